@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from "node:fs";
+
+/**
+ * Development defaults: what `npm run dev` uses when neither the environment nor `.dev.vars`
+ * says otherwise. Never used in production (wrangler.toml and `wrangler secret put` are).
+ */
+export const DEV_DEFAULTS: Record<string, string> = {
+  PORT: "8787",
+  LOG_LEVEL: "info",
+  // Well-known, for local tokens minted by `npm run token` only.
+  JWT_SECRET: "dev-only-secret-change-me-0123456789abcdef",
+  METRICS_TOKEN: "dev-metrics-token",
+};
+
+/** Every setting the worker reads (README "Configuration"). */
+export const WORKER_SETTINGS = [
+  "LOG_LEVEL",
+  "REQUEST_TIMEOUT_MS",
+  "DB_TIMEOUT_MS",
+  "BODY_LIMIT_BYTES",
+  "CORS_ORIGINS",
+  "RATE_LIMIT_IP",
+  "RATE_LIMIT_USER",
+  "JWT_SECRET",
+  "JWT_ISSUER",
+  "JWT_AUDIENCE",
+  "METRICS_TOKEN",
+  "DATABASE_URL",
+] as const;
+
+/** Parses a dotenv-style file: KEY=value, optional quotes, # comments. */
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m?.[1] || line.trimStart().startsWith("#")) continue;
+    let value = m[2] ?? "";
+    const quoted = /^(["'])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[2] ?? "";
+    else value = value.replace(/\s+#.*$/, "");
+    out[m[1]] = value;
+  }
+  return out;
+}
+
+/** Resolves settings with the documented precedence: environment, then `.dev.vars`, then defaults. */
+export function resolveSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  devVarsPath = ".dev.vars",
+): Record<string, string> {
+  const fromFile = existsSync(devVarsPath) ? parseDotenv(readFileSync(devVarsPath, "utf8")) : {};
+  const resolved: Record<string, string> = {};
+  for (const key of new Set([...Object.keys(DEV_DEFAULTS), ...WORKER_SETTINGS])) {
+    const value = env[key] ?? fromFile[key] ?? DEV_DEFAULTS[key];
+    if (value !== undefined) resolved[key] = value;
+  }
+  return resolved;
+}

@@ -1,0 +1,69 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../app-env";
+import { AppError, type ErrorCode, toAppError } from "../domain/app-error";
+
+/** The error envelope of API.md. */
+export interface ErrorEnvelope {
+  error: {
+    code: ErrorCode;
+    message: string;
+    request_id: string;
+    fields?: { path: string; message: string }[];
+  };
+}
+
+/** Hono's own exceptions (jwt, body-limit, validator) carry only a status: give them our codes. */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: "VALIDATION_ERROR",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  412: "PRECONDITION_FAILED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMIT_EXCEEDED",
+  503: "SERVICE_UNAVAILABLE",
+  504: "TIMEOUT",
+};
+
+export function fromThrown(thrown: unknown): AppError {
+  if (thrown instanceof HTTPException) {
+    const code = CODE_BY_STATUS[thrown.status] ?? "INTERNAL_ERROR";
+    // Hono's messages ("Malformed JSON in request body") are safe and useful for 400s only.
+    const message = code === "VALIDATION_ERROR" && thrown.message ? thrown.message : undefined;
+    return new AppError(code, { message, detail: thrown.message, cause: thrown });
+  }
+  return toAppError(thrown);
+}
+
+/**
+ * Renders an AppError as the JSON envelope and logs its internals with the request id.
+ * The only place an error becomes a response.
+ */
+export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
+  const log = c.get("logger");
+  const fields = { code: err.code, status: err.status, detail: err.detail, cause: err.cause, fields: err.fields };
+  // Client errors are routine (the request line records their status); ours need attention.
+  // 501 is the client's unknown method, not our failure.
+  if (err.status >= 500 && err.code !== "NOT_IMPLEMENTED") log?.error(err.message, fields);
+  else log?.debug(err.message, fields);
+
+  const body: ErrorEnvelope = {
+    error: {
+      code: err.code,
+      message: err.message,
+      request_id: c.get("requestId") ?? "",
+      ...(err.fields && err.code === "VALIDATION_ERROR" ? { fields: err.fields } : {}),
+    },
+  };
+  const headers: Record<string, string> = { ...err.headers };
+  if (err.retryAfter !== undefined) headers["Retry-After"] = String(Math.max(1, Math.ceil(err.retryAfter)));
+  return c.json(body, err.status, headers);
+}
+
+/** `app.onError`: every thrown value ends here. */
+export function onError(thrown: unknown, c: Context<AppEnv>): Response {
+  return errorResponse(c, fromThrown(thrown));
+}
