@@ -1,0 +1,81 @@
+/** What the local SQL-over-HTTP server needs from a Postgres: raw text rows, one statement per query. */
+export interface Field {
+  name: string;
+  dataTypeID: number;
+  tableID: number;
+  columnID: number;
+  dataTypeSize: number;
+  dataTypeModifier: number;
+  format: "text";
+}
+
+export interface QueryResult {
+  fields: Field[];
+  rows: (string | null)[][];
+  command: string;
+  rowCount: number | null;
+}
+
+export interface Statement {
+  query: string;
+  params: (string | null)[];
+}
+
+export type IsolationLevel = "ReadUncommitted" | "ReadCommitted" | "RepeatableRead" | "Serializable";
+
+export interface TransactionOptions {
+  isolationLevel?: IsolationLevel;
+  readOnly?: boolean;
+  deferrable?: boolean;
+}
+
+export interface Backend {
+  query(statement: Statement): Promise<QueryResult>;
+  /** Runs the statements in one transaction; on the first error rolls back and rejects with it. */
+  batch(statements: Statement[], options: TransactionOptions): Promise<QueryResult[]>;
+  close(): Promise<void>;
+}
+
+/** A backend per database name: the database in the connection string picks one. */
+export interface BackendProvider {
+  readonly kind: "pglite" | "postgres";
+  get(database: string): Promise<Backend>;
+  close(): Promise<void>;
+}
+
+const SQL_ISOLATION: Record<IsolationLevel, string> = {
+  ReadUncommitted: "READ UNCOMMITTED",
+  ReadCommitted: "READ COMMITTED",
+  RepeatableRead: "REPEATABLE READ",
+  Serializable: "SERIALIZABLE",
+};
+
+/** `START TRANSACTION` modes in Postgres syntax, e.g. `ISOLATION LEVEL SERIALIZABLE, READ ONLY`. */
+export function transactionModes({ isolationLevel, readOnly, deferrable }: TransactionOptions): string {
+  const modes: string[] = [];
+  if (isolationLevel) modes.push(`ISOLATION LEVEL ${SQL_ISOLATION[isolationLevel]}`);
+  if (readOnly) modes.push("READ ONLY");
+  if (deferrable) modes.push("DEFERRABLE");
+  return modes.join(", ");
+}
+
+/** Derives Neon's `command`/`rowCount` from a command tag such as `INSERT 0 5` or `CREATE TABLE`. */
+export function fromCommandTag(tag: string): { command: string; rowCount: number | null } {
+  const parts = tag.trim().split(/\s+/);
+  const last = parts.at(-1) ?? "";
+  const command = parts[0] ?? "";
+  return /^\d+$/.test(last) && parts.length > 1 ? { command, rowCount: Number(last) } : { command, rowCount: null };
+}
+
+/** Session settings Neon applies, so text output matches production. */
+export const SESSION_SETTINGS: Record<string, string> = {
+  DateStyle: "ISO",
+  bytea_output: "hex",
+  TimeZone: "UTC",
+};
+
+/** A database name that is safe to interpolate as an identifier. */
+export function assertDatabaseName(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid database name ${JSON.stringify(name)}`);
+  return name;
+}

@@ -1,0 +1,41 @@
+/**
+ * Runs the local SQL-over-HTTP server on its own.
+ *   node dev/sql-server/main.ts [--port 4444] [--data-dir .data/pglite] [--database-url postgres://…] [--migrate]
+ * Prints one line `ready <url>` when it listens; stops cleanly on SIGINT/SIGTERM.
+ */
+import { parseArgs } from "node:util";
+import { createProvider } from "./provider.ts";
+import { startSqlServer } from "./server.ts";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "0" },
+    "data-dir": { type: "string" },
+    "database-url": { type: "string" },
+    migrate: { type: "boolean", default: false },
+    "create-databases": { type: "boolean", default: false },
+  },
+});
+
+const server = await startSqlServer({
+  port: Number(values.port),
+  provider: createProvider({
+    databaseUrl: values["database-url"],
+    dataDir: values["data-dir"],
+    migrationsFolder: values.migrate ? "migrations" : undefined,
+    createDatabases: values["create-databases"],
+  }),
+});
+console.log(`ready ${server.url}`);
+
+let closing = false;
+const stop = () => {
+  if (closing) return;
+  closing = true;
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

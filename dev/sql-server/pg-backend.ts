@@ -1,0 +1,123 @@
+import pg from "pg";
+import {
+  assertDatabaseName,
+  type Backend,
+  type BackendProvider,
+  fromCommandTag,
+  type QueryResult,
+  SESSION_SETTINGS,
+  type Statement,
+  transactionModes,
+} from "./backend.ts";
+
+const raw = { getTypeParser: () => (value: string) => value };
+
+async function run(client: pg.Pool | pg.PoolClient, { query, params }: Statement): Promise<QueryResult> {
+  const result = await client.query({
+    text: query,
+    values: params,
+    rowMode: "array",
+    types: raw,
+    // Extended protocol even without params: a multi-statement string fails as on Neon.
+    queryMode: "extended",
+  } as pg.QueryArrayConfig & { queryMode: "extended" });
+  const { command, rowCount } = fromCommandTag(`${result.command}${result.rowCount === null ? "" : ` ${result.rowCount}`}`);
+  return {
+    fields: result.fields.map((f) => ({
+      name: f.name,
+      dataTypeID: f.dataTypeID,
+      tableID: f.tableID,
+      columnID: f.columnID,
+      dataTypeSize: f.dataTypeSize,
+      dataTypeModifier: f.dataTypeModifier,
+      format: "text",
+    })),
+    rows: result.rows as (string | null)[][],
+    command,
+    rowCount,
+  };
+}
+
+function pgBackend(pool: pg.Pool): Backend {
+  return {
+    query: (statement) => run(pool, statement),
+    async batch(statements, options) {
+      const client = await pool.connect();
+      try {
+        const modes = transactionModes(options);
+        await client.query(`START TRANSACTION${modes ? ` ${modes}` : ""}`);
+        try {
+          const results: QueryResult[] = [];
+          for (const statement of statements) results.push(await run(client, statement));
+          await client.query("COMMIT");
+          return results;
+        } catch (err) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw err;
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+export interface PgProviderOptions {
+  /** Where to connect; the database in each request's connection string replaces this URL's. */
+  url: string;
+  statementTimeoutMs?: number;
+  /** Create a database that does not exist yet (tests ask for a fresh one per file). */
+  createDatabases?: boolean;
+  onCreate?: (database: string, backend: Backend) => Promise<void>;
+}
+
+export function pgProvider({ url, statementTimeoutMs = 30_000, createDatabases = false, onCreate }: PgProviderOptions): BackendProvider {
+  const open = new Map<string, Promise<Backend>>();
+  const options = [
+    ...Object.entries(SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v}`),
+    `-c statement_timeout=${Math.floor(statementTimeoutMs)}`,
+  ].join(" ");
+  const urlFor = (database: string) => {
+    const u = new URL(url);
+    u.pathname = `/${database}`;
+    return u.toString();
+  };
+
+  async function ensureDatabase(database: string): Promise<void> {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+      if (!rowCount) await admin.query(`CREATE DATABASE "${assertDatabaseName(database)}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+
+  return {
+    kind: "postgres",
+    get(database) {
+      let backend = open.get(database);
+      if (!backend) {
+        backend = (async () => {
+          if (createDatabases) await ensureDatabase(database);
+          const pool = new pg.Pool({ connectionString: urlFor(database), options, max: 10 });
+          // An idle client's error (server restart) must not crash the dev server.
+          pool.on("error", () => undefined);
+          const b = pgBackend(pool);
+          await onCreate?.(database, b);
+          return b;
+        })();
+        backend.catch(() => open.delete(database));
+        open.set(database, backend);
+      }
+      return backend;
+    },
+    async close() {
+      const all = [...open.values()];
+      open.clear();
+      await Promise.allSettled(all.map(async (b) => (await b).close()));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { PGlite, type Results } from "@electric-sql/pglite";
+import {
+  type Backend,
+  type BackendProvider,
+  type Field,
+  type QueryResult,
+  SESSION_SETTINGS,
+  transactionModes,
+  assertDatabaseName,
+} from "./backend.ts";
+
+const identity = (value: unknown) => value;
+
+function toResult(result: Results<unknown[]>, sql: string): QueryResult {
+  const fields: Field[] = result.fields.map((f) => ({
+    name: f.name,
+    dataTypeID: f.dataTypeID,
+    tableID: 0,
+    columnID: 0,
+    dataTypeSize: -1,
+    dataTypeModifier: -1,
+    format: "text",
+  }));
+  const command = (result as { command?: string }).command ?? sql.trim().split(/\s+/)[0]?.toUpperCase() ?? "";
+  const rowCount = command === "SELECT" ? result.rows.length : (result.affectedRows ?? null);
+  return { fields, rows: result.rows as (string | null)[][], command, rowCount: isDdl(command) ? null : rowCount };
+}
+
+function isDdl(command: string): boolean {
+  return ["CREATE", "ALTER", "DROP", "SET", "BEGIN", "COMMIT", "ROLLBACK", "START", "DO", "COMMENT"].includes(command);
+}
+
+/** PGlite is one session: its own mutex serialises queries, and batches run inside `transaction`. */
+async function openPglite(dataDir: string | undefined, statementTimeoutMs: number): Promise<Backend> {
+  const db = await PGlite.create(dataDir);
+  for (const [name, value] of Object.entries(SESSION_SETTINGS)) await db.exec(`SET ${name} = '${value}'`);
+  await db.exec(`SET statement_timeout = ${Math.floor(statementTimeoutMs)}`);
+  // Identity parsers and serializers for every type: rows stay raw Postgres text, as Neon sends them.
+  const { rows } = await db.query<{ oid: number }>("SELECT oid::int AS oid FROM pg_type");
+  const all = Object.fromEntries(rows.map((r) => [r.oid, identity]));
+  const options = { rowMode: "array" as const, parsers: all, serializers: all };
+
+  return {
+    async query({ query, params }) {
+      return toResult(await db.query<unknown[]>(query, params, options), query);
+    },
+    batch(statements, txOptions) {
+      return db.transaction(async (tx) => {
+        const modes = transactionModes(txOptions);
+        if (modes) await tx.exec(`SET TRANSACTION ${modes}`);
+        const results: QueryResult[] = [];
+        for (const { query, params } of statements) {
+          results.push(toResult(await tx.query<unknown[]>(query, params, options), query));
+        }
+        return results;
+      });
+    },
+    close: () => db.close(),
+  };
+}
+
+export interface PgliteProviderOptions {
+  /** A folder to keep data in (one subfolder per database); in memory when absent. */
+  dataDir?: string;
+  statementTimeoutMs?: number;
+  /** Runs once for each database when it is first opened (e.g. migrations). */
+  onCreate?: (database: string, backend: Backend) => Promise<void>;
+}
+
+export function pgliteProvider({ dataDir, statementTimeoutMs = 30_000, onCreate }: PgliteProviderOptions = {}): BackendProvider {
+  const open = new Map<string, Promise<Backend>>();
+  return {
+    kind: "pglite",
+    get(database) {
+      let backend = open.get(database);
+      if (!backend) {
+        const dir = dataDir ? join(dataDir, assertDatabaseName(database)) : undefined;
+        if (dir) mkdirSync(dir, { recursive: true });
+        backend = openPglite(dir, statementTimeoutMs).then(async (b) => {
+          await onCreate?.(database, b);
+          return b;
+        });
+        // A failed open is not cached: the next request tries again.
+        backend.catch(() => open.delete(database));
+        open.set(database, backend);
+      }
+      return backend;
+    },
+    async close() {
+      const all = [...open.values()];
+      open.clear();
+      await Promise.allSettled(all.map(async (b) => (await b).close()));
+    },
+  };
+}

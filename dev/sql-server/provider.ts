@@ -1,0 +1,34 @@
+import type { BackendProvider } from "./backend.ts";
+import { applyMigrations } from "./migrate.ts";
+import { pgProvider } from "./pg-backend.ts";
+import { pgliteProvider } from "./pglite-backend.ts";
+
+export interface ProviderOptions {
+  /** A Postgres URL: use that server through `pg`. Absent: embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite only: keep data in this folder (in memory when absent). */
+  dataDir?: string;
+  /** Apply these migrations to each database when first opened. */
+  migrationsFolder?: string;
+  /** Postgres only: create missing databases (tests use one per file). */
+  createDatabases?: boolean;
+  statementTimeoutMs?: number;
+}
+
+export function createProvider(options: ProviderOptions): BackendProvider {
+  const { migrationsFolder } = options;
+  const onCreate = migrationsFolder
+    ? async (_db: string, backend: Parameters<typeof applyMigrations>[0]) => {
+        await applyMigrations(backend, migrationsFolder);
+      }
+    : undefined;
+  if (options.databaseUrl) {
+    return pgProvider({
+      url: options.databaseUrl,
+      createDatabases: options.createDatabases,
+      statementTimeoutMs: options.statementTimeoutMs,
+      onCreate,
+    });
+  }
+  return pgliteProvider({ dataDir: options.dataDir, statementTimeoutMs: options.statementTimeoutMs, onCreate });
+}

@@ -1,0 +1,262 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { BackendProvider, IsolationLevel, QueryResult, Statement, TransactionOptions } from "./backend.ts";
+
+/** Faults for tests: applied to the next `times` SQL requests (all of them when absent). */
+export interface Faults {
+  latencyMs?: number;
+  /** Answer with this HTTP status (e.g. 503) instead of running the query. */
+  status?: number;
+  /** Destroy the connection without answering. */
+  drop?: boolean;
+  times?: number;
+}
+
+export interface Stats {
+  /** HTTP requests to /sql: what a worker pays in network round trips. */
+  roundTrips: number;
+  /** Statements executed, batches counted per statement. */
+  queries: number;
+  byDatabase: Record<string, { roundTrips: number; queries: number }>;
+}
+
+const MAX_BODY = 10 * 1024 * 1024;
+const ISOLATION_LEVELS: IsolationLevel[] = ["ReadUncommitted", "ReadCommitted", "RepeatableRead", "Serializable"];
+
+const ERROR_FIELDS = [
+  "severity",
+  "code",
+  "detail",
+  "hint",
+  "position",
+  "internalPosition",
+  "internalQuery",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+] as const;
+
+/** Neon's error body: every field present, null where absent, position/line as strings. */
+function errorBody(err: unknown): Record<string, string | null> {
+  const source = (err ?? {}) as Record<string, unknown>;
+  const body: Record<string, string | null> = { message: err instanceof Error ? err.message : String(err) };
+  for (const key of ERROR_FIELDS) {
+    const value = source[key];
+    body[key] = value === undefined || value === null ? null : String(value);
+  }
+  return body;
+}
+
+class BadRequest extends Error {}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+    "Access-Control-Allow-Origin": "*",
+  });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw Object.assign(new Error("request body too large"), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseStatement(value: unknown): Statement {
+  const v = value as { query?: unknown; params?: unknown };
+  if (typeof v?.query !== "string") throw new BadRequest("query must be a string");
+  const params = v.params ?? [];
+  if (!Array.isArray(params) || !params.every((p) => p === null || typeof p === "string")) {
+    throw new BadRequest("params must be an array of strings or nulls");
+  }
+  return { query: v.query, params };
+}
+
+function transactionOptions(req: IncomingMessage): TransactionOptions {
+  const options: TransactionOptions = {};
+  const level = req.headers["neon-batch-isolation-level"];
+  if (typeof level === "string") {
+    if (!ISOLATION_LEVELS.includes(level as IsolationLevel)) throw new BadRequest(`invalid isolation level ${level}`);
+    options.isolationLevel = level as IsolationLevel;
+  }
+  if (req.headers["neon-batch-read-only"] === "true") options.readOnly = true;
+  if (req.headers["neon-batch-deferrable"] === "true") options.deferrable = true;
+  return options;
+}
+
+function databaseOf(req: IncomingMessage): string {
+  const header = req.headers["neon-connection-string"];
+  if (typeof header !== "string") throw new BadRequest("missing Neon-Connection-String");
+  let url: URL;
+  try {
+    url = new URL(header);
+  } catch {
+    throw new BadRequest("invalid Neon-Connection-String");
+  }
+  return decodeURIComponent(url.pathname.replace(/^\//, "")) || "postgres";
+}
+
+export interface SqlServerOptions {
+  provider: BackendProvider;
+  port?: number;
+  host?: string;
+}
+
+export interface SqlServer {
+  readonly url: string;
+  readonly port: number;
+  stats(): Stats;
+  resetStats(): void;
+  setFaults(faults: Faults | null): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A local server that speaks Neon's SQL-over-HTTP protocol (see shared/design/sql-over-http.md),
+ * so `@neondatabase/serverless` and drizzle's neon-http run unchanged against PGlite or Postgres.
+ * Control endpoints (`/_control/stats`, `/_control/faults`) serve tests and the benchmark.
+ */
+export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }: SqlServerOptions): Promise<SqlServer> {
+  let stats: Stats = { roundTrips: 0, queries: 0, byDatabase: {} };
+  let faults: Faults | null = null;
+
+  const count = (database: string, queries: number) => {
+    stats.roundTrips++;
+    stats.queries += queries;
+    const entry = (stats.byDatabase[database] ??= { roundTrips: 0, queries: 0 });
+    entry.roundTrips++;
+    entry.queries += queries;
+  };
+
+  const takeFault = (): Faults | null => {
+    if (!faults) return null;
+    const current = faults;
+    if (current.times !== undefined) {
+      current.times--;
+      if (current.times <= 0) faults = null;
+    }
+    return current;
+  };
+
+  async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const fault = takeFault();
+    if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.status) {
+      send(res, fault.status, { message: `injected fault: HTTP ${fault.status}` });
+      return;
+    }
+    const database = databaseOf(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBody(req));
+    } catch (err) {
+      if ((err as { status?: number }).status === 413) throw err;
+      throw new BadRequest("body is not valid JSON");
+    }
+    const backend = await provider.get(database);
+    const batch = (body as { queries?: unknown }).queries;
+    if (batch !== undefined) {
+      if (!Array.isArray(batch)) throw new BadRequest("queries must be an array");
+      const statements = batch.map(parseStatement);
+      const options = transactionOptions(req);
+      count(database, statements.length);
+      const results = await backend.batch(statements, options);
+      send(res, 200, { results: results.map(neonResult) });
+      return;
+    }
+    const statement = parseStatement(body);
+    count(database, 1);
+    send(res, 200, neonResult(await backend.query(statement)));
+  }
+
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://local").pathname;
+    const handle = async () => {
+      if (req.method === "OPTIONS" && path === "/sql") {
+        res.writeHead(200, {
+          "Access-Control-Allow-Origin": "*",
+          "Access-Control-Allow-Methods": "POST, OPTIONS",
+          "Access-Control-Allow-Headers": "*",
+        });
+        res.end();
+        return;
+      }
+      if (req.method === "POST" && path === "/sql") return handleSql(req, res);
+      if (req.method === "GET" && path === "/_control/stats") return send(res, 200, stats);
+      if (req.method === "POST" && path === "/_control/stats/reset") {
+        stats = { roundTrips: 0, queries: 0, byDatabase: {} };
+        return send(res, 200, stats);
+      }
+      if (req.method === "POST" && path === "/_control/faults") {
+        const text = await readBody(req);
+        faults = text.trim() ? (JSON.parse(text) as Faults) : null;
+        return send(res, 200, { faults });
+      }
+      if (req.method === "DELETE" && path === "/_control/faults") {
+        faults = null;
+        return send(res, 200, { faults });
+      }
+      if (req.method === "GET" && path === "/_control/health") return send(res, 200, { backend: provider.kind });
+      send(res, 400, { message: `unsupported ${req.method} ${path}` });
+    };
+    handle().catch((err: unknown) => {
+      if (res.headersSent || res.destroyed) return;
+      const status = (err as { status?: number }).status;
+      // Postgres and request errors are 400 (the only status whose body the driver reads).
+      send(res, status === 413 ? 413 : 400, errorBody(err));
+    });
+  });
+
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${host}:${actualPort}/sql`,
+    port: actualPort,
+    stats: () => structuredClone(stats),
+    resetStats: () => {
+      stats = { roundTrips: 0, queries: 0, byDatabase: {} };
+    },
+    setFaults: (f) => {
+      faults = f;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      await provider.close();
+    },
+  };
+}
+
+function neonResult(result: QueryResult) {
+  return { rowAsArray: true, ...result };
+}

@@ -1,0 +1,99 @@
+import { relations, sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  timestamp,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+export const orderStatus = pgEnum("order_status", ["pending", "paid", "shipped", "cancelled"]);
+export const currency = pgEnum("currency", ["USD", "EUR", "GBP"]);
+
+/** Millisecond precision, like a JS Date and the API's timestamps, so keyset cursors round-trip exactly. */
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: "date" });
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: uuid("id").primaryKey(),
+    customerId: uuid("customer_id").notNull(),
+    status: orderStatus("status").notNull().default("pending"),
+    currency: currency("currency").notNull(),
+    // Sums can outgrow int4; mode "number" is safe because the domain caps totals at 2^53 - 1.
+    total: bigint("total", { mode: "number" }).notNull(),
+    itemCount: smallint("item_count").notNull(),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamptz("created_at").notNull().default(sql`now()`),
+    updatedAt: timestamptz("updated_at").notNull().default(sql`now()`),
+  },
+  (t) => [
+    // Keyset pagination: a customer's orders newest first, with or without a status filter,
+    // and the admin's view of everyone's.
+    index("orders_customer_created_idx").on(t.customerId, t.createdAt.desc(), t.id.desc()),
+    index("orders_customer_status_created_idx").on(t.customerId, t.status, t.createdAt.desc(), t.id.desc()),
+    index("orders_status_created_idx").on(t.status, t.createdAt.desc(), t.id.desc()),
+    index("orders_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    check("orders_total_nonnegative", sql`${t.total} >= 0 AND ${t.total} <= 9007199254740991`),
+    check("orders_item_count_range", sql`${t.itemCount} BETWEEN 1 AND 100`),
+    check("orders_version_positive", sql`${t.version} >= 1`),
+  ],
+);
+
+export const orderItems = pgTable(
+  "order_items",
+  {
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    position: smallint("position").notNull(),
+    sku: varchar("sku", { length: 64 }).notNull(),
+    quantity: integer("quantity").notNull(),
+    unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
+    lineTotal: bigint("line_total", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "order_items_pkey", columns: [t.orderId, t.position] }),
+    check("order_items_position_range", sql`${t.position} BETWEEN 0 AND 99`),
+    check("order_items_sku_format", sql`${t.sku} ~ '^[A-Za-z0-9._-]{1,64}$'`),
+    check("order_items_quantity_range", sql`${t.quantity} BETWEEN 1 AND 1000`),
+    check("order_items_unit_price_range", sql`${t.unitPrice} BETWEEN 0 AND 100000000`),
+    check("order_items_line_total", sql`${t.lineTotal} = ${t.quantity} * ${t.unitPrice}`),
+  ],
+);
+
+/**
+ * A stored answer to a create request, keyed by the caller and their Idempotency-Key. Written in
+ * the same transaction as the order, so a key never exists without its order or vice versa.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    customerId: uuid("customer_id").notNull(),
+    key: varchar("key", { length: 255 }).notNull(),
+    requestHash: varchar("request_hash", { length: 64 }).notNull(),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    responseStatus: smallint("response_status").notNull(),
+    responseBody: jsonb("response_body").notNull(),
+    createdAt: timestamptz("created_at").notNull().default(sql`now()`),
+    expiresAt: timestamptz("expires_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ name: "idempotency_keys_pkey", columns: [t.customerId, t.key] }),
+    index("idempotency_keys_expires_idx").on(t.expiresAt),
+  ],
+);
+
+export const ordersRelations = relations(orders, ({ many }) => ({ items: many(orderItems) }));
+export const orderItemsRelations = relations(orderItems, ({ one }) => ({
+  order: one(orders, { fields: [orderItems.orderId], references: [orders.id] }),
+}));
