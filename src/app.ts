@@ -10,10 +10,12 @@ import { notImplemented } from "./middleware/not-implemented";
 import { recovery } from "./middleware/recovery";
 import { requestLogger } from "./middleware/request-logger";
 import { routeFallbacks, routeNotFound } from "./middleware/route-fallbacks";
+import type { ReadinessProbe } from "./services/readiness-probe";
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
+  database: ReadinessProbe;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface AppDeps {
  * Route-level middleware (auth, per-caller limits, body rules) sits on the routes themselves,
  * so a wrong path or method is answered as such without a token.
  */
-export function createApp({ logger }: AppDeps): Hono<AppEnv> {
+export function createApp({ logger, database }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: true });
 
   app.use(requestId());
@@ -47,7 +49,7 @@ export function createApp({ logger }: AppDeps): Hono<AppEnv> {
     c.header("Cache-Control", "no-store");
   });
 
-  app.route("/", healthRoutes());
+  app.route("/", healthRoutes(database));
 
   app.notFound(routeNotFound);
   app.onError(onError);

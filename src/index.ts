@@ -3,6 +3,14 @@ import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, ConfigError, loadConfig } from "./config/config";
 import { createJsonLogger } from "./domain/logger";
+import { createDatabase } from "./repositories/database";
+import { createDatabaseProbe } from "./repositories/readiness";
+import type { ReadinessProbe } from "./services/readiness-probe";
+
+/** Without DATABASE_URL the service still answers liveness; readiness says why it is not ready. */
+const unconfigured: ReadinessProbe = {
+  check: async () => ({ ok: false, reason: "not configured (DATABASE_URL is unset)" }),
+};
 
 /** One app per isolate and environment: wiring happens once, not per request. */
 const apps = new WeakMap<AppBindings, Hono<AppEnv>>();
@@ -11,7 +19,17 @@ function appFor(env: AppBindings): Hono<AppEnv> {
   let app = apps.get(env);
   if (!app) {
     const config = loadConfig(env);
-    app = createApp({ config, logger: createJsonLogger({ level: config.logLevel }) });
+    const logger = createJsonLogger({ level: config.logLevel });
+    let database = unconfigured;
+    if (config.databaseUrl) {
+      createDatabase({
+        url: config.databaseUrl,
+        httpEndpoint: config.databaseHttpEndpoint,
+        timeoutMs: config.dbTimeoutMs,
+      });
+      database = createDatabaseProbe(config.databaseUrl);
+    }
+    app = createApp({ config, logger, database });
     apps.set(env, app);
   }
   return app;

@@ -21,7 +21,9 @@ async function run(client: pg.Pool | pg.PoolClient, { query, params }: Statement
     // Extended protocol even without params: a multi-statement string fails as on Neon.
     queryMode: "extended",
   } as pg.QueryArrayConfig & { queryMode: "extended" });
-  const { command, rowCount } = fromCommandTag(`${result.command}${result.rowCount === null ? "" : ` ${result.rowCount}`}`);
+  const { command, rowCount } = fromCommandTag(
+    `${result.command}${result.rowCount === null ? "" : ` ${result.rowCount}`}`,
+  );
   return {
     fields: result.fields.map((f) => ({
       name: f.name,
@@ -69,11 +71,20 @@ export interface PgProviderOptions {
   statementTimeoutMs?: number;
   /** Create a database that does not exist yet (tests ask for a fresh one per file). */
   createDatabases?: boolean;
+  /** Drop the databases this provider created when it closes (test runs leave nothing behind). */
+  dropCreatedOnClose?: boolean;
   onCreate?: (database: string, backend: Backend) => Promise<void>;
 }
 
-export function pgProvider({ url, statementTimeoutMs = 30_000, createDatabases = false, onCreate }: PgProviderOptions): BackendProvider {
+export function pgProvider({
+  url,
+  statementTimeoutMs = 30_000,
+  createDatabases = false,
+  dropCreatedOnClose = false,
+  onCreate,
+}: PgProviderOptions): BackendProvider {
   const open = new Map<string, Promise<Backend>>();
+  const created = new Set<string>();
   const options = [
     ...Object.entries(SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v}`),
     `-c statement_timeout=${Math.floor(statementTimeoutMs)}`,
@@ -84,16 +95,24 @@ export function pgProvider({ url, statementTimeoutMs = 30_000, createDatabases =
     return u.toString();
   };
 
-  async function ensureDatabase(database: string): Promise<void> {
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
+  async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
     try {
-      const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-      if (!rowCount) await admin.query(`CREATE DATABASE "${assertDatabaseName(database)}"`);
+      return await work(client);
     } finally {
-      await admin.end();
+      await client.end();
     }
   }
+
+  const ensureDatabase = (database: string) =>
+    admin(async (client) => {
+      const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+      if (!rowCount) {
+        await client.query(`CREATE DATABASE "${assertDatabaseName(database)}"`);
+        created.add(database);
+      }
+    });
 
   return {
     kind: "postgres",
@@ -118,6 +137,11 @@ export function pgProvider({ url, statementTimeoutMs = 30_000, createDatabases =
       const all = [...open.values()];
       open.clear();
       await Promise.allSettled(all.map(async (b) => (await b).close()));
+      if (dropCreatedOnClose && created.size > 0) {
+        await admin(async (client) => {
+          for (const database of created) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+        });
+      }
     },
   };
 }

@@ -2,16 +2,16 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite, type Results } from "@electric-sql/pglite";
 import {
+  assertDatabaseName,
   type Backend,
   type BackendProvider,
   type Field,
   type QueryResult,
   SESSION_SETTINGS,
   transactionModes,
-  assertDatabaseName,
 } from "./backend.ts";
 
-const identity = (value: unknown) => value;
+const identity = (value: string) => value;
 
 function toResult(result: Results<unknown[]>, sql: string): QueryResult {
   const fields: Field[] = result.fields.map((f) => ({
@@ -69,7 +69,11 @@ export interface PgliteProviderOptions {
   onCreate?: (database: string, backend: Backend) => Promise<void>;
 }
 
-export function pgliteProvider({ dataDir, statementTimeoutMs = 30_000, onCreate }: PgliteProviderOptions = {}): BackendProvider {
+export function pgliteProvider({
+  dataDir,
+  statementTimeoutMs = 30_000,
+  onCreate,
+}: PgliteProviderOptions = {}): BackendProvider {
   const open = new Map<string, Promise<Backend>>();
   return {
     kind: "pglite",

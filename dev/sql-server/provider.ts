@@ -12,6 +12,8 @@ export interface ProviderOptions {
   migrationsFolder?: string;
   /** Postgres only: create missing databases (tests use one per file). */
   createDatabases?: boolean;
+  /** Postgres only: drop the databases it created on close. */
+  dropCreatedOnClose?: boolean;
   statementTimeoutMs?: number;
 }
 
@@ -26,6 +28,7 @@ export function createProvider(options: ProviderOptions): BackendProvider {
     return pgProvider({
       url: options.databaseUrl,
       createDatabases: options.createDatabases,
+      dropCreatedOnClose: options.dropCreatedOnClose,
       statementTimeoutMs: options.statementTimeoutMs,
       onCreate,
     });

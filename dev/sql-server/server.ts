@@ -10,6 +10,8 @@ export interface Faults {
   /** Destroy the connection without answering. */
   drop?: boolean;
   times?: number;
+  /** Only requests for this database (from the connection string); all when absent. */
+  database?: string;
 }
 
 export interface Stats {
@@ -142,8 +144,8 @@ export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }:
     entry.queries += queries;
   };
 
-  const takeFault = (): Faults | null => {
-    if (!faults) return null;
+  const takeFault = (database: string): Faults | null => {
+    if (!faults || (faults.database !== undefined && faults.database !== database)) return null;
     const current = faults;
     if (current.times !== undefined) {
       current.times--;
@@ -153,7 +155,8 @@ export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }:
   };
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const fault = takeFault();
+    const database = databaseOf(req);
+    const fault = takeFault(database);
     if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
     if (fault?.drop) {
       req.socket.destroy();
@@ -163,7 +166,6 @@ export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }:
       send(res, fault.status, { message: `injected fault: HTTP ${fault.status}` });
       return;
     }
-    const database = databaseOf(req);
     let body: unknown;
     try {
       body = JSON.parse(await readBody(req));

@@ -26,6 +26,7 @@ export interface Config {
   jwtAudience: string | undefined;
   metricsToken: string | undefined;
   databaseUrl: string | undefined;
+  databaseHttpEndpoint: string | undefined;
 }
 
 /** Raised at start-up, before any request is served: names the variable, never its value. */
@@ -83,5 +84,6 @@ export function loadConfig(env: AppBindings): Config {
     jwtAudience: optionalString(env.JWT_AUDIENCE),
     metricsToken: optionalString(env.METRICS_TOKEN),
     databaseUrl: optionalString(env.DATABASE_URL),
+    databaseHttpEndpoint: optionalString(env.DATABASE_HTTP_ENDPOINT),
   };
 }

@@ -13,9 +13,10 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
+import { CURRENCIES, ORDER_STATUSES } from "../domain/order";
 
-export const orderStatus = pgEnum("order_status", ["pending", "paid", "shipped", "cancelled"]);
-export const currency = pgEnum("currency", ["USD", "EUR", "GBP"]);
+export const orderStatus = pgEnum("order_status", ORDER_STATUSES);
+export const currency = pgEnum("currency", CURRENCIES);
 
 /** Millisecond precision, like a JS Date and the API's timestamps, so keyset cursors round-trip exactly. */
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: "date" });

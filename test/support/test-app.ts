@@ -8,5 +8,6 @@ import { captureLogger } from "./capture-logger";
 export function testApp(): { app: Hono<AppEnv>; lines: Record<string, unknown>[]; raw: string[] } {
   const { logger, lines, raw } = captureLogger();
   const config = loadConfig({} as Parameters<typeof loadConfig>[0]);
-  return { app: createApp({ config, logger }), lines, raw };
+  const database = { check: async () => ({ ok: true as const }) };
+  return { app: createApp({ config, logger, database }), lines, raw };
 }

@@ -1,0 +1,79 @@
+import { AppError } from "../domain/app-error";
+
+/** The SQLSTATE of a Postgres error, wherever Drizzle or the driver wrapped it. */
+export function sqlState(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+export function constraintOf(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const constraint = (e as { constraint?: unknown }).constraint;
+    if (typeof constraint === "string") return constraint;
+  }
+  return undefined;
+}
+
+function messages(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    parts.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    const source = (e as { sourceError?: unknown }).sourceError;
+    if (source) parts.push(source instanceof Error ? `${source.name}: ${source.message}` : String(source));
+  }
+  return parts.join(" <- ");
+}
+
+export function isRetryable(err: unknown): boolean {
+  const state = sqlState(err);
+  return state === "40001" || state === "40P01";
+}
+
+/**
+ * Driver and Postgres errors as AppErrors. The client sees a code and a safe message; the SQL,
+ * constraint names and driver text stay in `detail`/`cause` for the log.
+ */
+export function toDatabaseError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const detail = messages(err);
+  const state = sqlState(err);
+  const opts = { detail, cause: err };
+  if (state) {
+    if (state === "23505") return new AppError("CONFLICT", opts);
+    if (state === "23503" || state === "23514" || state === "23502")
+      return new AppError("VALIDATION_ERROR", { ...opts, message: "the request violates a data rule" });
+    if (state === "22P02" || state === "22003" || state === "22021" || state === "22001")
+      return new AppError("VALIDATION_ERROR", { ...opts, message: "a value is out of range or malformed" });
+    if (state === "40001" || state === "40P01") return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 1 });
+    if (state === "57014") return new AppError("TIMEOUT", opts);
+    if (/^(08|53|57P)/.test(state)) return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
+    return new AppError("EXTERNAL_SERVICE_ERROR", opts);
+  }
+  // Our deadline (TimeoutError) or the caller going away (AbortError), a refused connection, or
+  // a 5xx from the HTTP proxy: the database is unavailable right now.
+  if (
+    /TimeoutError|AbortError|Error connecting to database|Server error \(HTTP status 5\d\d\)|fetch failed|network/i.test(
+      detail,
+    )
+  ) {
+    return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
+  }
+  return new AppError("EXTERNAL_SERVICE_ERROR", opts);
+}
+
+/** Runs a database call, retrying once on a serialization failure or deadlock, and maps errors. */
+export async function runQuery<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!isRetryable(err)) throw toDatabaseError(err);
+    try {
+      return await call();
+    } catch (again) {
+      throw toDatabaseError(again);
+    }
+  }
+}
