@@ -139,7 +139,8 @@ export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }:
   const count = (database: string, queries: number) => {
     stats.roundTrips++;
     stats.queries += queries;
-    const entry = (stats.byDatabase[database] ??= { roundTrips: 0, queries: 0 });
+    const entry = stats.byDatabase[database] ?? { roundTrips: 0, queries: 0 };
+    stats.byDatabase[database] = entry;
     entry.roundTrips++;
     entry.queries += queries;
   };
