@@ -1,9 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-/** One database per test run, so runs against a shared Postgres never see each other's rows. */
-const runDatabase = `ot_app_${Date.now().toString(36)}_${process.pid}`;
-
 export default defineConfig({
   test: {
     projects: [
@@ -20,7 +17,7 @@ export default defineConfig({
                 LOG_LEVEL: "error",
                 JWT_SECRET: "test-secret-that-is-at-least-32-bytes-long",
                 METRICS_TOKEN: "test-metrics-token",
-                DATABASE_URL: `postgres://test:test@localhost/${runDatabase}`,
+                DATABASE_URL: inject("databaseUrl"),
                 DATABASE_HTTP_ENDPOINT: inject("sqlEndpoint"),
               },
             },

@@ -1,14 +1,42 @@
 /**
- * `npm run dev`: serves the worker with `wrangler dev` on PORT (default 8787), with settings
- * from the environment, then `.dev.vars`, then development defaults. Ctrl-C stops everything.
+ * `npm run dev`: the whole service on this machine.
+ * - Database: DATABASE_URL (e.g. Neon) is used directly when set. Otherwise a local SQL-over-HTTP
+ *   server starts in this process, in front of embedded PGlite (data in .data/pglite) or, with
+ *   LOCAL_DATABASE_URL=postgres://…, a real PostgreSQL; migrations are applied before serving.
+ * - Worker: `wrangler dev` on PORT (default 8787) with settings from the environment, then
+ *   .dev.vars, then development defaults.
+ * Ctrl-C stops both.
  */
 import { spawn } from "node:child_process";
 import { resolveSettings, WORKER_SETTINGS } from "./settings.ts";
+import { createProvider } from "./sql-server/provider.ts";
+import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
+
+const LOCAL_DATABASE = "order_service";
 
 const settings = resolveSettings();
 const port = settings.PORT ?? "8787";
 
-const vars = WORKER_SETTINGS.filter((key) => settings[key] !== undefined).flatMap((key) => [
+let sqlServer: SqlServer | undefined;
+if (!settings.DATABASE_URL) {
+  const localUrl = process.env.LOCAL_DATABASE_URL;
+  const provider = createProvider({
+    databaseUrl: localUrl,
+    dataDir: localUrl ? undefined : ".data/pglite",
+    migrationsFolder: "migrations",
+    createDatabases: Boolean(localUrl),
+  });
+  sqlServer = await startSqlServer({ provider, port: Number(process.env.SQL_PORT ?? 0) });
+  await provider.get(LOCAL_DATABASE); // creates and migrates it before the first request
+  settings.DATABASE_URL = `postgres://dev:dev@localhost/${LOCAL_DATABASE}`;
+  settings.DATABASE_HTTP_ENDPOINT = sqlServer.url;
+  const where = localUrl ? `PostgreSQL at ${new URL(localUrl).host}` : "embedded PGlite in .data/pglite";
+  console.log(`[dev] SQL over HTTP at ${sqlServer.url} → ${where} (database ${LOCAL_DATABASE}, migrated)`);
+} else {
+  console.log("[dev] using DATABASE_URL directly");
+}
+
+const vars = WORKER_SETTINGS.filter((key) => settings[key] !== undefined && settings[key] !== "").flatMap((key) => [
   "--var",
   `${key}:${settings[key]}`,
 ]);
@@ -28,7 +56,15 @@ const wrangler = spawn(
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 
-const stop = () => wrangler.kill("SIGINT");
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-wrangler.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (wrangler.exitCode === null) wrangler.kill("SIGINT");
+    await sqlServer?.close().catch(() => undefined);
+  }
+  process.exit(code);
+}
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+wrangler.on("exit", (code) => void stop(code ?? 0));

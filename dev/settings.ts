@@ -26,6 +26,7 @@ export const WORKER_SETTINGS = [
   "JWT_AUDIENCE",
   "METRICS_TOKEN",
   "DATABASE_URL",
+  "DATABASE_HTTP_ENDPOINT",
 ] as const;
 
 /** Parses a dotenv-style file: KEY=value, optional quotes, # comments. */

@@ -6,6 +6,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     sqlEndpoint: string;
     sqlBackend: "pglite" | "postgres";
+    databaseUrl: string;
   }
 }
 
@@ -22,6 +23,10 @@ export default async function setup(project: TestProject) {
     dropCreatedOnClose: true,
   });
   const server = await startSqlServer({ provider });
+  // The worker's own database, unique to this run and migrated before any test asks for it.
+  const database = `ot_app_${Date.now().toString(36)}_${process.pid}`;
+  await provider.get(database);
+  project.provide("databaseUrl", `postgres://test:test@localhost/${database}`);
   project.provide("sqlEndpoint", server.url);
   project.provide("sqlBackend", provider.kind);
   return () => server.close();
