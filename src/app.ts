@@ -4,18 +4,23 @@ import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import type { Config } from "./config/config";
 import type { Logger } from "./domain/logger";
+import { createCursorCodec } from "./handlers/cursor";
 import { healthRoutes } from "./handlers/health";
+import { orderRoutes } from "./handlers/orders";
+import { auth, requireRole } from "./middleware/auth";
 import { onError } from "./middleware/error-response";
 import { notImplemented } from "./middleware/not-implemented";
 import { recovery } from "./middleware/recovery";
 import { requestLogger } from "./middleware/request-logger";
 import { routeFallbacks, routeNotFound } from "./middleware/route-fallbacks";
+import type { OrderService } from "./services/order-service";
 import type { ReadinessProbe } from "./services/readiness-probe";
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   database: ReadinessProbe;
+  orders: OrderService;
 }
 
 /**
@@ -29,7 +34,7 @@ export interface AppDeps {
  * Route-level middleware (auth, per-caller limits, body rules) sits on the routes themselves,
  * so a wrong path or method is answered as such without a token.
  */
-export function createApp({ logger, database }: AppDeps): Hono<AppEnv> {
+export function createApp({ config, logger, database, orders }: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ strict: true });
 
   app.use(requestId());
@@ -50,6 +55,17 @@ export function createApp({ logger, database }: AppDeps): Hono<AppEnv> {
   });
 
   app.route("/", healthRoutes(database));
+  app.route(
+    "/",
+    orderRoutes({
+      service: orders,
+      cursors: createCursorCodec(config.jwtSecret ?? ""),
+      authenticate: auth({ secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+      limitCaller: async (_c, next) => next(),
+      requireAdmin: requireRole("admin"),
+      bodyLimitBytes: config.bodyLimitBytes,
+    }),
+  );
 
   app.notFound(routeNotFound);
   app.onError(onError);

@@ -2,14 +2,29 @@ import type { Hono } from "hono";
 import { createApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, ConfigError, loadConfig } from "./config/config";
+import { AppError } from "./domain/app-error";
 import { createJsonLogger } from "./domain/logger";
 import { createDatabase } from "./repositories/database";
+import { createOrderRepository } from "./repositories/order-repository";
 import { createDatabaseProbe } from "./repositories/readiness";
+import type { OrderRepository } from "./services/order-repository";
+import { createOrderService } from "./services/order-service";
 import type { ReadinessProbe } from "./services/readiness-probe";
 
-/** Without DATABASE_URL the service still answers liveness; readiness says why it is not ready. */
-const unconfigured: ReadinessProbe = {
-  check: async () => ({ ok: false, reason: "not configured (DATABASE_URL is unset)" }),
+/**
+ * Without DATABASE_URL the service still answers liveness; readiness says it is not configured and
+ * every order route answers 500 with a log line naming the variable.
+ */
+const unconfigured: ReadinessProbe = { check: async () => ({ ok: false, reason: "not configured" }) };
+const missingDatabase = async (): Promise<never> => {
+  throw new AppError("INTERNAL_ERROR", { detail: "DATABASE_URL is not set" });
+};
+const noRepository: OrderRepository = {
+  create: missingDatabase,
+  findIdempotencyRecord: missingDatabase,
+  findById: missingDatabase,
+  list: missingDatabase,
+  transition: missingDatabase,
 };
 
 /** One app per isolate and environment: wiring happens once, not per request. */
@@ -21,15 +36,17 @@ function appFor(env: AppBindings): Hono<AppEnv> {
     const config = loadConfig(env);
     const logger = createJsonLogger({ level: config.logLevel });
     let database = unconfigured;
+    let repository = noRepository;
     if (config.databaseUrl) {
-      createDatabase({
+      const db = createDatabase({
         url: config.databaseUrl,
         httpEndpoint: config.databaseHttpEndpoint,
         timeoutMs: config.dbTimeoutMs,
       });
       database = createDatabaseProbe(config.databaseUrl);
+      repository = createOrderRepository(db);
     }
-    app = createApp({ config, logger, database });
+    app = createApp({ config, logger, database, orders: createOrderService({ repository }) });
     apps.set(env, app);
   }
   return app;

@@ -1,0 +1,41 @@
+import type { Order } from "../domain/order";
+
+/** The API's Order representation (snake_case, RFC 3339 UTC timestamps, minor-unit integers). */
+export function orderJson(order: Order) {
+  return {
+    id: order.id,
+    customer_id: order.customerId,
+    status: order.status,
+    currency: order.currency,
+    ...(order.items
+      ? {
+          items: order.items.map((i) => ({
+            sku: i.sku,
+            quantity: i.quantity,
+            unit_price: i.unitPrice,
+            line_total: i.lineTotal,
+          })),
+        }
+      : {}),
+    item_count: order.itemCount,
+    total: order.total,
+    created_at: order.createdAt.toISOString(),
+    updated_at: order.updatedAt.toISOString(),
+  };
+}
+
+export type OrderJson = ReturnType<typeof orderJson>;
+
+/** Strong ETag from the order's version: it changes with every status change. */
+export const etagOf = (order: Order) => `"v${order.version}"`;
+
+/**
+ * The version an `If-Match` header asks for: `undefined` for `*` (any current version), a number
+ * for one of our tags, null when it can never match (a weak tag, a list, a tag we never issued).
+ */
+export function versionFromIfMatch(header: string): number | undefined | null {
+  const value = header.trim();
+  if (value === "*") return undefined;
+  const m = /^"v([1-9]\d{0,9})"$/.exec(value);
+  return m ? Number(m[1]) : null;
+}

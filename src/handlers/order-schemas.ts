@@ -1,0 +1,42 @@
+import * as z from "zod/mini";
+import { CURRENCIES, LIMITS, ORDER_STATUSES } from "../domain/order";
+
+/**
+ * The request schemas: they validate, and (through zod's JSON Schema output) document the API.
+ * zod/mini keeps the worker small: same validation as classic zod at a fraction of the bundle.
+ */
+export const orderItemInput = z.strictObject({
+  sku: z.string().check(z.minLength(1), z.maxLength(LIMITS.skuLength), z.regex(/^[A-Za-z0-9._-]+$/)),
+  quantity: z.int().check(z.minimum(1), z.maximum(LIMITS.quantity)),
+  unit_price: z.int().check(z.minimum(0), z.maximum(LIMITS.unitPrice)),
+});
+
+export const createOrderBody = z.strictObject({
+  currency: z.enum(CURRENCIES),
+  items: z.array(orderItemInput).check(z.minLength(1), z.maxLength(LIMITS.itemsPerOrder)),
+  customer_id: z.optional(z.uuid()),
+});
+export type CreateOrderBody = z.output<typeof createOrderBody>;
+
+/** Only the forward moves an admin makes by hand; cancelling has its own endpoint. */
+export const setStatusBody = z.strictObject({
+  status: z.enum(["paid", "shipped"]),
+});
+
+export const orderIdParam = z.strictObject({ id: z.uuid() });
+
+const limitParam = z.pipe(
+  z.string().check(z.regex(/^\d{1,3}$/)),
+  z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))),
+);
+
+export const listOrdersQuery = z.strictObject({
+  limit: z.optional(limitParam),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  status: z.optional(z.enum(ORDER_STATUSES)),
+  include: z.optional(z.literal("items")),
+  customer_id: z.optional(z.uuid()),
+});
+
+/** RFC-style token of visible ASCII, 1–255 characters. */
+export const idempotencyKeyHeader = z.string().check(z.regex(/^[\x21-\x7E]{1,255}$/));

@@ -1,0 +1,121 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { AppError } from "../domain/app-error";
+import { limitBody, requireJson } from "../middleware/body-rules";
+import type { OrderService } from "../services/order-service";
+import type { CursorCodec } from "./cursor";
+import { etagOf, orderJson, versionFromIfMatch } from "./order-json";
+import { createOrderBody, idempotencyKeyHeader, listOrdersQuery, orderIdParam, setStatusBody } from "./order-schemas";
+import { validate, validationError } from "./validation";
+
+export interface OrderRoutesDeps {
+  service: OrderService;
+  cursors: CursorCodec;
+  /** Verifies the token and sets the caller (401). */
+  authenticate: MiddlewareHandler<AppEnv>;
+  /** Per-caller rate limit (429), run right after authentication. */
+  limitCaller: MiddlewareHandler<AppEnv>;
+  /** 403 unless the caller is an admin. */
+  requireAdmin: MiddlewareHandler<AppEnv>;
+  bodyLimitBytes: number;
+}
+
+const DEFAULT_PAGE = 20;
+const CREATED_ETAG = '"v1"';
+const location = (id: string) => `/v1/orders/${id}`;
+
+/**
+ * The orders API. Each route carries its own chain, in the contract's order:
+ * 401 auth → 429 per caller → 403 role → 413 body size → 415 content type → 400 validation.
+ * Authentication sits on the routes, not on a `/v1/*` prefix, so a wrong path or method is
+ * answered as such even without a token.
+ */
+export function orderRoutes({
+  service,
+  cursors,
+  authenticate,
+  limitCaller,
+  requireAdmin,
+  bodyLimitBytes,
+}: OrderRoutesDeps): Hono<AppEnv> {
+  const signedIn = [authenticate, limitCaller] as const;
+  const jsonBody = [limitBody(bodyLimitBytes), requireJson()] as const;
+
+  return new Hono<AppEnv>()
+    .post("/v1/orders", ...signedIn, ...jsonBody, validate("json", createOrderBody), async (c) => {
+      const body = c.req.valid("json");
+      const rawKey = c.req.header("Idempotency-Key");
+      if (rawKey !== undefined && !idempotencyKeyHeader.safeParse(rawKey).success) {
+        throw validationError([{ path: "header.Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
+      }
+      const outcome = await service.create(
+        c.get("caller"),
+        {
+          currency: body.currency,
+          items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
+          customerId: body.customer_id?.toLowerCase(),
+        },
+        { idempotencyKey: rawKey, render: (order) => ({ status: 201, body: { data: orderJson(order) } }) },
+      );
+      if (outcome.replayed) {
+        const stored = outcome.response.body as { data: { id: string } };
+        return c.json(stored, outcome.response.status as 201, {
+          "Idempotent-Replayed": "true",
+          Location: location(stored.data.id),
+          ETag: CREATED_ETAG,
+        });
+      }
+      const { order } = outcome;
+      return c.json({ data: orderJson(order) }, 201, { Location: location(order.id), ETag: etagOf(order) });
+    })
+    .get("/v1/orders", ...signedIn, validate("query", listOrdersQuery), async (c) => {
+      const query = c.req.valid("query");
+      const limit = query.limit ?? DEFAULT_PAGE;
+      const page = await service.list(c.get("caller"), {
+        limit,
+        after: query.cursor ? await cursors.decode(query.cursor) : undefined,
+        status: query.status,
+        includeItems: query.include === "items",
+        customerId: query.customer_id?.toLowerCase(),
+      });
+      return c.json({
+        data: page.orders.map(orderJson),
+        page: { limit, next_cursor: page.next ? await cursors.encode(page.next) : null },
+      });
+    })
+    .get("/v1/orders/:id", ...signedIn, validate("param", orderIdParam), async (c) => {
+      const order = await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase());
+      return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
+    })
+    .post(
+      "/v1/orders/:id/cancel",
+      ...signedIn,
+      limitBody(bodyLimitBytes),
+      requireJson({ optional: true }),
+      validate("param", orderIdParam),
+      async (c) => {
+        const order = await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase());
+        return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
+      },
+    )
+    .patch(
+      "/v1/orders/:id",
+      ...signedIn,
+      requireAdmin,
+      ...jsonBody,
+      validate("param", orderIdParam),
+      validate("json", setStatusBody),
+      async (c) => {
+        const ifMatch = c.req.header("If-Match");
+        const expected = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
+        if (expected === null) throw new AppError("PRECONDITION_FAILED");
+        const order = await service.setStatus(
+          c.get("caller"),
+          c.req.valid("param").id.toLowerCase(),
+          c.req.valid("json").status,
+          expected,
+        );
+        return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
+      },
+    );
+}

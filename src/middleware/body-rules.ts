@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../app-env";
+import { AppError } from "../domain/app-error";
+
+/**
+ * Body size limit (413), also for chunked bodies without Content-Length: hono/body-limit counts
+ * the bytes as they are read and stops at the limit, so an oversized body is never buffered whole.
+ */
+export const limitBody = (maxBytes: number): MiddlewareHandler<AppEnv> =>
+  bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE", { message: `request body exceeds ${maxBytes} bytes` });
+    },
+  });
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * 415 for a body that is not `application/json`. Hono's JSON validator would quietly validate
+ * such a body as `{}`. With `optional`, a request without any body passes (e.g. cancel).
+ */
+export const requireJson = ({ optional = false } = {}): MiddlewareHandler<AppEnv> =>
+  async function requireJson(c, next) {
+    const type = c.req.header("Content-Type") ?? "";
+    if (!JSON_TYPE.test(type) && !(optional && c.req.raw.body === null)) {
+      throw new AppError("UNSUPPORTED_MEDIA_TYPE");
+    }
+    await next();
+  };
