@@ -1,0 +1,114 @@
+import { sign } from "hono/jwt";
+import { describe, expect, it } from "vitest";
+import type { Order } from "../../src/domain/order";
+import { TEST_SECRET, testApp } from "../support/test-app";
+
+const sub = "3f0c7e9a-1b2c-4d5e-8f90-123456789abc";
+const now = () => Math.floor(Date.now() / 1000);
+const order: Order = {
+  id: "5d2f1c3b-0000-4000-8000-000000000001",
+  customerId: sub,
+  status: "pending",
+  currency: "USD",
+  items: [],
+  itemCount: 0,
+  total: 0,
+  version: 1,
+  createdAt: new Date(0),
+  updatedAt: new Date(0),
+};
+
+function appSeeingCaller(env: Record<string, string> = {}) {
+  const seen: unknown[] = [];
+  const { app, lines } = testApp({
+    env,
+    orders: {
+      get: async (caller) => {
+        seen.push(caller);
+        return order;
+      },
+    },
+  });
+  const get = (authorization?: string) =>
+    app.request(`/v1/orders/${order.id}`, authorization ? { headers: { Authorization: authorization } } : {});
+  return { get, seen, lines };
+}
+
+const signed = (claims: Record<string, unknown>, secret = TEST_SECRET, alg: "HS256" | "HS512" = "HS256") =>
+  sign({ sub, exp: now() + 600, ...claims }, secret, alg);
+
+describe("auth", () => {
+  it("puts the verified caller in the context, role defaulting to customer", async () => {
+    const { get, seen } = appSeeingCaller();
+    expect((await get(`Bearer ${await signed({})}`)).status).toBe(200);
+    expect((await get(`bearer ${await signed({ role: "admin" })}`)).status).toBe(200);
+    expect(seen).toEqual([
+      { id: sub, role: "customer" },
+      { id: sub, role: "admin" },
+    ]);
+  });
+
+  it("asks for credentials with WWW-Authenticate when none are sent", async () => {
+    const res = await appSeeingCaller().get();
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="order-service"');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+  });
+
+  it.each([
+    ["expired beyond the leeway", () => signed({ exp: now() - 31 })],
+    ["without exp", () => sign({ sub }, TEST_SECRET, "HS256")],
+    ["with a non-numeric exp", () => signed({ exp: "tomorrow" })],
+    ["not valid before a future nbf", () => signed({ nbf: now() + 120 })],
+    ["issued in the future", () => signed({ iat: now() + 120 })],
+    ["signed with another secret", () => signed({}, "another-secret-that-is-also-32-bytes-long!")],
+    ["signed with HS512", () => signed({}, TEST_SECRET, "HS512")],
+    ["without sub", () => sign({ exp: now() + 60 }, TEST_SECRET, "HS256")],
+    ["with a sub that is not a UUID", () => signed({ sub: "alice" })],
+    ["with an unknown role", () => signed({ role: "root" })],
+  ])("refuses a token %s", async (_label, make) => {
+    const { get, seen } = appSeeingCaller();
+    const res = await get(`Bearer ${await make()}`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ["alg none", `${btoa('{"alg":"none","typ":"JWT"}')}.${btoa(JSON.stringify({ sub, exp: 9e9 }))}.`],
+    ["garbage", "not-a-jwt"],
+    ["Basic auth", "Basic dXNlcjpwYXNz"],
+  ])("refuses %s", async (_label, credential) => {
+    const header = credential.startsWith("Basic") ? credential : `Bearer ${credential.replaceAll("=", "")}`;
+    expect((await appSeeingCaller().get(header)).status).toBe(401);
+  });
+
+  it("allows 30 s of clock skew on exp, nbf and iat", async () => {
+    const { get } = appSeeingCaller();
+    expect((await get(`Bearer ${await signed({ exp: now() - 20 })}`)).status).toBe(200);
+    expect((await get(`Bearer ${await signed({ nbf: now() + 20, iat: now() + 20 })}`)).status).toBe(200);
+  });
+
+  it("checks iss and aud when configured", async () => {
+    const { get } = appSeeingCaller({ JWT_ISSUER: "https://id.example", JWT_AUDIENCE: "orders" });
+    expect((await get(`Bearer ${await signed({ iss: "https://id.example", aud: "orders" })}`)).status).toBe(200);
+    expect((await get(`Bearer ${await signed({ iss: "https://evil.example", aud: "orders" })}`)).status).toBe(401);
+    expect((await get(`Bearer ${await signed({ iss: "https://id.example", aud: ["billing"] })}`)).status).toBe(401);
+    expect((await get(`Bearer ${await signed({ aud: "orders" })}`)).status).toBe(401);
+  });
+
+  it.each([
+    ["missing", { JWT_SECRET: "" }],
+    ["shorter than 32 bytes", { JWT_SECRET: "short-secret" }],
+  ])("fails closed with 500 when JWT_SECRET is %s, and the log names it", async (_label, env) => {
+    const { get, seen, lines } = appSeeingCaller(env);
+    const res = await get(`Bearer ${await signed({}, "short-secret")}`);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: "INTERNAL_ERROR",
+      message: "an unexpected error occurred",
+    });
+    expect(seen).toEqual([]);
+    expect(JSON.stringify(lines)).toContain("JWT_SECRET");
+  });
+});

@@ -1,0 +1,205 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Caller } from "../../src/domain/caller";
+import { createOrderService, IDEMPOTENCY_TTL_MS, type OrderService } from "../../src/services/order-service";
+import { fakeOrderRepository } from "./fake-order-repository";
+
+const alice: Caller = { id: "00000000-0000-4000-8000-00000000000a", role: "customer" };
+const bob: Caller = { id: "00000000-0000-4000-8000-00000000000b", role: "customer" };
+const admin: Caller = { id: "00000000-0000-4000-8000-0000000000ad", role: "admin" };
+
+const input = {
+  currency: "EUR" as const,
+  items: [
+    { sku: "A", quantity: 2, unitPrice: 150 },
+    { sku: "B", quantity: 1, unitPrice: 99 },
+  ],
+};
+const render = (order: { id: string; total: number }) => ({
+  status: 201,
+  body: { data: { id: order.id, total: order.total } },
+});
+
+let fake: ReturnType<typeof fakeOrderRepository>;
+let service: OrderService;
+let clock: number;
+let ids: number;
+
+beforeEach(() => {
+  fake = fakeOrderRepository();
+  clock = Date.parse("2026-11-25T12:00:00.000Z");
+  ids = 0;
+  service = createOrderService({
+    repository: fake.repository,
+    now: () => new Date(clock),
+    newId: () => `00000000-0000-4000-9000-${String(++ids).padStart(12, "0")}`,
+  });
+});
+
+describe("create", () => {
+  it("prices the order on the server and assigns it to the caller", async () => {
+    const outcome = await service.create(alice, input, { render });
+    expect(outcome.replayed).toBe(false);
+    if (outcome.replayed) return;
+    expect(outcome.order).toMatchObject({
+      customerId: alice.id,
+      status: "pending",
+      total: 399,
+      itemCount: 2,
+      version: 1,
+    });
+    expect(outcome.order.items?.map((i) => i.lineTotal)).toEqual([300, 99]);
+    expect(fake.keys.size).toBe(0);
+  });
+
+  it("lets an admin create for a customer, and nobody else", async () => {
+    const outcome = await service.create(admin, { ...input, customerId: bob.id }, { render });
+    expect(!outcome.replayed && outcome.order.customerId).toBe(bob.id);
+    await expect(service.create(alice, { ...input, customerId: bob.id }, { render })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+
+  it("replays the stored response for the same key and body, creating nothing", async () => {
+    const first = await service.create(alice, input, { render, idempotencyKey: "k1" });
+    const second = await service.create(alice, input, { render, idempotencyKey: "k1" });
+    expect(second).toEqual({
+      replayed: true,
+      response: { status: 201, body: { data: { id: !first.replayed && first.order.id, total: 399 } } },
+    });
+    expect(fake.orders.size).toBe(1);
+  });
+
+  it("refuses the same key with a different body", async () => {
+    await service.create(alice, input, { render, idempotencyKey: "k1" });
+    const changed = { ...input, items: [{ sku: "A", quantity: 3, unitPrice: 150 }] };
+    await expect(service.create(alice, changed, { render, idempotencyKey: "k1" })).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+    await expect(
+      service.create(alice, { ...input, currency: "USD" }, { render, idempotencyKey: "k1" }),
+    ).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+    expect(fake.orders.size).toBe(1);
+  });
+
+  it("scopes keys to the caller", async () => {
+    await service.create(alice, input, { render, idempotencyKey: "shared" });
+    const other = await service.create(bob, input, { render, idempotencyKey: "shared" });
+    expect(other.replayed).toBe(false);
+    expect(fake.orders.size).toBe(2);
+  });
+
+  it("keeps a key for 24 hours, then lets it be used afresh", async () => {
+    await service.create(alice, input, { render, idempotencyKey: "k" });
+    const [record] = fake.keys.values();
+    expect(record?.expiresAt.getTime()).toBe(clock + IDEMPOTENCY_TTL_MS);
+    clock += IDEMPOTENCY_TTL_MS - 1;
+    expect((await service.create(alice, input, { render, idempotencyKey: "k" })).replayed).toBe(true);
+    clock += 2;
+    fake.keys.clear(); // the real repository replaces the expired record in the same transaction
+    expect((await service.create(alice, input, { render, idempotencyKey: "k" })).replayed).toBe(false);
+  });
+
+  it("answers CONFLICT when the key's first request vanished in between (retry)", async () => {
+    fake.repository.create = async () => ({ kind: "duplicate-key" });
+    await expect(service.create(alice, input, { render, idempotencyKey: "k" })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+  });
+
+  it("does not burn a key when the order is refused", async () => {
+    const huge = { ...input, items: [{ sku: "A", quantity: 2, unitPrice: Number.MAX_SAFE_INTEGER }] };
+    await expect(service.create(alice, huge, { render, idempotencyKey: "k" })).rejects.toMatchObject({
+      code: "VALIDATION_ERROR",
+    });
+    expect((await service.create(alice, input, { render, idempotencyKey: "k" })).replayed).toBe(false);
+  });
+});
+
+describe("get and list", () => {
+  it("shows a customer their own order and hides others' as NOT_FOUND", async () => {
+    const created = await service.create(alice, input, { render });
+    const id = !created.replayed ? created.order.id : "";
+    expect((await service.get(alice, id)).id).toBe(id);
+    expect((await service.get(admin, id)).id).toBe(id);
+    await expect(service.get(bob, id)).rejects.toMatchObject({ code: "NOT_FOUND", message: "order not found" });
+  });
+
+  it("pages with one extra row to know whether more exist", async () => {
+    for (let i = 0; i < 5; i++) {
+      clock += 1000;
+      await service.create(alice, input, { render });
+    }
+    const first = await service.list(alice, { limit: 2, includeItems: false });
+    expect(first.orders).toHaveLength(2);
+    expect(first.next).toEqual({ createdAt: first.orders[1]?.createdAt, id: first.orders[1]?.id });
+    const second = await service.list(alice, { limit: 2, includeItems: false, after: first.next ?? undefined });
+    const third = await service.list(alice, { limit: 2, includeItems: false, after: second.next ?? undefined });
+    expect(third.orders).toHaveLength(1);
+    expect(third.next).toBeNull();
+    const ids = [...first.orders, ...second.orders, ...third.orders].map((o) => o.id);
+    expect(new Set(ids).size).toBe(5);
+  });
+
+  it("scopes lists: customers to themselves, admins to anyone or one customer", async () => {
+    await service.create(alice, input, { render });
+    await service.create(bob, input, { render });
+    expect((await service.list(alice, { limit: 10, includeItems: false })).orders.map((o) => o.customerId)).toEqual([
+      alice.id,
+    ]);
+    expect((await service.list(admin, { limit: 10, includeItems: false })).orders).toHaveLength(2);
+    expect(
+      (await service.list(admin, { limit: 10, includeItems: false, customerId: bob.id })).orders.map(
+        (o) => o.customerId,
+      ),
+    ).toEqual([bob.id]);
+    await expect(service.list(alice, { limit: 10, includeItems: false, customerId: bob.id })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+  });
+});
+
+describe("status changes", () => {
+  async function newOrderId(caller = alice) {
+    const created = await service.create(caller, input, { render });
+    return created.replayed ? "" : created.order.id;
+  }
+
+  it("cancels pending and paid orders, and nothing else", async () => {
+    const pending = await newOrderId();
+    expect((await service.cancel(alice, pending)).status).toBe("cancelled");
+    await expect(service.cancel(alice, pending)).rejects.toMatchObject({ code: "CONFLICT" });
+
+    const paid = await newOrderId();
+    await service.setStatus(admin, paid, "paid");
+    expect((await service.cancel(alice, paid)).status).toBe("cancelled");
+
+    const shipped = await newOrderId();
+    await service.setStatus(admin, shipped, "paid");
+    await service.setStatus(admin, shipped, "shipped");
+    await expect(service.cancel(alice, shipped)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("never lets a customer cancel another's order: NOT_FOUND, not FORBIDDEN", async () => {
+    const id = await newOrderId();
+    await expect(service.cancel(bob, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(fake.orders.get(id)?.status).toBe("pending");
+  });
+
+  it("moves orders forward for admins only, along the machine", async () => {
+    const id = await newOrderId();
+    await expect(service.setStatus(alice, id, "paid")).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(service.setStatus(admin, id, "shipped")).rejects.toMatchObject({ code: "CONFLICT" });
+    expect((await service.setStatus(admin, id, "paid")).version).toBe(2);
+    await expect(service.setStatus(admin, id, "paid")).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(service.setStatus(admin, crypto.randomUUID(), "paid")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("honours an expected version: a stale one is PRECONDITION_FAILED", async () => {
+    const id = await newOrderId();
+    await expect(service.setStatus(admin, id, "paid", 5)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect((await service.setStatus(admin, id, "paid", 1)).status).toBe("paid");
+    await expect(service.setStatus(admin, id, "shipped", 1)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+});
