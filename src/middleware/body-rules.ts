@@ -18,13 +18,26 @@ export const limitBody = (maxBytes: number): MiddlewareHandler<AppEnv> =>
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /**
+ * Whether a request carries a body. RFC 9112 says only Transfer-Encoding or a non-zero
+ * Content-Length make one; a runtime may show neither, so a declared Content-Type counts too.
+ * `curl -X POST` with no data sends none of the three.
+ */
+function hasBody(request: Request): boolean {
+  if (request.body === null) return false;
+  const { headers } = request;
+  const length = headers.get("Content-Length");
+  if (length !== null) return length !== "0";
+  return headers.has("Transfer-Encoding") || headers.has("Content-Type");
+}
+
+/**
  * 415 for a body that is not `application/json`. Hono's JSON validator would quietly validate
  * such a body as `{}`. With `optional`, a request without any body passes (e.g. cancel).
  */
 export const requireJson = ({ optional = false } = {}): MiddlewareHandler<AppEnv> =>
   async function requireJson(c, next) {
     const type = c.req.header("Content-Type") ?? "";
-    if (!JSON_TYPE.test(type) && !(optional && c.req.raw.body === null)) {
+    if (!JSON_TYPE.test(type) && !(optional && !hasBody(c.req.raw))) {
       throw new AppError("UNSUPPORTED_MEDIA_TYPE");
     }
     await next();
