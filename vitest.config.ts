@@ -19,6 +19,9 @@ export default defineConfig({
                 METRICS_TOKEN: "test-metrics-token",
                 DATABASE_URL: inject("databaseUrl"),
                 DATABASE_HTTP_ENDPOINT: inject("sqlEndpoint"),
+                // The suites share one client IP and a few callers: limits are tested on their own.
+                RATE_LIMIT_IP: "100000/60s",
+                RATE_LIMIT_USER: "100000/60s",
               },
             },
           })),

@@ -4,6 +4,9 @@ import type { AppEnv } from "./app-env";
 import { type AppBindings, ConfigError, loadConfig } from "./config/config";
 import { AppError } from "./domain/app-error";
 import { createJsonLogger } from "./domain/logger";
+import { durableObjectLimiter } from "./middleware/rate-limit";
+import { createMetrics } from "./observability/metrics";
+import { CircuitBreaker } from "./repositories/circuit-breaker";
 import { createDatabase } from "./repositories/database";
 import { createOrderRepository } from "./repositories/order-repository";
 import { createDatabaseProbe } from "./repositories/readiness";
@@ -35,6 +38,8 @@ function appFor(env: AppBindings): Hono<AppEnv> {
   if (!app) {
     const config = loadConfig(env);
     const logger = createJsonLogger({ level: config.logLevel });
+    const metrics = createMetrics();
+    const breaker = new CircuitBreaker();
     let database = unconfigured;
     let repository = noRepository;
     if (config.databaseUrl) {
@@ -42,11 +47,21 @@ function appFor(env: AppBindings): Hono<AppEnv> {
         url: config.databaseUrl,
         httpEndpoint: config.databaseHttpEndpoint,
         timeoutMs: config.dbTimeoutMs,
+        breaker,
+        metrics,
       });
       database = createDatabaseProbe(config.databaseUrl);
       repository = createOrderRepository(db);
     }
-    app = createApp({ config, logger, database, orders: createOrderService({ repository }) });
+    app = createApp({
+      config,
+      logger,
+      database,
+      orders: createOrderService({ repository }),
+      limiter: durableObjectLimiter(env.RATE_LIMITER),
+      metrics,
+      breakerState: () => breaker.state,
+    });
     apps.set(env, app);
   }
   return app;
@@ -59,6 +74,8 @@ function configFailure(err: unknown): Response {
   const body = { error: { code: "INTERNAL_ERROR", message: "an unexpected error occurred", request_id: requestId } };
   return Response.json(body, { status: 500, headers: { "X-Request-Id": requestId } });
 }
+
+export { RateLimiter } from "./rate-limit/rate-limiter-object";
 
 export default {
   fetch(request, env, ctx) {

@@ -6,6 +6,8 @@ import { isLogLevel, type LogLevel } from "../domain/logger";
  */
 export type AppBindings = Env & {
   METRICS_TOKEN?: string;
+  /** Workers Analytics Engine, when bound (see README "Metrics"). */
+  ANALYTICS?: AnalyticsEngineDataset;
 };
 
 export interface RateLimitRule {

@@ -1,7 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app-env";
-import type { Logger } from "../domain/logger";
 
 /** The route pattern that answered (`/v1/orders/:id`), or `unmatched` for fallbacks: never the raw path. */
 export function routePattern(c: Context): string {
@@ -13,27 +12,27 @@ export function routePattern(c: Context): string {
   return "unmatched";
 }
 
-export interface RequestLoggerOptions {
-  logger: Logger;
-}
-
 /**
- * Gives every request a child logger bound to its request id, and writes one line when it ends:
- * method, route pattern, status, duration. No bodies, headers or query strings.
+ * Writes one line per request when it ends, with the request's logger (so it carries the request
+ * id): method, route pattern, status, duration, database calls and time. No bodies, headers or
+ * query strings.
  */
-export const requestLogger = ({ logger }: RequestLoggerOptions): MiddlewareHandler<AppEnv> =>
+export const requestLogger = (): MiddlewareHandler<AppEnv> =>
   async function requestLogger(c, next) {
-    const log = logger.child({ request_id: c.get("requestId") });
-    c.set("logger", log);
     const started = performance.now();
     try {
       await next();
     } finally {
-      log.info("request", {
+      const { db } = c.get("scope");
+      c.get("logger").info("request", {
         method: c.req.method,
         route: routePattern(c),
         status: c.res.status,
-        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        duration_ms: round(performance.now() - started),
+        db_calls: db.calls,
+        db_ms: round(db.ms),
       });
     }
   };
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

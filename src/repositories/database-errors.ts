@@ -1,8 +1,22 @@
 import { AppError } from "../domain/app-error";
+import { CircuitOpenError } from "./circuit-breaker";
+
+/** The error and everything it wraps: `cause` (Drizzle) and `sourceError` (the Neon driver). */
+function* chain(err: unknown): Generator<unknown> {
+  const seen = new Set<unknown>();
+  const queue = [err];
+  while (queue.length > 0 && seen.size < 10) {
+    const e = queue.shift();
+    if (!e || seen.has(e)) continue;
+    seen.add(e);
+    yield e;
+    queue.push((e as { cause?: unknown }).cause, (e as { sourceError?: unknown }).sourceError);
+  }
+}
 
 /** The SQLSTATE of a Postgres error, wherever Drizzle or the driver wrapped it. */
 export function sqlState(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of chain(err)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
@@ -10,7 +24,7 @@ export function sqlState(err: unknown): string | undefined {
 }
 
 export function constraintOf(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (const e of chain(err)) {
     const constraint = (e as { constraint?: unknown }).constraint;
     if (typeof constraint === "string") return constraint;
   }
@@ -18,13 +32,7 @@ export function constraintOf(err: unknown): string | undefined {
 }
 
 function messages(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    parts.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-    const source = (e as { sourceError?: unknown }).sourceError;
-    if (source) parts.push(source instanceof Error ? `${source.name}: ${source.message}` : String(source));
-  }
-  return parts.join(" <- ");
+  return [...chain(err)].map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))).join(" <- ");
 }
 
 export function isRetryable(err: unknown): boolean {
@@ -39,6 +47,11 @@ export function isRetryable(err: unknown): boolean {
 export function toDatabaseError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const detail = messages(err);
+  for (const e of chain(err)) {
+    if (e instanceof CircuitOpenError) {
+      return new AppError("SERVICE_UNAVAILABLE", { detail, cause: err, retryAfter: e.retryAfterMs / 1000 });
+    }
+  }
   const state = sqlState(err);
   const opts = { detail, cause: err };
   if (state) {

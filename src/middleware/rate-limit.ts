@@ -1,0 +1,54 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { AppError } from "../domain/app-error";
+import type { RateLimitDecision, RateLimitRule } from "../rate-limit/gcra";
+import type { RateLimiter } from "../rate-limit/rate-limiter-object";
+
+/** Where decisions come from: the Durable Object in production, anything in tests. */
+export interface RateLimiterClient {
+  check(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+}
+
+export interface RateLimitOptions {
+  /** Names the policy in the headers and prefixes the key: `ip`, `user`. */
+  policy: string;
+  rule: RateLimitRule;
+  limiter: RateLimiterClient;
+  /** The key to count under; undefined skips limiting for this request. */
+  keyOf: (c: Context<AppEnv>) => string | undefined;
+}
+
+/**
+ * Rate limiting with the IETF headers (draft-ietf-httpapi-ratelimit-headers):
+ * `RateLimit-Policy: "ip";q=300;w=60` and `RateLimit: "ip";r=299;t=1` on every limited answer,
+ * plus `Retry-After` on a 429. A limiter that fails lets the request through and logs it:
+ * losing the limiter must not take the API down with it.
+ */
+export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): MiddlewareHandler<AppEnv> =>
+  async function rateLimit(c, next) {
+    const key = keyOf(c);
+    if (key === undefined) return next();
+    let decision: RateLimitDecision;
+    try {
+      decision = await limiter.check(`${policy}:${key}`, rule);
+    } catch (err) {
+      c.get("logger").warn("rate limiter unavailable, failing open", { policy, cause: err });
+      return next();
+    }
+    c.header("RateLimit-Policy", `"${policy}";q=${rule.limit};w=${rule.periodSeconds}`, { append: true });
+    c.header("RateLimit", `"${policy}";r=${decision.remaining};t=${decision.resetSeconds}`, { append: true });
+    if (!decision.allowed) {
+      throw new AppError("RATE_LIMIT_EXCEEDED", {
+        detail: `${policy} limit ${rule.limit}/${rule.periodSeconds}s`,
+        retryAfter: decision.retryAfterSeconds,
+      });
+    }
+    await next();
+  };
+
+/** The Durable Object as a RateLimiterClient. */
+export function durableObjectLimiter(namespace: DurableObjectNamespace<RateLimiter>): RateLimiterClient {
+  return {
+    check: (key, rule) => namespace.get(namespace.idFromName(key)).check(rule),
+  };
+}

@@ -1,0 +1,25 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import type { Logger } from "../domain/logger";
+import { type RequestScope, runInScope } from "../observability/request-scope";
+
+export interface RequestScopeOptions {
+  logger: Logger;
+}
+
+/**
+ * Opens the request's scope: a child logger bound to its request id (also in the context for
+ * handlers), a cancellation signal that fires when the client goes away or the deadline gives up,
+ * and a database-time tally. Everything below runs inside it.
+ */
+export const requestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
+  async function requestScope(c, next) {
+    const log = logger.child({ request_id: c.get("requestId") });
+    const cancel = new AbortController();
+    const signal = c.req.raw.signal ? AbortSignal.any([c.req.raw.signal, cancel.signal]) : cancel.signal;
+    const scope: RequestScope = { logger: log, signal, db: { calls: 0, ms: 0 } };
+    c.set("logger", log);
+    c.set("scope", scope);
+    c.set("cancel", () => cancel.abort(new DOMException("request deadline passed", "AbortError")));
+    await runInScope(scope, next);
+  };

@@ -1,0 +1,88 @@
+/**
+ * Prometheus metrics kept per isolate (Workers have no shared process memory): request latency by
+ * route pattern, requests in flight, database call latency and the circuit breaker's state.
+ * Exposed at /metrics; for fleet-wide numbers, bind Analytics Engine (see README).
+ */
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+type Labels = Record<string, string>;
+
+class Histogram {
+  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+
+  observe(labels: Labels, seconds: number): void {
+    const key = JSON.stringify(labels);
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
+      this.series.set(key, s);
+    }
+    for (let i = 0; i < BUCKETS.length; i++) if (seconds <= (BUCKETS[i] ?? 0)) s.counts[i] = (s.counts[i] ?? 0) + 1;
+    s.sum += seconds;
+    s.count++;
+  }
+
+  render(): string[] {
+    const out = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const s of this.series.values()) {
+      BUCKETS.forEach((le, i) => {
+        out.push(`${this.name}_bucket${labelText({ ...s.labels, le: String(le) })} ${s.counts[i]}`);
+      });
+      out.push(`${this.name}_bucket${labelText({ ...s.labels, le: "+Inf" })} ${s.count}`);
+      out.push(`${this.name}_sum${labelText(s.labels)} ${s.sum}`);
+      out.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);
+    }
+    return out;
+  }
+}
+
+const escape = (v: string) => v.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escape(v)}"`);
+  return parts.length ? `{${parts.join(",")}}` : "";
+}
+
+export interface Metrics {
+  observeRequest(labels: { method: string; route: string; status: string }, seconds: number): void;
+  requestStarted(): void;
+  requestFinished(): void;
+  observeDb(labels: { outcome: "ok" | "error" }, seconds: number): void;
+  render(gauges: Record<string, { help: string; value: number; labels?: Labels }[]>): string;
+}
+
+export function createMetrics(): Metrics {
+  const requests = new Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency by method, route pattern and status.",
+  );
+  const db = new Histogram("db_query_duration_seconds", "Database round-trip latency by outcome.");
+  let inFlight = 0;
+  return {
+    observeRequest: (labels, seconds) => requests.observe(labels, seconds),
+    requestStarted: () => {
+      inFlight++;
+    },
+    requestFinished: () => {
+      inFlight--;
+    },
+    observeDb: (labels, seconds) => db.observe(labels, seconds),
+    render(gauges) {
+      const lines = [
+        ...requests.render(),
+        "# HELP http_requests_in_flight Requests being served by this isolate.",
+        "# TYPE http_requests_in_flight gauge",
+        `http_requests_in_flight ${inFlight}`,
+        ...db.render(),
+      ];
+      for (const [name, series] of Object.entries(gauges)) {
+        lines.push(`# HELP ${name} ${series[0]?.help ?? ""}`, `# TYPE ${name} gauge`);
+        for (const s of series) lines.push(`${name}${labelText(s.labels ?? {})} ${s.value}`);
+      }
+      return `${lines.join("\n")}\n`;
+    },
+  };
+}

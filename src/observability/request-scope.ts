@@ -1,0 +1,22 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Logger } from "../domain/logger";
+
+/**
+ * What code below the handlers may know about the request it serves, without HTTP types:
+ * its logger (carrying request_id), its cancellation signal, and its database time.
+ * Carried by AsyncLocalStorage (the `nodejs_als` compatibility flag), so a repository log line
+ * has the request id and the database client can honour the request's own cancellation.
+ */
+export interface RequestScope {
+  logger: Logger;
+  /** Aborts when the client goes away. */
+  signal?: AbortSignal;
+  db: { calls: number; ms: number };
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export const runInScope = <T>(scope: RequestScope, fn: () => T): T => storage.run(scope, fn);
+
+/** The current request's scope, or undefined outside a request (start-up, tests of pure code). */
+export const currentScope = (): RequestScope | undefined => storage.getStore();

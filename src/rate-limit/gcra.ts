@@ -1,0 +1,51 @@
+export interface RateLimitRule {
+  limit: number;
+  periodSeconds: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Requests still allowed right now. */
+  remaining: number;
+  /** Seconds until the full quota is available again. */
+  resetSeconds: number;
+  /** When refused: seconds until one more request is allowed. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * The generic cell rate algorithm: `limit` requests per `periodSeconds`, allowing a burst of the
+ * whole quota, then one request every period/limit. One number of state (the theoretical arrival
+ * time), exact, and no boundary bursts as with fixed windows.
+ */
+export function gcra(
+  tat: number,
+  nowMs: number,
+  { limit, periodSeconds }: RateLimitRule,
+): { decision: RateLimitDecision; tat: number } {
+  const period = periodSeconds * 1000;
+  const interval = period / limit;
+  const start = Math.max(tat, nowMs);
+  const next = start + interval;
+  const allowAt = next - period;
+  if (nowMs < allowAt) {
+    return {
+      tat,
+      decision: {
+        allowed: false,
+        remaining: 0,
+        resetSeconds: Math.ceil((start - nowMs) / 1000),
+        retryAfterSeconds: Math.max(1, Math.ceil((allowAt - nowMs) / 1000)),
+      },
+    };
+  }
+  return {
+    tat: next,
+    decision: {
+      allowed: true,
+      remaining: Math.max(0, Math.floor((period - (next - nowMs)) / interval)),
+      resetSeconds: Math.ceil((next - nowMs) / 1000),
+      retryAfterSeconds: 0,
+    },
+  };
+}

@@ -1,0 +1,116 @@
+export type BreakerState = "closed" | "open" | "half-open";
+
+export interface CircuitBreakerOptions {
+  /** Fewest calls in the window before the failure ratio means anything. */
+  minimumCalls?: number;
+  /** Failure ratio (0–1) that trips the breaker. */
+  failureRatio?: number;
+  /** How far back outcomes count. */
+  windowMs?: number;
+  /** How long to stay open before letting one probe through. */
+  openMs?: number;
+  now?: () => number;
+}
+
+/** Thrown instead of calling the dependency while the breaker is open. */
+export class CircuitOpenError extends Error {
+  override readonly name = "CircuitOpenError";
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number) {
+    super("circuit breaker is open");
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * A per-isolate circuit breaker: trips when at least `failureRatio` of the last `minimumCalls`+
+ * calls within `windowMs` failed; while open it fails fast; after `openMs` it lets exactly one
+ * probe through (half-open): success closes it, failure opens it again.
+ */
+export class CircuitBreaker {
+  private readonly minimumCalls: number;
+  private readonly failureRatio: number;
+  private readonly windowMs: number;
+  private readonly openMs: number;
+  private readonly now: () => number;
+  private outcomes: { at: number; ok: boolean }[] = [];
+  private openedAt = 0;
+  private probing = false;
+  private current: BreakerState = "closed";
+
+  constructor({
+    minimumCalls = 20,
+    failureRatio = 0.6,
+    windowMs = 60_000,
+    openMs = 30_000,
+    now = Date.now,
+  }: CircuitBreakerOptions = {}) {
+    this.minimumCalls = minimumCalls;
+    this.failureRatio = failureRatio;
+    this.windowMs = windowMs;
+    this.openMs = openMs;
+    this.now = now;
+  }
+
+  get state(): BreakerState {
+    if (this.current === "open" && this.now() - this.openedAt >= this.openMs) return "half-open";
+    return this.current;
+  }
+
+  /** Call before the dependency: throws CircuitOpenError when the call must not happen. */
+  acquire(): void {
+    const state = this.state;
+    if (state === "closed") return;
+    if (state === "half-open" && !this.probing) {
+      this.probing = true;
+      this.current = "half-open";
+      return;
+    }
+    const waited = this.now() - this.openedAt;
+    throw new CircuitOpenError(Math.max(1_000, this.openMs - waited));
+  }
+
+  success(): void {
+    if (this.current === "half-open") {
+      this.reset();
+      return;
+    }
+    this.record(true);
+  }
+
+  failure(): void {
+    if (this.current === "half-open") {
+      this.trip();
+      return;
+    }
+    this.record(false);
+    const recent = this.outcomes;
+    if (recent.length >= this.minimumCalls) {
+      const failed = recent.filter((o) => !o.ok).length;
+      if (failed / recent.length >= this.failureRatio) this.trip();
+    }
+  }
+
+  private record(ok: boolean): void {
+    const at = this.now();
+    this.outcomes.push({ at, ok });
+    const horizon = at - this.windowMs;
+    while (this.outcomes.length > 0 && (this.outcomes[0]?.at ?? at) < horizon) this.outcomes.shift();
+    // Only the last calls matter once there are plenty: keep the memory bounded.
+    if (this.outcomes.length > this.minimumCalls * 5)
+      this.outcomes.splice(0, this.outcomes.length - this.minimumCalls * 5);
+  }
+
+  private trip(): void {
+    this.current = "open";
+    this.openedAt = this.now();
+    this.probing = false;
+    this.outcomes = [];
+  }
+
+  private reset(): void {
+    this.current = "closed";
+    this.probing = false;
+    this.outcomes = [];
+  }
+}
