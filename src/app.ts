@@ -80,8 +80,12 @@ export function createApp({ config, logger, database, orders, limiter, metrics, 
       ? undefined
       : async (c, allow) => {
           const res = (await corsHeaders(c, async () => {})) as Response;
-          res.headers.set("Allow", allow);
-          res.headers.set("Access-Control-Allow-Methods", allow);
+          // hono/cors writes into the pending response too, and Hono merges that response's headers
+          // into whatever replaces it: set the path's real methods on both.
+          for (const headers of [res.headers, c.res.headers]) {
+            headers.set("Allow", allow);
+            headers.set("Access-Control-Allow-Methods", allow);
+          }
           return res;
         };
 

@@ -1,4 +1,5 @@
 import { AppError } from "../domain/app-error";
+import { currentScope } from "../observability/request-scope";
 import { CircuitOpenError } from "./circuit-breaker";
 
 /** The error and everything it wraps: `cause` (Drizzle) and `sourceError` (the Neon driver). */
@@ -35,6 +36,11 @@ function messages(err: unknown): string {
   return [...chain(err)].map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))).join(" <- ");
 }
 
+/** The breaker refused the call: the database was not even asked. */
+export function isCircuitOpen(err: unknown): boolean {
+  return [...chain(err)].some((e) => e instanceof CircuitOpenError);
+}
+
 export function isRetryable(err: unknown): boolean {
   const state = sqlState(err);
   return state === "40001" || state === "40P01";
@@ -47,11 +53,8 @@ export function isRetryable(err: unknown): boolean {
 export function toDatabaseError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const detail = messages(err);
-  for (const e of chain(err)) {
-    if (e instanceof CircuitOpenError) {
-      return new AppError("SERVICE_UNAVAILABLE", { detail, cause: err, retryAfter: e.retryAfterMs / 1000 });
-    }
-  }
+  const open = [...chain(err)].find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
+  if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, cause: err, retryAfter: open.retryAfterMs / 1000 });
   const state = sqlState(err);
   const opts = { detail, cause: err };
   if (state) {
@@ -83,6 +86,7 @@ export async function runQuery<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (!isRetryable(err)) throw toDatabaseError(err);
+    currentScope()?.logger.warn("retrying after a serialization failure or deadlock", { sqlstate: sqlState(err) });
     try {
       return await call();
     } catch (again) {

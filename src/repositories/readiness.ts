@@ -1,6 +1,6 @@
 import { neon } from "@neondatabase/serverless";
 import type { ReadinessProbe } from "../services/readiness-probe";
-import { toDatabaseError } from "./database-errors";
+import { isCircuitOpen, toDatabaseError } from "./database-errors";
 
 /**
  * `SELECT 1` through the same driver as every query, with its own budget. The driver's global
@@ -16,7 +16,8 @@ export function createDatabaseProbe(url: string): ReadinessProbe {
         return { ok: true };
       } catch (err) {
         const timedOut = Date.now() - started >= budgetMs - 50 || /TimeoutError|aborted/i.test(String(err));
-        return { ok: false, reason: timedOut ? "timeout" : "unavailable", error: toDatabaseError(err) };
+        const reason = isCircuitOpen(err) ? "circuit open" : timedOut ? "timeout" : "unavailable";
+        return { ok: false, reason, error: toDatabaseError(err) };
       }
     },
   };

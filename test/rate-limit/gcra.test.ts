@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { gcra } from "../../src/rate-limit/gcra";
+
+function run(times: number[], rule = { limit: 5, periodSeconds: 10 }) {
+  let tat = 0;
+  return times.map((t) => {
+    const r = gcra(tat, t, rule);
+    tat = r.tat;
+    return r.decision;
+  });
+}
+
+describe("gcra", () => {
+  it("allows a burst of the whole quota, then refuses", () => {
+    const decisions = run([0, 0, 0, 0, 0, 0]);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false]);
+    expect(decisions.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0]);
+    expect(decisions[5]?.retryAfterSeconds).toBe(2);
+    expect(decisions[4]?.resetSeconds).toBe(10);
+  });
+
+  it("lets one more through each period/limit after the burst", () => {
+    const decisions = run([0, 0, 0, 0, 0, 1_999, 2_000, 2_001]);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, true, false]);
+  });
+
+  it("is fully recovered after a quiet period", () => {
+    const decisions = run([0, 0, 0, 0, 0, 10_000]);
+    expect(decisions[5]).toMatchObject({ allowed: true, remaining: 4 });
+  });
+
+  it("never counts refused requests against the caller", () => {
+    const decisions = run([0, 0, 0, 0, 0, 100, 200, 300, 2_000]);
+    expect(decisions.at(-1)?.allowed).toBe(true);
+  });
+});

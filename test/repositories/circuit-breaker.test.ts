@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { CircuitBreaker, CircuitOpenError } from "../../src/repositories/circuit-breaker";
+
+function breaker() {
+  let now = 0;
+  const b = new CircuitBreaker({ now: () => now });
+  return { b, advance: (ms: number) => (now += ms) };
+}
+
+const calls = (b: CircuitBreaker, ok: boolean, n: number) => {
+  for (let i = 0; i < n; i++) {
+    b.acquire();
+    if (ok) b.success();
+    else b.failure();
+  }
+};
+
+describe("CircuitBreaker", () => {
+  it("stays closed below 20 calls, even if all failed", () => {
+    const { b } = breaker();
+    calls(b, false, 19);
+    expect(b.state).toBe("closed");
+  });
+
+  it("trips when 60% of at least 20 calls in the window failed", () => {
+    const { b } = breaker();
+    calls(b, true, 8);
+    calls(b, false, 11);
+    expect(b.state).toBe("closed");
+    calls(b, false, 1);
+    expect(b.state).toBe("open");
+    expect(() => b.acquire()).toThrow(CircuitOpenError);
+  });
+
+  it("does not trip below 60%", () => {
+    const { b } = breaker();
+    calls(b, true, 9);
+    calls(b, false, 11);
+    expect(b.state).toBe("closed");
+  });
+
+  it("forgets outcomes older than 60 s", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 15);
+    advance(61_000);
+    calls(b, false, 10);
+    expect(b.state).toBe("closed");
+  });
+
+  it("fails fast while open, then lets exactly one probe through after 30 s", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 20);
+    advance(10_000);
+    const err = (() => {
+      try {
+        b.acquire();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(CircuitOpenError);
+    expect((err as CircuitOpenError).retryAfterMs).toBe(20_000);
+    advance(20_000);
+    expect(b.state).toBe("half-open");
+    b.acquire();
+    expect(() => b.acquire()).toThrow(CircuitOpenError);
+    b.success();
+    expect(b.state).toBe("closed");
+    b.acquire();
+  });
+
+  it("opens again when the probe fails", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 20);
+    advance(30_000);
+    b.acquire();
+    b.failure();
+    expect(b.state).toBe("open");
+    advance(29_000);
+    expect(() => b.acquire()).toThrow(CircuitOpenError);
+  });
+});
