@@ -6,7 +6,12 @@ export default defineConfig({
     projects: [
       {
         // The local tooling (SQL-over-HTTP server, dev runner) runs in Node, so it is tested there.
-        test: { name: "node", include: ["test/dev/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+        test: {
+          name: "node",
+          include: ["test/dev/**/*.test.ts", "test/**/*.node.test.ts"],
+          environment: "node",
+          testTimeout: 30_000,
+        },
       },
       {
         plugins: [
@@ -29,7 +34,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/dev/**"],
+          exclude: ["test/dev/**", "test/**/*.node.test.ts"],
           globalSetup: ["test/global-setup.ts"],
           // Files share the run's database and the SQL server's fault switch: one file at a time.
           fileParallelism: false,

@@ -8,6 +8,7 @@ import type { AppEnv } from "./app-env";
 import type { Config } from "./config/config";
 import type { Logger } from "./domain/logger";
 import { createCursorCodec } from "./handlers/cursor";
+import { docsRoutes } from "./handlers/docs";
 import { healthRoutes } from "./handlers/health";
 import { metricsRoutes } from "./handlers/metrics";
 import { orderRoutes } from "./handlers/orders";
@@ -128,6 +129,7 @@ export function createApp({ config, logger, database, orders, limiter, metrics, 
   });
 
   app.route("/", healthRoutes(database));
+  app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breakerState }));
   app.route(
     "/",

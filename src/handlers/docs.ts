@@ -1,0 +1,49 @@
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { AppError } from "../domain/app-error";
+
+/**
+ * The API reference page: Scalar's own script, served from this worker's static assets, and
+ * configured to call no other host (no remote fonts, no request proxy).
+ */
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>order-service API reference</title>
+</head>
+<body>
+<div id="app"></div>
+<script src="/docs/scalar.js"></script>
+<script>
+Scalar.createApiReference("#app", {
+  url: "/openapi.json",
+  withDefaultFonts: false,
+  hideClientButton: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true }
+});
+</script>
+</body>
+</html>
+`;
+
+/** Serves an asset of this worker (public/), or a clear 500 when the build step was skipped. */
+async function asset(c: Context<AppEnv>, path: string, type: string) {
+  const res = await c.env.ASSETS.fetch(new URL(path, c.req.url));
+  if (!res.ok) {
+    throw new AppError("INTERNAL_ERROR", {
+      detail: `asset ${path} answered ${res.status}: run npm ci (prepare) or npm run openapi`,
+    });
+  }
+  return c.body(res.body as ReadableStream, 200, { "Content-Type": type, "Cache-Control": "public, max-age=300" });
+}
+
+export function docsRoutes(): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .get("/openapi.json", (c) => asset(c, "/openapi.json", "application/json"))
+    .get("/docs", (c) => c.html(PAGE))
+    .get("/docs/scalar.js", (c) => asset(c, "/docs/scalar.js", "text/javascript; charset=utf-8"));
+}

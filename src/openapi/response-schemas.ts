@@ -1,0 +1,49 @@
+import * as z from "zod/mini";
+import { ERROR_CODES } from "../domain/app-error";
+import { CURRENCIES, ORDER_STATUSES } from "../domain/order";
+
+/**
+ * What the API answers, as zod schemas: they document the responses in /openapi.json and the
+ * contract tests check real answers against them. Never imported by the worker at run time.
+ */
+export const orderItem = z.strictObject({
+  sku: z.string(),
+  quantity: z.int().check(z.minimum(1)),
+  unit_price: z.int().check(z.minimum(0)),
+  line_total: z.int().check(z.minimum(0)),
+});
+
+export const order = z.strictObject({
+  id: z.uuid(),
+  customer_id: z.uuid(),
+  status: z.enum(ORDER_STATUSES),
+  currency: z.enum(CURRENCIES),
+  items: z.optional(z.array(orderItem)),
+  item_count: z.int().check(z.minimum(1), z.maximum(100)),
+  total: z.int().check(z.minimum(0)),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+
+export const orderEnvelope = z.strictObject({ data: order });
+
+export const orderPage = z.strictObject({
+  data: z.array(order),
+  page: z.strictObject({ limit: z.int(), next_cursor: z.nullable(z.string()) }),
+});
+
+export const errorEnvelope = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]),
+    message: z.string(),
+    request_id: z.string(),
+    fields: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
+  }),
+});
+
+export const health = z.strictObject({ status: z.literal("ok") });
+
+export const readiness = z.strictObject({
+  status: z.enum(["ready", "unavailable"]),
+  checks: z.strictObject({ database: z.string() }),
+});
