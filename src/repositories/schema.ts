@@ -37,11 +37,17 @@ export const orders = pgTable(
   },
   (t) => [
     // Keyset pagination: a customer's orders newest first, with or without a status filter,
-    // and the admin's view of everyone's.
-    index("orders_customer_created_idx").on(t.customerId, t.createdAt.desc(), t.id.desc()),
-    index("orders_customer_status_created_idx").on(t.customerId, t.status, t.createdAt.desc(), t.id.desc()),
-    index("orders_status_created_idx").on(t.status, t.createdAt.desc(), t.id.desc()),
-    index("orders_created_idx").on(t.createdAt.desc(), t.id.desc()),
+    // and the admin's view of everyone's. NULLS FIRST is what `ORDER BY … DESC` means: with
+    // drizzle's default (NULLS LAST) the planner cannot read these in order and sorts every row.
+    index("orders_customer_created_idx").on(t.customerId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("orders_customer_status_created_idx").on(
+      t.customerId,
+      t.status,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("orders_status_created_idx").on(t.status, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("orders_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check("orders_total_nonnegative", sql`${t.total} >= 0 AND ${t.total} <= 9007199254740991`),
     check("orders_item_count_range", sql`${t.itemCount} BETWEEN 1 AND 100`),
     check("orders_version_positive", sql`${t.version} >= 1`),

@@ -1,0 +1,48 @@
+import { neon } from "@neondatabase/serverless";
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/repositories/database";
+import { listOrdersQuery } from "../../src/repositories/order-repository";
+import { freshDatabase } from "../support/database";
+
+const customer = "11111111-1111-4111-8111-111111111111";
+let db: Database;
+let url: string;
+
+beforeAll(async () => {
+  ({ db, url } = freshDatabase("plan", 30_000));
+  // Enough rows that a sort of all of them would be the planner's choice if the index did not fit.
+  await db.execute(sql`
+    INSERT INTO orders (id, customer_id, status, currency, total, item_count, created_at)
+    SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN gen_random_uuid() ELSE ${customer}::uuid END,
+           (ARRAY['pending','paid','shipped','cancelled'])[1 + g % 4]::order_status, 'USD', 100, 1,
+           now() - g * interval '1 second'
+    FROM generate_series(1, 3000) g`);
+  await db.execute(sql`ANALYZE orders`);
+});
+
+async function plan(query: Parameters<typeof listOrdersQuery>[1]): Promise<string> {
+  const { sql: text, params } = listOrdersQuery(db, query).toSQL();
+  const rows = (await neon(url).query(`EXPLAIN ${text}`, params as unknown[])) as { "QUERY PLAN": string }[];
+  return rows.map((r) => r["QUERY PLAN"]).join("\n");
+}
+
+describe("the list query's plan", () => {
+  it.each([
+    ["a customer's first page with items", { customerId: customer, limit: 51, includeItems: true }],
+    [
+      "a later page",
+      { customerId: customer, limit: 21, includeItems: false, after: { createdAt: new Date(), id: customer } },
+    ],
+    ["filtered by status", { customerId: customer, status: "paid" as const, limit: 21, includeItems: true }],
+    ["everyone's, for an admin", { limit: 21, includeItems: false }],
+  ])("reads %s from an index in order, without sorting", async (_label, query) => {
+    const text = await plan(query);
+    // Everything from the Limit down to the scan of orders: a Sort there would mean every matching
+    // order is read and sorted before the page is cut. (Each order's items are sorted by position
+    // inside their own aggregate; that is below the scan and bounded by 100.)
+    const scan = /Index (Only )?Scan(?: Backward)? using orders_\w+ on orders/.exec(text);
+    expect(scan, text).not.toBeNull();
+    expect(text.slice(0, scan?.index)).not.toMatch(/\bSort\b/);
+  });
+});
