@@ -162,6 +162,9 @@ async function main() {
     orderId = ((await res.json()) as { data: { id: string } }).data.id;
   }
 
+  // What autovacuum does on a real server (PGlite runs none): give the planner statistics.
+  await (await provider.get(DATABASE)).query({ query: "ANALYZE", params: [] });
+
   const get = (path: string) => () => ({ method: "GET" as const, path, headers: { authorization: auth } });
   const post = () => ({
     method: "POST" as const,
@@ -182,6 +185,7 @@ async function main() {
       request: () => ({ method: "GET", path: "/healthz" }),
     },
   ];
+  // Reads first, writes last: every read scenario sees the same 60 seeded orders.
   for (const latencyMs of [0, 30]) {
     scenarios.push(
       {
@@ -198,14 +202,12 @@ async function main() {
         latencyMs,
         request: get("/v1/orders?include=items&limit=50"),
       },
-      {
-        name: `POST /v1/orders 10 items + key (db +${latencyMs}ms)`,
-        target: "full",
-        db: true,
-        latencyMs,
-        request: post,
-      },
     );
+  }
+
+  for (const latencyMs of [0, 30]) {
+    const name = `POST /v1/orders 10 items + key (db +${latencyMs}ms)`;
+    scenarios.push({ name, target: "full", db: true, latencyMs, request: post });
   }
 
   const results: Record<
