@@ -79,3 +79,27 @@ export function assertDatabaseName(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid database name ${JSON.stringify(name)}`);
   return name;
 }
+
+/**
+ * One backend per database name, opened on first use and shared after. A failed open is not
+ * kept, so the next request tries again.
+ */
+export function backendCache(openBackend: (database: string) => Promise<Backend>) {
+  const open = new Map<string, Promise<Backend>>();
+  return {
+    get(database: string): Promise<Backend> {
+      let backend = open.get(database);
+      if (!backend) {
+        backend = openBackend(database);
+        backend.catch(() => open.delete(database));
+        open.set(database, backend);
+      }
+      return backend;
+    },
+    async closeAll(): Promise<void> {
+      const all = [...open.values()];
+      open.clear();
+      await Promise.allSettled(all.map(async (b) => (await b).close()));
+    },
+  };
+}

@@ -3,6 +3,7 @@ import {
   assertDatabaseName,
   type Backend,
   type BackendProvider,
+  backendCache,
   fromCommandTag,
   type QueryResult,
   SESSION_SETTINGS,
@@ -83,7 +84,6 @@ export function pgProvider({
   dropCreatedOnClose = false,
   onCreate,
 }: PgProviderOptions): BackendProvider {
-  const open = new Map<string, Promise<Backend>>();
   const created = new Set<string>();
   const options = [
     ...Object.entries(SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v}`),
@@ -114,29 +114,21 @@ export function pgProvider({
       }
     });
 
+  const backends = backendCache(async (database) => {
+    if (createDatabases) await ensureDatabase(database);
+    const pool = new pg.Pool({ connectionString: urlFor(database), options, max: 10 });
+    // An idle client's error (server restart) must not crash the dev server.
+    pool.on("error", () => undefined);
+    const backend = pgBackend(pool);
+    await onCreate?.(database, backend);
+    return backend;
+  });
+
   return {
     kind: "postgres",
-    get(database) {
-      let backend = open.get(database);
-      if (!backend) {
-        backend = (async () => {
-          if (createDatabases) await ensureDatabase(database);
-          const pool = new pg.Pool({ connectionString: urlFor(database), options, max: 10 });
-          // An idle client's error (server restart) must not crash the dev server.
-          pool.on("error", () => undefined);
-          const b = pgBackend(pool);
-          await onCreate?.(database, b);
-          return b;
-        })();
-        backend.catch(() => open.delete(database));
-        open.set(database, backend);
-      }
-      return backend;
-    },
+    get: backends.get,
     async close() {
-      const all = [...open.values()];
-      open.clear();
-      await Promise.allSettled(all.map(async (b) => (await b).close()));
+      await backends.closeAll();
       if (dropCreatedOnClose && created.size > 0) {
         await admin(async (client) => {
           for (const database of created) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);

@@ -5,6 +5,7 @@ import {
   assertDatabaseName,
   type Backend,
   type BackendProvider,
+  backendCache,
   type Field,
   type QueryResult,
   SESSION_SETTINGS,
@@ -74,28 +75,12 @@ export function pgliteProvider({
   statementTimeoutMs = 30_000,
   onCreate,
 }: PgliteProviderOptions = {}): BackendProvider {
-  const open = new Map<string, Promise<Backend>>();
-  return {
-    kind: "pglite",
-    get(database) {
-      let backend = open.get(database);
-      if (!backend) {
-        const dir = dataDir ? join(dataDir, assertDatabaseName(database)) : undefined;
-        if (dir) mkdirSync(dir, { recursive: true });
-        backend = openPglite(dir, statementTimeoutMs).then(async (b) => {
-          await onCreate?.(database, b);
-          return b;
-        });
-        // A failed open is not cached: the next request tries again.
-        backend.catch(() => open.delete(database));
-        open.set(database, backend);
-      }
-      return backend;
-    },
-    async close() {
-      const all = [...open.values()];
-      open.clear();
-      await Promise.allSettled(all.map(async (b) => (await b).close()));
-    },
-  };
+  const backends = backendCache(async (database) => {
+    const dir = dataDir ? join(dataDir, assertDatabaseName(database)) : undefined;
+    if (dir) mkdirSync(dir, { recursive: true });
+    const backend = await openPglite(dir, statementTimeoutMs);
+    await onCreate?.(database, backend);
+    return backend;
+  });
+  return { kind: "pglite", get: backends.get, close: backends.closeAll };
 }
