@@ -71,6 +71,23 @@ describe("routing fallbacks", () => {
     expect(res.headers.get("Location")).toBeNull();
   });
 
+  it.each([
+    ["GET", "/v1/orders/"],
+    ["POST", "/v1/orders/"],
+    ["GET", "//v1/orders"],
+    ["GET", "/v1//orders"],
+    ["GET", "/v1/orders/x/y"],
+  ])("answers %s %s with ROUTE_NOT_FOUND even without a token", async (method, path) => {
+    const res = await send(path, { method, redirect: "manual" });
+    await expectEnvelope(res, 404, "ROUTE_NOT_FOUND");
+  });
+
+  it("answers a wrong method on an orders path with 405 even without a token", async () => {
+    const res = await send("/v1/orders", { method: "DELETE" });
+    await expectEnvelope(res, 405, "METHOD_NOT_ALLOWED");
+    expect(allowOf(res)).toEqual(new Set(["GET", "HEAD", "POST", "OPTIONS"]));
+  });
+
   it.each(["TRACE", "PROPFIND", "PURGE", "MKCOL"])(
     "answers %s with 501 NOT_IMPLEMENTED on any path",
     async (method) => {
