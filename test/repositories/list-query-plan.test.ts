@@ -10,7 +10,7 @@ let db: Database;
 let url: string;
 
 beforeAll(async () => {
-  ({ db, url } = freshDatabase("plan", 30_000));
+  ({ db, url } = await freshDatabase("plan", 30_000));
   // Enough rows that a sort of all of them would be the planner's choice if the index did not fit.
   await db.execute(sql`
     INSERT INTO orders (id, customer_id, status, currency, total, item_count, created_at)

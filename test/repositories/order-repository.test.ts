@@ -13,8 +13,8 @@ let db: Database;
 let repo: OrderRepository;
 let dbName: string;
 
-beforeAll(() => {
-  const fresh = freshDatabase("repo");
+beforeAll(async () => {
+  const fresh = await freshDatabase("repo");
   db = fresh.db;
   dbName = fresh.name;
   repo = createOrderRepository(db);
@@ -267,8 +267,7 @@ describe("failures of the database", () => {
   });
 
   it("gives up at the database deadline", async () => {
-    const fresh = freshDatabase("deadline");
-    await createOrderRepository(fresh.db).findById(crypto.randomUUID()); // created and migrated first
+    const fresh = await freshDatabase("deadline");
     // The driver's deadline is per isolate: tighten it for this test, then put it back.
     const slow = createOrderRepository(
       createDatabase({ url: fresh.url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 300 }),

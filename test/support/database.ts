@@ -1,13 +1,22 @@
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/repositories/database";
 
 /** The local SQL server's control API, next to its /sql endpoint. */
 export const controlUrl = (path: string) => env.DATABASE_HTTP_ENDPOINT.replace(/\/sql$/, `/_control/${path}`);
 
-/** A fresh, migrated database of its own (the server creates it on first use). */
-export function freshDatabase(prefix: string, timeoutMs = 5_000): { db: Database; url: string; name: string } {
+/**
+ * A fresh, migrated database of its own. The server creates and migrates it on first use, which
+ * can take seconds on a busy machine: that happens here, under a generous deadline, so the
+ * returned client's deadline times queries only.
+ */
+export async function freshDatabase(
+  prefix: string,
+  timeoutMs = 5_000,
+): Promise<{ db: Database; url: string; name: string }> {
   const name = `ot_${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const url = `postgres://test:test@localhost/${name}`;
+  await createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 60_000 }).execute(sql`SELECT 1`);
   return { db: createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs }), url, name };
 }
 

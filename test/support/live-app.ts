@@ -1,20 +1,16 @@
 import { env } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
 import type { AppBindings } from "../../src/config/config";
 import type { CircuitBreaker } from "../../src/repositories/circuit-breaker";
-import { createDatabase } from "../../src/repositories/database";
 import { wireApp } from "../../src/wire";
 import { captureLogger } from "./capture-logger";
+import { freshDatabase } from "./database";
 
 /**
  * The production wiring (real driver, SQL server, Durable Object limiter) with settings changed
  * for one test, its own fresh database, and the log captured.
  */
 export async function liveApp(overrides: Record<string, string> = {}, { breaker }: { breaker?: CircuitBreaker } = {}) {
-  const database = `ot_live_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  // Created and migrated now, with a generous deadline, so tight test deadlines time the queries only.
-  const url = `postgres://test:test@localhost/${database}`;
-  await createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 30_000 }).execute(sql`SELECT 1`);
+  const { name: database, url } = await freshDatabase("live");
   const bindings = {
     ...env,
     DATABASE_URL: url,
