@@ -1,4 +1,5 @@
 import { isLogLevel, type LogLevel } from "../domain/logger";
+import type { RateLimitRule } from "../rate-limit/gcra";
 
 /**
  * Bindings as Workers hands them over: the generated `Env` (vars and required secrets) plus the
@@ -9,11 +10,6 @@ export type AppBindings = Env & {
   /** Workers Analytics Engine, when bound (see README "Metrics"). */
   ANALYTICS?: AnalyticsEngineDataset;
 };
-
-export interface RateLimitRule {
-  limit: number;
-  periodSeconds: number;
-}
 
 export interface Config {
   logLevel: LogLevel;

@@ -24,8 +24,6 @@ export function orderJson(order: Order) {
   };
 }
 
-export type OrderJson = ReturnType<typeof orderJson>;
-
 /** Strong ETag from the order's version: it changes with every status change. */
 export const etagOf = (order: Order) => `"v${order.version}"`;
 

@@ -16,7 +16,6 @@ export const createOrderBody = z.strictObject({
   items: z.array(orderItemInput).check(z.minLength(1), z.maxLength(LIMITS.itemsPerOrder)),
   customer_id: z.optional(z.uuid()),
 });
-export type CreateOrderBody = z.output<typeof createOrderBody>;
 
 /** Only the forward moves an admin makes by hand; cancelling has its own endpoint. */
 export const setStatusBody = z.strictObject({

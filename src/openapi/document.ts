@@ -96,6 +96,16 @@ function parameters(schema: z.ZodMiniObject, where: "query" | "path"): Json[] {
 }
 
 const idParam = parameters(orderIdParam, "path");
+
+/** A public GET that serves a fixed document (the API's own docs). */
+const staticGet = (summary: string, operationId: string, type: string, schema: Json = { type: "string" }) => ({
+  get: {
+    tags: ["operations"],
+    summary,
+    operationId,
+    responses: { "200": { description: summary, content: { [type]: { schema } } }, ...errorResponses(LIMITED, true) },
+  },
+});
 const bearer = [{ bearerAuth: [] }];
 
 /** The OpenAPI 3.1 document, built from the schemas that validate requests. */
@@ -151,39 +161,13 @@ export function buildOpenApiDocument(): Json {
           },
         },
       },
-      "/openapi.json": {
-        get: {
-          tags: ["operations"],
-          summary: "This document",
-          operationId: "openapi",
-          responses: {
-            "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } },
-            ...errorResponses(LIMITED, true),
-          },
-        },
-      },
-      "/docs": {
-        get: {
-          tags: ["operations"],
-          summary: "Interactive API reference (HTML)",
-          operationId: "docs",
-          responses: {
-            "200": { description: "HTML page", content: { "text/html": { schema: { type: "string" } } } },
-            ...errorResponses(LIMITED, true),
-          },
-        },
-      },
-      "/docs/scalar.js": {
-        get: {
-          tags: ["operations"],
-          summary: "The reference page's script (served by this worker, no other host)",
-          operationId: "docsScript",
-          responses: {
-            "200": { description: "JavaScript", content: { "text/javascript": { schema: { type: "string" } } } },
-            ...errorResponses(LIMITED, true),
-          },
-        },
-      },
+      "/openapi.json": staticGet("This document", "openapi", "application/json", { type: "object" }),
+      "/docs": staticGet("Interactive API reference (HTML)", "docs", "text/html"),
+      "/docs/scalar.js": staticGet(
+        "The reference page's script (served by this worker, no other host)",
+        "docsScript",
+        "text/javascript",
+      ),
       "/v1/orders": {
         post: {
           tags: ["orders"],

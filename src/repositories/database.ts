@@ -2,7 +2,7 @@ import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Metrics } from "../observability/metrics";
 import { currentScope } from "../observability/request-scope";
-import { CircuitBreaker } from "./circuit-breaker";
+import type { CircuitBreaker } from "./circuit-breaker";
 import * as schema from "./schema";
 
 export type Database = NeonHttpDatabase<typeof schema>;
@@ -70,5 +70,3 @@ export function createDatabase({ url, httpEndpoint, timeoutMs, breaker, metrics 
   neonConfig.fetchFunction = instrumentedFetch({ timeoutMs, breaker, metrics });
   return drizzle({ client: neon(url), schema });
 }
-
-export { CircuitBreaker };
