@@ -13,6 +13,7 @@ import {
 } from "./backend.ts";
 
 const identity = (value: string) => value;
+const ANALYZE_EVERY_WRITES = 500;
 
 function toResult(result: Results<unknown[]>, sql: string): QueryResult {
   const fields: Field[] = result.fields.map((f) => ({
@@ -43,9 +44,21 @@ async function openPglite(dataDir: string | undefined, statementTimeoutMs: numbe
   const all = Object.fromEntries(rows.map((r) => [r.oid, identity]));
   const options = { rowMode: "array" as const, parsers: all, serializers: all };
 
+  // PGlite runs no autovacuum, so its planner would never learn how big the tables grew (and
+  // would pick sorts over index scans). Refresh the statistics after every so many writes.
+  let writes = 0;
+  const noteWrites = (results: QueryResult[]) => {
+    writes += results.filter((r) => ["INSERT", "UPDATE", "DELETE"].includes(r.command)).length;
+    if (writes < ANALYZE_EVERY_WRITES) return;
+    writes = 0;
+    db.exec("ANALYZE").catch(() => undefined);
+  };
+
   return {
     async query({ query, params }) {
-      return toResult(await db.query<unknown[]>(query, params, options), query);
+      const result = toResult(await db.query<unknown[]>(query, params, options), query);
+      noteWrites([result]);
+      return result;
     },
     batch(statements, txOptions) {
       return db.transaction(async (tx) => {
@@ -55,6 +68,7 @@ async function openPglite(dataDir: string | undefined, statementTimeoutMs: numbe
         for (const { query, params } of statements) {
           results.push(toResult(await tx.query<unknown[]>(query, params, options), query));
         }
+        noteWrites(results);
         return results;
       });
     },
