@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { verify } from "hono/jwt";
+import { describe, expect, it } from "vitest";
+import { DEV_DEFAULTS } from "../../dev/settings.ts";
+
+const run = (args: string[], env: Record<string, string> = {}) =>
+  execFileSync(process.execPath, ["scripts/token.ts", ...args], {
+    encoding: "utf8",
+    env: { ...process.env, JWT_SECRET: "", ...env },
+  }).trim();
+
+describe("npm run token", () => {
+  it("mints an HS256 token the worker accepts, with sub, role and exp", async () => {
+    const sub = "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11";
+    const token = run(["--sub", sub, "--role", "admin", "--ttl", "120"], { JWT_SECRET: DEV_DEFAULTS.JWT_SECRET ?? "" });
+    const payload = await verify(token, DEV_DEFAULTS.JWT_SECRET ?? "", "HS256");
+    expect(payload).toMatchObject({ sub, role: "admin" });
+    expect(Number(payload.exp) - Number(payload.iat)).toBe(120);
+  });
+
+  it("signs with JWT_SECRET from the environment", async () => {
+    const secret = "another-secret-another-secret-another-secret";
+    const token = run(["--sub", "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11"], { JWT_SECRET: secret });
+    await expect(verify(token, secret, "HS256")).resolves.toMatchObject({ role: "customer" });
+  });
+
+  it.each([
+    [["--sub", "alice"], "--sub must be a UUID"],
+    [["--sub", "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11", "--role", "root"], "--role must be customer or admin"],
+  ])("refuses %j", (args, message) => {
+    expect(() => run(args as string[])).toThrow(message);
+  });
+});
