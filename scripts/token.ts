@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { sign } from "hono/jwt";
 import { resolveSettings } from "../dev/settings.ts";
+import { isUuid } from "../src/domain/uuid.ts";
 
 const { values } = parseArgs({
   options: {
@@ -17,8 +18,7 @@ const { values } = parseArgs({
   },
 });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-if (!UUID.test(values.sub)) {
+if (!isUuid(values.sub)) {
   console.error("--sub must be a UUID (the customer id)");
   process.exit(2);
 }

@@ -1,3 +1,4 @@
+import { isUuid } from "../domain/uuid";
 import type { ListPosition } from "../services/order-repository";
 import { validationError } from "./validation";
 
@@ -9,8 +10,6 @@ export interface CursorCodec {
   encode(position: ListPosition): Promise<string>;
   decode(cursor: string): Promise<ListPosition>;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const toBase64Url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
@@ -62,8 +61,7 @@ export function createCursorCodec(secret: string): CursorCodec {
       const parsed: unknown = JSON.parse(new TextDecoder().decode(payload));
       if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
       const [ms, id] = parsed as [unknown, unknown];
-      if (typeof ms !== "number" || !Number.isSafeInteger(ms) || typeof id !== "string" || !UUID.test(id))
-        throw invalid();
+      if (typeof ms !== "number" || !Number.isSafeInteger(ms) || typeof id !== "string" || !isUuid(id)) throw invalid();
       return { createdAt: new Date(ms), id };
     },
   };

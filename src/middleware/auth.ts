@@ -3,11 +3,11 @@ import { verify } from "hono/jwt";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { type Caller, ROLES, type Role } from "../domain/caller";
+import { isUuid } from "../domain/uuid";
 
 /** HS256 keys shorter than this are guessable offline from any token. */
 export const MIN_SECRET_BYTES = 32;
 const LEEWAY_SECONDS = 30;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AuthOptions {
   secret: string | undefined;
@@ -84,7 +84,7 @@ export const auth = ({
     if (iat !== undefined && iat - LEEWAY_SECONDS > t) throw unauthorized("token issued in the future (iat)", true);
 
     const sub = payload.sub;
-    if (typeof sub !== "string" || !UUID.test(sub)) throw unauthorized("sub is not a UUID", true);
+    if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
     const role = payload.role ?? "customer";
     if (typeof role !== "string" || !ROLES.includes(role as Role)) throw unauthorized("unknown role", true);
 
