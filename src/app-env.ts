@@ -1,4 +1,5 @@
 import type { RequestIdVariables } from "hono/request-id";
+import type { TimingVariables } from "hono/timing";
 import type { AppBindings } from "./config/config";
 import type { Caller } from "./domain/caller";
 import type { Logger } from "./domain/logger";
@@ -7,14 +8,15 @@ import type { RequestScope } from "./observability/request-scope";
 /** The one Hono environment type shared by every router and middleware. */
 export interface AppEnv {
   Bindings: AppBindings;
-  Variables: RequestIdVariables & {
-    /** The request's logger, already carrying request_id. */
-    logger: Logger;
-    /** The request's scope (logger, cancellation, database time). */
-    scope: RequestScope;
-    /** Cancels the request's remaining work (its database calls), e.g. when the deadline passes. */
-    cancel: () => void;
-    /** Set by the auth middleware on protected routes. */
-    caller: Caller;
-  };
+  Variables: RequestIdVariables &
+    TimingVariables & {
+      /** The request's logger, already carrying request_id. */
+      logger: Logger;
+      /** The request's scope (logger, cancellation, database time). */
+      scope: RequestScope;
+      /** Cancels the request's remaining work (its database calls), e.g. when the deadline passes. */
+      cancel: () => void;
+      /** Set by the auth middleware on protected routes. */
+      caller: Caller;
+    };
 }

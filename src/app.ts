@@ -4,10 +4,12 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
+import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
-import type { Config } from "./config/config";
+import { type Config, type ConfigProblem, describeProblems } from "./config/config";
+import { AppError } from "./domain/app-error";
 import type { Logger } from "./domain/logger";
-import { createCursorCodec } from "./handlers/cursor";
+import type { CursorCodec } from "./handlers/cursor";
 import { docsRoutes } from "./handlers/docs";
 import { healthRoutes } from "./handlers/health";
 import { metricsRoutes } from "./handlers/metrics";
@@ -15,25 +17,26 @@ import { orderRoutes } from "./handlers/orders";
 import { auth, requireRole } from "./middleware/auth";
 import { onError } from "./middleware/error-response";
 import { notImplemented } from "./middleware/not-implemented";
-import { observe } from "./middleware/observe";
+import { observability } from "./middleware/observability";
 import { type RateLimiterClient, rateLimit } from "./middleware/rate-limit";
 import { recovery } from "./middleware/recovery";
-import { requestLogger } from "./middleware/request-logger";
-import { requestScope } from "./middleware/request-scope";
 import { type OptionsResponder, routeFallbacks, routeNotFound } from "./middleware/route-fallbacks";
+import { withRequestScope } from "./middleware/with-request-scope";
 import type { Metrics } from "./observability/metrics";
-import type { BreakerState } from "./repositories/circuit-breaker";
 import type { OrderService } from "./services/order-service";
-import type { ReadinessProbe } from "./services/readiness-probe";
+import type { BreakerView, Readiness } from "./services/readiness";
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
-  database: ReadinessProbe;
+  readiness: Readiness;
   orders: OrderService;
+  cursors: CursorCodec;
   limiter: RateLimiterClient;
   metrics: Metrics;
-  breakerState: () => BreakerState;
+  breaker: BreakerView;
+  /** Milliseconds since the epoch: token times are checked against it. */
+  clock: () => number;
 }
 
 /** Not rate limited: orchestrators poll them, and they must answer during a flood. */
@@ -51,60 +54,80 @@ const EXPOSED_HEADERS = [
 ];
 
 /**
- * Builds the app from its dependencies. Middleware order (outermost first) and why:
- *  1. requestId       every response and log line carries X-Request-Id
- *  2. requestScope    the request's logger, cancellation signal and db tally, for every layer below
- *  3. requestLogger   one line per request, timing the whole chain below
- *  4. observe         latency histogram by route pattern, in-flight gauge, Server-Timing
- *  5. recovery        any throw, even a non-Error, becomes the JSON envelope
- *  6. secureHeaders   nosniff & co on every answer, errors included; CORS headers for allowed origins
- *  7. timeout         the request deadline: 504 TIMEOUT, and its database calls are cancelled
- *  8. notImplemented  501 for unknown methods before anything else looks at the request
- *  9. rateLimit (ip)  per client IP, before any token is looked at (probes exempt)
- * 10. routeFallbacks  404 ROUTE_NOT_FOUND / 405 + Allow / OPTIONS 204 (+ CORS preflight)
- * Route-level middleware carries the rest (auth 401 → per-caller limit 429 → role 403 → body
- * 413 → 415 → validation 400), so a wrong path or method is answered as such without a token.
+ * The outer chain every app shares, misconfigured or not:
+ *  1. requestId         every response and log line carries X-Request-Id
+ *  2. withRequestScope  the request's logger, cancellation signal and db tally, for every layer below
+ *  3. timing            Server-Timing (`total`, and `db` from the layer below)
+ *  4. observability     one timing for the log line, the latency histogram and Analytics Engine
+ *  5. recovery          any throw, even a non-Error, becomes the JSON envelope
+ *  6. secureHeaders     nosniff & co on every answer, errors included
  */
-export function createApp({ config, logger, database, orders, limiter, metrics, breakerState }: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>({ strict: true });
-
-  const corsHeaders = cors({
-    origin: config.corsOrigins,
-    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-Id"],
-    exposeHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
-  });
-  // hono/cors answers every OPTIONS before routing; here preflights are answered by the route
-  // fallbacks instead, for known paths only, with the path's real methods.
-  const preflight: OptionsResponder | undefined =
-    config.corsOrigins.length === 0
-      ? undefined
-      : async (c, allow) => {
-          const res = (await corsHeaders(c, async () => {})) as Response;
-          // hono/cors writes into the pending response too, and Hono merges that response's headers
-          // into whatever replaces it: set the path's real methods on both.
-          for (const headers of [res.headers, c.res.headers]) {
-            headers.set("Allow", allow);
-            headers.set("Access-Control-Allow-Methods", allow);
-          }
-          return res;
-        };
-
+function withShell(
+  app: Hono<AppEnv>,
+  { logger, metrics, corsEnabled }: { logger: Logger; metrics: Metrics; corsEnabled: boolean },
+) {
   app.use(requestId());
-  app.use(requestScope({ logger: logger.child({ service: "order-service" }) }));
-  app.use(requestLogger());
-  app.use(observe({ metrics }));
+  app.use(withRequestScope({ logger: logger.child({ service: "order-service" }) }));
+  app.use(timing({ totalDescription: "app" }));
+  app.use(observability({ metrics }));
   app.use(recovery());
   app.use(
     secureHeaders({
       // JSON API: no documents to protect with a CSP here; keep the transport headers.
       contentSecurityPolicy: undefined,
       crossOriginEmbedderPolicy: false,
-      crossOriginResourcePolicy: config.corsOrigins.length > 0 ? "cross-origin" : "same-origin",
+      crossOriginResourcePolicy: corsEnabled ? "cross-origin" : "same-origin",
     }),
   );
+  app.notFound(routeNotFound);
+  app.onError(onError);
+  return app;
+}
+
+/**
+ * Builds the app from finished collaborators. After the shell (above), in this order and why:
+ *  7. CORS headers      for allowed origins, on every answer (preflights: see the route fallbacks)
+ *  8. timeout           the request deadline: 504 TIMEOUT, and its database calls are cancelled
+ *  9. notImplemented    501 for unknown methods before anything else looks at the request
+ * 10. rateLimit (ip)    per client IP, before any token is looked at (probes exempt)
+ * 11. routeFallbacks    404 ROUTE_NOT_FOUND / 405 + Allow / OPTIONS 204 (+ CORS preflight)
+ * Route-level middleware carries the rest (auth 401 → per-caller limit 429 → role 403 → body
+ * 413 → 415 → validation 400), so a wrong path or method is answered as such without a token.
+ */
+export function createApp({
+  config,
+  logger,
+  readiness,
+  orders,
+  cursors,
+  limiter,
+  metrics,
+  breaker,
+  clock,
+}: AppDeps): Hono<AppEnv> {
+  const corsEnabled = config.corsOrigins.length > 0;
+  const app = withShell(new Hono<AppEnv>({ strict: true }), { logger, metrics, corsEnabled });
+
+  const corsOptions = {
+    origin: config.corsOrigins,
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-Id"],
+    exposeHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  };
+  const corsHeaders = cors(corsOptions);
+  // hono/cors would answer every OPTIONS before routing; preflights are answered by the route
+  // fallbacks instead, for known paths only, and cors is told that path's real methods.
+  const preflight: OptionsResponder | undefined = corsEnabled
+    ? async (c, allow) => {
+        const answer = cors({ ...corsOptions, allowMethods: allow.split(", ") });
+        const res = (await answer(c, async () => {})) as Response;
+        res.headers.set("Allow", allow);
+        return res;
+      }
+    : undefined;
+
   app.use(async function corsOnAnswers(c, next) {
-    if (c.req.method === "OPTIONS" || config.corsOrigins.length === 0) return next();
+    if (c.req.method === "OPTIONS" || !corsEnabled) return next();
     return corsHeaders(c, next);
   });
   app.use(
@@ -128,15 +151,21 @@ export function createApp({ config, logger, database, orders, limiter, metrics, 
     c.header("Cache-Control", "no-store");
   });
 
-  app.route("/", healthRoutes(database));
+  app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
-  app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breakerState }));
+  app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
   app.route(
     "/",
     orderRoutes({
       service: orders,
-      cursors: createCursorCodec(config.jwtSecret ?? ""),
-      authenticate: auth({ secret: config.jwtSecret, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+      cursors,
+      authenticate: auth({
+        secrets: [config.jwt.secret, ...(config.jwt.previousSecret ? [config.jwt.previousSecret] : [])],
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        maxTtlSeconds: config.jwt.maxTtlSeconds,
+        now: () => Math.floor(clock() / 1000),
+      }),
       limitCaller: rateLimit({
         policy: "user",
         rule: config.rateLimitUser,
@@ -147,8 +176,33 @@ export function createApp({ config, logger, database, orders, limiter, metrics, 
       bodyLimitBytes: config.bodyLimitBytes,
     }),
   );
+  return app;
+}
 
-  app.notFound(routeNotFound);
-  app.onError(onError);
+/**
+ * The app of an isolate whose configuration is invalid (README "Configuration"): the isolate lives
+ * (`/healthz` 200), readiness names the variables (never their values), and every other route is
+ * 500 INTERNAL_ERROR with one log line naming them.
+ */
+export function createMisconfiguredApp({
+  problems,
+  logger,
+  metrics,
+}: {
+  problems: ConfigProblem[];
+  logger: Logger;
+  metrics: Metrics;
+}): Hono<AppEnv> {
+  const app = withShell(new Hono<AppEnv>({ strict: true }), { logger, metrics, corsEnabled: false });
+  const variables = problems.map((p) => p.variable).join(", ");
+  app.get("/healthz", (c) => c.json({ status: "ok" as const }));
+  app.get("/readyz", (c) =>
+    c.json({ status: "unavailable" as const, checks: { config: `invalid or missing: ${variables}` } }, 503, {
+      "Retry-After": "60",
+    }),
+  );
+  app.all("*", () => {
+    throw new AppError("INTERNAL_ERROR", { detail: `misconfigured: ${describeProblems(problems)}` });
+  });
   return app;
 }

@@ -1,87 +1,153 @@
-import { isLogLevel, type LogLevel } from "../domain/logger";
-import type { RateLimitRule } from "../rate-limit/gcra";
+import * as z from "zod/mini";
+import { LOG_LEVELS } from "../domain/logger";
+import "../validation/issue-messages";
 
 /**
  * Bindings as Workers hands them over: the generated `Env` (vars and required secrets) plus the
- * optional secret. Secrets may still be missing at run time; loadConfig checks.
+ * optional ones. Secrets may still be missing at run time; `parseConfig` checks.
  */
 export type AppBindings = Env & {
   METRICS_TOKEN?: string;
+  /** The key tokens were signed with before the last rotation (README "Key rotation"). */
+  JWT_SECRET_PREVIOUS?: string;
   /** Workers Analytics Engine, when bound (see README "Metrics"). */
   ANALYTICS?: AnalyticsEngineDataset;
 };
 
-export interface Config {
-  logLevel: LogLevel;
-  requestTimeoutMs: number;
-  dbTimeoutMs: number;
-  bodyLimitBytes: number;
-  corsOrigins: string[];
-  rateLimitIp: RateLimitRule;
-  rateLimitUser: RateLimitRule;
-  jwtSecret: string | undefined;
-  jwtIssuer: string | undefined;
-  jwtAudience: string | undefined;
-  metricsToken: string | undefined;
-  databaseUrl: string | undefined;
-  databaseHttpEndpoint: string | undefined;
+/** HS256 keys shorter than this are guessable offline from any token. */
+export const MIN_SECRET_BYTES = 32;
+
+/** Unset, empty and blank all mean "take the default": wrangler vars cannot be unset per environment. */
+const blankToUndefined = z.transform((value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : typeof value === "string" ? value.trim() : value,
+);
+
+function setting<T extends z.ZodMiniType>(schema: T) {
+  return z.pipe(blankToUndefined, schema);
 }
 
-/** Raised at start-up, before any request is served: names the variable, never its value. */
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  setting(
+    z.prefault(
+      z.pipe(
+        z.string().check(z.regex(/^\d{1,9}$/, "must be a whole number")),
+        z.pipe(
+          z.transform(Number),
+          z.number().check(z.minimum(min, `must be at least ${min}`), z.maximum(max, `must be at most ${max}`)),
+        ),
+      ),
+      String(fallback),
+    ),
+  );
 
-const RATE_RULE = /^(\d+)\/(\d+)s$/;
+const rateRule = (fallback: string) =>
+  setting(
+    z.prefault(
+      z.pipe(
+        z.string().check(z.regex(/^[1-9]\d{0,8}\/[1-9]\d{0,8}s$/, 'must look like "300/60s" (requests per period)')),
+        z.transform((rule: string) => {
+          const [limit, period] = rule.slice(0, -1).split("/");
+          return { limit: Number(limit), periodSeconds: Number(period) };
+        }),
+      ),
+      fallback,
+    ),
+  );
 
-function parseRateRule(name: string, raw: string): RateLimitRule {
-  const m = RATE_RULE.exec(raw.trim());
-  const limit = Number(m?.[1]);
-  const periodSeconds = Number(m?.[2]);
-  if (!m || limit < 1 || periodSeconds < 1) {
-    throw new ConfigError(`${name} must look like "300/60s" (requests per period), got ${JSON.stringify(raw)}`);
-  }
-  return { limit, periodSeconds };
-}
+const secret = z.string().check(
+  z.refine((s) => new TextEncoder().encode(s).byteLength >= MIN_SECRET_BYTES, {
+    message: `must be at least ${MIN_SECRET_BYTES} bytes`,
+  }),
+);
 
-function optionalString(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
+const optionalText = setting(z.optional(z.string()));
 
-function readInt(env: AppBindings, name: keyof Env & string, fallback: number, max: number): number {
-  const raw = optionalString(env[name] as string | undefined);
-  if (raw === undefined) return fallback;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= 1 && value <= max)) {
-    throw new ConfigError(`${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
+const connectionString = z.string().check(
+  z.refine((s) => {
+    try {
+      return /^postgres(ql)?:$/.test(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, "must be a postgres:// connection string"),
+);
+
+const httpUrl = z.string().check(
+  z.refine((s) => {
+    try {
+      return /^https?:$/.test(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, "must be an http(s) URL"),
+);
 
 /**
- * Reads the environment once per isolate. Unset or empty values take the documented defaults;
- * a value that is present but malformed is a ConfigError (fail closed, never a silent default).
+ * Every variable the worker reads, with its default and range: the one reader of `env`.
+ * Unset or empty values take the documented defaults; a value that is present but malformed, or a
+ * required secret that is missing, makes the isolate misconfigured (README "Configuration").
  */
-export function loadConfig(env: AppBindings): Config {
-  const level = optionalString(env.LOG_LEVEL) ?? "info";
-  if (!isLogLevel(level)) throw new ConfigError("LOG_LEVEL must be one of debug, info, warn, error");
-  return {
-    logLevel: level,
-    requestTimeoutMs: readInt(env, "REQUEST_TIMEOUT_MS", 10_000, 600_000),
-    dbTimeoutMs: readInt(env, "DB_TIMEOUT_MS", 5_000, 600_000),
-    bodyLimitBytes: readInt(env, "BODY_LIMIT_BYTES", 65_536, 10 * 1024 * 1024),
-    corsOrigins: (env.CORS_ORIGINS ?? "")
-      .split(",")
+export const configSchema = z.pipe(
+  z.object({
+    LOG_LEVEL: setting(z.prefault(z.enum(LOG_LEVELS), "info")),
+    REQUEST_TIMEOUT_MS: wholeNumber(1, 600_000, 10_000),
+    DB_TIMEOUT_MS: wholeNumber(1, 600_000, 5_000),
+    BODY_LIMIT_BYTES: wholeNumber(1, 10 * 1024 * 1024, 65_536),
+    CORS_ORIGINS: setting(z.prefault(z.string(), "")),
+    RATE_LIMIT_IP: rateRule("300/60s"),
+    RATE_LIMIT_USER: rateRule("100/60s"),
+    JWT_SECRET: setting(secret),
+    JWT_SECRET_PREVIOUS: setting(z.optional(secret)),
+    JWT_ISSUER: optionalText,
+    JWT_AUDIENCE: optionalText,
+    JWT_MAX_TTL_S: wholeNumber(60, 31 * 24 * 3600, 86_400),
+    METRICS_TOKEN: optionalText,
+    DATABASE_URL: setting(connectionString),
+    DATABASE_HTTP_ENDPOINT: setting(z.optional(httpUrl)),
+  }),
+  z.transform((env) => ({
+    logLevel: env.LOG_LEVEL,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    dbTimeoutMs: env.DB_TIMEOUT_MS,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    corsOrigins: env.CORS_ORIGINS.split(",")
       .map((o) => o.trim())
       .filter(Boolean),
-    rateLimitIp: parseRateRule("RATE_LIMIT_IP", optionalString(env.RATE_LIMIT_IP) ?? "300/60s"),
-    rateLimitUser: parseRateRule("RATE_LIMIT_USER", optionalString(env.RATE_LIMIT_USER) ?? "100/60s"),
-    jwtSecret: env.JWT_SECRET || undefined,
-    jwtIssuer: optionalString(env.JWT_ISSUER),
-    jwtAudience: optionalString(env.JWT_AUDIENCE),
-    metricsToken: optionalString(env.METRICS_TOKEN),
-    databaseUrl: optionalString(env.DATABASE_URL),
-    databaseHttpEndpoint: optionalString(env.DATABASE_HTTP_ENDPOINT),
-  };
+    rateLimitIp: env.RATE_LIMIT_IP,
+    rateLimitUser: env.RATE_LIMIT_USER,
+    jwt: {
+      secret: env.JWT_SECRET,
+      previousSecret: env.JWT_SECRET_PREVIOUS,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      maxTtlSeconds: env.JWT_MAX_TTL_S,
+    },
+    metricsToken: env.METRICS_TOKEN,
+    databaseUrl: env.DATABASE_URL,
+    databaseHttpEndpoint: env.DATABASE_HTTP_ENDPOINT,
+  })),
+);
+
+export type Config = z.output<typeof configSchema>;
+
+/** A variable that is missing or malformed: its name and what is wrong, never its value. */
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
 }
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: ConfigProblem[] };
+
+export function parseConfig(env: Partial<Record<keyof AppBindings, unknown>>): ConfigResult {
+  const result = configSchema.safeParse(env);
+  if (result.success) return { ok: true, config: result.data };
+  const problems = result.error.issues.map((issue) => ({
+    variable: String(issue.path[0] ?? "env"),
+    problem: issue.code === "invalid_type" && issue.path.length === 1 ? "is required" : issue.message,
+  }));
+  return { ok: false, problems };
+}
+
+/** "JWT_SECRET is required; DB_TIMEOUT_MS must be at least 1": for logs and /readyz. */
+export const describeProblems = (problems: ConfigProblem[]) =>
+  problems.map((p) => `${p.variable} ${p.problem}`).join("; ");

@@ -42,6 +42,8 @@ export interface AppErrorOptions {
   retryAfter?: number;
   /** Extra response headers the error implies (`Allow`, `WWW-Authenticate`). */
   headers?: Record<string, string>;
+  /** The caller gave up (client gone, deadline passed): nobody reads this answer, so it is no failure. */
+  cancelled?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export class AppError extends Error {
   readonly fields: FieldError[] | undefined;
   readonly retryAfter: number | undefined;
   readonly headers: Record<string, string>;
+  readonly cancelled: boolean;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
@@ -65,6 +68,7 @@ export class AppError extends Error {
     this.fields = options.fields;
     this.retryAfter = options.retryAfter;
     this.headers = options.headers ?? {};
+    this.cancelled = options.cancelled ?? false;
   }
 }
 

@@ -1,4 +1,5 @@
-export type LogLevel = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFields = Record<string, unknown>;
 
 /** Structured logger: one JSON object per line. `child` binds fields (e.g. request_id) to every line. */
@@ -11,10 +12,6 @@ export interface Logger {
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-
-export function isLogLevel(value: string): value is LogLevel {
-  return value in RANK;
-}
 
 export interface JsonLoggerOptions {
   level?: LogLevel;

@@ -25,25 +25,40 @@ function fromBase64Url(text: string): Uint8Array {
 
 const invalid = () => validationError([{ path: "query.cursor", message: "is not a cursor this API issued" }]);
 
-export function createCursorCodec(secret: string): CursorCodec {
+/**
+ * Cursors are signed with the first secret (the current JWT_SECRET) and accepted under any of them,
+ * so rotating the secret never breaks a client halfway through a listing.
+ */
+export function createCursorCodec(secrets: readonly string[]): CursorCodec {
+  if (secrets.length === 0) throw new Error("cursor codec needs at least one secret");
   const encoder = new TextEncoder();
-  // A key of its own, derived from the secret, so cursors never double as anything else.
-  // Derived on first use: a missing secret then fails the request, not the isolate.
-  let derivedKey: Promise<CryptoKey> | undefined;
-  const key = () => {
-    derivedKey ??= crypto.subtle
+  // A key of its own, derived from each secret, so cursors never double as anything else.
+  // Derived once per isolate, on first use.
+  const derive = (secret: string) =>
+    crypto.subtle
       .importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
       .then((base) => crypto.subtle.sign("HMAC", base, encoder.encode("order-service/cursor/v1")))
       .then((derived) =>
         crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
       );
-    return derivedKey;
+  let derivedKeys: Promise<CryptoKey[]> | undefined;
+  const keys = () => {
+    derivedKeys ??= Promise.all(secrets.map(derive));
+    return derivedKeys;
   };
+  async function verifiedByAny(signature: Uint8Array, payload: Uint8Array): Promise<boolean> {
+    for (const key of await keys()) {
+      if (await crypto.subtle.verify("HMAC", key, signature, payload)) return true;
+    }
+    return false;
+  }
 
   return {
     async encode({ createdAt, id }) {
       const payload = encoder.encode(JSON.stringify([createdAt.getTime(), id]));
-      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key(), payload));
+      const [current] = await keys();
+      if (!current) throw new Error("no cursor key");
+      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", current, payload));
       return `${toBase64Url(payload)}.${toBase64Url(mac)}`;
     },
     async decode(cursor) {
@@ -57,7 +72,7 @@ export function createCursorCodec(secret: string): CursorCodec {
       } catch {
         throw invalid();
       }
-      if (!(await crypto.subtle.verify("HMAC", await key(), signature, payload))) throw invalid();
+      if (!(await verifiedByAny(signature, payload))) throw invalid();
       const parsed: unknown = JSON.parse(new TextDecoder().decode(payload));
       if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
       const [ms, id] = parsed as [unknown, unknown];

@@ -1,26 +1,25 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import type { ReadinessProbe } from "../services/readiness-probe";
-
-const READINESS_BUDGET_MS = 2_000;
+import type { Readiness } from "../services/readiness";
 
 /**
  * Liveness answers from the isolate alone, so a database outage never looks like a dead process.
- * Readiness asks the database for `SELECT 1` within 2 s and never hangs past that.
+ * Readiness asks the database for `SELECT 1` within 2 s (shared and cached, see createReadiness)
+ * and reports an open circuit breaker with the same Retry-After as the API.
  */
-export function healthRoutes(database: ReadinessProbe): Hono<AppEnv> {
+export function healthRoutes(readiness: Readiness): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get("/healthz", (c) => c.json({ status: "ok" as const }))
     .get("/readyz", async (c) => {
-      const result = await database.check(READINESS_BUDGET_MS);
-      if (result.ok) return c.json({ status: "ready" as const, checks: { database: "ok" } });
+      const report = await readiness.check();
+      if (report.ready) return c.json({ status: "ready" as const, checks: report.checks });
       c.get("logger").warn("readiness check failed", {
-        check: "database",
-        reason: result.reason,
-        cause: result.error?.cause,
+        checks: report.checks,
+        code: report.error?.code,
+        detail: report.error?.detail,
       });
-      return c.json({ status: "unavailable" as const, checks: { database: result.reason } }, 503, {
-        "Retry-After": "5",
+      return c.json({ status: "unavailable" as const, checks: report.checks }, 503, {
+        "Retry-After": String(Math.max(1, report.retryAfterSeconds)),
       });
     });
 }

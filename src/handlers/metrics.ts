@@ -2,16 +2,16 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import type { Metrics } from "../observability/metrics";
-import type { BreakerState } from "../repositories/circuit-breaker";
+import type { BreakerView } from "../services/readiness";
 
 export interface MetricsRoutesDeps {
   metrics: Metrics;
   /** Bearer token required to read metrics; the route is disabled when unset. */
   token: string | undefined;
-  breakerState: () => BreakerState;
+  breaker: BreakerView;
 }
 
-const BREAKER_STATES: BreakerState[] = ["closed", "open", "half-open"];
+const BREAKER_STATES: BreakerView["state"][] = ["closed", "open", "half-open"];
 
 /** Constant-time comparison: the token must not leak through response timing. */
 async function sameSecret(a: string, b: string): Promise<boolean> {
@@ -27,14 +27,14 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
 }
 
 /** `GET /metrics`: Prometheus text exposition of this isolate's metrics, behind METRICS_TOKEN. */
-export function metricsRoutes({ metrics, token, breakerState }: MetricsRoutesDeps): Hono<AppEnv> {
+export function metricsRoutes({ metrics, token, breaker }: MetricsRoutesDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get("/metrics", async (c) => {
     if (!token) throw new AppError("NOT_FOUND", { message: "metrics are disabled", detail: "METRICS_TOKEN is unset" });
     const presented = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
     if (!presented || !(await sameSecret(presented, token))) {
       throw new AppError("FORBIDDEN", { message: "a valid metrics token is required" });
     }
-    const state = breakerState();
+    const state = breaker.state;
     const body = metrics.render({
       circuit_breaker_state: BREAKER_STATES.map((s) => ({
         help: "Database circuit breaker state of this isolate (1 for the current state).",

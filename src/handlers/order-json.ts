@@ -27,13 +27,18 @@ export function orderJson(order: Order) {
 /** Strong ETag from the order's version: it changes with every status change. */
 export const etagOf = (order: Order) => `"v${order.version}"`;
 
+/** Versions are stored as a Postgres integer: no tag beyond this was ever issued. */
+const MAX_VERSION = 2_147_483_647;
+
 /**
  * The version an `If-Match` header asks for: `undefined` for `*` (any current version), a number
- * for one of our tags, null when it can never match (a weak tag, a list, a tag we never issued).
+ * for one of our tags, null when it can never match (a weak tag, a list, a tag we never issued,
+ * a version beyond any storable one) — answered 412 without asking the database.
  */
 export function versionFromIfMatch(header: string): number | undefined | null {
   const value = header.trim();
   if (value === "*") return undefined;
   const m = /^"v([1-9]\d{0,9})"$/.exec(value);
-  return m ? Number(m[1]) : null;
+  const version = m ? Number(m[1]) : Number.NaN;
+  return version <= MAX_VERSION ? version : null;
 }

@@ -22,6 +22,9 @@ export const setStatusBody = z.strictObject({
   status: z.enum(["paid", "shipped"]),
 });
 
+/** Cancel takes no fields: a body, if sent, must be well-formed JSON and empty (`{}`). */
+export const cancelBody = z.strictObject({});
+
 export const orderIdParam = z.strictObject({ id: z.uuid() });
 
 const limitParam = z.pipe(

@@ -1,11 +1,18 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { limitBody, requireJson } from "../middleware/body-rules";
-import type { OrderService } from "../services/order-service";
+import type { CreateOutcome, OrderService } from "../services/order-service";
 import type { CursorCodec } from "./cursor";
 import { etagOf, orderJson, versionFromIfMatch } from "./order-json";
-import { createOrderBody, idempotencyKeyHeader, listOrdersQuery, orderIdParam, setStatusBody } from "./order-schemas";
+import {
+  cancelBody,
+  createOrderBody,
+  idempotencyKeyHeader,
+  listOrdersQuery,
+  orderIdParam,
+  setStatusBody,
+} from "./order-schemas";
 import { validate, validationError } from "./validation";
 
 export interface OrderRoutesDeps {
@@ -21,8 +28,18 @@ export interface OrderRoutesDeps {
 }
 
 const DEFAULT_PAGE = 20;
-const CREATED_ETAG = '"v1"';
-const location = (id: string) => `/v1/orders/${id}`;
+
+/**
+ * The one rendering of a create's answer, for the first answer and every replay alike: both come
+ * from the same typed snapshot of the order as created, so a replay is the first answer byte for byte.
+ */
+function createdAnswer(c: Context<AppEnv>, { order, replayed }: CreateOutcome): Response {
+  return c.json({ data: orderJson(order) }, 201, {
+    Location: `/v1/orders/${order.id}`,
+    ETag: etagOf(order),
+    ...(replayed ? { "Idempotent-Replayed": "true" } : {}),
+  });
+}
 
 /**
  * The orders API. Each route carries its own chain, in the contract's order:
@@ -55,18 +72,9 @@ export function orderRoutes({
           items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
           customerId: body.customer_id?.toLowerCase(),
         },
-        { idempotencyKey: rawKey, render: (order) => ({ status: 201, body: { data: orderJson(order) } }) },
+        rawKey,
       );
-      if (outcome.replayed) {
-        const stored = outcome.response.body as { data: { id: string } };
-        return c.json(stored, outcome.response.status as 201, {
-          "Idempotent-Replayed": "true",
-          Location: location(stored.data.id),
-          ETag: CREATED_ETAG,
-        });
-      }
-      const { order } = outcome;
-      return c.json({ data: orderJson(order) }, 201, { Location: location(order.id), ETag: etagOf(order) });
+      return createdAnswer(c, outcome);
     })
     .get("/v1/orders", ...signedIn, validate("query", listOrdersQuery), async (c) => {
       const query = c.req.valid("query");
@@ -93,6 +101,7 @@ export function orderRoutes({
       limitBody(bodyLimitBytes),
       requireJson({ optional: true }),
       validate("param", orderIdParam),
+      validate("json", cancelBody),
       async (c) => {
         const order = await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase());
         return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });

@@ -3,77 +3,43 @@ import type { ValidationTargets } from "hono";
 import type * as z from "zod/mini";
 import type { core } from "zod/mini";
 import { AppError, type FieldError } from "../domain/app-error";
+import "../validation/issue-messages";
 
-/** Keys that JSON.parse keeps as own properties but zod's strict objects silently drop. */
-const POISON_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+/** A hostile body can break thousands of rules: the answer lists the first few and counts the rest. */
+export const MAX_FIELD_ERRORS = 20;
+/** Paths echo client keys: a 60 KB key name must not make a 60 KB answer. */
+const MAX_PATH_LENGTH = 200;
 
-function findPoisonKey(value: unknown, path: (string | number)[] = []): string | undefined {
-  if (value === null || typeof value !== "object") return undefined;
-  for (const key of Object.keys(value)) {
-    const here = [...path, key];
-    if (POISON_KEYS.has(key)) return here.join(".");
-    const nested = findPoisonKey((value as Record<string, unknown>)[key], here);
-    if (nested) return nested;
-  }
-  return undefined;
-}
-
-const describeBound = (origin: string | undefined, bound: unknown, word: "least" | "most") => {
-  if (origin === "string") return `must be at ${word} ${bound} characters long`;
-  if (origin === "array") return `must have at ${word} ${bound} items`;
-  return `must be at ${word} ${bound}`;
-};
-
-/** zod/mini ships without English messages; these are ours, short and specific. */
-export function issueMessage(issue: core.$ZodIssue): string {
-  switch (issue.code) {
-    case "invalid_type":
-      return issue.input === undefined
-        ? "is required"
-        : `must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
-    case "too_small":
-      return describeBound(issue.origin, issue.minimum, "least");
-    case "too_big":
-      return issue.origin === "number" && issue.maximum === Number.MAX_SAFE_INTEGER
-        ? "must be a safe integer"
-        : describeBound(issue.origin, issue.maximum, "most");
-    case "invalid_value":
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "invalid_format":
-      return issue.format === "regex" ? "has characters that are not allowed" : `must be a valid ${issue.format}`;
-    case "unrecognized_keys":
-      return "is not a known field";
-    default:
-      return issue.message || "is invalid";
-  }
-}
+const clip = (path: string) => (path.length > MAX_PATH_LENGTH ? `${path.slice(0, MAX_PATH_LENGTH)}…` : path);
 
 export function fieldErrors(issues: readonly core.$ZodIssue[], prefix?: string): FieldError[] {
   const join = (path: PropertyKey[]) =>
-    [prefix, ...path.map(String)].filter((p) => p !== undefined && p !== "").join(".");
+    clip([prefix, ...path.map(String)].filter((p) => p !== undefined && p !== "").join("."));
   return issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: issueMessage(issue) }))
-      : [{ path: join(issue.path) || (prefix ?? "body"), message: issueMessage(issue) }],
+      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: issue.message }))
+      : [{ path: join(issue.path) || (prefix ?? "body"), message: issue.message }],
   );
 }
 
+/** VALIDATION_ERROR with at most MAX_FIELD_ERRORS fields; the message says how many there were. */
 export function validationError(fields: FieldError[], message = "the request is invalid"): AppError {
-  return new AppError("VALIDATION_ERROR", { message, fields });
+  if (fields.length <= MAX_FIELD_ERRORS) return new AppError("VALIDATION_ERROR", { message, fields });
+  return new AppError("VALIDATION_ERROR", {
+    message: `${message}: ${fields.length} problems, the first ${MAX_FIELD_ERRORS} listed`,
+    fields: fields.slice(0, MAX_FIELD_ERRORS),
+  });
 }
 
 /**
- * `@hono/zod-validator` with our envelope: any failure is a VALIDATION_ERROR with `fields`, and a
- * JSON body that smuggles `__proto__`/`constructor`/`prototype` keys is refused before zod drops
- * them. Query fields are prefixed `query.` and path params `path.`, so clients know where to look.
+ * `@hono/zod-validator` with our envelope: any failure is a VALIDATION_ERROR with `fields`. Strict
+ * objects report `__proto__`, `constructor` and `prototype` keys as unknown like any other key, so
+ * no walk over the client's JSON is needed (a recursive one overflows on a deeply nested body).
+ * Query fields are prefixed `query.` and path params `path.`, so clients know where to look.
  */
 export function validate<T extends keyof ValidationTargets, S extends z.ZodMiniType>(target: T, schema: S) {
   const prefix = target === "json" ? undefined : target === "param" ? "path" : target;
   return zValidator(target, schema, (result) => {
-    if (target === "json") {
-      const poisoned = findPoisonKey(result.data);
-      if (poisoned) throw validationError([{ path: poisoned, message: "is not a known field" }]);
-    }
     if (!result.success) throw validationError(fieldErrors(result.error.issues, prefix));
   });
 }

@@ -5,14 +5,15 @@ import { AppError } from "../domain/app-error";
 import { type Caller, ROLES, type Role } from "../domain/caller";
 import { isUuid } from "../domain/uuid";
 
-/** HS256 keys shorter than this are guessable offline from any token. */
-export const MIN_SECRET_BYTES = 32;
 const LEEWAY_SECONDS = 30;
 
 export interface AuthOptions {
-  secret: string | undefined;
+  /** The current signing key first, then the previous one while a rotation is under way. */
+  secrets: readonly string[];
   issuer?: string;
   audience?: string;
+  /** Longest accepted lifetime: `exp` may lie at most this far after `iat` (or now, without `iat`). */
+  maxTtlSeconds: number;
   /** Seconds since the epoch; injectable for tests. */
   now?: () => number;
 }
@@ -32,47 +33,62 @@ function numericClaim(payload: Record<string, unknown>, name: string): number | 
   return value;
 }
 
+const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
+
 /**
  * Verifies `Authorization: Bearer <JWT>` and puts the typed caller in the context.
  * hono/jwt checks the signature, `alg` (HS256 only), `iss` and `aud`; it accepts a token without
- * `exp` and has no leeway, so time claims are checked here: `exp` required, 30 s leeway on
- * `exp`/`nbf`/`iat`. A missing or short secret fails closed: 500, and the log names JWT_SECRET.
+ * `exp`, has no leeway and no lifetime cap, so time claims are checked here: `exp` required, 30 s
+ * leeway on `exp`/`nbf`/`iat`, and `exp` at most `maxTtlSeconds` after `iat` (or now). A token
+ * signed with the previous key is accepted while a rotation is under way.
  */
 export const auth = ({
-  secret,
+  secrets,
   issuer,
   audience,
+  maxTtlSeconds,
   now = () => Math.floor(Date.now() / 1000),
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
-  const secretProblem =
-    secret === undefined
-      ? "JWT_SECRET is not set"
-      : new TextEncoder().encode(secret).byteLength < MIN_SECRET_BYTES
-        ? `JWT_SECRET is shorter than ${MIN_SECRET_BYTES} bytes`
-        : undefined;
+  if (secrets.length === 0) throw new Error("auth needs at least one secret");
+  const verifyWith = (token: string, secret: string) =>
+    verify(token, secret, {
+      alg: "HS256",
+      exp: false,
+      nbf: false,
+      iat: false,
+      ...(issuer ? { iss: issuer } : {}),
+      ...(audience ? { aud: audience } : {}),
+    });
+
+  async function verifyAny(token: string): Promise<unknown> {
+    let lastError: unknown;
+    for (const secret of secrets) {
+      try {
+        return await verifyWith(token, secret);
+      } catch (err) {
+        lastError = err;
+        if (!isSignatureMismatch(err)) break;
+      }
+    }
+    throw lastError;
+  }
 
   return async function auth(c, next) {
-    if (secretProblem || secret === undefined) {
-      throw new AppError("INTERNAL_ERROR", { detail: `${secretProblem}: refusing every token` });
-    }
     const header = c.req.header("Authorization");
     if (!header) throw unauthorized("no Authorization header", false);
     const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i.exec(header);
     if (!match?.[1]) throw unauthorized("Authorization is not a Bearer JWT", true);
 
-    let payload: Record<string, unknown>;
+    let verified: unknown;
     try {
-      payload = await verify(match[1], secret, {
-        alg: "HS256",
-        exp: false,
-        nbf: false,
-        iat: false,
-        ...(issuer ? { iss: issuer } : {}),
-        ...(audience ? { aud: audience } : {}),
-      });
+      verified = await verifyAny(match[1]);
     } catch (err) {
       throw unauthorized(`token rejected: ${err instanceof Error ? err.name : "unknown"}`, true);
     }
+    if (verified === null || typeof verified !== "object" || Array.isArray(verified)) {
+      throw unauthorized("token payload is not a JSON object", true);
+    }
+    const payload = verified as Record<string, unknown>;
 
     const t = now();
     const exp = numericClaim(payload, "exp");
@@ -82,6 +98,9 @@ export const auth = ({
     if (nbf !== undefined && nbf - LEEWAY_SECONDS > t) throw unauthorized("token not yet valid (nbf)", true);
     const iat = numericClaim(payload, "iat");
     if (iat !== undefined && iat - LEEWAY_SECONDS > t) throw unauthorized("token issued in the future (iat)", true);
+    if (exp - (iat ?? t) > maxTtlSeconds + LEEWAY_SECONDS) {
+      throw unauthorized(`token lifetime exceeds ${maxTtlSeconds} s`, true);
+    }
 
     const sub = payload.sub;
     if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);

@@ -16,6 +16,14 @@ export const limitBody = (maxBytes: number): MiddlewareHandler<AppEnv> =>
   });
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+
+/** JSON is UTF-8 (RFC 8259): a body declared in any other charset would be decoded wrongly. */
+function isUtf8Json(type: string): boolean {
+  if (!JSON_TYPE.test(type)) return false;
+  const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
+  return charset === undefined || charset === "utf-8" || charset === "utf8";
+}
 
 /**
  * Whether a request carries a body. RFC 9112 says only Transfer-Encoding or a non-zero
@@ -31,14 +39,16 @@ function hasBody(request: Request): boolean {
 }
 
 /**
- * 415 for a body that is not `application/json`. Hono's JSON validator would quietly validate
- * such a body as `{}`. With `optional`, a request without any body passes (e.g. cancel).
+ * 415 for a body that is not `application/json` in UTF-8. Hono's JSON validator would quietly
+ * validate such a body as `{}`. With `optional`, a request without any body passes (e.g. cancel).
  */
 export const requireJson = ({ optional = false } = {}): MiddlewareHandler<AppEnv> =>
   async function requireJson(c, next) {
     const type = c.req.header("Content-Type") ?? "";
-    if (!JSON_TYPE.test(type) && !(optional && !hasBody(c.req.raw))) {
-      throw new AppError("UNSUPPORTED_MEDIA_TYPE");
+    if (optional && !hasBody(c.req.raw)) return next();
+    if (!JSON_TYPE.test(type)) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
+    if (!isUtf8Json(type)) {
+      throw new AppError("UNSUPPORTED_MEDIA_TYPE", { message: "JSON bodies must be UTF-8 (charset=utf-8 or none)" });
     }
     await next();
   };

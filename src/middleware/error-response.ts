@@ -46,8 +46,9 @@ export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
   const log = c.get("logger");
   const fields = { code: err.code, status: err.status, detail: err.detail, cause: err.cause, fields: err.fields };
   // Client errors are routine (the request line records their status); ours need attention.
-  // 501 is the client's unknown method, not our failure.
-  if (err.status >= 500 && err.code !== "NOT_IMPLEMENTED") log?.error(err.message, fields);
+  // 501 is the client's unknown method, not our failure; a cancelled call is nobody's failure.
+  if (err.cancelled) log?.debug("request cancelled", { code: err.code, detail: err.detail });
+  else if (err.status >= 500 && err.code !== "NOT_IMPLEMENTED") log?.error(err.message, fields);
   else log?.debug(err.message, fields);
 
   const body: ErrorEnvelope = {

@@ -50,7 +50,7 @@ export interface Metrics {
   observeRequest(labels: { method: string; route: string; status: string }, seconds: number): void;
   requestStarted(): void;
   requestFinished(): void;
-  observeDb(labels: { outcome: "ok" | "error" }, seconds: number): void;
+  observeDb(labels: { outcome: "ok" | "error" | "cancelled" }, seconds: number): void;
   render(gauges: Record<string, { help: string; value: number; labels?: Labels }[]>): string;
 }
 

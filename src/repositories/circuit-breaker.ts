@@ -25,7 +25,8 @@ export class CircuitOpenError extends Error {
 /**
  * A per-isolate circuit breaker: trips when at least `failureRatio` of the last `minimumCalls`+
  * calls within `windowMs` failed; while open it fails fast; after `openMs` it lets exactly one
- * probe through (half-open): success closes it, failure opens it again.
+ * probe through (half-open): success closes it, failure opens it again. A cancelled call is neither
+ * (`release`): a cancelled probe frees the probe slot and the breaker stays open.
  */
 export class CircuitBreaker {
   private readonly minimumCalls: number;
@@ -66,8 +67,21 @@ export class CircuitBreaker {
       this.current = "half-open";
       return;
     }
-    const waited = this.now() - this.openedAt;
-    throw new CircuitOpenError(Math.max(1_000, this.openMs - waited));
+    throw new CircuitOpenError(this.retryAfterMs());
+  }
+
+  /** While not closed: how long until a probe may go through (at least a second, for Retry-After). */
+  retryAfterMs(): number {
+    if (this.current === "closed") return 0;
+    return Math.max(1_000, this.openMs - (this.now() - this.openedAt));
+  }
+
+  /** The call was cancelled by its caller: it says nothing about the dependency. */
+  release(): void {
+    if (this.current === "half-open" && this.probing) {
+      this.probing = false;
+      this.current = "open";
+    }
   }
 
   success(): void {

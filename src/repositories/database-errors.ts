@@ -1,6 +1,7 @@
 import { AppError } from "../domain/app-error";
 import { currentScope } from "../observability/request-scope";
 import { CircuitOpenError } from "./circuit-breaker";
+import { CallCancelledError } from "./database";
 
 /** The error and everything it wraps: `cause` (Drizzle) and `sourceError` (the Neon driver). */
 function* chain(err: unknown): Generator<unknown> {
@@ -32,8 +33,19 @@ export function constraintOf(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Driver and Drizzle messages carry SQL text, bind parameters and row values: used to classify, never logged. */
 function messages(err: unknown): string {
   return [...chain(err)].map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))).join(" <- ");
+}
+
+/** What the log may say about a failed call: the operation, SQLSTATE, error class names, an HTTP status. */
+function safeDetail(operation: string, err: unknown): string {
+  const names = [...chain(err)].map((e) => (e instanceof Error ? e.name : typeof e)).join(" <- ");
+  const state = sqlState(err);
+  const status = /HTTP status (\d{3})/.exec(messages(err))?.[1];
+  return [`${operation} failed`, state && `SQLSTATE ${state}`, status && `HTTP ${status}`, `(${names})`]
+    .filter(Boolean)
+    .join(" ");
 }
 
 /** The breaker refused the call: the database was not even asked. */
@@ -47,16 +59,19 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /**
- * Driver and Postgres errors as AppErrors. The client sees a code and a safe message; the SQL,
- * constraint names and driver text stay in `detail`/`cause` for the log.
+ * Driver and Postgres errors as AppErrors. The client sees a code and a safe message; the log gets
+ * the operation, SQLSTATE and error classes, never the SQL text or its parameters (no `cause`).
  */
-export function toDatabaseError(err: unknown): AppError {
+export function toDatabaseError(err: unknown, operation = "database call"): AppError {
   if (err instanceof AppError) return err;
-  const detail = messages(err);
+  const detail = safeDetail(operation, err);
+  if ([...chain(err)].some((e) => e instanceof CallCancelledError)) {
+    return new AppError("SERVICE_UNAVAILABLE", { detail, cancelled: true });
+  }
   const open = [...chain(err)].find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
-  if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, cause: err, retryAfter: open.retryAfterMs / 1000 });
+  if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, retryAfter: open.retryAfterMs / 1000 });
   const state = sqlState(err);
-  const opts = { detail, cause: err };
+  const opts = { detail };
   if (state) {
     if (state === "23505") return new AppError("CONFLICT", opts);
     if (state === "23503" || state === "23514" || state === "23502")
@@ -72,7 +87,7 @@ export function toDatabaseError(err: unknown): AppError {
   // a 5xx from the HTTP proxy: the database is unavailable right now.
   if (
     /TimeoutError|AbortError|Error connecting to database|Server error \(HTTP status 5\d\d\)|fetch failed|network/i.test(
-      detail,
+      messages(err),
     )
   ) {
     return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
@@ -80,17 +95,23 @@ export function toDatabaseError(err: unknown): AppError {
   return new AppError("EXTERNAL_SERVICE_ERROR", opts);
 }
 
-/** Runs a database call, retrying once on a serialization failure or deadlock, and maps errors. */
-export async function runQuery<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Runs a database call named by its operation (`orders.create`), retrying once on a serialization
+ * failure or deadlock, and maps errors.
+ */
+export async function runQuery<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (!isRetryable(err)) throw toDatabaseError(err);
-    currentScope()?.logger.warn("retrying after a serialization failure or deadlock", { sqlstate: sqlState(err) });
+    if (!isRetryable(err)) throw toDatabaseError(err, operation);
+    currentScope()?.logger.warn("retrying after a serialization failure or deadlock", {
+      operation,
+      sqlstate: sqlState(err),
+    });
     try {
       return await call();
     } catch (again) {
-      throw toDatabaseError(again);
+      throw toDatabaseError(again, operation);
     }
   }
 }

@@ -7,66 +7,99 @@ import * as schema from "./schema";
 
 export type Database = NeonHttpDatabase<typeof schema>;
 
-export interface DatabaseOptions {
-  /** Postgres connection string (Neon's, or any that parses when a local endpoint is set). */
-  url: string;
+/** How one client's round trips are made: where to, within what deadline, through which breaker. */
+export interface CallPolicy {
   /** Send SQL-over-HTTP here instead of Neon: the local server of `npm run dev` and the tests. */
   httpEndpoint?: string;
-  /** Deadline of every database round trip. */
+  /** Deadline of every round trip. */
   timeoutMs: number;
+  /** Absent for readiness probes: they report the breaker, never feed it. */
   breaker?: CircuitBreaker;
   metrics?: Metrics;
 }
 
-/** The caller went away (its signal aborted): not the database's fault. */
-const isClientCancellation = (err: unknown, signal: AbortSignal | undefined) =>
-  signal?.aborted === true || (err instanceof Error && err.name === "AbortError");
+export interface DatabaseOptions extends CallPolicy {
+  /** Postgres connection string (Neon's, or any that parses when a local endpoint is set). */
+  url: string;
+}
+
+/** The caller gave up (client gone, request deadline passed): neither the database's fault nor a success. */
+export class CallCancelledError extends Error {
+  override readonly name = "CallCancelledError";
+}
 
 /**
- * The HTTP client under Drizzle: every round trip gets the deadline (TimeoutError when it passes),
- * follows the request's own cancellation, passes the circuit breaker, and is timed for metrics,
- * Server-Timing and the log. Network failures, timeouts and 5xx answers count against the breaker;
- * Postgres errors (400) are answers, and a client's own cancellation counts as success.
+ * The driver reads one global `fetchFunction`. It is installed once per isolate and dispatches on
+ * the policy each client carries in its `fetchOptions` (which the driver spreads into every fetch),
+ * so any number of clients — the app's, readiness's, a test's — coexist without overwriting it.
  */
-export function instrumentedFetch({
-  timeoutMs,
-  breaker,
-  metrics,
-}: Pick<DatabaseOptions, "timeoutMs" | "breaker" | "metrics">): typeof fetch {
-  return async (input, init) => {
-    breaker?.acquire();
-    const scope = currentScope();
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signals = [deadline, init?.signal, scope?.signal].filter((s): s is AbortSignal => Boolean(s));
-    const started = performance.now();
-    let ok = false;
-    try {
-      const res = await fetch(input, { ...init, signal: AbortSignal.any(signals) });
-      ok = res.status < 500;
-      if (ok) breaker?.success();
-      else breaker?.failure();
-      return res;
-    } catch (err) {
-      if (!deadline.aborted && isClientCancellation(err, scope?.signal)) breaker?.success();
-      else breaker?.failure();
-      throw err;
-    } finally {
-      const seconds = (performance.now() - started) / 1000;
-      metrics?.observeDb({ outcome: ok ? "ok" : "error" }, seconds);
-      if (scope) {
-        scope.db.calls++;
-        scope.db.ms += seconds * 1000;
-      }
-    }
+const POLICY = Symbol("order-service/call-policy");
+type PolicyInit = RequestInit & { [POLICY]?: CallPolicy };
+
+let hookInstalled = false;
+function installDriverHook(): void {
+  if (hookInstalled) return;
+  hookInstalled = true;
+  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: PolicyInit) => {
+    const policy = init?.[POLICY];
+    if (!policy) return fetch(input, init);
+    const { [POLICY]: _, ...plain } = init;
+    return instrumentedCall(policy.httpEndpoint ?? input, plain, policy);
   };
 }
 
 /**
- * Drizzle over Neon's HTTP driver. The driver's endpoint and fetch are global to the isolate,
- * which holds exactly one database, so they are set here once.
+ * One round trip: it gets the deadline (TimeoutError when it passes), follows the request's own
+ * cancellation, passes the circuit breaker, and is timed for metrics, Server-Timing and the log.
+ * Network failures, timeouts and 5xx answers count against the breaker; Postgres errors (400) are
+ * answers. A call cancelled by the caller is neither: it releases its breaker slot (a cancelled
+ * half-open probe leaves the breaker open) and fails with CallCancelledError.
  */
-export function createDatabase({ url, httpEndpoint, timeoutMs, breaker, metrics }: DatabaseOptions): Database {
-  if (httpEndpoint) neonConfig.fetchEndpoint = httpEndpoint;
-  neonConfig.fetchFunction = instrumentedFetch({ timeoutMs, breaker, metrics });
-  return drizzle({ client: neon(url), schema });
+export async function instrumentedCall(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+  { timeoutMs, breaker, metrics }: CallPolicy,
+): Promise<Response> {
+  const scope = currentScope();
+  // Already cancelled: do not even take a breaker slot.
+  if (scope?.signal?.aborted) throw new CallCancelledError("request already cancelled");
+  breaker?.acquire();
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const callerSignals = [init?.signal, scope?.signal].filter((s): s is AbortSignal => Boolean(s));
+  const started = performance.now();
+  let outcome: "ok" | "error" | "cancelled" = "error";
+  try {
+    const res = await fetch(input, { ...init, signal: AbortSignal.any([deadline, ...callerSignals]) });
+    if (res.status < 500) {
+      outcome = "ok";
+      breaker?.success();
+    } else breaker?.failure();
+    return res;
+  } catch (err) {
+    if (!deadline.aborted && callerSignals.some((s) => s.aborted)) {
+      outcome = "cancelled";
+      breaker?.release();
+      throw new CallCancelledError("the caller cancelled the database call", { cause: err });
+    }
+    breaker?.failure();
+    throw err;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.observeDb({ outcome }, seconds);
+    if (scope) {
+      scope.db.calls++;
+      scope.db.ms += seconds * 1000;
+    }
+  }
+}
+
+/** A bare driver client under a policy: for the readiness probe's `SELECT 1`. */
+export function createSqlClient({ url, ...policy }: DatabaseOptions) {
+  installDriverHook();
+  return neon(url, { fetchOptions: { [POLICY]: policy } });
+}
+
+/** Drizzle over Neon's HTTP driver, under the given policy. */
+export function createDatabase(options: DatabaseOptions): Database {
+  return drizzle({ client: createSqlClient(options), schema });
 }

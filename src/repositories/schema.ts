@@ -9,6 +9,7 @@ import {
   pgTable,
   primaryKey,
   smallint,
+  text,
   timestamp,
   uuid,
   varchar,
@@ -78,7 +79,9 @@ export const orderItems = pgTable(
 
 /**
  * A stored answer to a create request, keyed by the caller and their Idempotency-Key. Written in
- * the same transaction as the order, so a key never exists without its order or vice versa.
+ * the same statement as the order, so a key never exists without its order or vice versa.
+ * `order_snapshot` is the order as first created (JSON text, byte for byte), which replays render.
+ * `response_status`/`response_body` were written before it (migration 0002); nothing reads them now.
  */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
@@ -89,8 +92,9 @@ export const idempotencyKeys = pgTable(
     orderId: uuid("order_id")
       .notNull()
       .references(() => orders.id, { onDelete: "cascade" }),
-    responseStatus: smallint("response_status").notNull(),
-    responseBody: jsonb("response_body").notNull(),
+    orderSnapshot: text("order_snapshot"),
+    responseStatus: smallint("response_status"),
+    responseBody: jsonb("response_body"),
     createdAt: timestamptz("created_at").notNull().default(sql`now()`),
     expiresAt: timestamptz("expires_at").notNull(),
   },

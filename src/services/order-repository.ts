@@ -1,32 +1,29 @@
-import type { Currency, Order, OrderItem, OrderStatus } from "../domain/order";
+import type { Order, OrderStatus } from "../domain/order";
 
 /** What the service needs from storage. Owned here, implemented in src/repositories. */
-export interface NewOrder {
-  id: string;
-  customerId: string;
-  currency: Currency;
-  items: OrderItem[];
-  total: number;
-  createdAt: Date;
-}
 
-export interface NewIdempotencyRecord {
+/** Stores the new order under the caller's Idempotency-Key, unless the key is already taken. */
+export interface IdempotencyClaim {
+  /** Who sent the key (the caller, not the order's customer: keys are scoped to the caller). */
+  callerId: string;
   key: string;
   /** SHA-256 hex of the canonical request. */
   requestHash: string;
-  responseStatus: number;
-  responseBody: unknown;
+  /** A record that expired by this time is replaced, in the same statement. */
   expiresAt: Date;
 }
 
+/** What a key holds: the request it was first used with, and the order that request created. */
 export interface StoredIdempotencyRecord {
   requestHash: string;
-  responseStatus: number;
-  responseBody: unknown;
-  expiresAt: Date;
+  /** The order as it was created; null for a record written before snapshots were stored. */
+  snapshot: Order | null;
 }
 
-export type CreateResult = { kind: "created"; order: Order } | { kind: "duplicate-key" };
+export type CreateResult =
+  | { kind: "created"; order: Order }
+  /** The key was taken (maybe a moment ago, by a racing request): what it holds, or null if it vanished. */
+  | { kind: "key-taken"; record: StoredIdempotencyRecord | null };
 
 /** Keyset position: orders strictly older than this one, newest first. */
 export interface ListPosition {
@@ -62,12 +59,16 @@ export interface TransitionResult {
 }
 
 export interface OrderRepository {
-  /** Order, items and (when given) the idempotency record, atomically, in one round trip. */
-  create(order: NewOrder, idempotency?: NewIdempotencyRecord & { customerId: string }): Promise<CreateResult>;
-  findIdempotencyRecord(customerId: string, key: string): Promise<StoredIdempotencyRecord | null>;
+  /**
+   * Order, items and (when given) the idempotency record, atomically, in one round trip: either the
+   * order is created, or nothing is and the key's existing record comes back in the same answer.
+   */
+  create(order: Order, idempotency?: IdempotencyClaim): Promise<CreateResult>;
   /** With items, in one query. */
   findById(id: string, customerId?: string): Promise<Order | null>;
   list(query: ListQuery): Promise<Order[]>;
   /** Conditional status change and the resulting row, in one round trip. */
   transition(input: TransitionInput): Promise<TransitionResult>;
+  /** Deletes up to `limit` records that expired before `before`, oldest first; returns how many. */
+  purgeExpiredIdempotencyRecords(before: Date, limit: number): Promise<number>;
 }

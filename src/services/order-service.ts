@@ -12,18 +12,13 @@ export interface CreateOrderInput {
   customerId?: string;
 }
 
-/** The response the handler will send for a new order, stored for idempotent replays. */
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-}
-
-export type CreateOutcome = { replayed: false; order: Order } | { replayed: true; response: StoredResponse };
-
-export interface CreateOptions {
-  idempotencyKey?: string;
-  /** Renders the order as the response to store with the key; opaque to the service. */
-  render: (order: Order) => StoredResponse;
+/**
+ * A new order, or (`replayed`) the order that an earlier request with the same Idempotency-Key
+ * created, exactly as it was then: the typed snapshot both answers are rendered from.
+ */
+export interface CreateOutcome {
+  order: Order;
+  replayed: boolean;
 }
 
 export interface ListOrdersInput {
@@ -42,7 +37,7 @@ export interface OrderPage {
 }
 
 export interface OrderService {
-  create(caller: Caller, input: CreateOrderInput, options: CreateOptions): Promise<CreateOutcome>;
+  create(caller: Caller, input: CreateOrderInput, idempotencyKey?: string): Promise<CreateOutcome>;
   get(caller: Caller, id: string): Promise<Order>;
   list(caller: Caller, input: ListOrdersInput): Promise<OrderPage>;
   cancel(caller: Caller, id: string): Promise<Order>;
@@ -59,7 +54,7 @@ export interface OrderServiceDeps {
 const notFound = () => new AppError("NOT_FOUND", { message: "order not found" });
 
 /** Stable across key order and whitespace: the same request always hashes the same. */
-async function requestHash(caller: Caller, input: CreateOrderInput): Promise<string> {
+async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<string> {
   const canonical = JSON.stringify([
     caller.id,
     input.customerId ?? null,
@@ -78,21 +73,11 @@ export function createOrderService({
   now = () => new Date(),
   newId = () => crypto.randomUUID(),
 }: OrderServiceDeps): OrderService {
-  async function replay(caller: Caller, key: string, hash: string): Promise<CreateOutcome> {
-    const stored = await repository.findIdempotencyRecord(caller.id, key);
-    // The first request holding the key rolled back or expired in between: let the client retry.
-    if (!stored)
-      throw new AppError("CONFLICT", { message: "a request with this Idempotency-Key is in progress; retry" });
-    if (stored.requestHash !== hash) throw new AppError("IDEMPOTENCY_KEY_REUSED");
-    return { replayed: true, response: { status: stored.responseStatus, body: stored.responseBody } };
-  }
-
   return {
-    async create(caller, input, { idempotencyKey, render }) {
+    async create(caller, input, idempotencyKey) {
       if (input.customerId !== undefined && !isAdmin(caller)) {
         throw new AppError("FORBIDDEN", { message: "only admins may create orders for another customer" });
       }
-      const hash = idempotencyKey ? await requestHash(caller, input) : undefined;
       const { items, total } = priceItems(input.items);
       const createdAt = new Date(Math.floor(now().getTime()));
       const order: Order = {
@@ -107,23 +92,30 @@ export function createOrderService({
         createdAt,
         updatedAt: createdAt,
       };
-      const response = idempotencyKey ? render(order) : undefined;
-      const result = await repository.create(
-        { id: order.id, customerId: order.customerId, currency: order.currency, items, total, createdAt },
-        idempotencyKey && hash && response
-          ? {
-              customerId: caller.id,
-              key: idempotencyKey,
-              requestHash: hash,
-              responseStatus: response.status,
-              responseBody: response.body,
-              expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
-            }
-          : undefined,
-      );
-      if (result.kind === "duplicate-key" && idempotencyKey && hash) return replay(caller, idempotencyKey, hash);
-      if (result.kind === "duplicate-key") throw new AppError("CONFLICT");
-      return { replayed: false, order: result.order };
+      if (idempotencyKey === undefined) {
+        const result = await repository.create(order);
+        if (result.kind !== "created") throw new AppError("CONFLICT");
+        return { order: result.order, replayed: false };
+      }
+      const requestHash = await hashRequest(caller, input);
+      const result = await repository.create(order, {
+        callerId: caller.id,
+        key: idempotencyKey,
+        requestHash,
+        expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
+      });
+      if (result.kind === "created") return { order: result.order, replayed: false };
+      const { record } = result;
+      // The record that held the key vanished in between (purged, or its order deleted): retry.
+      if (!record)
+        throw new AppError("CONFLICT", { message: "a request with this Idempotency-Key is in progress; retry" });
+      if (record.requestHash !== requestHash) throw new AppError("IDEMPOTENCY_KEY_REUSED");
+      if (!record.snapshot) {
+        throw new AppError("CONFLICT", {
+          message: "this Idempotency-Key was used before an upgrade and cannot be replayed; use a new key",
+        });
+      }
+      return { order: record.snapshot, replayed: true };
     },
 
     async get(caller, id) {

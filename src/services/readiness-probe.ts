@@ -1,8 +1,8 @@
 import type { AppError } from "../domain/app-error";
 
-export type ReadinessResult = { ok: true } | { ok: false; reason: string; error?: AppError };
+export type ProbeResult = { ok: true } | { ok: false; reason: string; error?: AppError };
 
-/** A dependency the service cannot serve without; /readyz asks each within a budget. */
+/** A dependency the service cannot serve without, asked within a budget. */
 export interface ReadinessProbe {
-  check(budgetMs: number): Promise<ReadinessResult>;
+  check(budgetMs: number): Promise<ProbeResult>;
 }

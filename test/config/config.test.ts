@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { type AppBindings, ConfigError, loadConfig } from "../../src/config/config";
+import { describeProblems, parseConfig } from "../../src/config/config";
 
-const env = (vars: Partial<Record<string, string>>) => vars as unknown as AppBindings;
+const required = { JWT_SECRET: "x".repeat(32), DATABASE_URL: "postgres://u:p@db.example/app" };
 
-describe("loadConfig", () => {
-  it("takes the documented defaults for unset or empty values", () => {
-    const config = loadConfig(env({ REQUEST_TIMEOUT_MS: "", CORS_ORIGINS: "" }));
-    expect(config).toMatchObject({
+function configOf(vars: Record<string, string>) {
+  const result = parseConfig(vars);
+  if (!result.ok) throw new Error(describeProblems(result.problems));
+  return result.config;
+}
+
+function problemsOf(vars: Record<string, string>) {
+  const result = parseConfig(vars);
+  if (result.ok) throw new Error("expected the configuration to be refused");
+  return result.problems;
+}
+
+describe("parseConfig", () => {
+  it("takes the documented defaults for unset, empty or blank values", () => {
+    const config = configOf({ ...required, REQUEST_TIMEOUT_MS: "", CORS_ORIGINS: "", LOG_LEVEL: "  " });
+    expect(config).toEqual({
       logLevel: "info",
       requestTimeoutMs: 10_000,
       dbTimeoutMs: 5_000,
@@ -14,28 +26,36 @@ describe("loadConfig", () => {
       corsOrigins: [],
       rateLimitIp: { limit: 300, periodSeconds: 60 },
       rateLimitUser: { limit: 100, periodSeconds: 60 },
-      jwtSecret: undefined,
-      jwtIssuer: undefined,
+      jwt: {
+        secret: "x".repeat(32),
+        previousSecret: undefined,
+        issuer: undefined,
+        audience: undefined,
+        maxTtlSeconds: 86_400,
+      },
       metricsToken: undefined,
+      databaseUrl: "postgres://u:p@db.example/app",
+      databaseHttpEndpoint: undefined,
     });
   });
 
   it("reads every setting", () => {
-    const config = loadConfig(
-      env({
-        LOG_LEVEL: "debug",
-        REQUEST_TIMEOUT_MS: "2500",
-        DB_TIMEOUT_MS: "1000",
-        BODY_LIMIT_BYTES: "1024",
-        CORS_ORIGINS: " https://a.example , https://b.example ,",
-        RATE_LIMIT_IP: "20/10s",
-        RATE_LIMIT_USER: "5/60s",
-        JWT_SECRET: "x".repeat(32),
-        JWT_ISSUER: "https://issuer.example",
-        JWT_AUDIENCE: "orders",
-        METRICS_TOKEN: "m",
-      }),
-    );
+    const config = configOf({
+      ...required,
+      LOG_LEVEL: "debug",
+      REQUEST_TIMEOUT_MS: "2500",
+      DB_TIMEOUT_MS: "1000",
+      BODY_LIMIT_BYTES: "1024",
+      CORS_ORIGINS: " https://a.example , https://b.example ,",
+      RATE_LIMIT_IP: "20/10s",
+      RATE_LIMIT_USER: "5/60s",
+      JWT_SECRET_PREVIOUS: "y".repeat(40),
+      JWT_ISSUER: "https://issuer.example",
+      JWT_AUDIENCE: "orders",
+      JWT_MAX_TTL_S: "3600",
+      METRICS_TOKEN: "m",
+      DATABASE_HTTP_ENDPOINT: "http://127.0.0.1:4444/sql",
+    });
     expect(config).toMatchObject({
       logLevel: "debug",
       requestTimeoutMs: 2500,
@@ -44,9 +64,14 @@ describe("loadConfig", () => {
       corsOrigins: ["https://a.example", "https://b.example"],
       rateLimitIp: { limit: 20, periodSeconds: 10 },
       rateLimitUser: { limit: 5, periodSeconds: 60 },
-      jwtIssuer: "https://issuer.example",
-      jwtAudience: "orders",
+      jwt: {
+        previousSecret: "y".repeat(40),
+        issuer: "https://issuer.example",
+        audience: "orders",
+        maxTtlSeconds: 3600,
+      },
       metricsToken: "m",
+      databaseHttpEndpoint: "http://127.0.0.1:4444/sql",
     });
   });
 
@@ -56,11 +81,29 @@ describe("loadConfig", () => {
     ["DB_TIMEOUT_MS", "-5"],
     ["BODY_LIMIT_BYTES", "1.5"],
     ["BODY_LIMIT_BYTES", "999999999"],
-    ["RATE_LIMIT_IP", "300"],
-    ["RATE_LIMIT_USER", "0/60s"],
+    ["RATE_LIMIT_IP", "310"],
+    ["RATE_LIMIT_USER", "0/70s"],
     ["LOG_LEVEL", "verbose"],
-  ])("refuses %s=%s and names the variable", (name, value) => {
-    expect(() => loadConfig(env({ [name]: value }))).toThrow(ConfigError);
-    expect(() => loadConfig(env({ [name]: value }))).toThrow(name);
+    ["JWT_SECRET", "too-short-for-hs256"],
+    ["JWT_SECRET_PREVIOUS", "short"],
+    ["JWT_MAX_TTL_S", "5"],
+    ["DATABASE_URL", "mysql://u@h/db"],
+    ["DATABASE_URL", "not a url"],
+    ["DATABASE_HTTP_ENDPOINT", "ftp://x/sql"],
+  ])("refuses %s=%s, naming the variable and never its value", (name, value) => {
+    const problems = problemsOf({ ...required, [name]: value });
+    expect(problems.map((p) => p.variable)).toEqual([name]);
+    expect(describeProblems(problems)).not.toContain(value);
+  });
+
+  it("names every missing required secret, the same way", () => {
+    expect(problemsOf({})).toEqual([
+      { variable: "JWT_SECRET", problem: "is required" },
+      { variable: "DATABASE_URL", problem: "is required" },
+    ]);
+    expect(problemsOf({ JWT_SECRET: " ", DATABASE_URL: "" }).map((p) => p.variable)).toEqual([
+      "JWT_SECRET",
+      "DATABASE_URL",
+    ]);
   });
 });

@@ -73,21 +73,27 @@ describe("POST /v1/orders", () => {
     });
   });
 
-  it("replays a stored response with Idempotent-Replayed", async () => {
-    const stored = { data: { id: orderId, total: 1 } };
-    const create = vi.fn<OrderService["create"]>(async () => ({
-      replayed: true,
-      response: { status: 201, body: stored },
-    }));
-    const res = await request({ create }, "POST", "/v1/orders", {
-      body: JSON.stringify(validBody),
-      headers: { "Content-Type": "application/json", "Idempotency-Key": "abc-123" },
-    });
-    expect(res.status).toBe(201);
-    expect(res.headers.get("Idempotent-Replayed")).toBe("true");
-    expect(res.headers.get("Location")).toBe(`/v1/orders/${orderId}`);
-    expect(await res.json()).toEqual(stored);
-    expect(create.mock.calls[0]?.[2].idempotencyKey).toBe("abc-123");
+  it("renders a replay exactly as the first answer, plus Idempotent-Replayed", async () => {
+    const snapshot = { ...order, version: 1, updatedAt: order.createdAt };
+    const send = async (replayed: boolean) => {
+      const create = vi.fn<OrderService["create"]>(async () => ({ replayed, order: snapshot }));
+      const res = await request({ create }, "POST", "/v1/orders", {
+        body: JSON.stringify(validBody),
+        headers: { "Content-Type": "application/json", "Idempotency-Key": "abc-123" },
+      });
+      expect(create.mock.calls[0]?.[2]).toBe("abc-123");
+      return res;
+    };
+    const first = await send(false);
+    const replay = await send(true);
+    expect(replay.status).toBe(201);
+    expect(first.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    for (const name of ["Location", "ETag", "Content-Type"]) {
+      expect(replay.headers.get(name)).toBe(first.headers.get(name));
+    }
+    expect(replay.headers.get("ETag")).toBe('"v1"');
+    expect(await replay.text()).toBe(await first.text());
   });
 
   it.each([

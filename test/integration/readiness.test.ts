@@ -1,21 +1,30 @@
-import { SELF } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { clearFaults, injectFaults } from "../support/database";
-
-const database = new URL(env.DATABASE_URL).pathname.slice(1);
-const readyz = () => SELF.fetch("http://order-service.test/readyz");
+import { CircuitBreaker } from "../../src/repositories/circuit-breaker";
+import { clearFaults, injectFaults, serverStats } from "../support/database";
+import { liveApp } from "../support/live-app";
+import { bearer, token } from "../support/tokens";
 
 afterEach(() => clearFaults());
 
+/** The production isolate on a fresh database, with its clock in the test's hands. */
+async function readinessApp(vars: Record<string, string> = {}, breakerOptions = {}) {
+  const clock = { now: Date.now() };
+  const breaker = new CircuitBreaker({ now: () => clock.now, ...breakerOptions });
+  const live = await liveApp(vars, { clock: () => clock.now, breaker });
+  const roundTrips = async () => (await serverStats()).byDatabase[live.database]?.roundTrips ?? 0;
+  return { ...live, clock, breaker, roundTrips, readyz: () => live.request("/readyz") };
+}
+
 describe("GET /readyz", () => {
   it("is ready when the database answers SELECT 1", async () => {
+    const { readyz } = await readinessApp();
     const res = await readyz();
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ready", checks: { database: "ok" } });
   });
 
   it("is unavailable, with the reason, when the database connection drops", async () => {
+    const { readyz, database } = await readinessApp();
     await injectFaults({ drop: true, database });
     const res = await readyz();
     expect(res.status).toBe(503);
@@ -23,22 +32,71 @@ describe("GET /readyz", () => {
     expect(await res.json()).toEqual({ status: "unavailable", checks: { database: "unavailable" } });
   });
 
-  it("answers 503 within its 2 s budget when the database hangs, and recovers after", async () => {
-    await injectFaults({ latencyMs: 4_000, database });
-    const started = Date.now();
+  it("answers 503 timeout when the database does not answer within the probe's deadline, and recovers", async () => {
+    const { readyz, database, clock } = await readinessApp({ DB_TIMEOUT_MS: "100" });
+    await injectFaults({ latencyMs: 2_000, database, times: 1 });
     const res = await readyz();
-    const elapsed = Date.now() - started;
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: "unavailable", checks: { database: "timeout" } });
-    expect(elapsed).toBeGreaterThanOrEqual(1_900);
-    expect(elapsed).toBeLessThan(3_000);
-
-    await clearFaults();
+    clock.now += 1_001;
     expect((await readyz()).status).toBe(200);
   });
 
+  it("reuses an answer for a second: a flood of probes costs one query", async () => {
+    const { readyz, roundTrips, clock, database } = await readinessApp();
+    const before = await roundTrips();
+    expect((await readyz()).status).toBe(200);
+    await injectFaults({ status: 503, database });
+    for (let i = 0; i < 10; i++) {
+      clock.now += 90;
+      expect((await readyz()).status).toBe(200);
+    }
+    expect((await roundTrips()) - before).toBe(1);
+    clock.now += 100;
+    expect((await readyz()).status).toBe(503);
+  });
+
+  it("lets concurrent probes share one database call", async () => {
+    const { readyz, roundTrips, database } = await readinessApp();
+    await injectFaults({ latencyMs: 300, database, times: 1 });
+    const before = await roundTrips();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => readyz()));
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect((await roundTrips()) - before).toBe(1);
+  });
+
+  it("never feeds the breaker: 40 failing probes leave it closed and the API serving", async () => {
+    const { readyz, request, breaker, clock, database } = await readinessApp({ DB_TIMEOUT_MS: "100" });
+    await injectFaults({ latencyMs: 1_000, database });
+    for (let i = 0; i < 40; i++) {
+      clock.now += 1_001;
+      expect((await readyz()).status).toBe(503);
+    }
+    expect(breaker.state).toBe("closed");
+    await clearFaults();
+    expect((await request("/v1/orders", { headers: bearer(await token()) })).status).toBe(200);
+  });
+
+  it("reports an open breaker without a query, with the API's own Retry-After", async () => {
+    const { readyz, request, breaker, clock, database, roundTrips } = await readinessApp({}, { minimumCalls: 2 });
+    const t = await token();
+    await injectFaults({ status: 503, database, times: 2 });
+    for (let i = 0; i < 2; i++) expect((await request("/v1/orders", { headers: bearer(t) })).status).toBe(503);
+    expect(breaker.state).toBe("open");
+    clock.now += 10_000;
+    const before = await roundTrips();
+    const [ready, api] = [await readyz(), await request("/v1/orders", { headers: bearer(t) })];
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: "unavailable", checks: { database: "circuit open" } });
+    expect(api.status).toBe(503);
+    expect(ready.headers.get("Retry-After")).toBe("20");
+    expect(api.headers.get("Retry-After")).toBe("20");
+    expect((await roundTrips()) - before).toBe(0);
+  });
+
   it("is exempt from routing surprises: HEAD works, POST is 405", async () => {
-    expect((await SELF.fetch("http://order-service.test/readyz", { method: "HEAD" })).status).toBe(200);
-    expect((await SELF.fetch("http://order-service.test/readyz", { method: "POST" })).status).toBe(405);
+    const { request } = await readinessApp();
+    expect((await request("/readyz", { method: "HEAD" })).status).toBe(200);
+    expect((await request("/readyz", { method: "POST" })).status).toBe(405);
   });
 });

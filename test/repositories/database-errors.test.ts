@@ -1,12 +1,22 @@
 import { describe, expect, it, vi } from "vitest";
 import { AppError } from "../../src/domain/app-error";
 import { CircuitOpenError } from "../../src/repositories/circuit-breaker";
-import { constraintOf, runQuery, sqlState, toDatabaseError } from "../../src/repositories/database-errors";
+import { CallCancelledError } from "../../src/repositories/database";
+import { runQuery, sqlState, toDatabaseError } from "../../src/repositories/database-errors";
 
 /** Shaped like the Neon driver's NeonDbError, wrapped like Drizzle's DrizzleQueryError. */
 function pgError(code: string, extra: Record<string, unknown> = {}) {
-  const neon = Object.assign(new Error(`postgres said ${code}`), { name: "NeonDbError", code, ...extra });
-  return new Error("Failed query: insert into orders …", { cause: neon });
+  const neon = Object.assign(new Error(`postgres said ${code}: Key (id)=(secret-order-id)`), {
+    name: "NeonDbError",
+    code,
+    ...extra,
+  });
+  return Object.assign(
+    new Error("Failed query: insert into orders values ($1)\nparams: 00000000-0000-4000-8000-00000000beef", {
+      cause: neon,
+    }),
+    { name: "DrizzleQueryError" },
+  );
 }
 
 describe("toDatabaseError", () => {
@@ -26,21 +36,27 @@ describe("toDatabaseError", () => {
     ["57P01", "SERVICE_UNAVAILABLE", 503],
     ["42P01", "EXTERNAL_SERVICE_ERROR", 502],
   ])("maps SQLSTATE %s to %s", (state, code, status) => {
-    const err = toDatabaseError(pgError(state, { table: "orders", constraint: "orders_pkey" }));
+    const err = toDatabaseError(pgError(state, { table: "orders", constraint: "orders_pkey" }), "orders.create");
     expect(err).toBeInstanceOf(AppError);
     expect(err.code).toBe(code);
     expect(err.status).toBe(status);
-    // The client message names no table, constraint or SQL; the detail keeps it all for the log.
+    // The client message names no table, constraint or SQL.
     expect(err.message).not.toMatch(/orders|insert|postgres/i);
-    expect(err.detail).toContain(`postgres said ${state}`);
-    expect(err.cause).toBeInstanceOf(Error);
+    // The log gets the operation, SQLSTATE and error classes: never SQL text, parameters or values.
+    expect(err.detail).toBe(`orders.create failed SQLSTATE ${state} (DrizzleQueryError <- NeonDbError)`);
+    expect(err.cause).toBeUndefined();
+    expect(JSON.stringify({ detail: err.detail, cause: err.cause })).not.toMatch(/insert|beef|secret-order-id|\$1/);
   });
 
-  it("finds the SQLSTATE and constraint through the wrapping", () => {
-    const err = pgError("23505", { constraint: "idempotency_keys_pkey" });
-    expect(sqlState(err)).toBe("23505");
-    expect(constraintOf(err)).toBe("idempotency_keys_pkey");
+  it("finds the SQLSTATE through the wrapping", () => {
+    expect(sqlState(pgError("23505"))).toBe("23505");
     expect(sqlState(new Error("plain"))).toBeUndefined();
+  });
+
+  it("marks a call its caller cancelled, so nobody logs it as a failure", () => {
+    const err = toDatabaseError(new CallCancelledError("gone", { cause: new DOMException("x", "AbortError") }), "x");
+    expect(err).toMatchObject({ code: "SERVICE_UNAVAILABLE", cancelled: true });
+    expect(toDatabaseError(new Error("fetch failed")).cancelled).toBe(false);
   });
 
   it.each([
@@ -76,19 +92,19 @@ describe("toDatabaseError", () => {
 describe("runQuery", () => {
   it("retries a serialization failure once, and succeeds", async () => {
     const call = vi.fn().mockRejectedValueOnce(pgError("40001")).mockResolvedValueOnce("ok");
-    await expect(runQuery(call)).resolves.toBe("ok");
+    await expect(runQuery("test.op", call)).resolves.toBe("ok");
     expect(call).toHaveBeenCalledTimes(2);
   });
 
   it("gives up after one retry with SERVICE_UNAVAILABLE", async () => {
     const call = vi.fn().mockRejectedValue(pgError("40P01"));
-    await expect(runQuery(call)).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    await expect(runQuery("test.op", call)).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
     expect(call).toHaveBeenCalledTimes(2);
   });
 
   it("never retries other errors", async () => {
     const call = vi.fn().mockRejectedValue(pgError("23505"));
-    await expect(runQuery(call)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(runQuery("test.op", call)).rejects.toMatchObject({ code: "CONFLICT" });
     expect(call).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,8 +1,8 @@
-import { neon } from "@neondatabase/serverless";
+import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Database } from "../../src/repositories/database";
-import { listOrdersQuery } from "../../src/repositories/order-repository";
+import { createSqlClient, type Database } from "../../src/repositories/database";
+import { listOrdersQuery } from "../../src/repositories/postgres-order-repository";
 import { freshDatabase } from "../support/database";
 
 const customer = "11111111-1111-4111-8111-111111111111";
@@ -23,7 +23,10 @@ beforeAll(async () => {
 
 async function plan(query: Parameters<typeof listOrdersQuery>[1]): Promise<string> {
   const { sql: text, params } = listOrdersQuery(db, query).toSQL();
-  const rows = (await neon(url).query(`EXPLAIN ${text}`, params as unknown[])) as { "QUERY PLAN": string }[];
+  const rows = (await createSqlClient({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 30_000 }).query(
+    `EXPLAIN ${text}`,
+    params as unknown[],
+  )) as { "QUERY PLAN": string }[];
   return rows.map((r) => r["QUERY PLAN"]).join("\n");
 }
 

@@ -2,11 +2,11 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/app-error";
-import { priceItems } from "../../src/domain/order";
+import { type Order, priceItems } from "../../src/domain/order";
 import { createDatabase, type Database } from "../../src/repositories/database";
-import { createOrderRepository } from "../../src/repositories/order-repository";
-import { orderItems, orders } from "../../src/repositories/schema";
-import type { NewOrder, OrderRepository } from "../../src/services/order-repository";
+import { createPostgresOrderRepository } from "../../src/repositories/postgres-order-repository";
+import { idempotencyKeys, orderItems, orders } from "../../src/repositories/schema";
+import type { IdempotencyClaim, OrderRepository } from "../../src/services/order-repository";
 import { clearFaults, freshDatabase, injectFaults, serverStats } from "../support/database";
 
 let db: Database;
@@ -17,27 +17,33 @@ beforeAll(async () => {
   const fresh = await freshDatabase("repo");
   db = fresh.db;
   dbName = fresh.name;
-  repo = createOrderRepository(db);
+  repo = createPostgresOrderRepository(db);
 });
 
 afterEach(() => clearFaults());
 
 let clock = Date.parse("2026-01-01T00:00:00.000Z");
-function newOrder(customerId: string, overrides: Partial<NewOrder> = {}): NewOrder {
+function newOrder(customerId: string, overrides: Partial<Order> = {}): Order {
   const { items, total } = priceItems([
     { sku: "SKU-1", quantity: 2, unitPrice: 1999 },
     { sku: "SKU-2", quantity: 1, unitPrice: 500 },
   ]);
   clock += 1000;
-  return {
+  const createdAt = new Date(clock);
+  const order: Order = {
     id: crypto.randomUUID(),
     customerId,
+    status: "pending",
     currency: "USD",
     items,
+    itemCount: items.length,
     total,
-    createdAt: new Date(clock),
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
     ...overrides,
   };
+  return { ...order, itemCount: order.items?.length ?? 0, updatedAt: order.createdAt };
 }
 
 async function roundTrips(work: () => Promise<unknown>): Promise<number> {
@@ -112,42 +118,84 @@ describe("create and find", () => {
 });
 
 describe("idempotency records", () => {
-  const record = (customerId: string, key: string, hash = "a".repeat(64)) => ({
-    customerId,
-    key,
-    requestHash: hash,
-    responseStatus: 201,
-    responseBody: { data: { id: "x" } },
-    expiresAt: new Date(clock + 86_400_000),
-  });
+  const claim = (callerId: string, key: string, hash = "a".repeat(64), expiresAt = new Date(clock + 86_400_000)) =>
+    ({ callerId, key, requestHash: hash, expiresAt }) satisfies IdempotencyClaim;
 
-  it("stores the record with the order and reports a second use of the key", async () => {
+  it("stores the record with the order, and answers a second use with the first order, one round trip each", async () => {
     const customer = crypto.randomUUID();
     const first = newOrder(customer);
-    expect(await roundTrips(() => repo.create(first, record(customer, "key-1")))).toBe(1);
-    expect(await repo.findIdempotencyRecord(customer, "key-1")).toMatchObject({
-      requestHash: "a".repeat(64),
-      responseStatus: 201,
-      responseBody: { data: { id: "x" } },
-    });
+    let result: Awaited<ReturnType<OrderRepository["create"]>> | undefined;
+    expect(await roundTrips(async () => (result = await repo.create(first, claim(customer, "key-1"))))).toBe(1);
+    expect(result).toEqual({ kind: "created", order: first });
     const second = newOrder(customer);
-    expect(await repo.create(second, record(customer, "key-1"))).toEqual({ kind: "duplicate-key" });
+    expect(
+      await roundTrips(async () => (result = await repo.create(second, claim(customer, "key-1", "b".repeat(64))))),
+    ).toBe(1);
+    expect(result).toEqual({ kind: "key-taken", record: { requestHash: "a".repeat(64), snapshot: first } });
     expect(await repo.findById(second.id)).toBeNull();
+  });
+
+  it("keeps the snapshot as first created, whatever happens to the order later", async () => {
+    const customer = crypto.randomUUID();
+    const first = newOrder(customer);
+    await repo.create(first, claim(customer, "k"));
+    await repo.transition({ id: first.id, to: "paid", from: ["pending"] });
+    const again = await repo.create(newOrder(customer), claim(customer, "k"));
+    expect(again).toEqual({ kind: "key-taken", record: { requestHash: "a".repeat(64), snapshot: first } });
+  });
+
+  it("lets exactly one of two racing requests with one key create, and gives the other its order", async () => {
+    const customer = crypto.randomUUID();
+    const [a, b] = [newOrder(customer), newOrder(customer)];
+    const results = await Promise.all([
+      repo.create(a, claim(customer, "race")),
+      repo.create(b, claim(customer, "race")),
+    ]);
+    const created = results.filter((r) => r.kind === "created");
+    expect(created).toHaveLength(1);
+    const winner = created[0]?.kind === "created" ? created[0].order : undefined;
+    expect(results.find((r) => r.kind === "key-taken")).toEqual({
+      kind: "key-taken",
+      record: { requestHash: "a".repeat(64), snapshot: winner },
+    });
+    const rows = await db.select().from(orders).where(sql`${orders.customerId} = ${customer}`);
+    expect(rows).toHaveLength(1);
   });
 
   it("scopes keys to the caller", async () => {
     const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
-    expect((await repo.create(newOrder(a), record(a, "shared"))).kind).toBe("created");
-    expect((await repo.create(newOrder(b), record(b, "shared"))).kind).toBe("created");
+    expect((await repo.create(newOrder(a), claim(a, "shared"))).kind).toBe("created");
+    expect((await repo.create(newOrder(b), claim(b, "shared"))).kind).toBe("created");
   });
 
   it("replaces an expired record under the same key", async () => {
     const customer = crypto.randomUUID();
-    const expired = { ...record(customer, "old"), expiresAt: new Date(clock - 1) };
-    await repo.create(newOrder(customer), expired);
+    await repo.create(newOrder(customer), claim(customer, "old", "a".repeat(64), new Date(clock - 1)));
     const again = newOrder(customer);
-    expect((await repo.create(again, record(customer, "old", "b".repeat(64)))).kind).toBe("created");
-    expect((await repo.findIdempotencyRecord(customer, "old"))?.requestHash).toBe("b".repeat(64));
+    expect(await repo.create(again, claim(customer, "old", "b".repeat(64)))).toEqual({ kind: "created", order: again });
+    const third = await repo.create(newOrder(customer), claim(customer, "old", "c".repeat(64)));
+    expect(third).toEqual({ kind: "key-taken", record: { requestHash: "b".repeat(64), snapshot: again } });
+  });
+
+  it("purges expired records oldest first, in batches of the given size, and keeps live ones", async () => {
+    const fresh = await freshDatabase("purge");
+    const purgeRepo = createPostgresOrderRepository(fresh.db);
+    const customer = crypto.randomUUID();
+    const base = Date.parse("2026-03-01T00:00:00.000Z");
+    for (let i = 0; i < 5; i++) {
+      await purgeRepo.create(newOrder(customer), claim(customer, `expired-${i}`, "a".repeat(64), new Date(base + i)));
+    }
+    await purgeRepo.create(newOrder(customer), claim(customer, "live", "a".repeat(64), new Date(base + 10_000)));
+    const before = new Date(base + 5_000);
+    expect(await purgeRepo.purgeExpiredIdempotencyRecords(before, 2)).toBe(2);
+    const left = async () =>
+      (await fresh.db.select({ key: idempotencyKeys.key }).from(idempotencyKeys)).map((r) => r.key).sort();
+    expect(await left()).toEqual(["expired-2", "expired-3", "expired-4", "live"]);
+    expect(await purgeRepo.purgeExpiredIdempotencyRecords(before, 10)).toBe(3);
+    expect(await purgeRepo.purgeExpiredIdempotencyRecords(before, 10)).toBe(0);
+    expect(await left()).toEqual(["live"]);
+    // The orders stay: only the stored answers expire.
+    expect(await fresh.db.select().from(orders)).toHaveLength(6);
   });
 });
 
@@ -266,19 +314,17 @@ describe("failures of the database", () => {
     await expect(repo.findById(crypto.randomUUID())).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
   });
 
-  it("gives up at the database deadline", async () => {
+  it("gives up at the database deadline, and clients with other deadlines keep theirs", async () => {
     const fresh = await freshDatabase("deadline");
-    // The driver's deadline is per isolate: tighten it for this test, then put it back.
-    const slow = createOrderRepository(
-      createDatabase({ url: fresh.url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 300 }),
+    const slow = createPostgresOrderRepository(
+      createDatabase({ url: fresh.url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 50 }),
     );
-    try {
-      await injectFaults({ latencyMs: 2_000, database: fresh.name });
-      const started = Date.now();
-      await expect(slow.findById(crypto.randomUUID())).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE" });
-      expect(Date.now() - started).toBeLessThan(1_500);
-    } finally {
-      createDatabase({ url: fresh.url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 5_000 });
-    }
+    // A second client (the shared one of this file, deadline 5 s) is created after it: no overwriting.
+    await injectFaults({ latencyMs: 1_000, database: fresh.name, times: 1 });
+    const err = await slow.findById(crypto.randomUUID()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
+    expect((err as AppError).detail).toContain("TimeoutError");
+    await injectFaults({ latencyMs: 200, database: dbName, times: 1 });
+    await expect(repo.findById(crypto.randomUUID())).resolves.toBeNull();
   });
 });

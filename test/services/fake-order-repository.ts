@@ -1,53 +1,54 @@
 import type { Order } from "../../src/domain/order";
-import type {
-  NewIdempotencyRecord,
-  OrderRepository,
-  StoredIdempotencyRecord,
-} from "../../src/services/order-repository";
+import type { OrderRepository } from "../../src/services/order-repository";
+
+interface FakeKeyRecord {
+  requestHash: string;
+  snapshot: Order;
+  orderId: string;
+  expiresAt: Date;
+}
 
 /** An in-memory OrderRepository with the real one's semantics, for service unit tests. */
 export function fakeOrderRepository() {
   const orders = new Map<string, Order>();
-  const keys = new Map<string, StoredIdempotencyRecord & { orderId: string }>();
+  const keys = new Map<string, FakeKeyRecord>();
   const calls: string[] = [];
-  const keyOf = (customerId: string, key: string) => `${customerId}\u0000${key}`;
+  const keyOf = (callerId: string, key: string) => `${callerId}\u0000${key}`;
   const visible = (id: string, customerId?: string) => {
     const o = orders.get(id);
     return o && (!customerId || o.customerId === customerId) ? structuredClone(o) : null;
   };
 
   const repository: OrderRepository = {
-    async create(order, idempotency?: NewIdempotencyRecord & { customerId: string }) {
+    async create(order, claim) {
       calls.push("create");
-      if (idempotency) {
-        const existing = keys.get(keyOf(idempotency.customerId, idempotency.key));
-        if (existing && existing.expiresAt > order.createdAt) return { kind: "duplicate-key" };
-      }
-      const stored: Order = {
-        ...order,
-        status: "pending",
-        itemCount: order.items.length,
-        version: 1,
-        updatedAt: order.createdAt,
-      };
-      orders.set(order.id, stored);
-      if (idempotency) {
-        keys.set(keyOf(idempotency.customerId, idempotency.key), {
-          requestHash: idempotency.requestHash,
-          responseStatus: idempotency.responseStatus,
-          responseBody: structuredClone(idempotency.responseBody),
-          expiresAt: idempotency.expiresAt,
+      if (claim) {
+        const existing = keys.get(keyOf(claim.callerId, claim.key));
+        // Like the real one: a live record keeps the key; an expired one is replaced.
+        if (existing && existing.expiresAt > order.createdAt) {
+          return {
+            kind: "key-taken",
+            record: { requestHash: existing.requestHash, snapshot: structuredClone(existing.snapshot) },
+          };
+        }
+        keys.set(keyOf(claim.callerId, claim.key), {
+          requestHash: claim.requestHash,
+          snapshot: structuredClone(order),
           orderId: order.id,
+          expiresAt: claim.expiresAt,
         });
       }
-      return { kind: "created", order: structuredClone(stored) };
+      orders.set(order.id, structuredClone(order));
+      return { kind: "created", order: structuredClone(order) };
     },
-    async findIdempotencyRecord(customerId, key) {
-      calls.push("findIdempotencyRecord");
-      const record = keys.get(keyOf(customerId, key));
-      if (!record) return null;
-      const { orderId: _, ...rest } = record;
-      return rest;
+    async purgeExpiredIdempotencyRecords(before, limit) {
+      calls.push("purgeExpiredIdempotencyRecords");
+      const expired = [...keys.entries()]
+        .filter(([, record]) => record.expiresAt < before)
+        .sort(([, a], [, b]) => a.expiresAt.getTime() - b.expiresAt.getTime())
+        .slice(0, limit);
+      for (const [k] of expired) keys.delete(k);
+      return expired.length;
     },
     async findById(id, customerId) {
       calls.push("findById");

@@ -14,11 +14,6 @@ const input = {
     { sku: "B", quantity: 1, unitPrice: 99 },
   ],
 };
-const render = (order: { id: string; total: number }) => ({
-  status: 201,
-  body: { data: { id: order.id, total: order.total } },
-});
-
 let fake: ReturnType<typeof fakeOrderRepository>;
 let service: OrderService;
 let clock: number;
@@ -37,9 +32,8 @@ beforeEach(() => {
 
 describe("create", () => {
   it("prices the order on the server and assigns it to the caller", async () => {
-    const outcome = await service.create(alice, input, { render });
+    const outcome = await service.create(alice, input);
     expect(outcome.replayed).toBe(false);
-    if (outcome.replayed) return;
     expect(outcome.order).toMatchObject({
       customerId: alice.id,
       status: "pending",
@@ -52,75 +46,81 @@ describe("create", () => {
   });
 
   it("lets an admin create for a customer, and nobody else", async () => {
-    const outcome = await service.create(admin, { ...input, customerId: bob.id }, { render });
-    expect(!outcome.replayed && outcome.order.customerId).toBe(bob.id);
-    await expect(service.create(alice, { ...input, customerId: bob.id }, { render })).rejects.toMatchObject({
+    const outcome = await service.create(admin, { ...input, customerId: bob.id });
+    expect(outcome.order.customerId).toBe(bob.id);
+    await expect(service.create(alice, { ...input, customerId: bob.id })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
   });
 
-  it("replays the stored response for the same key and body, creating nothing", async () => {
-    const first = await service.create(alice, input, { render, idempotencyKey: "k1" });
-    const second = await service.create(alice, input, { render, idempotencyKey: "k1" });
-    expect(second).toEqual({
-      replayed: true,
-      response: { status: 201, body: { data: { id: !first.replayed && first.order.id, total: 399 } } },
-    });
+  it("replays the order as first created for the same key and body, creating nothing", async () => {
+    const first = await service.create(alice, input, "k1");
+    await service.setStatus(admin, first.order.id, "paid");
+    const second = await service.create(alice, input, "k1");
+    expect(second).toEqual({ replayed: true, order: first.order });
+    expect(second.order.status).toBe("pending");
     expect(fake.orders.size).toBe(1);
   });
 
   it("refuses the same key with a different body", async () => {
-    await service.create(alice, input, { render, idempotencyKey: "k1" });
+    await service.create(alice, input, "k1");
     const changed = { ...input, items: [{ sku: "A", quantity: 3, unitPrice: 150 }] };
-    await expect(service.create(alice, changed, { render, idempotencyKey: "k1" })).rejects.toMatchObject({
+    await expect(service.create(alice, changed, "k1")).rejects.toMatchObject({
       code: "IDEMPOTENCY_KEY_REUSED",
     });
-    await expect(
-      service.create(alice, { ...input, currency: "USD" }, { render, idempotencyKey: "k1" }),
-    ).rejects.toMatchObject({
+    await expect(service.create(alice, { ...input, currency: "USD" }, "k1")).rejects.toMatchObject({
       code: "IDEMPOTENCY_KEY_REUSED",
     });
     expect(fake.orders.size).toBe(1);
   });
 
   it("scopes keys to the caller", async () => {
-    await service.create(alice, input, { render, idempotencyKey: "shared" });
-    const other = await service.create(bob, input, { render, idempotencyKey: "shared" });
+    await service.create(alice, input, "shared");
+    const other = await service.create(bob, input, "shared");
     expect(other.replayed).toBe(false);
     expect(fake.orders.size).toBe(2);
   });
 
   it("keeps a key for 24 hours, then lets it be used afresh", async () => {
-    await service.create(alice, input, { render, idempotencyKey: "k" });
+    await service.create(alice, input, "k");
     const [record] = fake.keys.values();
     expect(record?.expiresAt.getTime()).toBe(clock + IDEMPOTENCY_TTL_MS);
     clock += IDEMPOTENCY_TTL_MS - 1;
-    expect((await service.create(alice, input, { render, idempotencyKey: "k" })).replayed).toBe(true);
+    expect((await service.create(alice, input, "k")).replayed).toBe(true);
     clock += 2;
-    fake.keys.clear(); // the real repository replaces the expired record in the same transaction
-    expect((await service.create(alice, input, { render, idempotencyKey: "k" })).replayed).toBe(false);
+    expect((await service.create(alice, input, "k")).replayed).toBe(false);
   });
 
   it("answers CONFLICT when the key's first request vanished in between (retry)", async () => {
-    fake.repository.create = async () => ({ kind: "duplicate-key" });
-    await expect(service.create(alice, input, { render, idempotencyKey: "k" })).rejects.toMatchObject({
+    fake.repository.create = async () => ({ kind: "key-taken", record: null });
+    await expect(service.create(alice, input, "k")).rejects.toMatchObject({
       code: "CONFLICT",
     });
   });
 
+  it("answers CONFLICT, not a guess, for a record written before snapshots were stored", async () => {
+    const first = await service.create(alice, input, "old");
+    fake.repository.create = async () => ({
+      kind: "key-taken",
+      record: { requestHash: [...fake.keys.values()][0]?.requestHash ?? "", snapshot: null },
+    });
+    await expect(service.create(alice, input, "old")).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(first.replayed).toBe(false);
+  });
+
   it("does not burn a key when the order is refused", async () => {
     const huge = { ...input, items: [{ sku: "A", quantity: 2, unitPrice: Number.MAX_SAFE_INTEGER }] };
-    await expect(service.create(alice, huge, { render, idempotencyKey: "k" })).rejects.toMatchObject({
+    await expect(service.create(alice, huge, "k")).rejects.toMatchObject({
       code: "VALIDATION_ERROR",
     });
-    expect((await service.create(alice, input, { render, idempotencyKey: "k" })).replayed).toBe(false);
+    expect((await service.create(alice, input, "k")).replayed).toBe(false);
   });
 });
 
 describe("get and list", () => {
   it("shows a customer their own order and hides others' as NOT_FOUND", async () => {
-    const created = await service.create(alice, input, { render });
-    const id = !created.replayed ? created.order.id : "";
+    const created = await service.create(alice, input);
+    const id = created.order.id;
     expect((await service.get(alice, id)).id).toBe(id);
     expect((await service.get(admin, id)).id).toBe(id);
     await expect(service.get(bob, id)).rejects.toMatchObject({ code: "NOT_FOUND", message: "order not found" });
@@ -129,7 +129,7 @@ describe("get and list", () => {
   it("pages with one extra row to know whether more exist", async () => {
     for (let i = 0; i < 5; i++) {
       clock += 1000;
-      await service.create(alice, input, { render });
+      await service.create(alice, input);
     }
     const first = await service.list(alice, { limit: 2, includeItems: false });
     expect(first.orders).toHaveLength(2);
@@ -143,8 +143,8 @@ describe("get and list", () => {
   });
 
   it("scopes lists: customers to themselves, admins to anyone or one customer", async () => {
-    await service.create(alice, input, { render });
-    await service.create(bob, input, { render });
+    await service.create(alice, input);
+    await service.create(bob, input);
     expect((await service.list(alice, { limit: 10, includeItems: false })).orders.map((o) => o.customerId)).toEqual([
       alice.id,
     ]);
@@ -162,8 +162,8 @@ describe("get and list", () => {
 
 describe("status changes", () => {
   async function newOrderId(caller = alice) {
-    const created = await service.create(caller, input, { render });
-    return created.replayed ? "" : created.order.id;
+    const created = await service.create(caller, input);
+    return created.order.id;
   }
 
   it("cancels pending and paid orders, and nothing else", async () => {

@@ -1,15 +1,14 @@
 import { env } from "cloudflare:workers";
 import type { AppBindings } from "../../src/config/config";
-import type { CircuitBreaker } from "../../src/repositories/circuit-breaker";
-import { wireApp } from "../../src/wire";
+import { createIsolate, type IsolateOverrides } from "../../src/isolate";
 import { captureLogger } from "./capture-logger";
 import { freshDatabase } from "./database";
 
 /**
- * The production wiring (real driver, SQL server, Durable Object limiter) with settings changed
- * for one test, its own fresh database, and the log captured.
+ * The production isolate root (real driver, SQL server, Durable Object limiter) with settings
+ * changed for one test, its own fresh database, and the log captured.
  */
-export async function liveApp(overrides: Record<string, string> = {}, { breaker }: { breaker?: CircuitBreaker } = {}) {
+export async function liveApp(overrides: Record<string, string> = {}, replace: Omit<IsolateOverrides, "logger"> = {}) {
   const { name: database, url } = await freshDatabase("live");
   const bindings = {
     ...env,
@@ -18,7 +17,8 @@ export async function liveApp(overrides: Record<string, string> = {}, { breaker 
     ...overrides,
   } as AppBindings;
   const { logger, lines, raw } = captureLogger();
-  const app = wireApp(bindings, { logger, breaker });
+  const isolate = createIsolate(bindings, { ...replace, logger });
+  const { app } = isolate;
   const request = (path: string, init: RequestInit = {}) => app.request(path, init, bindings);
-  return { app, request, database, bindings, lines, raw };
+  return { app, isolate, request, database, bindings, lines, raw };
 }

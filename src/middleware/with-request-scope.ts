@@ -12,8 +12,8 @@ export interface RequestScopeOptions {
  * handlers), a cancellation signal that fires when the client goes away or the deadline gives up,
  * and a database-time tally. Everything below runs inside it.
  */
-export const requestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
-  async function requestScope(c, next) {
+export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
+  async function withRequestScope(c, next) {
     const log = logger.child({ request_id: c.get("requestId") });
     const cancel = new AbortController();
     const signal = c.req.raw.signal ? AbortSignal.any([c.req.raw.signal, cancel.signal]) : cancel.signal;

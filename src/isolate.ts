@@ -1,0 +1,102 @@
+import type { Hono } from "hono";
+import { createApp, createMisconfiguredApp } from "./app";
+import type { AppEnv } from "./app-env";
+import { type AppBindings, type Config, describeProblems, parseConfig } from "./config/config";
+import { createJsonLogger, type Logger } from "./domain/logger";
+import { createCursorCodec } from "./handlers/cursor";
+import { durableObjectLimiter, type RateLimiterClient } from "./middleware/rate-limit";
+import { createMetrics, type Metrics } from "./observability/metrics";
+import { CircuitBreaker } from "./repositories/circuit-breaker";
+import { createDatabase } from "./repositories/database";
+import { createDatabaseProbe } from "./repositories/database-probe";
+import { createPostgresOrderRepository } from "./repositories/postgres-order-repository";
+import { createIdempotencyPurge, type PurgeReport } from "./services/idempotency-purge";
+import type { OrderRepository } from "./services/order-repository";
+import { createOrderService, type OrderService } from "./services/order-service";
+import { createReadiness } from "./services/readiness";
+import type { ReadinessProbe } from "./services/readiness-probe";
+
+/** What a test may replace; everything else is built exactly as in production. */
+export interface IsolateOverrides {
+  logger?: Logger;
+  /** Milliseconds since the epoch, for the breaker, readiness, tokens, orders and the purge. */
+  clock?: () => number;
+  breaker?: CircuitBreaker;
+  metrics?: Metrics;
+  limiter?: RateLimiterClient;
+  repository?: OrderRepository;
+  orders?: OrderService;
+  readinessProbe?: ReadinessProbe;
+}
+
+/** Everything that lives as long as the isolate. */
+export interface Isolate {
+  app: Hono<AppEnv>;
+  /** The parsed configuration; undefined when it is invalid (the app then says so). */
+  config: Config | undefined;
+  /** The Cron Trigger's work: expired idempotency records deleted in bounded batches. */
+  purgeIdempotencyRecords(): Promise<PurgeReport>;
+}
+
+/**
+ * The one composition root: turns `env` into everything that lives as long as the isolate —
+ * config (the only reader of env), the database client with the driver hook installed once, the
+ * circuit breaker, metrics, cursor keys, limiter client — and hands `createApp` finished
+ * collaborators. Tests build through here too, replacing only what they must.
+ */
+export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}): Isolate {
+  const parsed = parseConfig(env);
+  const clock = overrides.clock ?? Date.now;
+  const metrics = overrides.metrics ?? createMetrics();
+  if (!parsed.ok) {
+    const logger = overrides.logger ?? createJsonLogger();
+    logger.error("configuration invalid", { problems: describeProblems(parsed.problems) });
+    return {
+      app: createMisconfiguredApp({ problems: parsed.problems, logger, metrics }),
+      config: undefined,
+      purgeIdempotencyRecords: async () => {
+        throw new Error(`configuration invalid: ${describeProblems(parsed.problems)}`);
+      },
+    };
+  }
+  const { config } = parsed;
+  const logger = overrides.logger ?? createJsonLogger({ level: config.logLevel });
+  const breaker = overrides.breaker ?? new CircuitBreaker({ now: clock });
+  const database = { url: config.databaseUrl, httpEndpoint: config.databaseHttpEndpoint, metrics };
+  const repository =
+    overrides.repository ??
+    createPostgresOrderRepository(createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker }));
+  const orders = overrides.orders ?? createOrderService({ repository, now: () => new Date(clock()) });
+  const readiness = createReadiness({
+    probe: overrides.readinessProbe ?? createDatabaseProbe({ ...database, timeoutMs: config.dbTimeoutMs }),
+    breaker,
+    now: clock,
+  });
+  const app = createApp({
+    config,
+    logger,
+    readiness,
+    orders,
+    cursors: createCursorCodec([config.jwt.secret, ...(config.jwt.previousSecret ? [config.jwt.previousSecret] : [])]),
+    limiter: overrides.limiter ?? durableObjectLimiter(env.RATE_LIMITER),
+    metrics,
+    breaker,
+    clock,
+  });
+  const purge = createIdempotencyPurge({ repository, now: clock });
+  return {
+    app,
+    config,
+    async purgeIdempotencyRecords() {
+      try {
+        const report = await purge();
+        logger.info("idempotency purge", { ...report });
+        return report;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        logger.error("idempotency purge failed", { code, detail: (err as { detail?: unknown }).detail });
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { setMetric } from "hono/timing";
+import type { AppEnv } from "../app-env";
+import type { Metrics } from "../observability/metrics";
+
+/** The route pattern that answered (`/v1/orders/:id`), or `unmatched` for fallbacks: never the raw path. */
+export function routePattern(c: Context): string {
+  const routes = matchedRoutes(c);
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const route = routes[i];
+    if (route && route.method !== "ALL") return route.path;
+  }
+  return "unmatched";
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/**
+ * Times the chain below it once and reports that one measurement everywhere: the request log line
+ * (method, route pattern, status, duration, database calls and time; never bodies, headers or
+ * query strings), the latency histogram by route pattern, requests in flight, the `db` metric of
+ * `Server-Timing` (hono/timing, outside this, adds `total`), and — when Workers Analytics Engine is
+ * bound as ANALYTICS — one data point per request, written through `waitUntil`.
+ */
+export const observability = ({ metrics }: { metrics: Metrics }): MiddlewareHandler<AppEnv> =>
+  async function observability(c, next) {
+    const started = performance.now();
+    metrics.requestStarted();
+    try {
+      await next();
+    } finally {
+      metrics.requestFinished();
+      const ms = performance.now() - started;
+      const route = routePattern(c);
+      const status = c.res.status;
+      const { db } = c.get("scope");
+      metrics.observeRequest({ method: c.req.method, route, status: String(status) }, ms / 1000);
+      setMetric(c, "db", db.ms, `${db.calls} calls`);
+      c.get("logger").info("request", {
+        method: c.req.method,
+        route,
+        status,
+        duration_ms: round(ms),
+        db_calls: db.calls,
+        db_ms: round(db.ms),
+      });
+      const analytics = c.env?.ANALYTICS;
+      if (analytics) {
+        const point = {
+          indexes: [route],
+          blobs: [c.req.method, route, String(status)],
+          doubles: [ms, db.ms, db.calls],
+        };
+        c.executionCtx.waitUntil(Promise.resolve().then(() => analytics.writeDataPoint(point)));
+      }
+    }
+  };

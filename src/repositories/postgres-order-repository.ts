@@ -1,0 +1,207 @@
+import { and, asc, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import type { Order } from "../domain/order";
+import type {
+  CreateResult,
+  IdempotencyClaim,
+  ListQuery,
+  OrderRepository,
+  TransitionResult,
+} from "../services/order-repository";
+import type { Database } from "./database";
+import { runQuery } from "./database-errors";
+import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
+import { idempotencyKeys, orderItems, orders } from "./schema";
+
+type OrderRow = typeof orders.$inferSelect;
+type ItemRow = typeof orderItems.$inferSelect;
+
+function toOrder(row: OrderRow & { items?: ItemRow[] }): Order {
+  const order: Order = {
+    id: row.id,
+    customerId: row.customerId,
+    status: row.status,
+    currency: row.currency,
+    itemCount: row.itemCount,
+    total: row.total,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+  if (row.items) {
+    order.items = row.items.map((i) => ({
+      sku: i.sku,
+      quantity: i.quantity,
+      unitPrice: i.unitPrice,
+      lineTotal: i.lineTotal,
+    }));
+  }
+  return order;
+}
+
+const itemsInOrder = { orderBy: [asc(orderItems.position)] };
+
+function visible(id: string, customerId: string | undefined): SQL | undefined {
+  return and(eq(orders.id, id), customerId ? eq(orders.customerId, customerId) : undefined);
+}
+
+/**
+ * A page of orders, newest first, in one query. The keyset condition is a row comparison and the
+ * order matches the indexes exactly (DESC NULLS FIRST), so Postgres reads just the page from an
+ * index instead of sorting every row the filter matches. Exported for the query-plan test.
+ */
+export function listOrdersQuery(db: Database, { customerId, status, limit, after, includeItems }: ListQuery) {
+  const where = and(
+    customerId ? eq(orders.customerId, customerId) : undefined,
+    status ? eq(orders.status, status) : undefined,
+    after
+      ? sql`(${orders.createdAt}, ${orders.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+      : undefined,
+  );
+  const orderBy = [desc(orders.createdAt), desc(orders.id)];
+  return includeItems
+    ? db.query.orders.findMany({ where, orderBy, limit, with: { items: itemsInOrder } })
+    : db.query.orders.findMany({ where, orderBy, limit });
+}
+
+/** One row of VALUES per item, typed: untyped parameters would arrive as text. */
+const itemRows = (order: Order) =>
+  sql.join(
+    (order.items ?? []).map(
+      (item, position) =>
+        sql`(${position}::smallint, ${item.sku}::varchar, ${item.quantity}::integer, ${item.unitPrice}::bigint, ${item.lineTotal}::bigint)`,
+    ),
+    sql`, `,
+  );
+
+/**
+ * Claims the key and inserts order and items in one statement. The key goes first: on conflict
+ * with a live record nothing is inserted (a racing duplicate waits for the first to commit, then
+ * inserts nothing); an expired record is replaced. Foreign keys are checked at the end of the
+ * statement, when the order exists.
+ */
+function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim) {
+  const createdAt = order.createdAt.toISOString();
+  return db.execute(sql`
+    WITH claimed AS (
+      INSERT INTO ${idempotencyKeys} (customer_id, key, request_hash, order_id, order_snapshot, created_at, expires_at)
+      VALUES (${claim.callerId}::uuid, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
+              ${encodeSnapshot(order)}, ${createdAt}::timestamptz, ${claim.expiresAt.toISOString()}::timestamptz)
+      ON CONFLICT (customer_id, key) DO UPDATE SET
+        request_hash = excluded.request_hash, order_id = excluded.order_id, order_snapshot = excluded.order_snapshot,
+        response_status = NULL, response_body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
+      WHERE ${idempotencyKeys}.expires_at <= excluded.created_at
+      RETURNING order_id
+    ), new_order AS (
+      INSERT INTO ${orders} (id, customer_id, status, currency, total, item_count, version, created_at, updated_at)
+      SELECT order_id, ${order.customerId}::uuid, 'pending', ${order.currency}::currency, ${order.total}::bigint,
+             ${order.itemCount}::smallint, 1, ${createdAt}::timestamptz, ${createdAt}::timestamptz
+      FROM claimed
+      RETURNING id
+    )
+    INSERT INTO ${orderItems} (order_id, position, sku, quantity, unit_price, line_total)
+    SELECT new_order.id, v.position, v.sku, v.quantity, v.unit_price, v.line_total
+    FROM new_order CROSS JOIN (VALUES ${itemRows(order)}) AS v(position, sku, quantity, unit_price, line_total)`);
+}
+
+/** Runs after the claim in the same transaction: sees our record, or the one that was there first. */
+function readClaim(db: Database, claim: IdempotencyClaim) {
+  return db
+    .select({
+      orderId: idempotencyKeys.orderId,
+      requestHash: idempotencyKeys.requestHash,
+      snapshot: idempotencyKeys.orderSnapshot,
+    })
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.customerId, claim.callerId), eq(idempotencyKeys.key, claim.key)));
+}
+
+/** Drizzle implementation of the service's OrderRepository; one HTTP round trip per method. */
+export function createPostgresOrderRepository(db: Database): OrderRepository {
+  return {
+    async create(order, claim): Promise<CreateResult> {
+      if (!claim) {
+        await runQuery("orders.create", () =>
+          db.batch([
+            db.insert(orders).values({
+              id: order.id,
+              customerId: order.customerId,
+              currency: order.currency,
+              total: order.total,
+              itemCount: order.itemCount,
+              createdAt: order.createdAt,
+              updatedAt: order.createdAt,
+            }),
+            db.insert(orderItems).values(
+              (order.items ?? []).map((item, position) => ({
+                orderId: order.id,
+                position,
+                sku: item.sku,
+                quantity: item.quantity,
+                unitPrice: item.unitPrice,
+                lineTotal: item.lineTotal,
+              })),
+            ),
+          ]),
+        );
+        return { kind: "created", order };
+      }
+      const [, rows] = await runQuery("orders.create-idempotent", () =>
+        db.batch([claimAndInsert(db, order, claim), readClaim(db, claim)]),
+      );
+      const record = rows[0];
+      if (record?.orderId === order.id) return { kind: "created", order };
+      return {
+        kind: "key-taken",
+        record: record
+          ? { requestHash: record.requestHash, snapshot: record.snapshot ? decodeSnapshot(record.snapshot) : null }
+          : null,
+      };
+    },
+
+    async findById(id, customerId) {
+      const row = await runQuery("orders.find", () =>
+        db.query.orders.findFirst({ where: visible(id, customerId), with: { items: itemsInOrder } }),
+      );
+      return row ? toOrder(row) : null;
+    },
+
+    async list(query: ListQuery) {
+      const rows = await runQuery("orders.list", () => listOrdersQuery(db, query));
+      return rows.map(toOrder);
+    },
+
+    async transition({ id, customerId, to, from, expectedVersion }): Promise<TransitionResult> {
+      const guard = and(
+        visible(id, customerId),
+        inArray(orders.status, from),
+        expectedVersion === undefined ? undefined : eq(orders.version, expectedVersion),
+      );
+      const [updated, current] = await runQuery("orders.transition", () =>
+        db.batch([
+          db
+            .update(orders)
+            .set({ status: to, version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
+            .where(guard)
+            .returning({ id: orders.id }),
+          // Runs after the update in the same transaction: sees the new row when it changed.
+          db.query.orders.findFirst({ where: visible(id, customerId), with: { items: itemsInOrder } }),
+        ]),
+      );
+      const now = current ? toOrder(current) : null;
+      return { updated: updated.length > 0 ? now : null, current: now };
+    },
+
+    async purgeExpiredIdempotencyRecords(before, limit) {
+      // Oldest first through the expiry index; `ctid` picks exactly the rows the subquery found.
+      const result = await runQuery("idempotency.purge", () =>
+        db.execute(sql`
+          DELETE FROM ${idempotencyKeys} WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM ${idempotencyKeys}
+            WHERE expires_at < ${before.toISOString()}::timestamptz
+            ORDER BY expires_at
+            LIMIT ${limit}::integer))`),
+      );
+      return result.rowCount ?? 0;
+    },
+  };
+}

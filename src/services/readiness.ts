@@ -1,0 +1,74 @@
+import type { AppError } from "../domain/app-error";
+import type { ReadinessProbe } from "./readiness-probe";
+
+/** What readiness may know of the circuit breaker: it reads it, never feeds it. */
+export interface BreakerView {
+  readonly state: "closed" | "open" | "half-open";
+  retryAfterMs(): number;
+}
+
+export type ReadinessReport =
+  | { ready: true; checks: Record<string, "ok"> }
+  | { ready: false; checks: Record<string, string>; retryAfterSeconds: number; error?: AppError };
+
+export interface Readiness {
+  check(): Promise<ReadinessReport>;
+}
+
+export interface ReadinessOptions {
+  probe: ReadinessProbe;
+  breaker: BreakerView;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  /** How long a probe's answer is reused: a flood of /readyz costs about one query per period. */
+  cacheMs?: number;
+  /** The probe's own deadline (the contract's 2 s). */
+  budgetMs?: number;
+  /** Retry-After for a database that did not answer. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * Readiness that cannot hurt the service: while the breaker is open it answers from the breaker
+ * (no query, the API's own Retry-After); otherwise concurrent checks share one probe and its
+ * answer is reused for `cacheMs`. The probe goes around the breaker, so it never trips or closes it.
+ */
+export function createReadiness({
+  probe,
+  breaker,
+  now,
+  cacheMs = 1_000,
+  budgetMs = 2_000,
+  retryAfterSeconds = 5,
+}: ReadinessOptions): Readiness {
+  let cached: { at: number; report: ReadinessReport } | undefined;
+  let inFlight: Promise<ReadinessReport> | undefined;
+
+  async function probeOnce(): Promise<ReadinessReport> {
+    const result = await probe.check(budgetMs);
+    if (result.ok) return { ready: true, checks: { database: "ok" } };
+    return { ready: false, checks: { database: result.reason }, retryAfterSeconds, error: result.error };
+  }
+
+  return {
+    async check() {
+      if (breaker.state !== "closed") {
+        return {
+          ready: false,
+          checks: { database: "circuit open" },
+          retryAfterSeconds: Math.ceil(breaker.retryAfterMs() / 1000),
+        };
+      }
+      if (cached && now() - cached.at < cacheMs) return cached.report;
+      inFlight ??= probeOnce()
+        .then((report) => {
+          cached = { at: now(), report };
+          return report;
+        })
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
+    },
+  };
+}
