@@ -7,8 +7,10 @@ export interface Faults {
   latencyMs?: number;
   /** Answer with this HTTP status (e.g. 503) instead of running the query. */
   status?: number;
-  /** Destroy the connection without answering. */
+  /** Destroy the connection without answering (the statement never runs). */
   drop?: boolean;
+  /** Run the statement and commit it, then destroy the connection before answering: a lost answer. */
+  commitThenDrop?: boolean;
   times?: number;
   /** Only requests for this database (from the connection string); all when absent. */
   database?: string;
@@ -182,12 +184,15 @@ export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }:
       const options = transactionOptions(req);
       count(database, statements.length);
       const results = await backend.batch(statements, options);
+      if (fault?.commitThenDrop) return void req.socket.destroy();
       send(res, 200, { results: results.map(neonResult) });
       return;
     }
     const statement = parseStatement(body);
     count(database, 1);
-    send(res, 200, neonResult(await backend.query(statement)));
+    const result = await backend.query(statement);
+    if (fault?.commitThenDrop) return void req.socket.destroy();
+    send(res, 200, neonResult(result));
   }
 
   const server: Server = createServer((req, res) => {

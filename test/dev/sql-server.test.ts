@@ -218,6 +218,18 @@ describe.each(backends)("on $name", ({ name }) => {
 
     expect(await s`SELECT 1 AS ok`).toEqual([{ ok: 1 }]);
   });
+
+  it("commits, then loses the answer, with commitThenDrop", async () => {
+    const s = sql();
+    await s`CREATE TABLE IF NOT EXISTS lost_answers (n int)`;
+    server().setFaults({ commitThenDrop: true, times: 1 });
+    await expect(s`INSERT INTO lost_answers VALUES (7)`).rejects.toThrow(/Error connecting to database/);
+    server().setFaults({ commitThenDrop: true, times: 1 });
+    await expect(s.transaction([s`INSERT INTO lost_answers VALUES (8)`, s`SELECT 1`])).rejects.toThrow(
+      /Error connecting to database/,
+    );
+    expect(await s`SELECT n FROM lost_answers ORDER BY n`).toEqual([{ n: 7 }, { n: 8 }]);
+  });
 });
 
 describe("PGlite statistics", () => {

@@ -35,17 +35,44 @@ describe("one database round trip per request", () => {
     const second = await send("POST", "/v1/orders", t, { currency: "USD", items });
     const secondId = ((await second.json()) as { data: { id: string } }).data.id;
 
-    const checks: [string, () => Promise<Response>][] = [
-      ["get", () => send("GET", `/v1/orders/${id}`, t)],
-      ["list", () => send("GET", "/v1/orders?limit=50", t)],
-      ["list with items", () => send("GET", "/v1/orders?limit=50&include=items", t)],
-      ["status change", () => send("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
-      ["cancel", () => send("POST", `/v1/orders/${secondId}/cancel`, t)],
+    const key = crypto.randomUUID();
+    const first = await send("POST", "/v1/orders", t, { currency: "EUR", items }, { "Idempotency-Key": key });
+    expect(first.status).toBe(201);
+
+    const checks: [string, number, () => Promise<Response>][] = [
+      ["replay", 201, () => send("POST", "/v1/orders", t, { currency: "EUR", items }, { "Idempotency-Key": key })],
+      ["key reuse", 422, () => send("POST", "/v1/orders", t, { currency: "GBP", items }, { "Idempotency-Key": key })],
+      ["get", 200, () => send("GET", `/v1/orders/${id}`, t)],
+      ["list", 200, () => send("GET", "/v1/orders?limit=50", t)],
+      ["list with items", 200, () => send("GET", "/v1/orders?limit=50&include=items", t)],
+      ["status change", 200, () => send("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
+      ["refused status change", 409, () => send("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
+      ["cancel", 200, () => send("POST", `/v1/orders/${secondId}/cancel`, t)],
+      ["refused cancel", 409, () => send("POST", `/v1/orders/${secondId}/cancel`, t)],
     ];
-    for (const [name, request] of checks) {
+    for (const [name, status, request] of checks) {
       const { trips, res } = await roundTripsOf(request);
-      expect(res.status, name).toBe(200);
+      expect(res.status, name).toBe(status);
       expect(trips, name).toBe(1);
     }
+  });
+
+  it("for each of two creates racing with one key: one creates, the other replays it", async () => {
+    const t = await token();
+    const key = crypto.randomUUID();
+    const body = JSON.stringify({ currency: "USD", items: [{ sku: "RACE", quantity: 1, unit_price: 5 }] });
+    const create = () =>
+      SELF.fetch("http://order-service.test/v1/orders", {
+        method: "POST",
+        headers: { ...bearer(t), "Content-Type": "application/json", "Idempotency-Key": key },
+        body,
+      });
+    const before = (await serverStats()).byDatabase[database]?.roundTrips ?? 0;
+    const answers = await Promise.all([create(), create()]);
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    expect(((await serverStats()).byDatabase[database]?.roundTrips ?? 0) - before).toBe(2);
+    expect(answers.map((r) => r.status)).toEqual([201, 201]);
+    expect(answers.map((r) => r.headers.get("Idempotent-Replayed")).sort()).toEqual(["true", null].sort());
+    expect(texts[0]).toBe(texts[1]);
   });
 });

@@ -111,4 +111,66 @@ describe("auth", () => {
     expect(seen).toEqual([]);
     expect(JSON.stringify(lines)).toContain("JWT_SECRET");
   });
+
+  it.each([
+    ["null", "null"],
+    ["an array", '[{"sub":"x"}]'],
+    ["a string", '"admin"'],
+    ["a number", "42"],
+  ])("refuses a validly signed token whose payload is %s: 401, not 500", async (_label, payload) => {
+    const { get, seen } = appSeeingCaller();
+    const res = await get(`Bearer ${await signedRaw(payload)}`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+    expect(seen).toEqual([]);
+  });
+
+  it("caps a token's lifetime at JWT_MAX_TTL_S (default a day), from iat or from now", async () => {
+    const { get } = appSeeingCaller();
+    const t = now();
+    const status = async (claims: Record<string, unknown>) => (await get(`Bearer ${await signed(claims)}`)).status;
+    expect(await status({ iat: t, exp: t + 86_400 })).toBe(200);
+    expect(await status({ exp: t + 86_400 })).toBe(200);
+    expect(await status({ iat: t, exp: t + 86_400 + 3_600 })).toBe(401);
+    expect(await status({ exp: t + 86_400 + 3_600 })).toBe(401);
+    // 30 million years ahead.
+    expect(await status({ exp: t + 30_000_000 * 365 * 86_400 })).toBe(401);
+    // Issued an hour ago for a day: still inside its lifetime.
+    expect(await status({ iat: t - 3_600, exp: t - 3_600 + 86_400 })).toBe(200);
+
+    const short = appSeeingCaller({ JWT_MAX_TTL_S: "600" });
+    expect((await short.get(`Bearer ${await signed({ iat: t, exp: t + 600 })}`)).status).toBe(200);
+    expect((await short.get(`Bearer ${await signed({ iat: t, exp: t + 3_600 })}`)).status).toBe(401);
+  });
+
+  it("accepts tokens signed with JWT_SECRET or JWT_SECRET_PREVIOUS, and no other", async () => {
+    const previous = "the-previous-secret-of-at-least-32-bytes";
+    const { get, seen } = appSeeingCaller({ JWT_SECRET_PREVIOUS: previous });
+    expect((await get(`Bearer ${await signed({})}`)).status).toBe(200);
+    expect((await get(`Bearer ${await signed({}, previous)}`)).status).toBe(200);
+    expect((await get(`Bearer ${await signed({}, "a-third-secret-nobody-configured-here!")}`)).status).toBe(401);
+    expect(seen).toHaveLength(2);
+    // Without the previous secret configured, its tokens are refused again.
+    expect((await appSeeingCaller().get(`Bearer ${await signed({}, previous)}`)).status).toBe(401);
+  });
 });
+
+/** An HS256 token over any payload text, signed with the test secret (hono's sign only takes objects). */
+async function signedRaw(payloadJson: string, secret = TEST_SECRET): Promise<string> {
+  const b64 = (bytes: Uint8Array) =>
+    btoa(String.fromCharCode(...bytes))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
+  const text = (s: string) => b64(new TextEncoder().encode(s));
+  const input = `${text(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${text(payloadJson)}`;
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(input)));
+  return `${input}.${b64(mac)}`;
+}

@@ -34,6 +34,7 @@ export async function injectFaults(faults: {
   latencyMs?: number;
   status?: number;
   drop?: boolean;
+  commitThenDrop?: boolean;
   times?: number;
   database?: string;
 }): Promise<void> {
