@@ -51,6 +51,7 @@ const wrangler = spawn(
     "--ip",
     "127.0.0.1",
     "--show-interactive-dev-session=false",
+    "--test-scheduled",
     ...vars,
   ],
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { ERROR_CODES, type ErrorCode } from "../domain/app-error";
-import { createOrderBody, listOrdersQuery, orderIdParam, setStatusBody } from "../handlers/order-schemas";
+import { cancelBody, createOrderBody, listOrdersQuery, orderIdParam, setStatusBody } from "../handlers/order-schemas";
 import * as responses from "./response-schemas";
 
 type Json = Record<string, unknown>;
@@ -230,6 +230,7 @@ export function buildOpenApiDocument(): Json {
           operationId: "cancelOrder",
           security: bearer,
           parameters: idParam,
+          requestBody: { required: false, content: { "application/json": { schema: ref("CancelOrder") } } },
           responses: {
             "200": json(ref("OrderEnvelope"), "the cancelled order", { ...LIMITED_HEADERS, ETag: header("ETag") }),
             ...errorResponses([...WITH_BODY, "NOT_FOUND", "CONFLICT"], true),
@@ -268,6 +269,7 @@ export function buildOpenApiDocument(): Json {
       schemas: {
         CreateOrder: schemaOf(createOrderBody, "input"),
         SetStatus: schemaOf(setStatusBody, "input"),
+        CancelOrder: schemaOf(cancelBody, "input"),
         Order: schemaOf(responses.order),
         OrderEnvelope: schemaOf(responses.orderEnvelope),
         OrderPage: schemaOf(responses.orderPage),

@@ -79,4 +79,39 @@ describe("CircuitBreaker", () => {
     advance(29_000);
     expect(() => b.acquire()).toThrow(CircuitOpenError);
   });
+
+  it("counts a cancelled call neither way", () => {
+    const { b } = breaker();
+    for (let i = 0; i < 100; i++) {
+      b.acquire();
+      b.release();
+    }
+    calls(b, false, 19);
+    expect(b.state).toBe("closed");
+  });
+
+  it("frees the probe slot and stays open when the half-open probe is cancelled", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 20);
+    advance(30_000);
+    b.acquire();
+    expect(() => b.acquire()).toThrow(CircuitOpenError);
+    b.release();
+    expect(b.state).toBe("half-open");
+    expect(b.retryAfterMs()).toBe(1_000);
+    // The next caller is the probe, and only it.
+    b.acquire();
+    expect(() => b.acquire()).toThrow(CircuitOpenError);
+    b.failure();
+    expect(b.state).toBe("open");
+    expect(b.retryAfterMs()).toBe(30_000);
+  });
+
+  it("tells readiness how long until a probe may go through, and nothing while closed", () => {
+    const { b, advance } = breaker();
+    expect(b.retryAfterMs()).toBe(0);
+    calls(b, false, 20);
+    advance(12_500);
+    expect(b.retryAfterMs()).toBe(17_500);
+  });
 });

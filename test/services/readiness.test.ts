@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { createReadiness } from "../../src/services/readiness";
+import type { ProbeResult } from "../../src/services/readiness-probe";
+
+function setup(result: ProbeResult = { ok: true }) {
+  const clock = { now: 1_000_000 };
+  const breaker = { state: "closed" as "closed" | "open" | "half-open", retryAfterMs: () => 12_300 };
+  const probe = {
+    calls: 0,
+    result,
+    pending: undefined as ((r: ProbeResult) => void) | undefined,
+    deferred: false,
+    async check(budgetMs: number) {
+      expect(budgetMs).toBe(2_000);
+      probe.calls++;
+      if (probe.deferred) return new Promise<ProbeResult>((resolve) => (probe.pending = resolve));
+      return probe.result;
+    },
+  };
+  const readiness = createReadiness({ probe, breaker, now: () => clock.now });
+  return { readiness, probe, breaker, clock };
+}
+
+describe("readiness", () => {
+  it("reports the probe's answer with the database check", async () => {
+    const { readiness } = setup();
+    expect(await readiness.check()).toEqual({ ready: true, checks: { database: "ok" } });
+    const down = setup({ ok: false, reason: "timeout" });
+    expect(await down.readiness.check()).toMatchObject({
+      ready: false,
+      checks: { database: "timeout" },
+      retryAfterSeconds: 5,
+    });
+  });
+
+  it("reuses an answer for under a second, then asks again", async () => {
+    const { readiness, probe, clock } = setup();
+    await readiness.check();
+    clock.now += 999;
+    await readiness.check();
+    expect(probe.calls).toBe(1);
+    clock.now += 1;
+    probe.result = { ok: false, reason: "unavailable" };
+    expect((await readiness.check()).ready).toBe(false);
+    expect(probe.calls).toBe(2);
+  });
+
+  it("shares one probe among concurrent checks", async () => {
+    const { readiness, probe } = setup();
+    probe.deferred = true;
+    const checks = Array.from({ length: 5 }, () => readiness.check());
+    probe.pending?.({ ok: true });
+    expect((await Promise.all(checks)).every((r) => r.ready)).toBe(true);
+    expect(probe.calls).toBe(1);
+  });
+
+  it("answers from the breaker while it is not closed, without probing", async () => {
+    const { readiness, probe, breaker } = setup();
+    for (const state of ["open", "half-open"] as const) {
+      breaker.state = state;
+      expect(await readiness.check()).toEqual({
+        ready: false,
+        checks: { database: "circuit open" },
+        retryAfterSeconds: 13,
+      });
+    }
+    expect(probe.calls).toBe(0);
+  });
+});
