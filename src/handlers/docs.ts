@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
+import { describeRoute, ROUTE_ERRORS, type RouteDoc } from "./route-doc";
 
 /**
  * The API reference page: Scalar's own script, served from this worker's static assets, and
@@ -41,9 +42,53 @@ async function asset(c: Context<AppEnv>, path: string, type: string) {
   return c.body(res.body as ReadableStream, 200, { "Content-Type": type, "Cache-Control": "public, max-age=300" });
 }
 
+/** A public GET that serves one of the API's own documents. */
+const documentDoc = (operationId: string, summary: string, description: string, mediaType: string): RouteDoc => ({
+  operationId,
+  tag: "operations",
+  summary,
+  description,
+  limited: true,
+  responses: { 200: { description: summary, mediaType } },
+  errors: [...ROUTE_ERRORS.limited],
+});
+
 export function docsRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get("/openapi.json", (c) => asset(c, "/openapi.json", "application/json"))
-    .get("/docs", (c) => c.html(PAGE))
-    .get("/docs/scalar.js", (c) => asset(c, "/docs/scalar.js", "text/javascript; charset=utf-8"));
+    .get(
+      "/openapi.json",
+      describeRoute(
+        documentDoc(
+          "openapi",
+          "This document",
+          "OpenAPI 3.1, generated at build time from the schemas that validate requests, and served as a static asset.",
+          "application/json",
+        ),
+      ),
+      (c) => asset(c, "/openapi.json", "application/json"),
+    )
+    .get(
+      "/docs",
+      describeRoute(
+        documentDoc(
+          "docs",
+          "Interactive API reference (HTML)",
+          "Scalar's reference page over /openapi.json; it loads its script from this worker and calls no other host.",
+          "text/html",
+        ),
+      ),
+      (c) => c.html(PAGE),
+    )
+    .get(
+      "/docs/scalar.js",
+      describeRoute(
+        documentDoc(
+          "docsScript",
+          "The reference page's script",
+          "Scalar's bundle from the npm package, copied into public/docs on install and served by this worker.",
+          "text/javascript",
+        ),
+      ),
+      (c) => asset(c, "/docs/scalar.js", "text/javascript; charset=utf-8"),
+    );
 }

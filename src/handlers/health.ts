@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import type { Readiness } from "../services/readiness";
+import { describeRoute, ROUTE_ERRORS } from "./route-doc";
 
 /**
  * Liveness answers from the isolate alone, so a database outage never looks like a dead process.
@@ -9,17 +10,49 @@ import type { Readiness } from "../services/readiness";
  */
 export function healthRoutes(readiness: Readiness): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get("/healthz", (c) => c.json({ status: "ok" as const }))
-    .get("/readyz", async (c) => {
-      const report = await readiness.check();
-      if (report.ready) return c.json({ status: "ready" as const, checks: report.checks });
-      c.get("logger").warn("readiness check failed", {
-        checks: report.checks,
-        code: report.error?.code,
-        detail: report.error?.detail,
-      });
-      return c.json({ status: "unavailable" as const, checks: report.checks }, 503, {
-        "Retry-After": String(Math.max(1, report.retryAfterSeconds)),
-      });
-    });
+    .get(
+      "/healthz",
+      describeRoute({
+        operationId: "healthz",
+        tag: "operations",
+        summary: "Liveness: the isolate answers",
+        description:
+          "Touches no dependency, so a database outage never looks like a dead process. Also 200 when the " +
+          "configuration is invalid: the isolate lives, and /readyz says what is wrong.",
+        limited: false,
+        responses: { 200: { description: "alive", schema: "Health" } },
+        errors: [...ROUTE_ERRORS.always],
+      }),
+      (c) => c.json({ status: "ok" as const }),
+    )
+    .get(
+      "/readyz",
+      describeRoute({
+        operationId: "readyz",
+        tag: "operations",
+        summary: "Readiness: the database answers SELECT 1 within 2 s",
+        description:
+          "Goes around the circuit breaker (it reports it, never feeds it); concurrent probes share one query " +
+          "and an answer is reused for a second. 503 names the reason in `checks`: `database` is `timeout`, " +
+          "`unavailable` or `circuit open`; `config` names invalid or missing variables, never their values.",
+        limited: false,
+        responses: {
+          200: { description: "ready", schema: "Readiness" },
+          503: { description: "not ready; `checks` says why", schema: "Readiness", headers: ["Retry-After"] },
+        },
+        errors: [...ROUTE_ERRORS.always],
+      }),
+      async (c) => {
+        const report = await readiness.check();
+        if (report.ready) return c.json({ status: "ready" as const, checks: report.checks });
+        c.get("logger").warn("readiness check failed", {
+          checks: report.checks,
+          code: report.error?.code,
+          detail: report.error?.detail,
+        });
+        return c.json({ status: "unavailable" as const, checks: report.checks }, 503, {
+          "Retry-After": String(Math.max(1, report.retryAfterSeconds)),
+        });
+      },
+    );
 }

@@ -1,8 +1,10 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import type { Metrics } from "../observability/metrics";
 import type { BreakerView } from "../services/readiness";
+import { describeRoute, ROUTE_ERRORS } from "./route-doc";
 
 export interface MetricsRoutesDeps {
   metrics: Metrics;
@@ -13,35 +15,43 @@ export interface MetricsRoutesDeps {
 
 const BREAKER_STATES: BreakerView["state"][] = ["closed", "open", "half-open"];
 
-/** Constant-time comparison: the token must not leak through response timing. */
-async function sameSecret(a: string, b: string): Promise<boolean> {
-  const encoder = new TextEncoder();
-  const [da, db] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(a)),
-    crypto.subtle.digest("SHA-256", encoder.encode(b)),
-  ]);
-  const [x, y] = [new Uint8Array(da), new Uint8Array(db)];
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}
-
-/** `GET /metrics`: Prometheus text exposition of this isolate's metrics, behind METRICS_TOKEN. */
+/**
+ * `GET /metrics`: Prometheus text exposition of this isolate's metrics, behind METRICS_TOKEN.
+ * hono/bearer-auth compares the token in constant time and answers as RFC 6750 says: 401 with a
+ * `WWW-Authenticate` challenge for a missing or wrong token, 400 for a malformed header.
+ */
 export function metricsRoutes({ metrics, token, breaker }: MetricsRoutesDeps): Hono<AppEnv> {
-  return new Hono<AppEnv>().get("/metrics", async (c) => {
-    if (!token) throw new AppError("NOT_FOUND", { message: "metrics are disabled", detail: "METRICS_TOKEN is unset" });
-    const presented = /^Bearer (.+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
-    if (!presented || !(await sameSecret(presented, token))) {
-      throw new AppError("FORBIDDEN", { message: "a valid metrics token is required" });
-    }
-    const state = breaker.state;
-    const body = metrics.render({
-      circuit_breaker_state: BREAKER_STATES.map((s) => ({
-        help: "Database circuit breaker state of this isolate (1 for the current state).",
-        value: s === state ? 1 : 0,
-        labels: { state: s },
-      })),
-    });
-    return c.body(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
-  });
+  const requireToken: MiddlewareHandler<AppEnv> = token
+    ? (bearerAuth({ token, realm: "metrics" }) as MiddlewareHandler<AppEnv>)
+    : async function metricsDisabled() {
+        throw new AppError("NOT_FOUND", { message: "metrics are disabled", detail: "METRICS_TOKEN is unset" });
+      };
+  return new Hono<AppEnv>().get(
+    "/metrics",
+    requireToken,
+    describeRoute({
+      operationId: "metrics",
+      tag: "operations",
+      summary: "Prometheus metrics of this isolate",
+      description:
+        "Request latency by route pattern, requests in flight, database call latency by outcome and the " +
+        "circuit breaker's state, for this isolate only (Workers share no memory; bind Analytics Engine for " +
+        "fleet-wide numbers). Needs `Authorization: Bearer <METRICS_TOKEN>`; 404 while METRICS_TOKEN is unset.",
+      security: "metrics",
+      limited: true,
+      responses: { 200: { description: "Prometheus text exposition", mediaType: "text/plain" } },
+      errors: [...ROUTE_ERRORS.limited, "UNAUTHORIZED", "VALIDATION_ERROR", "NOT_FOUND"],
+    }),
+    (c) => {
+      const state = breaker.state;
+      const body = metrics.render({
+        circuit_breaker_state: BREAKER_STATES.map((s) => ({
+          help: "Database circuit breaker state of this isolate (1 for the current state).",
+          value: s === state ? 1 : 0,
+          labels: { state: s },
+        })),
+      });
+      return c.body(body, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+    },
+  );
 }

@@ -13,6 +13,7 @@ import {
   orderIdParam,
   setStatusBody,
 } from "./order-schemas";
+import { describeRoute, ROUTE_ERRORS } from "./route-doc";
 import { validate, validationError } from "./validation";
 
 export interface OrderRoutesDeps {
@@ -28,6 +29,12 @@ export interface OrderRoutesDeps {
 }
 
 const DEFAULT_PAGE = 20;
+const WITH_BODY = [
+  ...ROUTE_ERRORS.signedIn,
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "VALIDATION_ERROR",
+] as const;
 
 /**
  * The one rendering of a create's answer, for the first answer and every replay alike: both come
@@ -59,42 +66,110 @@ export function orderRoutes({
   const jsonBody = [limitBody(bodyLimitBytes), requireJson()] as const;
 
   return new Hono<AppEnv>()
-    .post("/v1/orders", ...signedIn, ...jsonBody, validate("json", createOrderBody), async (c) => {
-      const body = c.req.valid("json");
-      const rawKey = c.req.header("Idempotency-Key");
-      if (rawKey !== undefined && !idempotencyKeyHeader.safeParse(rawKey).success) {
-        throw validationError([{ path: "header.Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
-      }
-      const outcome = await service.create(
-        c.get("caller"),
-        {
-          currency: body.currency,
-          items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
-          customerId: body.customer_id?.toLowerCase(),
+    .post(
+      "/v1/orders",
+      ...signedIn,
+      ...jsonBody,
+      validate("json", createOrderBody),
+      describeRoute({
+        operationId: "createOrder",
+        tag: "orders",
+        summary: "Create an order",
+        description:
+          "Prices the order on the server (integer minor units) and assigns it to the caller; an admin may " +
+          "create for a customer with `customer_id`. With an `Idempotency-Key`, a repeat of the same request " +
+          "within 24 h replays the first answer byte for byte (`Idempotent-Replayed: true`) and creates " +
+          "nothing; the same key with another body is 422. One database round trip either way.",
+        security: "bearer",
+        limited: true,
+        headers: ["IdempotencyKey"],
+        body: { name: "CreateOrder", schema: createOrderBody, required: true },
+        responses: {
+          201: {
+            description: "created, or the replay of an earlier create with the same Idempotency-Key",
+            schema: "OrderEnvelope",
+            headers: ["Location", "ETag"],
+            optionalHeaders: ["Idempotent-Replayed"],
+          },
         },
-        rawKey,
-      );
-      return createdAnswer(c, outcome);
-    })
-    .get("/v1/orders", ...signedIn, validate("query", listOrdersQuery), async (c) => {
-      const query = c.req.valid("query");
-      const limit = query.limit ?? DEFAULT_PAGE;
-      const page = await service.list(c.get("caller"), {
-        limit,
-        after: query.cursor ? await cursors.decode(query.cursor) : undefined,
-        status: query.status,
-        includeItems: query.include === "items",
-        customerId: query.customer_id?.toLowerCase(),
-      });
-      return c.json({
-        data: page.orders.map(orderJson),
-        page: { limit, next_cursor: page.next ? await cursors.encode(page.next) : null },
-      });
-    })
-    .get("/v1/orders/:id", ...signedIn, validate("param", orderIdParam), async (c) => {
-      const order = await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase());
-      return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
-    })
+        errors: [...WITH_BODY, "FORBIDDEN", "CONFLICT", "IDEMPOTENCY_KEY_REUSED"],
+      }),
+      async (c) => {
+        const body = c.req.valid("json");
+        const rawKey = c.req.header("Idempotency-Key");
+        if (rawKey !== undefined && !idempotencyKeyHeader.safeParse(rawKey).success) {
+          throw validationError([
+            { path: "header.Idempotency-Key", message: "must be 1–255 visible ASCII characters" },
+          ]);
+        }
+        const outcome = await service.create(
+          c.get("caller"),
+          {
+            currency: body.currency,
+            items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
+            customerId: body.customer_id?.toLowerCase(),
+          },
+          rawKey,
+        );
+        return createdAnswer(c, outcome);
+      },
+    )
+    .get(
+      "/v1/orders",
+      ...signedIn,
+      validate("query", listOrdersQuery),
+      describeRoute({
+        operationId: "listOrders",
+        tag: "orders",
+        summary: "List orders, newest first",
+        description:
+          "Keyset pagination on (created_at, id): follow `page.next_cursor` until it is null and every order " +
+          "comes exactly once, even while new ones are created. Customers see their own orders; admins see " +
+          "everyone's, or one customer's with `customer_id`. Items only with `include=items`.",
+        security: "bearer",
+        limited: true,
+        query: listOrdersQuery,
+        responses: { 200: { description: "a page of orders", schema: "OrderPage" } },
+        errors: [...ROUTE_ERRORS.signedIn, "FORBIDDEN", "VALIDATION_ERROR"],
+      }),
+      async (c) => {
+        const query = c.req.valid("query");
+        const limit = query.limit ?? DEFAULT_PAGE;
+        const page = await service.list(c.get("caller"), {
+          limit,
+          after: query.cursor ? await cursors.decode(query.cursor) : undefined,
+          status: query.status,
+          includeItems: query.include === "items",
+          customerId: query.customer_id?.toLowerCase(),
+        });
+        return c.json({
+          data: page.orders.map(orderJson),
+          page: { limit, next_cursor: page.next ? await cursors.encode(page.next) : null },
+        });
+      },
+    )
+    .get(
+      "/v1/orders/:id",
+      ...signedIn,
+      validate("param", orderIdParam),
+      describeRoute({
+        operationId: "getOrder",
+        tag: "orders",
+        summary: "Get an order with its items",
+        description:
+          "The order and its items, with its version as a strong ETag for `If-Match`. Another customer's order " +
+          "is 404 NOT_FOUND, never 403, so ids cannot be probed.",
+        security: "bearer",
+        limited: true,
+        path: orderIdParam,
+        responses: { 200: { description: "the order", schema: "OrderEnvelope", headers: ["ETag"] } },
+        errors: [...ROUTE_ERRORS.signedIn, "VALIDATION_ERROR", "NOT_FOUND"],
+      }),
+      async (c) => {
+        const order = await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase());
+        return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
+      },
+    )
     .post(
       "/v1/orders/:id/cancel",
       ...signedIn,
@@ -102,6 +177,19 @@ export function orderRoutes({
       requireJson({ optional: true }),
       validate("param", orderIdParam),
       validate("json", cancelBody),
+      describeRoute({
+        operationId: "cancelOrder",
+        tag: "orders",
+        summary: "Cancel a pending or paid order",
+        description:
+          "Owners and admins. A shipped or already cancelled order is 409. Takes no body, or an empty JSON object.",
+        security: "bearer",
+        limited: true,
+        path: orderIdParam,
+        body: { name: "CancelOrder", schema: cancelBody, required: false },
+        responses: { 200: { description: "the cancelled order", schema: "OrderEnvelope", headers: ["ETag"] } },
+        errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT"],
+      }),
       async (c) => {
         const order = await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase());
         return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
@@ -114,6 +202,21 @@ export function orderRoutes({
       ...jsonBody,
       validate("param", orderIdParam),
       validate("json", setStatusBody),
+      describeRoute({
+        operationId: "setOrderStatus",
+        tag: "orders",
+        summary: "Move an order to paid or shipped (admins)",
+        description:
+          "Along the status machine only (pending → paid → shipped); anything else is 409. With `If-Match`, " +
+          "only if the order is still at that version (412 otherwise, and for a tag no order can have).",
+        security: "bearer",
+        limited: true,
+        path: orderIdParam,
+        headers: ["IfMatch"],
+        body: { name: "SetStatus", schema: setStatusBody, required: true },
+        responses: { 200: { description: "the changed order", schema: "OrderEnvelope", headers: ["ETag"] } },
+        errors: [...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED"],
+      }),
       async (c) => {
         const ifMatch = c.req.header("If-Match");
         const expected = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);

@@ -33,7 +33,14 @@ export function fromThrown(thrown: unknown): AppError {
     const code = CODE_BY_STATUS[thrown.status] ?? "INTERNAL_ERROR";
     // Hono's messages ("Malformed JSON in request body") are safe and useful for 400s only.
     const message = code === "VALIDATION_ERROR" && thrown.message ? thrown.message : undefined;
-    return new AppError(code, { message, detail: thrown.message, cause: thrown });
+    // hono/bearer-auth puts its RFC 6750 challenge on the response it carries: keep it.
+    const challenge = thrown.res?.headers.get("WWW-Authenticate");
+    return new AppError(code, {
+      message,
+      detail: thrown.message || `HTTP ${thrown.status}`,
+      cause: thrown,
+      headers: challenge ? { "WWW-Authenticate": challenge } : undefined,
+    });
   }
   return toAppError(thrown);
 }

@@ -1,42 +1,78 @@
+import type { Hono } from "hono";
 import * as z from "zod/mini";
+import type { AppEnv } from "../app-env";
 import { ERROR_CODES, type ErrorCode } from "../domain/app-error";
-import { cancelBody, createOrderBody, listOrdersQuery, orderIdParam, setStatusBody } from "../handlers/order-schemas";
+import { type DocumentedHeader, type RouteDoc, routeDocOf } from "../handlers/route-doc";
 import * as responses from "./response-schemas";
 
 type Json = Record<string, unknown>;
 
-/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, as clients send it (`io: "input"`). */
-function schemaOf(schema: z.ZodMiniType, io: "input" | "output" = "output"): Json {
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema. */
+function schemaOf(schema: z.ZodMiniType, io: "input" | "output"): Json {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
   return rest;
+}
+
+/**
+ * Named schemas as components, nested ones by `$ref` (an Order is one component, not a copy in
+ * every envelope), so generators make one class per concept.
+ */
+function componentSchemas(named: Record<string, z.ZodMiniType>, io: "input" | "output"): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  }) as { schemas: Record<string, Json> };
+  return Object.fromEntries(Object.entries(schemas).map(([id, { $schema: _, $id: __, ...schema }]) => [id, schema]));
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 
-const HEADERS: Record<string, { description: string; schema: Json }> = {
+const HEADERS: Record<string, { description: string; required?: boolean; schema: Json }> = {
   "X-Request-Id": {
     description: "Your id when it is 1–255 characters of [A-Za-z0-9_=-], else a new UUID. In every log line.",
+    required: true,
+    schema: { type: "string" },
+  },
+  "Server-Timing": {
+    description: '`db;dur=<ms>;desc="<n> calls",total;dur=<ms>;desc="app"`: where the time went.',
+    required: true,
     schema: { type: "string" },
   },
   "RateLimit-Policy": {
-    description: 'Quota per window for each limit that applied, e.g. `"ip";q=300;w=60, "user";q=100;w=60`.',
+    description:
+      'Quota per window for each limit that applied, e.g. `"ip";q=300;w=60, "user";q=100;w=60`. ' +
+      "Absent only while the limiter is unreachable (it fails open).",
     schema: { type: "string" },
   },
   RateLimit: {
     description: 'Remaining requests and seconds until the quota is back, e.g. `"ip";r=299;t=1`.',
     schema: { type: "string" },
   },
-  "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer", minimum: 1 } },
-  Allow: { description: "The methods this path supports.", schema: { type: "string" } },
-  ETag: { description: 'Strong entity tag of the order\'s version, e.g. `"v3"`.', schema: { type: "string" } },
-  Location: { description: "The new order's URL.", schema: { type: "string" } },
+  "Retry-After": {
+    description: "Seconds to wait before trying again.",
+    required: true,
+    schema: { type: "integer", minimum: 1 },
+  },
+  Allow: { description: "The methods this path supports.", required: true, schema: { type: "string" } },
+  ETag: {
+    description: 'Strong entity tag of the order\'s version, e.g. `"v3"`, for `If-Match`.',
+    required: true,
+    schema: { type: "string", pattern: '^"v[1-9][0-9]*"$' },
+  },
+  Location: { description: "The order's URL.", required: true, schema: { type: "string" } },
   "Idempotent-Replayed": {
     description: "Present (`true`) when this is the stored answer to an earlier request with the same Idempotency-Key.",
     schema: { type: "string", enum: ["true"] },
   },
-  "WWW-Authenticate": { description: "The Bearer challenge.", schema: { type: "string" } },
-  "Server-Timing": { description: "`app;dur=<ms>, db;dur=<ms>`: where the time went.", schema: { type: "string" } },
+  "WWW-Authenticate": {
+    description: 'The Bearer challenge (RFC 6750), with `error="invalid_token"` when a token was sent.',
+    required: true,
+    schema: { type: "string" },
+  },
 };
 
 const COMMON_HEADERS = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
@@ -50,43 +86,33 @@ const ERROR_HEADERS: Partial<Record<ErrorCode, Json>> = {
   METHOD_NOT_ALLOWED: { Allow: header("Allow") },
   UNAUTHORIZED: { "WWW-Authenticate": header("WWW-Authenticate") },
   RATE_LIMIT_EXCEEDED: { "Retry-After": header("Retry-After") },
-  SERVICE_UNAVAILABLE: { "Retry-After": header("Retry-After") },
 };
 
 /** One response per status, listing the codes that can answer with it. */
-function errorResponses(codes: ErrorCode[], limited: boolean): Json {
+function errorResponses(codes: readonly ErrorCode[], limited: boolean): Json {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes)
-    byStatus.set(ERROR_CODES[code].status, [...(byStatus.get(ERROR_CODES[code].status) ?? []), code]);
+  for (const code of new Set(codes)) {
+    const { status } = ERROR_CODES[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
   const out: Json = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const base = limited ? LIMITED_HEADERS : COMMON_HEADERS;
+    const specific = list.map((c) => ERROR_HEADERS[c] ?? {});
+    // Every 503 says when to come back; a header only some codes of the status send is optional.
+    const retry = status === 503 ? { "Retry-After": header("Retry-After") } : {};
     out[String(status)] = {
       description: list.map((c) => `${c}: ${ERROR_CODES[c].message}`).join("; "),
-      headers: Object.assign(
-        {},
-        limited ? LIMITED_HEADERS : COMMON_HEADERS,
-        ...list.map((c) => ERROR_HEADERS[c] ?? {}),
-      ),
+      headers: Object.assign({}, base, retry, ...(list.length === 1 ? specific : [])),
       content: { "application/json": { schema: ref("ErrorEnvelope") } },
     };
   }
   return out;
 }
 
-const ALWAYS: ErrorCode[] = ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR", "TIMEOUT"];
-const LIMITED: ErrorCode[] = [...ALWAYS, "RATE_LIMIT_EXCEEDED"];
-const SIGNED_IN: ErrorCode[] = [...LIMITED, "UNAUTHORIZED", "SERVICE_UNAVAILABLE", "EXTERNAL_SERVICE_ERROR"];
-const WITH_BODY: ErrorCode[] = [...SIGNED_IN, "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"];
-
-const json = (schema: Json, description: string, headers: Json = COMMON_HEADERS) => ({
-  description,
-  headers,
-  content: { "application/json": { schema } },
-});
-
-/** Query or path parameters from a zod object, each with its own schema. */
+/** Query or path parameters from a zod object, as the values they stand for (`limit` is an integer). */
 function parameters(schema: z.ZodMiniObject, where: "query" | "path"): Json[] {
-  const objectSchema = schemaOf(schema, "input") as { properties: Record<string, Json>; required?: string[] };
+  const objectSchema = schemaOf(schema, "output") as { properties: Record<string, Json>; required?: string[] };
   return Object.entries(objectSchema.properties).map(([name, s]) => ({
     name,
     in: where,
@@ -95,21 +121,97 @@ function parameters(schema: z.ZodMiniObject, where: "query" | "path"): Json[] {
   }));
 }
 
-const idParam = parameters(orderIdParam, "path");
+function responseHeaders(doc: RouteDoc, required: DocumentedHeader[] = [], optional: DocumentedHeader[] = []): Json {
+  const headers: Json = { ...(doc.limited ? LIMITED_HEADERS : COMMON_HEADERS) };
+  for (const name of required) headers[name] = header(name);
+  for (const name of optional) headers[name] = header(name);
+  return headers;
+}
 
-/** A public GET that serves a fixed document (the API's own docs). */
-const staticGet = (summary: string, operationId: string, type: string, schema: Json = { type: "string" }) => ({
-  get: {
-    tags: ["operations"],
-    summary,
-    operationId,
-    responses: { "200": { description: summary, content: { [type]: { schema } } }, ...errorResponses(LIMITED, true) },
-  },
-});
-const bearer = [{ bearerAuth: [] }];
+function operationOf(doc: RouteDoc): Json {
+  const params = [
+    ...(doc.path ? parameters(doc.path, "path") : []),
+    ...(doc.query ? parameters(doc.query, "query") : []),
+    ...(doc.headers ?? []).map((name) => ({ $ref: `#/components/parameters/${name}` })),
+  ];
+  const successes = Object.fromEntries(
+    Object.entries(doc.responses).map(([status, r]) => [
+      status,
+      {
+        description: r.description,
+        headers: responseHeaders(doc, r.headers, r.optionalHeaders),
+        content: r.mediaType
+          ? { [r.mediaType]: { schema: { type: "string" } } }
+          : { "application/json": { schema: ref(r.schema ?? "missing") } },
+      },
+    ]),
+  );
+  return {
+    tags: [doc.tag],
+    summary: doc.summary,
+    description: doc.description,
+    operationId: doc.operationId,
+    ...(doc.security === "bearer" ? { security: [{ bearerAuth: [] }] } : {}),
+    ...(doc.security === "metrics" ? { security: [{ metricsToken: [] }] } : {}),
+    ...(params.length > 0 ? { parameters: params } : {}),
+    ...(doc.body
+      ? {
+          requestBody: {
+            required: doc.body.required,
+            content: { "application/json": { schema: ref(doc.body.name) } },
+          },
+        }
+      : {}),
+    responses: { ...successes, ...errorResponses(doc.errors, doc.limited) },
+  };
+}
 
-/** The OpenAPI 3.1 document, built from the schemas that validate requests. */
-export function buildOpenApiDocument(): Json {
+/** The app's routes with their descriptions, in registration order; a route without one is an error. */
+function describedRoutes(app: Hono<AppEnv>) {
+  const byOperation = new Map<string, { method: string; path: string; doc: RouteDoc | undefined }>();
+  for (const route of app.routes) {
+    if (route.method === "ALL") continue;
+    const path = route.path.replace(/:(\w+)/g, "{$1}");
+    const key = `${route.method} ${path}`;
+    const entry = byOperation.get(key) ?? { method: route.method.toLowerCase(), path, doc: undefined };
+    entry.doc ??= routeDocOf(route.handler);
+    byOperation.set(key, entry);
+  }
+  const missing = [...byOperation].filter(([, e]) => !e.doc).map(([key]) => key);
+  if (missing.length > 0) throw new Error(`routes without describeRoute(): ${missing.join(", ")}`);
+  return [...byOperation.values()] as { method: string; path: string; doc: RouteDoc }[];
+}
+
+/**
+ * The OpenAPI 3.1 document of an app, from its own route table: every route carries its
+ * description (`describeRoute`), and its schemas are the ones that validate requests.
+ */
+export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
+  const routes = describedRoutes(app);
+  const paths: Record<string, Json> = {};
+  const requestSchemas: Record<string, z.ZodMiniType> = {};
+  for (const { method, path, doc } of routes) {
+    paths[path] = { ...paths[path], [method]: operationOf(doc) };
+    if (doc.body) requestSchemas[doc.body.name] = doc.body.schema;
+  }
+  const schemas = {
+    ...componentSchemas(requestSchemas, "input"),
+    ...componentSchemas(
+      {
+        Order: responses.order,
+        OrderEnvelope: responses.orderEnvelope,
+        OrderPage: responses.orderPage,
+        ErrorEnvelope: responses.errorEnvelope,
+        Health: responses.health,
+        Readiness: responses.readiness,
+      },
+      "output",
+    ),
+  };
+  const referenced = JSON.stringify(paths).match(/#\/components\/schemas\/\w+/g) ?? [];
+  for (const name of referenced.map((r) => r.split("/").at(-1) ?? "")) {
+    if (!(name in schemas)) throw new Error(`a route refers to an unknown schema: ${name}`);
+  }
   return {
     openapi: "3.1.0",
     info: {
@@ -117,134 +219,27 @@ export function buildOpenApiDocument(): Json {
       version: "1.0.0",
       description:
         "Orders API on Cloudflare Workers. Every body is JSON; errors use one envelope with a stable `code`. " +
-        "Money is integer minor units, timestamps RFC 3339 UTC, ids UUIDs.",
+        "Money is integer minor units, timestamps RFC 3339 UTC, ids UUIDs. The behaviour behind each " +
+        "operation (order of checks, limits, idempotency) is in docs/API.md.",
+      contact: { name: "order-service maintainers" },
+      license: { name: "MIT", identifier: "MIT" },
     },
-    servers: [{ url: "/" }],
+    servers: [{ url: "/", description: "the deployment serving this document" }],
     security: [],
-    tags: [{ name: "orders" }, { name: "operations" }],
-    paths: {
-      "/healthz": {
-        get: {
-          tags: ["operations"],
-          summary: "Liveness: the process answers (touches no dependency)",
-          operationId: "healthz",
-          responses: { "200": json(ref("Health"), "alive"), ...errorResponses(ALWAYS, false) },
-        },
-      },
-      "/readyz": {
-        get: {
-          tags: ["operations"],
-          summary: "Readiness: the database answers SELECT 1 within 2 s",
-          operationId: "readyz",
-          responses: {
-            "200": json(ref("Readiness"), "ready"),
-            "503": json(ref("Readiness"), "not ready; `checks.database` says why", {
-              ...COMMON_HEADERS,
-              "Retry-After": header("Retry-After"),
-            }),
-            ...errorResponses(ALWAYS, false),
-          },
-        },
-      },
-      "/metrics": {
-        get: {
-          tags: ["operations"],
-          summary: "Prometheus metrics of this isolate",
-          operationId: "metrics",
-          security: [{ metricsToken: [] }],
-          responses: {
-            "200": {
-              description: "Prometheus text exposition",
-              content: { "text/plain": { schema: { type: "string" } } },
-            },
-            ...errorResponses([...LIMITED, "FORBIDDEN", "NOT_FOUND"], true),
-          },
-        },
-      },
-      "/openapi.json": staticGet("This document", "openapi", "application/json", { type: "object" }),
-      "/docs": staticGet("Interactive API reference (HTML)", "docs", "text/html"),
-      "/docs/scalar.js": staticGet(
-        "The reference page's script (served by this worker, no other host)",
-        "docsScript",
-        "text/javascript",
-      ),
-      "/v1/orders": {
-        post: {
-          tags: ["orders"],
-          summary: "Create an order",
-          operationId: "createOrder",
-          security: bearer,
-          parameters: [{ $ref: "#/components/parameters/IdempotencyKey" }],
-          requestBody: { required: true, content: { "application/json": { schema: ref("CreateOrder") } } },
-          responses: {
-            "201": json(ref("OrderEnvelope"), "created (or replayed, with Idempotent-Replayed: true)", {
-              ...LIMITED_HEADERS,
-              Location: header("Location"),
-              ETag: header("ETag"),
-              "Idempotent-Replayed": header("Idempotent-Replayed"),
-            }),
-            ...errorResponses([...WITH_BODY, "FORBIDDEN", "CONFLICT", "IDEMPOTENCY_KEY_REUSED"], true),
-          },
-        },
-        get: {
-          tags: ["orders"],
-          summary: "List orders, newest first (keyset pagination)",
-          operationId: "listOrders",
-          security: bearer,
-          parameters: parameters(listOrdersQuery, "query"),
-          responses: {
-            "200": json(ref("OrderPage"), "a page of orders", LIMITED_HEADERS),
-            ...errorResponses([...SIGNED_IN, "FORBIDDEN", "VALIDATION_ERROR"], true),
-          },
-        },
-      },
-      "/v1/orders/{id}": {
-        get: {
-          tags: ["orders"],
-          summary: "Get an order with its items",
-          operationId: "getOrder",
-          security: bearer,
-          parameters: idParam,
-          responses: {
-            "200": json(ref("OrderEnvelope"), "the order", { ...LIMITED_HEADERS, ETag: header("ETag") }),
-            ...errorResponses([...SIGNED_IN, "VALIDATION_ERROR", "NOT_FOUND"], true),
-          },
-        },
-        patch: {
-          tags: ["orders"],
-          summary: "Move an order to paid or shipped (admins)",
-          operationId: "setOrderStatus",
-          security: bearer,
-          parameters: [...idParam, { $ref: "#/components/parameters/IfMatch" }],
-          requestBody: { required: true, content: { "application/json": { schema: ref("SetStatus") } } },
-          responses: {
-            "200": json(ref("OrderEnvelope"), "the changed order", { ...LIMITED_HEADERS, ETag: header("ETag") }),
-            ...errorResponses([...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED"], true),
-          },
-        },
-      },
-      "/v1/orders/{id}/cancel": {
-        post: {
-          tags: ["orders"],
-          summary: "Cancel a pending or paid order",
-          operationId: "cancelOrder",
-          security: bearer,
-          parameters: idParam,
-          requestBody: { required: false, content: { "application/json": { schema: ref("CancelOrder") } } },
-          responses: {
-            "200": json(ref("OrderEnvelope"), "the cancelled order", { ...LIMITED_HEADERS, ETag: header("ETag") }),
-            ...errorResponses([...WITH_BODY, "NOT_FOUND", "CONFLICT"], true),
-          },
-        },
-      },
-    },
+    tags: [
+      { name: "orders", description: "Create, read, list, cancel and move orders (bearer JWT)." },
+      { name: "operations", description: "Probes, metrics and this documentation." },
+    ],
+    paths,
     components: {
       securitySchemes: {
         bearerAuth: {
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "HS256; `sub` is the customer id (UUID), `role` is customer (default) or admin; `exp` required.",
+          description:
+            "HS256; `sub` is the customer id (UUID), `role` is customer (default) or admin; `exp` required, " +
+            "at most a day after `iat`.",
         },
         metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN" },
       },
@@ -254,7 +249,7 @@ export function buildOpenApiDocument(): Json {
           in: "header",
           required: false,
           description:
-            "1–255 visible ASCII characters, scoped to the caller, kept 24 h. The same key and body replays the stored answer.",
+            "1–255 visible ASCII characters, scoped to the caller, kept 24 h. The same key and body replays the first answer.",
           schema: { type: "string", pattern: "^[\\x21-\\x7E]{1,255}$" },
         },
         IfMatch: {
@@ -266,17 +261,7 @@ export function buildOpenApiDocument(): Json {
         },
       },
       headers: HEADERS,
-      schemas: {
-        CreateOrder: schemaOf(createOrderBody, "input"),
-        SetStatus: schemaOf(setStatusBody, "input"),
-        CancelOrder: schemaOf(cancelBody, "input"),
-        Order: schemaOf(responses.order),
-        OrderEnvelope: schemaOf(responses.orderEnvelope),
-        OrderPage: schemaOf(responses.orderPage),
-        ErrorEnvelope: schemaOf(responses.errorEnvelope),
-        Health: schemaOf(responses.health),
-        Readiness: schemaOf(responses.readiness),
-      },
+      schemas,
     },
   };
 }

@@ -29,7 +29,10 @@ export const orderEnvelope = z.strictObject({ data: order });
 
 export const orderPage = z.strictObject({
   data: z.array(order),
-  page: z.strictObject({ limit: z.int(), next_cursor: z.nullable(z.string()) }),
+  page: z.strictObject({
+    limit: z.int().check(z.minimum(1), z.maximum(100)),
+    next_cursor: z.nullable(z.string()),
+  }),
 });
 
 export const errorEnvelope = z.strictObject({
@@ -45,5 +48,6 @@ export const health = z.strictObject({ status: z.literal("ok") });
 
 export const readiness = z.strictObject({
   status: z.enum(["ready", "unavailable"]),
-  checks: z.strictObject({ database: z.string() }),
+  /** `database`: ok, timeout, unavailable or circuit open; `config`: the invalid variables (misconfigured). */
+  checks: z.strictObject({ database: z.optional(z.string()), config: z.optional(z.string()) }),
 });

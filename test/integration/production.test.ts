@@ -139,8 +139,15 @@ describe("metrics", () => {
     const id = crypto.randomUUID();
     await request(`/v1/orders/${id}`, { headers: bearer(t) });
     await request("/no/such/path");
-    expect((await request("/metrics")).status).toBe(403);
-    expect((await request("/metrics", { headers: { Authorization: "Bearer wrong" } })).status).toBe(403);
+    // RFC 6750: a missing or wrong token is 401 with a challenge; a malformed header is 400.
+    const missing = await request("/metrics");
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("WWW-Authenticate")).toBe('Bearer realm="metrics"');
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("UNAUTHORIZED");
+    const wrong = await request("/metrics", { headers: { Authorization: "Bearer wrong" } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("WWW-Authenticate")).toBe('Bearer error="invalid_token"');
+    expect((await request("/metrics", { headers: { Authorization: "Basic d3Jvbmc=" } })).status).toBe(400);
     const res = await request("/metrics", { headers: { Authorization: "Bearer secret-metrics-token" } });
     expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
 import committed from "../../public/openapi.json";
+import type { AppEnv } from "../../src/app-env";
 import { buildOpenApiDocument } from "../../src/openapi/document";
 import { testApp } from "../support/test-app";
 
 describe("the OpenAPI document", () => {
-  it("is the one the schemas generate now (run `npm run openapi` after changing them, and commit)", () => {
-    expect(JSON.parse(JSON.stringify(buildOpenApiDocument()))).toEqual(committed);
+  it("is the one the route table generates now (run `npm run openapi` after changing it, and commit)", () => {
+    expect(JSON.parse(JSON.stringify(buildOpenApiDocument(testApp().app)))).toEqual(committed);
+  });
+
+  it("refuses to document an app with an undescribed route", async () => {
+    const { Hono } = await import("hono");
+    const app = testApp().app;
+    app.route(
+      "/",
+      new Hono<AppEnv>().get("/undocumented", (c) => c.json({})),
+    );
+    expect(() => buildOpenApiDocument(app)).toThrow("GET /undocumented");
   });
 
   it("documents every route of the app's route table", () => {
@@ -27,5 +38,61 @@ describe("the OpenAPI document", () => {
     for (const [path, operations] of Object.entries(committed.paths as Record<string, Record<string, unknown>>)) {
       for (const method of Object.keys(operations)) expect(served).toContain(`${method.toUpperCase()} ${path}`);
     }
+  });
+});
+
+describe("what generators rely on", () => {
+  const doc = committed as unknown as {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          parameters?: { name: string; schema?: unknown }[];
+          responses: Record<string, { headers?: Record<string, { $ref: string }> }>;
+        }
+      >
+    >;
+    components: {
+      schemas: Record<string, { properties?: Record<string, unknown> }>;
+      headers: Record<string, { required?: boolean }>;
+    };
+  };
+
+  it("types limit as an integer from 1 to 100, in the query and in the page", () => {
+    const limit = doc.paths["/v1/orders"]?.get?.parameters?.find((p) => p.name === "limit");
+    expect(limit?.schema).toEqual({ type: "integer", minimum: 1, maximum: 100 });
+    const page = doc.components.schemas.OrderPage?.properties?.page as { properties: { limit: unknown } };
+    expect(page.properties.limit).toEqual({ type: "integer", minimum: 1, maximum: 100 });
+  });
+
+  it("has one Order component, referenced by both envelopes", () => {
+    expect(doc.components.schemas.OrderEnvelope?.properties?.data).toEqual({ $ref: "#/components/schemas/Order" });
+    expect(doc.components.schemas.OrderPage?.properties?.data).toEqual({
+      type: "array",
+      items: { $ref: "#/components/schemas/Order" },
+    });
+  });
+
+  it("marks the headers that are always sent as required", () => {
+    const created = doc.paths["/v1/orders"]?.post?.responses["201"]?.headers ?? {};
+    for (const name of ["X-Request-Id", "Location", "ETag"]) {
+      const component = created[name]?.$ref.split("/").at(-1) ?? "";
+      expect(doc.components.headers[component]?.required, name).toBe(true);
+    }
+    expect(doc.components.headers["Idempotent-Replayed"]?.required).toBeUndefined();
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          expect(response.headers?.["X-Request-Id"], `${method} ${path} ${status}`).toBeDefined();
+        }
+      }
+    }
+  });
+
+  it("documents /metrics as RFC 6750 bearer auth: 401 with a challenge", () => {
+    const unauthorized = doc.paths["/metrics"]?.get?.responses["401"];
+    expect(unauthorized?.headers?.["WWW-Authenticate"]).toBeDefined();
+    expect(doc.paths["/metrics"]?.get?.responses["403"]).toBeUndefined();
   });
 });

@@ -1,0 +1,77 @@
+import type { MiddlewareHandler } from "hono";
+import type * as z from "zod/mini";
+import type { AppEnv } from "../app-env";
+import type { ErrorCode } from "../domain/app-error";
+
+/** Response headers an operation documents by name (components/headers of the OpenAPI document). */
+export type DocumentedHeader = "Location" | "ETag" | "Idempotent-Replayed" | "Retry-After";
+
+export interface DocumentedResponse {
+  description: string;
+  /** A component of the document (`OrderEnvelope`), for JSON answers. */
+  schema?: string;
+  /** Anything but JSON: its media type (the schema is then a string). */
+  mediaType?: string;
+  /** Headers this answer always carries, beyond those of every answer. */
+  headers?: DocumentedHeader[];
+  /** Headers it may carry. */
+  optionalHeaders?: DocumentedHeader[];
+}
+
+/**
+ * An operation's OpenAPI description, declared beside its route: the build-time document walks the
+ * app's route table and finds it on the handler, so adding a route is one edit and the document
+ * cannot list a route the app lacks (or miss one it has).
+ */
+export interface RouteDoc {
+  operationId: string;
+  tag: "orders" | "operations";
+  summary: string;
+  description: string;
+  /** `bearer`: a customer or admin JWT; `metrics`: METRICS_TOKEN. */
+  security?: "bearer" | "metrics";
+  /** Whether the per-IP rate limit (and its headers) applies. */
+  limited: boolean;
+  path?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  /** Request headers (components/parameters). */
+  headers?: ("IdempotencyKey" | "IfMatch")[];
+  body?: { name: string; schema: z.ZodMiniType; required: boolean };
+  responses: Record<number, DocumentedResponse>;
+  /** The contract's error codes this operation can answer with. */
+  errors: ErrorCode[];
+}
+
+/** Error codes by how far a request gets: every route, rate limited, signed in, with a body. */
+export const ROUTE_ERRORS = {
+  always: ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR", "TIMEOUT"],
+  limited: ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR", "TIMEOUT", "RATE_LIMIT_EXCEEDED"],
+  signedIn: [
+    "METHOD_NOT_ALLOWED",
+    "NOT_IMPLEMENTED",
+    "INTERNAL_ERROR",
+    "TIMEOUT",
+    "RATE_LIMIT_EXCEEDED",
+    "UNAUTHORIZED",
+    "SERVICE_UNAVAILABLE",
+    "EXTERNAL_SERVICE_ERROR",
+  ],
+} as const satisfies Record<string, ErrorCode[]>;
+
+const DOC = Symbol.for("order-service/route-doc");
+
+/**
+ * A pass-through middleware carrying its operation's description, placed right before the route's
+ * handler (a wrapper around the handler would lose the types its validators give it).
+ */
+export function describeRoute(doc: RouteDoc): MiddlewareHandler<AppEnv> {
+  const described: MiddlewareHandler<AppEnv> = async function describedRoute(_c, next) {
+    await next();
+  };
+  return Object.assign(described, { [DOC]: doc });
+}
+
+/** The description a route table entry carries, if any. */
+export function routeDocOf(handler: unknown): RouteDoc | undefined {
+  return (handler as { [DOC]?: RouteDoc } | null)?.[DOC];
+}
