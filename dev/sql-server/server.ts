@@ -118,7 +118,11 @@ export interface SqlServerOptions {
   provider: BackendProvider;
   port?: number;
   host?: string;
+  /** How a latency fault waits; tests replace it to see the wait without spending it. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface SqlServer {
   readonly url: string;
@@ -134,7 +138,12 @@ export interface SqlServer {
  * so `@neondatabase/serverless` and drizzle's neon-http run unchanged against PGlite or Postgres.
  * Control endpoints (`/_control/stats`, `/_control/faults`) serve tests and the benchmark.
  */
-export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }: SqlServerOptions): Promise<SqlServer> {
+export async function startSqlServer({
+  provider,
+  port = 0,
+  host = "127.0.0.1",
+  sleep = realSleep,
+}: SqlServerOptions): Promise<SqlServer> {
   let stats: Stats = { roundTrips: 0, queries: 0, byDatabase: {} };
   let faults: Faults | null = null;
 
@@ -160,7 +169,7 @@ export async function startSqlServer({ provider, port = 0, host = "127.0.0.1" }:
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const database = databaseOf(req);
     const fault = takeFault(database);
-    if (fault?.latencyMs) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault?.latencyMs) await sleep(fault.latencyMs);
     if (fault?.drop) {
       req.socket.destroy();
       return;

@@ -55,27 +55,34 @@ export function statusesLeadingTo(to: OrderStatus): OrderStatus[] {
 }
 
 /**
- * Line totals and the order total in integer minor units. Refuses a total that JSON numbers
- * (and so every client) cannot hold exactly, rather than rounding money.
+ * Line totals and the order total in integer minor units, for items within the contract's LIMITS
+ * (checked here too, so no caller can get past them). Within them the largest total is
+ * 100 × 1000 × 100000000 = 10^13, far below 2^53: money is never rounded.
  */
 export function priceItems(items: readonly { sku: string; quantity: number; unitPrice: number }[]): {
   items: OrderItem[];
   total: number;
 } {
+  if (items.length < 1 || items.length > LIMITS.itemsPerOrder) {
+    throw invalid("items", `must have 1 to ${LIMITS.itemsPerOrder} items`);
+  }
   let total = 0;
   const priced = items.map((item, index) => {
+    if (!isWhole(item.quantity, 1, LIMITS.quantity)) {
+      throw invalid(`items.${index}.quantity`, `must be an integer from 1 to ${LIMITS.quantity}`);
+    }
+    if (!isWhole(item.unitPrice, 0, LIMITS.unitPrice)) {
+      throw invalid(`items.${index}.unit_price`, `must be an integer from 0 to ${LIMITS.unitPrice}`);
+    }
     const lineTotal = item.quantity * item.unitPrice;
-    if (!Number.isSafeInteger(lineTotal)) throw tooLarge(`items.${index}.unit_price`);
     total += lineTotal;
     return { ...item, lineTotal };
   });
-  if (!Number.isSafeInteger(total)) throw tooLarge("items");
   return { items: priced, total };
 }
 
-function tooLarge(path: string): AppError {
-  return new AppError("VALIDATION_ERROR", {
-    message: "the order total is too large",
-    fields: [{ path, message: "total exceeds the largest exact amount" }],
-  });
+const isWhole = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
+
+function invalid(path: string, message: string): AppError {
+  return new AppError("VALIDATION_ERROR", { message: "the order is invalid", fields: [{ path, message }] });
 }

@@ -41,19 +41,30 @@ describe("priceItems", () => {
     expect(priceItems(items).total).toBe(10_000_000_000_000);
   });
 
-  it("refuses totals beyond what JSON numbers hold exactly", () => {
-    const err = (() => {
-      try {
-        priceItems([
-          { sku: "A", quantity: 1, unitPrice: Number.MAX_SAFE_INTEGER },
-          { sku: "B", quantity: 1, unitPrice: 1 },
-        ]);
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ code: "VALIDATION_ERROR" });
-    expect(() => priceItems([{ sku: "A", quantity: 2, unitPrice: Number.MAX_SAFE_INTEGER }])).toThrow(AppError);
+  it.each([
+    ["no items", [], "items"],
+    ["101 items", Array.from({ length: 101 }, () => ({ sku: "A", quantity: 1, unitPrice: 1 })), "items"],
+    ["quantity 0", [{ sku: "A", quantity: 0, unitPrice: 1 }], "items.0.quantity"],
+    ["quantity 1001", [{ sku: "A", quantity: 1001, unitPrice: 1 }], "items.0.quantity"],
+    ["quantity 1.5", [{ sku: "A", quantity: 1.5, unitPrice: 1 }], "items.0.quantity"],
+    ["a negative price", [{ sku: "A", quantity: 1, unitPrice: -1 }], "items.0.unit_price"],
+    ["a price over the limit", [{ sku: "A", quantity: 1, unitPrice: 100_000_001 }], "items.0.unit_price"],
+    ["a fractional price", [{ sku: "A", quantity: 1, unitPrice: 0.5 }], "items.0.unit_price"],
+  ])("refuses %s, naming the field", (_label, items, path) => {
+    expect(() => priceItems(items)).toThrow(AppError);
+    try {
+      priceItems(items);
+    } catch (err) {
+      expect(err).toMatchObject({ code: "VALIDATION_ERROR", fields: [{ path }] });
+    }
+  });
+
+  it("accepts the edges of every limit", () => {
+    const edges = [
+      { sku: "A", quantity: 1, unitPrice: 0 },
+      { sku: "B", quantity: 1000, unitPrice: 100_000_000 },
+    ];
+    expect(priceItems(edges).total).toBe(100_000_000_000);
+    expect(priceItems(Array.from({ length: 100 }, () => ({ sku: "A", quantity: 1, unitPrice: 1 }))).total).toBe(100);
   });
 });

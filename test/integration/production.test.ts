@@ -10,26 +10,27 @@ import { bearer, token } from "../support/tokens";
 afterEach(() => clearFaults());
 
 const json = { "Content-Type": "application/json" };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("rate limits (Durable Object)", () => {
-  it("answers a burst beyond the IP limit with 429 and headers, then recovers", async () => {
-    const { request } = await liveApp({ RATE_LIMIT_IP: "5/5s" });
+  // How the quota refills over time is GCRA's, tested with an injected clock (test/rate-limit); here a
+  // window of an hour keeps a slow machine from refilling anything between the requests.
+  it("answers a burst beyond the IP limit with 429 and headers, and other clients are not affected", async () => {
+    const { request } = await liveApp({ RATE_LIMIT_IP: "5/3600s" });
     const ip = { "CF-Connecting-IP": `198.51.100.${Math.floor(Math.random() * 250)}` };
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await request("/v1/orders", { headers: ip }));
     expect(answers.slice(0, 5).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
-    expect(answers[0]?.headers.get("RateLimit-Policy")).toBe('"ip";q=5;w=5');
+    expect(answers[0]?.headers.get("RateLimit-Policy")).toBe('"ip";q=5;w=3600');
     expect(answers[0]?.headers.get("RateLimit")).toMatch(/^"ip";r=4;t=\d+$/);
     const refused = answers[5];
     if (!refused) throw new Error("sixth answer missing");
     expect(refused.status).toBe(429);
-    expect(refused.headers.get("Retry-After")).toBe("1");
+    // The next request is allowed one interval (3600 s / 5) after the first, less the time taken.
+    const retryAfter = Number(refused.headers.get("Retry-After"));
+    expect(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 720).toBe(true);
     expect(refused.headers.get("RateLimit")).toMatch(/^"ip";r=0;t=\d+$/);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMIT_EXCEEDED");
 
-    await sleep(1_100);
-    expect((await request("/v1/orders", { headers: ip })).status).toBe(401);
     // Another client is not affected.
     expect((await request("/v1/orders", { headers: { "CF-Connecting-IP": "203.0.113.9" } })).status).toBe(401);
   });

@@ -1,0 +1,207 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Order, priceItems } from "../../src/domain/order";
+import type { IdempotencyClaim, OrderRepository } from "../../src/services/order-repository";
+
+let clock = Date.parse("2026-01-01T00:00:00.000Z");
+
+/** A new order as the service builds it, a second after the previous one unless told otherwise. */
+export function newOrder(customerId: string, overrides: Partial<Order> = {}): Order {
+  const { items, total } = priceItems([
+    { sku: "SKU-1", quantity: 2, unitPrice: 1999 },
+    { sku: "SKU-2", quantity: 1, unitPrice: 500 },
+  ]);
+  clock += 1000;
+  const order: Order = {
+    id: crypto.randomUUID(),
+    customerId,
+    status: "pending",
+    currency: "USD",
+    items,
+    itemCount: items.length,
+    total,
+    version: 1,
+    createdAt: new Date(clock),
+    updatedAt: new Date(clock),
+    ...overrides,
+  };
+  return { ...order, itemCount: order.items?.length ?? 0, updatedAt: order.createdAt };
+}
+
+const claim = (callerId: string, key: string, hash = "a".repeat(64), expiresAt = new Date(clock + 86_400_000)) =>
+  ({ callerId, key, requestHash: hash, expiresAt }) satisfies IdempotencyClaim;
+
+const withoutItems = ({ items: _, ...order }: Order): Order => order;
+
+/**
+ * What every OrderRepository does, whatever stores it: run against the in-memory fake the service
+ * tests use and against the Postgres repository (on PGlite and PostgreSQL), so the fake cannot drift.
+ * `fresh` gives a repository over an empty store.
+ */
+export function orderRepositoryContract(name: string, fresh: () => Promise<OrderRepository>) {
+  describe(`OrderRepository contract: ${name}`, () => {
+    let repo: OrderRepository;
+    beforeAll(async () => {
+      repo = await fresh();
+    });
+
+    it("stores an order with its items and finds it, for its owner and for admins only", async () => {
+      const order = newOrder(crypto.randomUUID());
+      expect(await repo.create(order)).toEqual({ kind: "created", order });
+      expect(await repo.findById(order.id)).toEqual(order);
+      expect(await repo.findById(order.id, order.customerId)).toEqual(order);
+      expect(await repo.findById(order.id, crypto.randomUUID())).toBeNull();
+      expect(await repo.findById(crypto.randomUUID())).toBeNull();
+    });
+
+    it("answers a second use of a key with the first order as created, and stores nothing", async () => {
+      const customer = crypto.randomUUID();
+      const first = newOrder(customer);
+      expect(await repo.create(first, claim(customer, "k1"))).toEqual({ kind: "created", order: first });
+      await repo.transition({ id: first.id, to: "paid", from: ["pending"] });
+      const second = newOrder(customer);
+      expect(await repo.create(second, claim(customer, "k1", "b".repeat(64)))).toEqual({
+        kind: "key-taken",
+        record: { requestHash: "a".repeat(64), snapshot: first },
+      });
+      expect(await repo.findById(second.id)).toBeNull();
+    });
+
+    it("lets one of two racing creates with one key win, and gives the other the winner", async () => {
+      const customer = crypto.randomUUID();
+      const [a, b] = [newOrder(customer), newOrder(customer)];
+      const results = await Promise.all([
+        repo.create(a, claim(customer, "race")),
+        repo.create(b, claim(customer, "race")),
+      ]);
+      const winner = results.find((r) => r.kind === "created");
+      expect(winner).toBeDefined();
+      const order = winner?.kind === "created" ? winner.order : undefined;
+      expect(results.filter((r) => r.kind === "key-taken")).toEqual([
+        { kind: "key-taken", record: { requestHash: "a".repeat(64), snapshot: order } },
+      ]);
+      expect(await repo.list({ customerId: customer, limit: 10, includeItems: false })).toHaveLength(1);
+    });
+
+    it("scopes keys to the caller", async () => {
+      const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+      expect((await repo.create(newOrder(a), claim(a, "shared"))).kind).toBe("created");
+      expect((await repo.create(newOrder(b), claim(b, "shared"))).kind).toBe("created");
+    });
+
+    it("replaces a record that expired, and keeps the new one", async () => {
+      const customer = crypto.randomUUID();
+      await repo.create(newOrder(customer), claim(customer, "old", "a".repeat(64), new Date(clock - 1)));
+      const again = newOrder(customer);
+      expect(await repo.create(again, claim(customer, "old", "b".repeat(64)))).toEqual({
+        kind: "created",
+        order: again,
+      });
+      expect(await repo.create(newOrder(customer), claim(customer, "old", "c".repeat(64)))).toEqual({
+        kind: "key-taken",
+        record: { requestHash: "b".repeat(64), snapshot: again },
+      });
+    });
+
+    it("lists newest first by (created_at, id), ties broken by id, a keyset page at a time", async () => {
+      const customer = crypto.randomUUID();
+      const sameInstant = new Date(clock + 500_000);
+      const created: Order[] = [];
+      for (let i = 0; i < 9; i++) {
+        const order = newOrder(customer, i % 3 === 0 ? {} : { createdAt: sameInstant });
+        await repo.create(order);
+        created.push(order);
+      }
+      const expected = [...created]
+        .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : -1))
+        .map(withoutItems);
+      const seen: Order[] = [];
+      let after: { createdAt: Date; id: string } | undefined;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = await repo.list({ customerId: customer, limit: 4, after, includeItems: false });
+        seen.push(...page);
+        const last = page.at(-1);
+        if (page.length < 4 || !last) break;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+      expect(seen).toEqual(expected);
+    });
+
+    it("lists items only when asked, and filters by status and customer", async () => {
+      const customer = crypto.randomUUID();
+      const [a, b] = [newOrder(customer), newOrder(customer)];
+      await repo.create(a);
+      await repo.create(b);
+      await repo.create(newOrder(crypto.randomUUID()));
+      await repo.transition({ id: a.id, to: "paid", from: ["pending"] });
+      const bare = await repo.list({ customerId: customer, limit: 10, includeItems: false });
+      expect(bare.map((o) => o.id)).toEqual([b.id, a.id]);
+      expect(bare[0]).not.toHaveProperty("items");
+      const withItems = await repo.list({ customerId: customer, limit: 10, includeItems: true });
+      expect(withItems[0]).toEqual(b);
+      const paid = await repo.list({ customerId: customer, status: "paid", limit: 10, includeItems: false });
+      expect(paid.map((o) => [o.id, o.status, o.version])).toEqual([[a.id, "paid", 2]]);
+      const everyone = await repo.list({ limit: 1000, includeItems: false });
+      expect(everyone.map((o) => o.id)).toEqual(expect.arrayContaining([a.id, b.id]));
+    });
+
+    it("changes status under its guards and answers the order as it is now, with items", async () => {
+      const order = newOrder(crypto.randomUUID());
+      await repo.create(order);
+      const moved = await repo.transition({
+        id: order.id,
+        customerId: order.customerId,
+        to: "paid",
+        from: ["pending"],
+        expectedVersion: 1,
+      });
+      expect(moved.updated).toMatchObject({ id: order.id, status: "paid", version: 2, items: order.items });
+      expect(moved.updated?.updatedAt.getTime()).toBeGreaterThanOrEqual(order.createdAt.getTime());
+      expect(moved.current).toEqual(moved.updated);
+
+      const wrongStatus = await repo.transition({ id: order.id, to: "shipped", from: ["pending"] });
+      expect(wrongStatus).toEqual({ updated: null, current: moved.updated });
+      const stale = await repo.transition({ id: order.id, to: "shipped", from: ["paid"], expectedVersion: 1 });
+      expect(stale).toEqual({ updated: null, current: moved.updated });
+      const stranger = await repo.transition({
+        id: order.id,
+        customerId: crypto.randomUUID(),
+        to: "cancelled",
+        from: ["pending", "paid"],
+      });
+      expect(stranger).toEqual({ updated: null, current: null });
+      expect(await repo.transition({ id: crypto.randomUUID(), to: "paid", from: ["pending"] })).toEqual({
+        updated: null,
+        current: null,
+      });
+      expect(await repo.findById(order.id)).toEqual(moved.updated);
+    });
+
+    it("purges expired records oldest first, a batch at a time, keeping live ones and every order", async () => {
+      const store = await fresh();
+      const customer = crypto.randomUUID();
+      const base = Date.parse("2026-03-01T00:00:00.000Z");
+      const orders: Order[] = [];
+      for (let i = 0; i < 5; i++) {
+        const order = newOrder(customer);
+        orders.push(order);
+        await store.create(order, claim(customer, `expired-${i}`, "a".repeat(64), new Date(base + i)));
+      }
+      const live = newOrder(customer);
+      await store.create(live, claim(customer, "live", "a".repeat(64), new Date(base + 10_000)));
+      const before = new Date(base + 5_000);
+      expect(await store.purgeExpiredIdempotencyRecords(before, 2)).toBe(2);
+      // The two oldest went: their keys are free again, the third is still held.
+      const later = new Date(base + 100_000);
+      expect((await store.create(newOrder(customer), claim(customer, "expired-0", "f".repeat(64), later))).kind).toBe(
+        "created",
+      );
+      expect((await store.create(newOrder(customer), claim(customer, "expired-2", "f".repeat(64), later))).kind).toBe(
+        "key-taken",
+      );
+      expect(await store.purgeExpiredIdempotencyRecords(before, 10)).toBe(3);
+      expect(await store.purgeExpiredIdempotencyRecords(before, 10)).toBe(0);
+      expect((await store.create(newOrder(customer), claim(customer, "live", "f".repeat(64)))).kind).toBe("key-taken");
+      for (const order of [...orders, live]) expect(await store.findById(order.id)).toEqual(order);
+    });
+  });
+}
