@@ -9,7 +9,10 @@ const describeBound = (origin: string | undefined, bound: unknown, word: "least"
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
 
-/** z.int() reports a string or boolean as "expected number": name it as the integer it must be. */
+/**
+ * z.int() reports a string as "expected number" and 1.5 as "expected int": either way, name the
+ * integer it must be. (Every raw issue carries the schema that raised it.)
+ */
 const isIntegerSchema = (issue: core.$ZodRawIssue) =>
   (issue.inst as { _zod?: { def?: { format?: string } } } | undefined)?._zod?.def?.format === "safeint";
 
@@ -22,12 +25,12 @@ export function issueMessage(issue: core.$ZodRawIssue): string {
   switch (issue.code) {
     case "invalid_type":
       if (issue.input === undefined) return "is required";
-      if (issue.expected === "int" || isIntegerSchema(issue)) return "must be an integer";
+      if (isIntegerSchema(issue)) return "must be an integer";
       return `must be ${article(issue.expected)}`;
     case "too_small":
       return describeBound(issue.origin, issue.minimum, "least");
     case "too_big":
-      return issue.origin === "number" && issue.maximum === Number.MAX_SAFE_INTEGER
+      return issue.origin === "int" && issue.maximum === Number.MAX_SAFE_INTEGER
         ? "must be a safe integer"
         : describeBound(issue.origin, issue.maximum, "most");
     case "invalid_value":

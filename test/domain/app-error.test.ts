@@ -81,4 +81,27 @@ describe("toAppError", () => {
     circular.self = circular;
     expect(toAppError(circular).detail).toBe("non-Error thrown: [object Object]");
   });
+
+  it("is not cancelled unless told", () => {
+    expect(new AppError("SERVICE_UNAVAILABLE").cancelled).toBe(false);
+    expect(new AppError("SERVICE_UNAVAILABLE", { cancelled: true }).cancelled).toBe(true);
+  });
+
+  it.each([
+    ["a string", "boom", "non-Error thrown: boom"],
+    ["an object", { a: 1 }, 'non-Error thrown: {"a":1}'],
+    ["undefined", undefined, "non-Error thrown: undefined"],
+    ["a number", 42, "non-Error thrown: 42"],
+  ])("describes %s thrown in the detail, and keeps it as the cause", (_label, thrown, detail) => {
+    const err = toAppError(thrown);
+    expect(err).toMatchObject({ code: "INTERNAL_ERROR", detail, message: "an unexpected error occurred" });
+    expect(err.cause).toBe(thrown);
+  });
+
+  it("describes what JSON cannot, without throwing", () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(toAppError(circular).detail).toBe("non-Error thrown: [object Object]");
+    expect(toAppError(10n).detail).toBe("non-Error thrown: [object BigInt]");
+  });
 });

@@ -50,13 +50,33 @@ describe("priceItems", () => {
     ["a negative price", [{ sku: "A", quantity: 1, unitPrice: -1 }], "items.0.unit_price"],
     ["a price over the limit", [{ sku: "A", quantity: 1, unitPrice: 100_000_001 }], "items.0.unit_price"],
     ["a fractional price", [{ sku: "A", quantity: 1, unitPrice: 0.5 }], "items.0.unit_price"],
+    [
+      "a bad second item",
+      [
+        { sku: "A", quantity: 1, unitPrice: 1 },
+        { sku: "B", quantity: 0, unitPrice: 1 },
+      ],
+      "items.1.quantity",
+    ],
   ])("refuses %s, naming the field", (_label, items, path) => {
-    expect(() => priceItems(items)).toThrow(AppError);
-    try {
-      priceItems(items);
-    } catch (err) {
-      expect(err).toMatchObject({ code: "VALIDATION_ERROR", fields: [{ path }] });
-    }
+    const messages: Record<string, string> = {
+      items: "must have 1 to 100 items",
+      quantity: "must be an integer from 1 to 1000",
+      unit_price: "must be an integer from 0 to 100000000",
+    };
+    const err = (() => {
+      try {
+        priceItems(items);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({
+      code: "VALIDATION_ERROR",
+      message: "the order is invalid",
+      fields: [{ path, message: messages[path.split(".").at(-1) ?? ""] }],
+    });
   });
 
   it("accepts the edges of every limit", () => {

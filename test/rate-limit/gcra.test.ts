@@ -34,3 +34,13 @@ describe("gcra", () => {
     expect(decisions.at(-1)?.allowed).toBe(true);
   });
 });
+
+describe("gcra at any point in time", () => {
+  const base = 1_764_072_000_000;
+  it("says when the quota is whole again and when the next request may come", () => {
+    const decisions = run([base, base, base, base, base, base + 500]);
+    expect(decisions[0]).toEqual({ allowed: true, remaining: 4, resetSeconds: 2, retryAfterSeconds: 0 });
+    expect(decisions[4]).toEqual({ allowed: true, remaining: 0, resetSeconds: 10, retryAfterSeconds: 0 });
+    expect(decisions[5]).toEqual({ allowed: false, remaining: 0, resetSeconds: 10, retryAfterSeconds: 2 });
+  });
+});

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CircuitBreaker, CircuitOpenError } from "../../src/repositories/circuit-breaker";
 
 function breaker() {
-  let now = 0;
+  // A real epoch, not 0: a timestamp of 0 is falsy and would hide mistakes in the window's arithmetic.
+  let now = Date.parse("2026-11-25T12:00:00.000Z");
   const b = new CircuitBreaker({ now: () => now });
   return { b, advance: (ms: number) => (now += ms) };
 }
@@ -113,5 +114,77 @@ describe("CircuitBreaker", () => {
     calls(b, false, 20);
     advance(12_500);
     expect(b.retryAfterMs()).toBe(17_500);
+  });
+
+  it("forgets outcomes older than its window", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 19);
+    advance(60_001);
+    calls(b, false, 1);
+    expect(b.state).toBe("closed");
+    calls(b, false, 18);
+    expect(b.state).toBe("closed");
+    calls(b, false, 1);
+    expect(b.state).toBe("open");
+  });
+
+  it("keeps an outcome exactly at the edge of the window", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 19);
+    advance(60_000);
+    calls(b, false, 1);
+    expect(b.state).toBe("open");
+  });
+
+  it("judges by the last hundred calls once there are more", () => {
+    const { b } = breaker();
+    calls(b, true, 100);
+    calls(b, false, 59);
+    expect(b.state).toBe("closed");
+    // 60 of the last 100 failed: over the ratio, though not of all 160 calls.
+    calls(b, false, 1);
+    expect(b.state).toBe("open");
+  });
+
+  it("starts afresh after recovering: earlier failures no longer count", () => {
+    const { b, advance } = breaker();
+    calls(b, false, 20);
+    advance(30_000);
+    b.acquire();
+    b.success();
+    expect(b.state).toBe("closed");
+    calls(b, false, 19);
+    expect(b.state).toBe("closed");
+  });
+
+  it("is not held open longer by calls that were already in flight when it tripped", () => {
+    const { b, advance } = breaker();
+    for (let i = 0; i < 21; i++) b.acquire();
+    for (let i = 0; i < 20; i++) b.failure();
+    expect(b.state).toBe("open");
+    advance(10_000);
+    b.failure();
+    expect(b.retryAfterMs()).toBe(20_000);
+  });
+
+  it("ignores a release while closed", () => {
+    const { b } = breaker();
+    b.acquire();
+    b.release();
+    expect(b.state).toBe("closed");
+    expect(() => b.acquire()).not.toThrow();
+  });
+
+  it("names its refusal", () => {
+    const { b } = breaker();
+    calls(b, false, 20);
+    const err = (() => {
+      try {
+        b.acquire();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toMatchObject({ name: "CircuitOpenError", message: "circuit breaker is open" });
   });
 });

@@ -38,16 +38,25 @@ describe("the idempotency purge", () => {
   });
 
   it("stops starting batches once its time budget is spent, leaving the rest for the next run", async () => {
-    const clock = { now: 0 };
-    const store = expiredRecords(10_000, clock, 400);
+    const clock = { now: Date.parse("2026-11-25T12:00:00.000Z") };
+    const store = expiredRecords(10_000, clock, 500);
     const purge = createIdempotencyPurge({
       repository: store.repository,
       now: () => clock.now,
       batchSize: 100,
       budgetMs: 1_000,
     });
-    expect(await purge()).toEqual({ deleted: 300, batches: 3, stoppedEarly: true });
-    expect(store.left()).toBe(9_700);
+    // Two batches spend exactly the budget: no third is started.
+    expect(await purge()).toEqual({ deleted: 200, batches: 2, stoppedEarly: true });
+    expect(store.left()).toBe(9_800);
+  });
+
+  it("uses the defaults of the Cron Trigger: batches of 1000, ten seconds", async () => {
+    const clock = { now: 1_000_000 };
+    const store = expiredRecords(5_000, clock, 4_000);
+    const purge = createIdempotencyPurge({ repository: store.repository, now: () => clock.now });
+    expect(await purge()).toEqual({ deleted: 3_000, batches: 3, stoppedEarly: true });
+    expect(store.batches).toEqual([1_000, 1_000, 1_000]);
   });
 
   it("deletes only what expired before the run started", async () => {

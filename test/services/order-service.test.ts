@@ -84,7 +84,8 @@ describe("create", () => {
   it("keeps a key for 24 hours, then lets it be used afresh", async () => {
     await service.create(alice, input, "k");
     const [record] = fake.keys.values();
-    expect(record?.expiresAt.getTime()).toBe(clock + IDEMPOTENCY_TTL_MS);
+    expect(record?.expiresAt.getTime()).toBe(clock + 24 * 3600 * 1000);
+    expect(IDEMPOTENCY_TTL_MS).toBe(86_400_000);
     clock += IDEMPOTENCY_TTL_MS - 1;
     expect((await service.create(alice, input, "k")).replayed).toBe(true);
     clock += 2;
@@ -104,7 +105,10 @@ describe("create", () => {
       kind: "key-taken",
       record: { requestHash: [...fake.keys.values()][0]?.requestHash ?? "", snapshot: null },
     });
-    await expect(service.create(alice, input, "old")).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(service.create(alice, input, "old")).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: "this Idempotency-Key was used before an upgrade and cannot be replayed; use a new key",
+    });
     expect(first.replayed).toBe(false);
   });
 
@@ -201,5 +205,87 @@ describe("status changes", () => {
     await expect(service.setStatus(admin, id, "paid", 5)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     expect((await service.setStatus(admin, id, "paid", 1)).status).toBe("paid");
     await expect(service.setStatus(admin, id, "shipped", 1)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+});
+
+describe("messages and edges", () => {
+  it("stores a SHA-256 hex digest of the request, never the request", async () => {
+    await service.create(alice, input, "digest");
+    const [record] = fake.keys.values();
+    expect(record?.requestHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("hashes every item field: the same key with one quantity changed is a different request", async () => {
+    await service.create(alice, input, "items");
+    const changed = { ...input, items: [input.items[0], { sku: "B", quantity: 2, unitPrice: 99 }] } as typeof input;
+    await expect(service.create(alice, changed, "items")).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    const priced = { ...input, items: [input.items[0], { sku: "B", quantity: 1, unitPrice: 98 }] } as typeof input;
+    await expect(service.create(alice, priced, "items")).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    const renamed = { ...input, items: [input.items[0], { sku: "C", quantity: 1, unitPrice: 99 }] } as typeof input;
+    await expect(service.create(alice, renamed, "items")).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  it("hashes the customer an admin creates for: another customer under the same key is a different request", async () => {
+    await service.create(admin, { ...input, customerId: alice.id }, "for");
+    await expect(service.create(admin, { ...input, customerId: bob.id }, "for")).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+  });
+
+  it("says why it refuses", async () => {
+    await expect(service.create(alice, { ...input, customerId: bob.id })).rejects.toMatchObject({
+      message: "only admins may create orders for another customer",
+    });
+    await expect(service.list(alice, { limit: 1, includeItems: false, customerId: bob.id })).rejects.toMatchObject({
+      message: "only admins may list another customer's orders",
+    });
+    const { order } = await service.create(alice, input);
+    await expect(service.setStatus(alice, order.id, "paid")).rejects.toMatchObject({
+      message: "requires the admin role",
+    });
+    await expect(service.setStatus(admin, order.id, "shipped")).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: "cannot move a pending order to shipped",
+    });
+    await service.cancel(alice, order.id);
+    await expect(service.cancel(alice, order.id)).rejects.toMatchObject({
+      message: "a cancelled order cannot be cancelled",
+    });
+    fake.repository.create = async () => ({ kind: "key-taken", record: null });
+    await expect(service.create(alice, input, "gone")).rejects.toMatchObject({
+      message: "a request with this Idempotency-Key is in progress; retry",
+    });
+  });
+
+  it("answers CONFLICT, not PRECONDITION_FAILED, for a refused move at the expected version", async () => {
+    const { order } = await service.create(alice, input);
+    await expect(service.setStatus(admin, order.id, "shipped", 1)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("ends a page exactly at the limit with no next position, and points past its last order otherwise", async () => {
+    for (let i = 0; i < 4; i++) {
+      clock += 1000;
+      await service.create(alice, input);
+    }
+    const exact = await service.list(alice, { limit: 4, includeItems: false });
+    expect(exact.orders).toHaveLength(4);
+    expect(exact.next).toBeNull();
+    const cut = await service.list(alice, { limit: 3, includeItems: false });
+    expect(cut.next).toEqual({ createdAt: cut.orders[2]?.createdAt, id: cut.orders[2]?.id });
+  });
+
+  it("treats a repository that claims a key nobody sent as a conflict", async () => {
+    fake.repository.create = async () => ({ kind: "key-taken", record: null });
+    await expect(service.create(alice, input)).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("gives new orders random UUIDs and the current time by default", async () => {
+    const real = createOrderService({ repository: fakeOrderRepository().repository });
+    const before = Date.now();
+    const { order } = await real.create(alice, input);
+    expect(order.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(order.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(order.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect((await real.create(alice, input)).order.id).not.toBe(order.id);
   });
 });

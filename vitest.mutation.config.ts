@@ -1,0 +1,20 @@
+import { defineConfig } from "vitest/config";
+
+/**
+ * The pure layers' tests, in Node, for mutation testing (`npm run mutation`): Stryker's vitest runner
+ * cannot drive the workers pool, and these tests need no workerd, database or network.
+ */
+export default defineConfig({
+  test: {
+    name: "pure",
+    environment: "node",
+    include: [
+      "test/domain/**/*.test.ts",
+      "test/services/**/*.test.ts",
+      "test/rate-limit/gcra.test.ts",
+      "test/repositories/circuit-breaker.test.ts",
+      "test/handlers/cursor.test.ts",
+      "test/validation/**/*.test.ts",
+    ],
+  },
+});
