@@ -8,7 +8,10 @@
  * Ctrl-C stops both.
  */
 import { spawn } from "node:child_process";
-import { resolveSettings, WORKER_SETTINGS } from "./settings.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { envFileText, resolveSettings } from "./settings.ts";
 import { createProvider } from "./sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
 
@@ -36,10 +39,11 @@ if (!settings.DATABASE_URL) {
   console.log("[dev] using DATABASE_URL directly");
 }
 
-const vars = WORKER_SETTINGS.filter((key) => settings[key] !== undefined && settings[key] !== "").flatMap((key) => [
-  "--var",
-  `${key}:${settings[key]}`,
-]);
+// Settings reach wrangler through a file only this user can read (never as `--var` arguments,
+// which every local user sees in `ps`), deleted when the runner stops.
+const settingsDir = mkdtempSync(join(tmpdir(), "order-service-dev-"));
+const settingsFile = join(settingsDir, "worker.env");
+writeFileSync(settingsFile, envFileText(settings), { mode: 0o600 });
 
 const wrangler = spawn(
   process.execPath,
@@ -52,7 +56,8 @@ const wrangler = spawn(
     "127.0.0.1",
     "--show-interactive-dev-session=false",
     "--test-scheduled",
-    ...vars,
+    "--env-file",
+    settingsFile,
   ],
   { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
@@ -62,6 +67,7 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     if (wrangler.exitCode === null) wrangler.kill("SIGINT");
+    rmSync(settingsDir, { recursive: true, force: true });
     await sqlServer?.close().catch(() => undefined);
   }
   process.exit(code);

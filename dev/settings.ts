@@ -24,6 +24,8 @@ export const WORKER_SETTINGS = [
   "JWT_SECRET",
   "JWT_ISSUER",
   "JWT_AUDIENCE",
+  "JWT_SECRET_PREVIOUS",
+  "JWT_MAX_TTL_S",
   "METRICS_TOKEN",
   "DATABASE_URL",
   "DATABASE_HTTP_ENDPOINT",
@@ -56,4 +58,19 @@ export function resolveSettings(
     if (value !== undefined) resolved[key] = value;
   }
   return resolved;
+}
+
+/**
+ * The worker's settings as a dotenv file for `wrangler dev --env-file`: every set value, quoted so
+ * that `#`, spaces and `$` survive (wrangler expands `${…}` in unquoted and double-quoted values,
+ * so single quotes, which it takes literally).
+ */
+export function envFileText(settings: Record<string, string>): string {
+  return WORKER_SETTINGS.filter((key) => settings[key] !== undefined && settings[key] !== "")
+    .map((key) => {
+      const value = settings[key] ?? "";
+      if (/['\n\r]/.test(value)) throw new Error(`${key} cannot hold a quote or a line break`);
+      return `${key}='${value}'\n`;
+    })
+    .join("");
 }

@@ -61,11 +61,7 @@ class BadRequest extends Error {}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(text),
-    "Access-Control-Allow-Origin": "*",
-  });
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -144,6 +140,9 @@ export async function startSqlServer({
   host = "127.0.0.1",
   sleep = realSleep,
 }: SqlServerOptions): Promise<SqlServer> {
+  if (!LOOPBACK_HOSTS.has(host.includes(":") ? `[${host}]` : host) && host !== "::1") {
+    throw new Error(`the local SQL server listens on loopback only, not ${host}`);
+  }
   let stats: Stats = { roundTrips: 0, queries: 0, byDatabase: {} };
   let faults: Faults | null = null;
 
@@ -207,17 +206,13 @@ export async function startSqlServer({
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
     const handle = async () => {
-      if (req.method === "OPTIONS" && path === "/sql") {
-        res.writeHead(200, {
-          "Access-Control-Allow-Origin": "*",
-          "Access-Control-Allow-Methods": "POST, OPTIONS",
-          "Access-Control-Allow-Headers": "*",
-        });
-        res.end();
-        return;
-      }
+      const refusal = browserRefusal(req, actualPort);
+      if (refusal) return send(res, 403, { message: refusal });
       if (req.method === "POST" && path === "/sql") return handleSql(req, res);
       if (req.method === "GET" && path === "/_control/stats") return send(res, 200, stats);
+      if (path.startsWith("/_control/") && req.method === "POST" && !isJson(req)) {
+        return send(res, 415, { message: "control requests need Content-Type: application/json" });
+      }
       if (req.method === "POST" && path === "/_control/stats/reset") {
         stats = { roundTrips: 0, queries: 0, byDatabase: {} };
         return send(res, 200, stats);
@@ -248,11 +243,12 @@ export async function startSqlServer({
     socket.on("close", () => sockets.delete(socket));
   });
 
+  let actualPort = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
   });
-  const actualPort = (server.address() as AddressInfo).port;
+  actualPort = (server.address() as AddressInfo).port;
 
   return {
     url: `http://${host}:${actualPort}/sql`,
@@ -273,6 +269,26 @@ export async function startSqlServer({
     },
   };
 }
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * This server runs any SQL without authentication, so it must not be reachable from a web page:
+ * it listens on loopback only, sends no CORS headers, and refuses what only a browser sends — an
+ * `Origin` (any cross-site fetch or form post carries one), or a `Host` other than loopback (DNS
+ * rebinding). The Neon driver and the tests send neither.
+ */
+function browserRefusal(req: IncomingMessage, port: number): string | undefined {
+  if (req.headers.origin !== undefined) return "requests from web pages are refused";
+  const host = req.headers.host ?? "";
+  const [name] = host.startsWith("[") ? [host.slice(0, host.indexOf("]") + 1)] : host.split(":");
+  if (!LOOPBACK_HOSTS.has(name ?? "") || (host.includes(":") && !host.endsWith(`:${port}`))) {
+    return "only loopback hosts are served";
+  }
+  return undefined;
+}
+
+const isJson = (req: IncomingMessage) => /^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "");
 
 function neonResult(result: QueryResult) {
   return { rowAsArray: true, ...result };

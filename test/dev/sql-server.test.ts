@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackendProvider } from "../../dev/sql-server/backend.ts";
@@ -203,9 +204,40 @@ describe.each(backends)("on $name", ({ name }) => {
       body: JSON.stringify({ queries: [{ query: "SELECT 1" }] }),
     });
     expect(badLevel.status).toBe(400);
-    const options = await fetch(url, { method: "OPTIONS" });
-    expect(options.status).toBe(200);
-    expect(options.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("is not reachable from web pages: no CORS, no Origin, no foreign Host, JSON-only control", async () => {
+    const url = server().url;
+    const headers = { "Neon-Connection-String": `postgres://u@h/${database}` };
+    const body = JSON.stringify({ query: "SELECT 1" });
+    const preflight = await fetch(url, { method: "OPTIONS", headers: { Origin: "https://evil.example" } });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    const fromPage = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, Origin: "https://evil.example" },
+      body,
+    });
+    expect(fromPage.status).toBe(403);
+    expect(fromPage.headers.get("access-control-allow-origin")).toBeNull();
+    // fetch will not send another Host; node:http will, as a rebound DNS name would.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: "POST", headers: { ...headers, Host: "evil.example" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(rebound).toBe(403);
+    const control = url.replace("/sql", "/_control/faults");
+    const crossSite = await fetch(control, { method: "POST", headers: { "Content-Type": "text/plain" }, body: "{}" });
+    expect(crossSite.status).toBe(415);
+    expect((await fetch(url, { method: "POST", headers, body })).status).toBe(200);
+  });
+
+  it("refuses to listen anywhere but loopback", async () => {
+    await expect(startSqlServer({ provider: createProvider({}), host: "0.0.0.0" })).rejects.toThrow("loopback");
   });
 
   it("injects latency, HTTP errors and dropped connections, then recovers", async () => {

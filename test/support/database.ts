@@ -38,7 +38,11 @@ export async function injectFaults(faults: {
   times?: number;
   database?: string;
 }): Promise<void> {
-  await fetch(controlUrl("faults"), { method: "POST", body: JSON.stringify(faults) });
+  await fetch(controlUrl("faults"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(faults),
+  });
 }
 
 export async function clearFaults(): Promise<void> {
