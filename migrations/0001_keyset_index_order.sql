@@ -1,3 +1,7 @@
+-- squawk-ignore-file require-concurrent-index-creation, require-concurrent-index-deletion, require-lock-timeout, require-statement-timeout
+-- Exception, reviewed: rebuilt the keyset indexes (DESC NULLS FIRST) before the first production
+-- release, on tables without production data. Plain CREATE/DROP INDEX lock writes for as long as they
+-- take; on a populated table, build the new index CONCURRENTLY in a migration of its own instead.
 DROP INDEX "orders_customer_created_idx";--> statement-breakpoint
 DROP INDEX "orders_customer_status_created_idx";--> statement-breakpoint
 DROP INDEX "orders_status_created_idx";--> statement-breakpoint

@@ -1,13 +1,12 @@
 /**
- * `npm run db:migrate`: applies migrations/ to DATABASE_URL: Neon through its HTTP driver (the
- * production path), any other PostgreSQL through `pg`. Both keep drizzle's migration journal.
+ * `npm run db:migrate`: applies migrations/ to DATABASE_URL: Neon (or, with DATABASE_HTTP_ENDPOINT,
+ * any server speaking its protocol) through the HTTP driver, the production path; any other
+ * PostgreSQL through `pg`. Both keep drizzle's migration journal.
  */
-import { neon } from "@neondatabase/serverless";
-import { drizzle as drizzleNeon } from "drizzle-orm/neon-http";
-import { migrate as migrateNeon } from "drizzle-orm/neon-http/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { migrateOverHttp } from "./migrate-over-http.ts";
 
 const url = process.env.DATABASE_URL;
 if (!url) {
@@ -17,8 +16,10 @@ if (!url) {
 const migrationsFolder = "migrations";
 const host = new URL(url).hostname;
 
-if (host.endsWith(".neon.tech")) {
-  await migrateNeon(drizzleNeon({ client: neon(url) }), { migrationsFolder });
+const httpEndpoint = process.env.DATABASE_HTTP_ENDPOINT || undefined;
+if (host.endsWith(".neon.tech") || httpEndpoint) {
+  const { before, after } = await migrateOverHttp(url, httpEndpoint);
+  console.log(`${after - before} pending migration(s) applied over HTTP (${after} in the journal)`);
 } else {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

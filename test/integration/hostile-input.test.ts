@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AppBindings } from "../../src/config/config";
 import { createIsolate } from "../../src/isolate";
+import { captureLogger } from "../support/capture-logger";
 import { serverStats } from "../support/database";
 import { liveApp } from "../support/live-app";
 import { bearer, token } from "../support/tokens";
@@ -168,7 +169,7 @@ describe("rotating JWT_SECRET", () => {
     };
 
     const rotated = { ...before.bindings, JWT_SECRET: newSecret, JWT_SECRET_PREVIOUS: oldSecret } as AppBindings;
-    const { app } = createIsolate(rotated);
+    const { app } = createIsolate(rotated, { logger: captureLogger().logger });
     const rotatedGet = (path: string, t: string) => app.request(path, { headers: bearer(t) }, rotated);
     const newToken = await token({ sub: customer, secret: newSecret });
     expect((await rotatedGet("/v1/orders?limit=2", newToken)).status).toBe(200);
@@ -178,7 +179,7 @@ describe("rotating JWT_SECRET", () => {
 
     // Once the previous key is dropped, what was signed with it is refused.
     const done = { ...rotated, JWT_SECRET_PREVIOUS: "" } as AppBindings;
-    const finished = createIsolate(done).app;
+    const finished = createIsolate(done, { logger: captureLogger().logger }).app;
     expect((await finished.request("/v1/orders", { headers: bearer(oldToken) }, done)).status).toBe(401);
     const stale = await finished.request(
       `/v1/orders?limit=2&cursor=${firstPage.page.next_cursor}`,

@@ -1,0 +1,44 @@
+/**
+ * `npm run smoke -- <base-url> [--token <jwt>]`: the smoke test against a running order-service
+ * (deployed, or `npm run dev`). Without --token (or SMOKE_TOKEN) it mints a short-lived customer token
+ * with JWT_SECRET as this machine resolves it (environment, .dev.vars, dev default) and, when set,
+ * JWT_ISSUER/JWT_AUDIENCE. Prints one line per step and exits 1 if any failed.
+ */
+import { parseArgs } from "node:util";
+import { sign } from "hono/jwt";
+import { resolveSettings } from "../dev/settings.ts";
+import { formatReport, runSmoke } from "./smoke-checks.ts";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { token: { type: "string" } },
+});
+const baseUrl = positionals[0];
+if (!baseUrl || !/^https?:\/\//.test(baseUrl)) {
+  console.error("usage: npm run smoke -- <base-url> [--token <jwt>]   (e.g. http://127.0.0.1:8787)");
+  process.exit(2);
+}
+
+async function mintToken(): Promise<string> {
+  const settings = resolveSettings();
+  const secret = settings.JWT_SECRET;
+  if (!secret) throw new Error("no --token, SMOKE_TOKEN or JWT_SECRET to mint one with");
+  const now = Math.floor(Date.now() / 1000);
+  return sign(
+    {
+      sub: crypto.randomUUID(),
+      role: "customer",
+      iat: now,
+      exp: now + 300,
+      ...(settings.JWT_ISSUER ? { iss: settings.JWT_ISSUER } : {}),
+      ...(settings.JWT_AUDIENCE ? { aud: settings.JWT_AUDIENCE } : {}),
+    },
+    secret,
+    "HS256",
+  );
+}
+
+const token = values.token ?? process.env.SMOKE_TOKEN ?? (await mintToken());
+const report = await runSmoke({ baseUrl, token });
+console.log(formatReport(report, baseUrl));
+process.exit(report.ok ? 0 : 1);

@@ -1,0 +1,25 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/** Relative Markdown links of a document: `[text](path)` that is not a URL or an in-page anchor. */
+function relativeLinks(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1] ?? "")
+    .filter((target) => !/^[a-z]+:/i.test(target) && !target.startsWith("#"));
+}
+
+describe.each(["README.md", "docs/API.md"])("%s", (file) => {
+  it("links only to files inside this repository, that exist", () => {
+    for (const target of relativeLinks(file)) {
+      const path = normalize(join(dirname(file), target.split("#")[0] ?? ""));
+      expect(path.startsWith(".."), `${target} leaves the repository`).toBe(false);
+      expect(existsSync(path), `${target} does not exist`).toBe(true);
+    }
+  });
+});
+
+it("the README links the contract", () => {
+  expect(relativeLinks("README.md")).toContain("docs/API.md");
+});
