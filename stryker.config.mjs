@@ -9,6 +9,7 @@ export default {
     "src/domain/**/*.ts",
     "src/services/**/*.ts",
     "src/rate-limit/gcra.ts",
+    "src/rate-limit/local-limiter.ts",
     "src/repositories/circuit-breaker.ts",
     "src/handlers/cursor.ts",
     "src/validation/issue-messages.ts",

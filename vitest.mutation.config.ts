@@ -12,6 +12,7 @@ export default defineConfig({
       "test/domain/**/*.test.ts",
       "test/services/**/*.test.ts",
       "test/rate-limit/gcra.test.ts",
+      "test/rate-limit/local-limiter.test.ts",
       "test/repositories/circuit-breaker.test.ts",
       "test/handlers/cursor.test.ts",
       "test/validation/**/*.test.ts",

@@ -32,7 +32,8 @@ export interface AppDeps {
   readiness: Readiness;
   orders: OrderService;
   cursors: CursorCodec;
-  limiter: RateLimiterClient;
+  /** Per client IP, before auth: in this isolate, no remote call. Per caller, after auth: exact. */
+  limiters: { ip: RateLimiterClient; user: RateLimiterClient };
   metrics: Metrics;
   breaker: BreakerView;
   /** Milliseconds since the epoch: token times are checked against it. */
@@ -100,7 +101,7 @@ export function createApp({
   readiness,
   orders,
   cursors,
-  limiter,
+  limiters,
   metrics,
   breaker,
   clock,
@@ -141,7 +142,7 @@ export function createApp({
     rateLimit({
       policy: "ip",
       rule: config.rateLimitIp,
-      limiter,
+      limiter: limiters.ip,
       keyOf: (c) => (PROBES.has(c.req.path) ? undefined : (c.req.header("CF-Connecting-IP") ?? "unknown")),
     }),
   );
@@ -169,7 +170,7 @@ export function createApp({
       limitCaller: rateLimit({
         policy: "user",
         rule: config.rateLimitUser,
-        limiter,
+        limiter: limiters.user,
         keyOf: (c) => c.get("caller").id,
       }),
       requireAdmin: requireRole("admin"),

@@ -6,6 +6,7 @@ import { createJsonLogger, type Logger } from "./domain/logger";
 import { createCursorCodec } from "./handlers/cursor";
 import { durableObjectLimiter, type RateLimiterClient } from "./middleware/rate-limit";
 import { createMetrics, type Metrics } from "./observability/metrics";
+import { createLocalLimiter } from "./rate-limit/local-limiter";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
 import { createDatabase } from "./repositories/database";
 import { createDatabaseProbe } from "./repositories/database-probe";
@@ -23,6 +24,7 @@ export interface IsolateOverrides {
   clock?: () => number;
   breaker?: CircuitBreaker;
   metrics?: Metrics;
+  /** Both rate-limit layers (tests that are not about limits pass one that never limits). */
   limiter?: RateLimiterClient;
   repository?: OrderRepository;
   orders?: OrderService;
@@ -78,7 +80,12 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     readiness,
     orders,
     cursors: createCursorCodec([config.jwt.secret, ...(config.jwt.previousSecret ? [config.jwt.previousSecret] : [])]),
-    limiter: overrides.limiter ?? durableObjectLimiter(env.RATE_LIMITER),
+    limiters: overrides.limiter
+      ? { ip: overrides.limiter, user: overrides.limiter }
+      : {
+          ip: createLocalLimiter({ now: clock }),
+          user: durableObjectLimiter(env.RATE_LIMITER, () => metrics.countLimiterCall("user")),
+        },
     metrics,
     breaker,
     clock,

@@ -46,9 +46,15 @@ export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): M
     await next();
   };
 
-/** The Durable Object as a RateLimiterClient. */
-export function durableObjectLimiter(namespace: DurableObjectNamespace<RateLimiter>): RateLimiterClient {
+/** The Durable Object as a RateLimiterClient; every call is counted (a billed remote call). */
+export function durableObjectLimiter(
+  namespace: DurableObjectNamespace<RateLimiter>,
+  countCall: () => void = () => undefined,
+): RateLimiterClient {
   return {
-    check: (key, rule) => namespace.get(namespace.idFromName(key)).check(rule),
+    check: (key, rule) => {
+      countCall();
+      return namespace.get(namespace.idFromName(key)).check(rule);
+    },
   };
 }

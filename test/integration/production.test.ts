@@ -59,6 +59,29 @@ describe("rate limits (Durable Object)", () => {
     expect(statuses).toEqual([200, 200, 429]);
   });
 
+  it("refills the IP quota with time, and counts only calls to the Durable Object", async () => {
+    const clock = { now: Date.now() };
+    const { request } = await liveApp({ RATE_LIMIT_IP: "2/60s", METRICS_TOKEN: "m" }, { clock: () => clock.now });
+    const ip = { "CF-Connecting-IP": "192.0.2.33" };
+    const t = await token();
+    const remoteCalls = async () => {
+      const text = await (await request("/metrics", { headers: { Authorization: "Bearer m" } })).text();
+      return Number(/rate_limiter_remote_calls_total\{policy="user"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    // An allowed orders request: the IP layer in the isolate, then exactly one Durable Object call.
+    expect((await request("/v1/orders", { headers: { ...ip, ...bearer(t) } })).status).toBe(200);
+    expect(await remoteCalls()).toBe(1);
+    expect((await request("/v1/orders", { headers: { ...ip, ...bearer(t) } })).status).toBe(200);
+    // Refused by the IP layer: no remote call at all.
+    const refused = await request("/v1/orders", { headers: { ...ip, ...bearer(t) } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("30");
+    expect(await remoteCalls()).toBe(2);
+    clock.now += 30_000;
+    expect((await request("/v1/orders", { headers: { ...ip, ...bearer(t) } })).status).toBe(200);
+    expect(await remoteCalls()).toBe(3);
+  });
+
   it("exempts the probes", async () => {
     const { request } = await liveApp({ RATE_LIMIT_IP: "1/60s" });
     const ip = { "CF-Connecting-IP": "192.0.2.200" };
