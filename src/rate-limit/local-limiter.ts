@@ -23,9 +23,8 @@ export function createLocalLimiter({ now, maxKeys = 10_000 }: LocalLimiterOption
       // Re-insert, so the Map's order is least recently seen first.
       tats.delete(key);
       tats.set(key, tat);
-      while (tats.size > maxKeys) {
-        const oldest = tats.keys().next().value;
-        if (oldest === undefined) break;
+      for (const oldest of tats.keys()) {
+        if (tats.size <= maxKeys) break;
         tats.delete(oldest);
       }
       return decision;
