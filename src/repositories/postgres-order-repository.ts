@@ -115,8 +115,26 @@ function readClaim(db: Database, claim: IdempotencyClaim) {
     .where(and(eq(idempotencyKeys.customerId, claim.callerId), eq(idempotencyKeys.key, claim.key)));
 }
 
+/**
+ * The hottest read, built once per repository instead of per request: query building is a tenth of
+ * `GET /v1/orders/:id`'s CPU in `npm run bench:profile`. Placeholders are filled per call.
+ */
+function preparedFinds(db: Database) {
+  const id = eq(orders.id, sql.placeholder("id"));
+  return {
+    any: db.query.orders.findFirst({ where: id, with: { items: itemsInOrder } }).prepare("orders_find_any"),
+    own: db.query.orders
+      .findFirst({
+        where: and(id, eq(orders.customerId, sql.placeholder("customerId"))),
+        with: { items: itemsInOrder },
+      })
+      .prepare("orders_find_own"),
+  };
+}
+
 /** Drizzle implementation of the service's OrderRepository; one HTTP round trip per method. */
 export function createPostgresOrderRepository(db: Database): OrderRepository {
+  const find = preparedFinds(db);
   return {
     async create(order, claim): Promise<CreateResult> {
       if (!claim) {
@@ -160,7 +178,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
 
     async findById(id, customerId) {
       const row = await runQuery("orders.find", () =>
-        db.query.orders.findFirst({ where: visible(id, customerId), with: { items: itemsInOrder } }),
+        customerId ? find.own.execute({ id, customerId }) : find.any.execute({ id }),
       );
       return row ? toOrder(row) : null;
     },

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:profile`: where the worker's CPU goes, per scenario. Builds the worker as deployed
+ * but unminified (so functions keep their names), serves it with workerd through Miniflare with
+ * the inspector open, drives each scenario with autocannon while workerd's V8 profiler samples
+ * (Chrome DevTools Protocol over the inspector's WebSocket), and prints the top self-time costs,
+ * grouped by package or by our source file. Writes bench/out/profile-*.cpuprofile for DevTools.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import autocannon from "autocannon";
+import { sign } from "hono/jwt";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { createProvider } from "../dev/sql-server/provider.ts";
+import { startSqlServer } from "../dev/sql-server/server.ts";
+
+const SECRET = "bench-secret-bench-secret-bench-secret-0123";
+const OUT = "bench/out";
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9231);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** A minimal CDP client over the inspector's WebSocket. */
+async function inspector(port: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+  if (!url) throw new Error("no inspector target");
+  const ws = new WebSocket(url);
+  await new Promise((resolveOpen, reject) => {
+    ws.onopen = resolveOpen;
+    ws.onerror = reject;
+  });
+  let nextId = 1;
+  const pending = new Map<number, (result: unknown) => void>();
+  ws.onmessage = (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) pending.get(message.id)?.(message.result);
+  };
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((resolveCall) => {
+      const id = nextId++;
+      pending.set(id, resolveCall);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => ws.close() };
+}
+
+/**
+ * Which module a line of the (unminified) bundle came from: esbuild heads each module with a
+ * `// node_modules/…` or `// src/…` comment.
+ */
+function moduleOfLine(bundle: string): (line: number) => string {
+  const starts: { line: number; module: string }[] = [];
+  bundle.split("\n").forEach((text, line) => {
+    const m = /^\/\/ ((?:node_modules\/(?:@[^/]+\/)?[^/]+)|src\/\S+)/.exec(text);
+    if (m?.[1]) starts.push({ line, module: m[1].replace(/^node_modules\//, "") });
+  });
+  return (line) => {
+    let found = "(bundle)";
+    for (const start of starts) {
+      if (start.line > line) break;
+      found = start.module;
+    }
+    return found;
+  };
+}
+
+/** Self time by where it was spent: a package, one of our files, or the runtime. */
+function topCosts(profile: CpuProfile, total: number, moduleOf: (line: number) => string) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === "(idle)") return;
+    const where = url ? moduleOf(lineNumber) : "(runtime)";
+    const key = `${functionName || "(anonymous)"} — ${where}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const active = [...self.values()].reduce((a, b) => a + b, 0);
+  return {
+    activeMsPerRequest: active / 1000 / total,
+    top: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 15)
+      .map(([name, micros]) => ({ name, share: Math.round((micros / active) * 1000) / 10 })),
+  };
+}
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const outdir = resolve(`${OUT}/profile-worker`);
+  execFileSync(process.execPath, ["node_modules/wrangler/bin/wrangler.js", "deploy", "--dry-run", "--outdir", outdir], {
+    stdio: "ignore",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  const script = readdirSync(outdir).find((f) => f.endsWith(".js"));
+  if (!script) throw new Error("no bundle");
+  const moduleOf = moduleOfLine(readFileSync(`${outdir}/${script}`, "utf8"));
+
+  const provider = createProvider({
+    databaseUrl: process.env.BENCH_DATABASE_URL,
+    migrationsFolder: "migrations",
+    createDatabases: Boolean(process.env.BENCH_DATABASE_URL),
+    dropCreatedOnClose: Boolean(process.env.BENCH_DATABASE_URL),
+  });
+  const sql = await startSqlServer({ provider });
+  const database = `profile_${Date.now().toString(36)}`;
+  await provider.get(database);
+  const mf = new Miniflare({
+    ...convertV4MiniflareOptions({
+      modules: true,
+      scriptPath: `${outdir}/${script}`,
+      compatibilityDate: "2026-11-01",
+      compatibilityFlags: ["nodejs_als"],
+      bindings: {
+        JWT_SECRET: SECRET,
+        DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
+        DATABASE_HTTP_ENDPOINT: sql.url,
+        LOG_LEVEL: "error",
+        RATE_LIMIT_IP: "100000000/60s",
+        RATE_LIMIT_USER: "100000000/60s",
+      },
+      durableObjects: { RATE_LIMITER: "RateLimiter" },
+    }),
+    inspectorPort: INSPECTOR_PORT,
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  const now = Math.floor(Date.now() / 1000);
+  const auth = `Bearer ${await sign({ sub: crypto.randomUUID(), iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
+  const created = await fetch(`${url}/v1/orders`, {
+    method: "POST",
+    headers: { Authorization: auth, "Content-Type": "application/json" },
+    body: JSON.stringify({ currency: "USD", items: [{ sku: "P-1", quantity: 1, unit_price: 100 }] }),
+  });
+  const orderId = ((await created.json()) as { data: { id: string } }).data.id;
+
+  const cdp = await inspector(INSPECTOR_PORT);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+  const scenarios: [string, autocannon.Request][] = [
+    ["GET /healthz", { method: "GET", path: "/healthz" }],
+    ["GET /v1/orders/:id", { method: "GET", path: `/v1/orders/${orderId}`, headers: { authorization: auth } }],
+  ];
+  for (const [name, request] of scenarios) {
+    await cdp.send("Profiler.start");
+    const result = await autocannon({ url, connections: 8, duration: DURATION_S, requests: [request] });
+    const { profile } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
+    const file = `${OUT}/profile-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(profile));
+    const { activeMsPerRequest, top } = topCosts(profile, result.requests.total, moduleOf);
+    console.log(`\n${name}: ${result.requests.total} requests, ${activeMsPerRequest.toFixed(3)} ms of JS per request`);
+    for (const t of top) console.log(`  ${String(t.share).padStart(5)} %  ${t.name}`);
+    console.log(`  (${file})`);
+  }
+  cdp.close();
+  await mf.dispose();
+  await sql.close();
+}
+
+await main();
