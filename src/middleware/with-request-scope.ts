@@ -16,8 +16,17 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
   async function withRequestScope(c, next) {
     const log = logger.child({ request_id: c.get("requestId") });
     const cancel = new AbortController();
-    const signal = c.req.raw.signal ? AbortSignal.any([c.req.raw.signal, cancel.signal]) : cancel.signal;
-    const scope: RequestScope = { logger: log, signal, db: { calls: 0, ms: 0 } };
+    const clientGone = c.req.raw.signal;
+    let signal: AbortSignal | undefined;
+    const scope: RequestScope = {
+      logger: log,
+      // Combined on first use only: most requests that touch no database never need it.
+      get signal() {
+        signal ??= clientGone ? AbortSignal.any([clientGone, cancel.signal]) : cancel.signal;
+        return signal;
+      },
+      db: { calls: 0, ms: 0 },
+    };
     c.set("logger", log);
     c.set("scope", scope);
     c.set("cancel", () => cancel.abort(new DOMException("request deadline passed", "AbortError")));
