@@ -20,9 +20,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { sign } from "hono/jwt";
 import { migrateOverHttp } from "./migrate-over-http.ts";
-import { formatReport, runSmoke } from "./smoke-checks.ts";
+import { formatReport, mintSmokeToken, runSmoke } from "./smoke-checks.ts";
 
 const ENVIRONMENTS = ["staging", "production"];
 
@@ -63,19 +62,7 @@ async function smokeToken(): Promise<string> {
   if (process.env.SMOKE_TOKEN) return process.env.SMOKE_TOKEN;
   const secret = process.env.JWT_SECRET;
   if (!secret) fail("neither SMOKE_TOKEN nor JWT_SECRET is set: the smoke test has no token to call the API with");
-  const now = Math.floor(Date.now() / 1000);
-  return sign(
-    {
-      sub: crypto.randomUUID(),
-      role: "customer",
-      iat: now,
-      exp: now + 300,
-      ...(process.env.JWT_ISSUER ? { iss: process.env.JWT_ISSUER } : {}),
-      ...(process.env.JWT_AUDIENCE ? { aud: process.env.JWT_AUDIENCE } : {}),
-    },
-    secret,
-    "HS256",
-  );
+  return mintSmokeToken({ secret, issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE });
 }
 
 async function release(): Promise<void> {

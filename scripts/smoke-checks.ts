@@ -4,6 +4,7 @@
  * Plain fetch only, so it runs from the CLI (`npm run smoke`), from the release, and inside workerd
  * in the tests. The order it creates is cancelled at the end, also when a step in between fails.
  */
+import { sign } from "hono/jwt";
 export interface SmokeOptions {
   baseUrl: string;
   /** A customer token (Bearer JWT) for a customer used by nothing else. */
@@ -23,6 +24,23 @@ export interface SmokeReport {
 }
 
 class StepFailed extends Error {}
+
+/** A five-minute token for a customer of its own, as the identity provider would issue it. */
+export function mintSmokeToken({ secret, issuer, audience }: { secret: string; issuer?: string; audience?: string }) {
+  const now = Math.floor(Date.now() / 1000);
+  return sign(
+    {
+      sub: crypto.randomUUID(),
+      role: "customer",
+      iat: now,
+      exp: now + 300,
+      ...(issuer ? { iss: issuer } : {}),
+      ...(audience ? { aud: audience } : {}),
+    },
+    secret,
+    "HS256",
+  );
+}
 
 function expectThat(condition: boolean, detail: string): void {
   if (!condition) throw new StepFailed(detail);

@@ -5,9 +5,8 @@
  * JWT_ISSUER/JWT_AUDIENCE. Prints one line per step and exits 1 if any failed.
  */
 import { parseArgs } from "node:util";
-import { sign } from "hono/jwt";
 import { resolveSettings } from "../dev/settings.ts";
-import { formatReport, runSmoke } from "./smoke-checks.ts";
+import { formatReport, mintSmokeToken, runSmoke } from "./smoke-checks.ts";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -23,19 +22,7 @@ async function mintToken(): Promise<string> {
   const settings = resolveSettings();
   const secret = settings.JWT_SECRET;
   if (!secret) throw new Error("no --token, SMOKE_TOKEN or JWT_SECRET to mint one with");
-  const now = Math.floor(Date.now() / 1000);
-  return sign(
-    {
-      sub: crypto.randomUUID(),
-      role: "customer",
-      iat: now,
-      exp: now + 300,
-      ...(settings.JWT_ISSUER ? { iss: settings.JWT_ISSUER } : {}),
-      ...(settings.JWT_AUDIENCE ? { aud: settings.JWT_AUDIENCE } : {}),
-    },
-    secret,
-    "HS256",
-  );
+  return mintSmokeToken({ secret, issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE });
 }
 
 const token = values.token ?? process.env.SMOKE_TOKEN ?? (await mintToken());
