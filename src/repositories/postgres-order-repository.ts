@@ -44,23 +44,70 @@ function visible(id: string, customerId: string | undefined): SQL | undefined {
   return and(eq(orders.id, id), customerId ? eq(orders.customerId, customerId) : undefined);
 }
 
+/** Which filters a list query has: each shape is one SQL text, its values filled per call. */
+export interface ListShape {
+  byCustomer: boolean;
+  byStatus: boolean;
+  afterPosition: boolean;
+  includeItems: boolean;
+}
+
+export const shapeOf = (q: ListQuery): ListShape => ({
+  byCustomer: q.customerId !== undefined,
+  byStatus: q.status !== undefined,
+  afterPosition: q.after !== undefined,
+  includeItems: q.includeItems,
+});
+
+/** The values a list query's placeholders take. */
+export const listParams = ({ customerId, status, limit, after }: ListQuery) => ({
+  customerId,
+  status,
+  limit,
+  afterAt: after?.createdAt.toISOString(),
+  afterId: after?.id,
+});
+
 /**
  * A page of orders, newest first, in one query. The keyset condition is a row comparison and the
  * order matches the indexes exactly (DESC NULLS FIRST), so Postgres reads just the page from an
- * index instead of sorting every row the filter matches. Exported for the query-plan test.
+ * index instead of sorting every row the filter matches. Built with placeholders, so each shape is
+ * built once; exported for the query-plan test.
  */
-export function listOrdersQuery(db: Database, { customerId, status, limit, after, includeItems }: ListQuery) {
+export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosition, includeItems }: ListShape) {
   const where = and(
-    customerId ? eq(orders.customerId, customerId) : undefined,
-    status ? eq(orders.status, status) : undefined,
-    after
-      ? sql`(${orders.createdAt}, ${orders.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+    byCustomer ? eq(orders.customerId, sql.placeholder("customerId")) : undefined,
+    byStatus ? eq(orders.status, sql.placeholder("status")) : undefined,
+    afterPosition
+      ? sql`(${orders.createdAt}, ${orders.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`
       : undefined,
   );
   const orderBy = [desc(orders.createdAt), desc(orders.id)];
+  const limit = sql.placeholder("limit");
   return includeItems
     ? db.query.orders.findMany({ where, orderBy, limit, with: { items: itemsInOrder } })
     : db.query.orders.findMany({ where, orderBy, limit });
+}
+
+/**
+ * Every list shape prepared once per repository, on first use (query building was the largest
+ * share of a list request's CPU after the database call).
+ */
+function preparedLists(db: Database) {
+  type Prepared = { execute(values: Record<string, unknown>): Promise<(OrderRow & { items?: ItemRow[] })[]> };
+  const prepared = new Map<string, Prepared>();
+  return (query: ListQuery) => {
+    const shape = shapeOf(query);
+    const key = Object.values(shape)
+      .map((on) => (on ? "1" : "0"))
+      .join("");
+    let statement = prepared.get(key);
+    if (!statement) {
+      statement = listOrdersQuery(db, shape).prepare(`orders_list_${key}`) as Prepared;
+      prepared.set(key, statement);
+    }
+    return statement.execute(listParams(query));
+  };
 }
 
 /** One row of VALUES per item, typed: untyped parameters would arrive as text. */
@@ -135,6 +182,7 @@ function preparedFinds(db: Database) {
 /** Drizzle implementation of the service's OrderRepository; one HTTP round trip per method. */
 export function createPostgresOrderRepository(db: Database): OrderRepository {
   const find = preparedFinds(db);
+  const list = preparedLists(db);
   return {
     async create(order, claim): Promise<CreateResult> {
       if (!claim) {
@@ -184,7 +232,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
     },
 
     async list(query: ListQuery) {
-      const rows = await runQuery("orders.list", () => listOrdersQuery(db, query));
+      const rows = await runQuery("orders.list", () => list(query));
       return rows.map(toOrder);
     },
 

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
+import { fillPlaceholders, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSqlClient, type Database } from "../../src/repositories/database";
-import { listOrdersQuery } from "../../src/repositories/postgres-order-repository";
+import { listOrdersQuery, listParams, shapeOf } from "../../src/repositories/postgres-order-repository";
+import type { ListQuery } from "../../src/services/order-repository";
 import { freshDatabase } from "../support/database";
 
 const customer = "11111111-1111-4111-8111-111111111111";
@@ -21,11 +22,12 @@ beforeAll(async () => {
   await db.execute(sql`ANALYZE orders`);
 });
 
-async function plan(query: Parameters<typeof listOrdersQuery>[1]): Promise<string> {
-  const { sql: text, params } = listOrdersQuery(db, query).toSQL();
+async function plan(query: ListQuery): Promise<string> {
+  // The SQL the repository prepares for this shape, with this query's values filled in.
+  const { sql: text, params } = listOrdersQuery(db, shapeOf(query)).toSQL();
   const rows = (await createSqlClient({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 30_000 }).query(
     `EXPLAIN ${text}`,
-    params as unknown[],
+    fillPlaceholders(params, listParams(query)),
   )) as { "QUERY PLAN": string }[];
   return rows.map((r) => r["QUERY PLAN"]).join("\n");
 }
