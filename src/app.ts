@@ -6,7 +6,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { timeout } from "hono/timeout";
 import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
-import { type Config, type ConfigProblem, describeProblems } from "./config/config";
+import { type Config, type ConfigProblem, describeProblems, jwtSecrets } from "./config/config";
 import { AppError } from "./domain/app-error";
 import type { Logger } from "./domain/logger";
 import type { CursorCodec } from "./handlers/cursor";
@@ -161,7 +161,7 @@ export function createApp({
       service: orders,
       cursors,
       authenticate: auth({
-        secrets: [config.jwt.secret, ...(config.jwt.previousSecret ? [config.jwt.previousSecret] : [])],
+        secrets: jwtSecrets(config.jwt),
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         maxTtlSeconds: config.jwt.maxTtlSeconds,

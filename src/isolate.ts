@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
-import { type AppBindings, type Config, describeProblems, parseConfig } from "./config/config";
+import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
 import { createJsonLogger, type Logger } from "./domain/logger";
 import { createCursorCodec } from "./handlers/cursor";
 import { durableObjectLimiter, type RateLimiterClient } from "./middleware/rate-limit";
@@ -79,7 +79,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     logger,
     readiness,
     orders,
-    cursors: createCursorCodec([config.jwt.secret, ...(config.jwt.previousSecret ? [config.jwt.previousSecret] : [])]),
+    cursors: createCursorCodec(jwtSecrets(config.jwt)),
     limiters: overrides.limiter
       ? { ip: overrides.limiter, user: overrides.limiter }
       : {

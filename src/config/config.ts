@@ -130,6 +130,10 @@ export const configSchema = z.pipe(
 
 export type Config = z.output<typeof configSchema>;
 
+/** The keys tokens and cursors are checked against: the current one first, then the previous one. */
+export const jwtSecrets = ({ secret, previousSecret }: Config["jwt"]): [string, ...string[]] =>
+  previousSecret ? [secret, previousSecret] : [secret];
+
 /** A variable that is missing or malformed: its name and what is wrong, never its value. */
 export interface ConfigProblem {
   variable: string;

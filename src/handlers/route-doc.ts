@@ -42,21 +42,14 @@ export interface RouteDoc {
   errors: ErrorCode[];
 }
 
-/** Error codes by how far a request gets: every route, rate limited, signed in, with a body. */
+/** Error codes by how far a request gets: every route, rate limited, signed in. */
+const ALWAYS = ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR", "TIMEOUT"] as const satisfies ErrorCode[];
+const LIMITED = [...ALWAYS, "RATE_LIMIT_EXCEEDED"] as const satisfies ErrorCode[];
 export const ROUTE_ERRORS = {
-  always: ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR", "TIMEOUT"],
-  limited: ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR", "TIMEOUT", "RATE_LIMIT_EXCEEDED"],
-  signedIn: [
-    "METHOD_NOT_ALLOWED",
-    "NOT_IMPLEMENTED",
-    "INTERNAL_ERROR",
-    "TIMEOUT",
-    "RATE_LIMIT_EXCEEDED",
-    "UNAUTHORIZED",
-    "SERVICE_UNAVAILABLE",
-    "EXTERNAL_SERVICE_ERROR",
-  ],
-} as const satisfies Record<string, ErrorCode[]>;
+  always: ALWAYS,
+  limited: LIMITED,
+  signedIn: [...LIMITED, "UNAUTHORIZED", "SERVICE_UNAVAILABLE", "EXTERNAL_SERVICE_ERROR"] as const,
+} satisfies Record<string, readonly ErrorCode[]>;
 
 const DOC = Symbol.for("order-service/route-doc");
 

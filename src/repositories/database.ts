@@ -55,7 +55,7 @@ function installDriverHook(): void {
  * answers. A call cancelled by the caller is neither: it releases its breaker slot (a cancelled
  * half-open probe leaves the breaker open) and fails with CallCancelledError.
  */
-export async function instrumentedCall(
+async function instrumentedCall(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
   { timeoutMs, breaker, metrics }: CallPolicy,
