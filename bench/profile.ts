@@ -13,6 +13,7 @@ import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
+import { deployedCompatibility } from "./compatibility.ts";
 
 const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 const OUT = "bench/out";
@@ -122,8 +123,7 @@ async function main() {
     ...convertV4MiniflareOptions({
       modules: true,
       scriptPath: `${outdir}/${script}`,
-      compatibilityDate: "2026-11-01",
-      compatibilityFlags: ["nodejs_als"],
+      ...deployedCompatibility(),
       bindings: {
         JWT_SECRET: SECRET,
         DATABASE_URL: `postgres://bench:bench@localhost/${database}`,

@@ -1,6 +1,7 @@
 /**
  * Runs the local SQL-over-HTTP server on its own.
  *   node dev/sql-server/main.ts [--port 4444] [--data-dir .data/pglite] [--database-url postgres://…] [--migrate]
+ *     [--create-databases] [--drop-created-on-close]
  * Prints one line `ready <url>` when it listens; stops cleanly on SIGINT/SIGTERM.
  */
 import { parseArgs } from "node:util";
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     "database-url": { type: "string" },
     migrate: { type: "boolean", default: false },
     "create-databases": { type: "boolean", default: false },
+    "drop-created-on-close": { type: "boolean", default: false },
   },
 });
 
@@ -24,6 +26,7 @@ const server = await startSqlServer({
     dataDir: values["data-dir"],
     migrationsFolder: values.migrate ? "migrations" : undefined,
     createDatabases: values["create-databases"],
+    dropCreatedOnClose: values["drop-created-on-close"],
   }),
 });
 console.log(`ready ${server.url}`);
