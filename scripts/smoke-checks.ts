@@ -5,6 +5,7 @@
  * in the tests. The order it creates is cancelled at the end, also when a step in between fails.
  */
 import { sign } from "hono/jwt";
+
 export interface SmokeOptions {
   baseUrl: string;
   /** A customer token (Bearer JWT) for a customer used by nothing else. */
@@ -25,10 +26,25 @@ export interface SmokeReport {
 
 class StepFailed extends Error {}
 
+/**
+ * An HS256 JWT over `payload`. The secret is imported as HMAC key bytes first: given a string,
+ * hono/jwt would read a secret that contains "PRIVATE" as a PEM key and fail.
+ */
+export async function signToken(payload: Record<string, unknown>, secret: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return sign(payload, key, "HS256");
+}
+
 /** A five-minute token for a customer of its own, as the identity provider would issue it. */
 export function mintSmokeToken({ secret, issuer, audience }: { secret: string; issuer?: string; audience?: string }) {
   const now = Math.floor(Date.now() / 1000);
-  return sign(
+  return signToken(
     {
       sub: crypto.randomUUID(),
       role: "customer",
@@ -38,7 +54,6 @@ export function mintSmokeToken({ secret, issuer, audience }: { secret: string; i
       ...(audience ? { aud: audience } : {}),
     },
     secret,
-    "HS256",
   );
 }
 

@@ -4,9 +4,9 @@
  * (environment, then .dev.vars, then the development default). No third-party site needed.
  */
 import { parseArgs } from "node:util";
-import { sign } from "hono/jwt";
 import { resolveSettings } from "../dev/settings.ts";
 import { isUuid } from "../src/domain/uuid.ts";
+import { signToken } from "./smoke-checks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -41,4 +41,4 @@ const payload = {
   ...((values.iss ?? settings.JWT_ISSUER) ? { iss: values.iss ?? settings.JWT_ISSUER } : {}),
   ...((values.aud ?? settings.JWT_AUDIENCE) ? { aud: values.aud ?? settings.JWT_AUDIENCE } : {}),
 };
-console.log(await sign(payload, secret, "HS256"));
+console.log(await signToken(payload, secret));

@@ -73,10 +73,22 @@ function withShell(
   app.use(observability({ metrics }));
   app.use(recovery());
   app.use(
+    // The headers a JSON API needs (OWASP REST Security Cheat Sheet); those that only guard HTML
+    // documents in old browsers (X-XSS-Protection, X-Download-Options, X-DNS-Prefetch-Control,
+    // X-Permitted-Cross-Domain-Policies, Origin-Agent-Cluster, COOP) cost a header set per answer
+    // and protect nothing here. No CSP: the answers are JSON, and the one page (/docs) runs an inline script.
     secureHeaders({
-      // JSON API: no documents to protect with a CSP here; keep the transport headers.
       contentSecurityPolicy: undefined,
       crossOriginEmbedderPolicy: false,
+      crossOriginOpenerPolicy: false,
+      originAgentCluster: false,
+      xDnsPrefetchControl: false,
+      xDownloadOptions: false,
+      xPermittedCrossDomainPolicies: false,
+      xXssProtection: false,
+      xFrameOptions: "DENY",
+      // Nothing here sets X-Powered-By, so there is nothing to remove on every answer.
+      removePoweredBy: false,
       crossOriginResourcePolicy: corsEnabled ? "cross-origin" : "same-origin",
     }),
   );
@@ -88,7 +100,10 @@ function withShell(
 /**
  * Builds the app from finished collaborators. After the shell (above), in this order and why:
  *  7. CORS headers      for allowed origins, on every answer (preflights: see the route fallbacks)
- *  8. timeout           the request deadline: 504 TIMEOUT, and its database calls are cancelled
+ *  8. timeout           the request deadline on /v1/*, the routes that wait on the database and the
+ *                       caller's limiter: 504 TIMEOUT, and its database calls are cancelled. The
+ *                       others wait on nothing remote (/readyz has its own 2 s budget), so they arm
+ *                       no timer.
  *  9. notImplemented    501 for unknown methods before anything else looks at the request
  * 10. rateLimit (ip)    per client IP, before any token is looked at (probes exempt)
  * 11. routeFallbacks    404 ROUTE_NOT_FOUND / 405 + Allow / OPTIONS 204 (+ CORS preflight)
@@ -127,11 +142,14 @@ export function createApp({
       }
     : undefined;
 
-  app.use(async function corsOnAnswers(c, next) {
-    if (c.req.method === "OPTIONS" || !corsEnabled) return next();
-    return corsHeaders(c, next);
-  });
+  if (corsEnabled) {
+    app.use(async function corsOnAnswers(c, next) {
+      if (c.req.method === "OPTIONS") return next();
+      return corsHeaders(c, next);
+    });
+  }
   app.use(
+    "/v1/*",
     timeout(config.requestTimeoutMs, (c) => {
       c.get("cancel")();
       return new HTTPException(504, { message: `request deadline of ${config.requestTimeoutMs} ms passed` });

@@ -35,6 +35,24 @@ function numericClaim(payload: Record<string, unknown>, name: string): number | 
 
 const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
 
+const utf8 = new TextEncoder();
+
+/**
+ * The secrets as HMAC keys, imported on first use and kept for the isolate: hono/jwt would import a
+ * string secret on every request, and would read one that contains "PRIVATE" or "PUBLIC" as PEM.
+ */
+function hmacKeys(secrets: readonly string[]): () => Promise<CryptoKey[]> {
+  let keys: CryptoKey[] | undefined;
+  return async () => {
+    keys ??= await Promise.all(
+      secrets.map((secret) =>
+        crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
+      ),
+    );
+    return keys;
+  };
+}
+
 /**
  * Verifies `Authorization: Bearer <JWT>` and puts the typed caller in the context.
  * hono/jwt checks the signature, `alg` (HS256 only), `iss` and `aud`; it accepts a token without
@@ -50,8 +68,9 @@ export const auth = ({
   now = () => Math.floor(Date.now() / 1000),
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
   if (secrets.length === 0) throw new Error("auth needs at least one secret");
-  const verifyWith = (token: string, secret: string) =>
-    verify(token, secret, {
+  const keys = hmacKeys(secrets);
+  const verifyWith = (token: string, key: CryptoKey) =>
+    verify(token, key, {
       alg: "HS256",
       exp: false,
       nbf: false,
@@ -62,9 +81,9 @@ export const auth = ({
 
   async function verifyAny(token: string): Promise<unknown> {
     let lastError: unknown;
-    for (const secret of secrets) {
+    for (const key of await keys()) {
       try {
-        return await verifyWith(token, secret);
+        return await verifyWith(token, key);
       } catch (err) {
         lastError = err;
         if (!isSignatureMismatch(err)) break;

@@ -20,7 +20,7 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  * Times the chain below it once and reports that one measurement everywhere: the request log line
  * (method, route pattern, status, duration, database calls and time; never bodies, headers or
  * query strings), the latency histogram by route pattern, requests in flight, the `db` metric of
- * `Server-Timing` (hono/timing, outside this, adds `total`), and — when Workers Analytics Engine is
+ * `Server-Timing` when the database was called (hono/timing, outside this, adds `total`), and — when Workers Analytics Engine is
  * bound as ANALYTICS — one data point per request, written through `waitUntil`.
  */
 export const observability = ({ metrics }: { metrics: Metrics }): MiddlewareHandler<AppEnv> =>
@@ -36,7 +36,7 @@ export const observability = ({ metrics }: { metrics: Metrics }): MiddlewareHand
       const status = c.res.status;
       const { db } = c.get("scope");
       metrics.observeRequest({ method: c.req.method, route, status: String(status) }, ms / 1000);
-      setMetric(c, "db", db.ms, `${db.calls} calls`);
+      if (db.calls > 0) setMetric(c, "db", db.ms, db.calls === 1 ? "1 call" : `${db.calls} calls`);
       c.get("logger").info("request", {
         method: c.req.method,
         route,

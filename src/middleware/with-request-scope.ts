@@ -15,13 +15,14 @@ export interface RequestScopeOptions {
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
   async function withRequestScope(c, next) {
     const log = logger.child({ request_id: c.get("requestId") });
-    const cancel = new AbortController();
-    const clientGone = c.req.raw.signal;
+    // Built on first use only: most requests that touch no database never need them.
+    let cancel: AbortController | undefined;
     let signal: AbortSignal | undefined;
     const scope: RequestScope = {
       logger: log,
-      // Combined on first use only: most requests that touch no database never need it.
       get signal() {
+        cancel ??= new AbortController();
+        const clientGone = c.req.raw.signal;
         signal ??= clientGone ? AbortSignal.any([clientGone, cancel.signal]) : cancel.signal;
         return signal;
       },
@@ -29,6 +30,9 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
     };
     c.set("logger", log);
     c.set("scope", scope);
-    c.set("cancel", () => cancel.abort(new DOMException("request deadline passed", "AbortError")));
+    c.set("cancel", () => {
+      cancel ??= new AbortController();
+      cancel.abort(new DOMException("request deadline passed", "AbortError"));
+    });
     await runInScope(scope, next);
   };

@@ -38,7 +38,8 @@ const HEADERS: Record<string, { description: string; required?: boolean; schema:
     schema: { type: "string" },
   },
   "Server-Timing": {
-    description: '`db;dur=<ms>;desc="<n> calls",total;dur=<ms>;desc="app"`: where the time went.',
+    description:
+      '`db;dur=<ms>;desc="<n> calls",total;dur=<ms>;desc="app"` (`db` only when the database was called): where the time went.',
     required: true,
     schema: { type: "string" },
   },

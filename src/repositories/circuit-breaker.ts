@@ -34,7 +34,14 @@ export class CircuitBreaker {
   private readonly windowMs: number;
   private readonly openMs: number;
   private readonly now: () => number;
-  private outcomes: { at: number; ok: boolean }[] = [];
+  /**
+   * The last outcomes, oldest first, in a ring of fixed size (only the last calls matter once there
+   * are plenty, and a call's bookkeeping allocates nothing): times in `at`, 1 for a failure in `failed`.
+   */
+  private readonly at: Float64Array;
+  private readonly failed: Uint8Array;
+  private head = 0;
+  private count = 0;
   private openedAt = 0;
   private probing = false;
   private current: BreakerState = "closed";
@@ -51,6 +58,8 @@ export class CircuitBreaker {
     this.windowMs = windowMs;
     this.openMs = openMs;
     this.now = now;
+    this.at = new Float64Array(minimumCalls * 5);
+    this.failed = new Uint8Array(minimumCalls * 5);
   }
 
   get state(): BreakerState {
@@ -98,33 +107,41 @@ export class CircuitBreaker {
       return;
     }
     this.record(false);
-    const recent = this.outcomes;
-    if (recent.length >= this.minimumCalls) {
-      const failed = recent.filter((o) => !o.ok).length;
-      if (failed / recent.length >= this.failureRatio) this.trip();
+    if (this.count >= this.minimumCalls) {
+      let failed = 0;
+      for (let i = 0; i < this.count; i++) failed += this.failed[(this.head + i) % this.failed.length] ?? 0;
+      if (failed / this.count >= this.failureRatio) this.trip();
     }
   }
 
   private record(ok: boolean): void {
-    const at = this.now();
-    this.outcomes.push({ at, ok });
-    const horizon = at - this.windowMs;
-    while (this.outcomes.length > 0 && (this.outcomes[0]?.at ?? at) < horizon) this.outcomes.shift();
-    // Only the last calls matter once there are plenty: keep the memory bounded.
-    if (this.outcomes.length > this.minimumCalls * 5)
-      this.outcomes.splice(0, this.outcomes.length - this.minimumCalls * 5);
+    const now = this.now();
+    const size = this.at.length;
+    if (this.count === size) {
+      this.head = (this.head + 1) % size;
+      this.count--;
+    }
+    const slot = (this.head + this.count) % size;
+    this.at[slot] = now;
+    this.failed[slot] = ok ? 0 : 1;
+    this.count++;
+    const horizon = now - this.windowMs;
+    while (this.count > 0 && (this.at[this.head] ?? now) < horizon) {
+      this.head = (this.head + 1) % size;
+      this.count--;
+    }
   }
 
   private trip(): void {
     this.current = "open";
     this.openedAt = this.now();
     this.probing = false;
-    this.outcomes = [];
+    this.count = 0;
   }
 
   private reset(): void {
     this.current = "closed";
     this.probing = false;
-    this.outcomes = [];
+    this.count = 0;
   }
 }

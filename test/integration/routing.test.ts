@@ -32,6 +32,17 @@ describe("GET /healthz", () => {
     expect(res.headers.get("X-Powered-By")).toBeNull();
   });
 
+  it("sends the security headers an API needs, and not those for HTML documents", async () => {
+    const res = await send("/healthz");
+    expect(res.headers.get("X-Frame-Options")).toBe("DENY");
+    expect(res.headers.get("Strict-Transport-Security")).toMatch(/^max-age=\d+/);
+    expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
+    expect(res.headers.get("Cross-Origin-Resource-Policy")).toBe("same-origin");
+    for (const name of ["X-XSS-Protection", "X-Download-Options", "X-DNS-Prefetch-Control", "Origin-Agent-Cluster"]) {
+      expect(res.headers.get(name)).toBeNull();
+    }
+  });
+
   it("answers HEAD like GET, without a body", async () => {
     const res = await send("/healthz", { method: "HEAD" });
     expect(res.status).toBe(200);

@@ -1,5 +1,6 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
+import { signToken } from "../../scripts/smoke-checks";
 import type { Order } from "../../src/domain/order";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
@@ -152,6 +153,15 @@ describe("auth", () => {
     expect(seen).toHaveLength(2);
     // Without the previous secret configured, its tokens are refused again.
     expect((await appSeeingCaller().get(`Bearer ${await signed({}, previous)}`)).status).toBe(401);
+  });
+
+  it("takes a secret as HMAC key bytes even when it reads like a PEM label", async () => {
+    // hono/jwt, given a string, would try to import one containing PRIVATE or PUBLIC as a PEM key.
+    for (const secret of ["MY-PRIVATE-SIGNING-SECRET-OF-32-BYTES!!", "a-PUBLIC-looking-secret-of-32-bytes-ok"]) {
+      const { get } = appSeeingCaller({ JWT_SECRET: secret });
+      expect((await get(`Bearer ${await signToken({ sub, exp: now() + 600 }, secret)}`)).status).toBe(200);
+      expect((await get(`Bearer ${await signed({})}`)).status).toBe(401);
+    }
   });
 });
 

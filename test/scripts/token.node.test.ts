@@ -24,6 +24,19 @@ describe("npm run token", () => {
     await expect(verify(token, secret, "HS256")).resolves.toMatchObject({ role: "customer" });
   });
 
+  it("signs with a secret that reads like a PEM label (PRIVATE) as plain key bytes", async () => {
+    const secret = "MY-PRIVATE-SIGNING-SECRET-OF-32-BYTES!!";
+    const token = run(["--sub", "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11"], { JWT_SECRET: secret });
+    const key = await crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    await expect(verify(token, key, "HS256")).resolves.toMatchObject({ role: "customer" });
+  });
+
   it.each([
     [["--sub", "alice"], "--sub must be a UUID"],
     [["--sub", "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11", "--role", "root"], "--role must be customer or admin"],
