@@ -139,12 +139,20 @@ async function main() {
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const now = Math.floor(Date.now() / 1000);
   const auth = `Bearer ${await sign({ sub: crypto.randomUUID(), iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
-  const created = await fetch(`${url}/v1/orders`, {
-    method: "POST",
-    headers: { Authorization: auth, "Content-Type": "application/json" },
-    body: JSON.stringify({ currency: "USD", items: [{ sku: "P-1", quantity: 1, unit_price: 100 }] }),
+  // The benchmark's data: 60 orders of 10 items, so a list of 50 with items is a full page.
+  const tenItems = JSON.stringify({
+    currency: "USD",
+    items: Array.from({ length: 10 }, (_, i) => ({ sku: `BENCH-${i}`, quantity: i + 1, unit_price: 199 * (i + 1) })),
   });
-  const orderId = ((await created.json()) as { data: { id: string } }).data.id;
+  let orderId = "";
+  for (let i = 0; i < 60; i++) {
+    const created = await fetch(`${url}/v1/orders`, {
+      method: "POST",
+      headers: { Authorization: auth, "Content-Type": "application/json" },
+      body: tenItems,
+    });
+    orderId = ((await created.json()) as { data: { id: string } }).data.id;
+  }
 
   const cdp = await inspector(INSPECTOR_PORT);
   await cdp.send("Profiler.enable");
@@ -152,6 +160,23 @@ async function main() {
   const scenarios: [string, autocannon.Request][] = [
     ["GET /healthz", { method: "GET", path: "/healthz" }],
     ["GET /v1/orders/:id", { method: "GET", path: `/v1/orders/${orderId}`, headers: { authorization: auth } }],
+    [
+      "GET /v1/orders?include=items&limit=50",
+      { method: "GET", path: "/v1/orders?include=items&limit=50", headers: { authorization: auth } },
+    ],
+    [
+      "POST /v1/orders",
+      {
+        method: "POST",
+        path: "/v1/orders",
+        headers: { authorization: auth, "content-type": "application/json" },
+        body: tenItems,
+        setupRequest: (req: autocannon.Request) => ({
+          ...req,
+          headers: { ...req.headers, "idempotency-key": crypto.randomUUID() },
+        }),
+      },
+    ],
   ];
   for (const [name, request] of scenarios) {
     await cdp.send("Profiler.start");
