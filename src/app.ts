@@ -166,8 +166,9 @@ export function createApp({
   );
   app.use(routeFallbacks(app, preflight));
   app.use("/v1/*", async function noStore(c, next) {
-    await next();
+    // Set before the answer exists, so it is part of the answer (errors too) rather than a copy of it.
     c.header("Cache-Control", "no-store");
+    await next();
   });
 
   app.route("/", healthRoutes(readiness));

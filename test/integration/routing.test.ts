@@ -32,6 +32,15 @@ describe("GET /healthz", () => {
     expect(res.headers.get("X-Powered-By")).toBeNull();
   });
 
+  it("marks every /v1 answer no-store, errors included, and leaves the probes cacheable by default", async () => {
+    for (const path of ["/v1/orders", "/v1/nope"]) {
+      const res = await send(path);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get("Cache-Control")).toBe("no-store");
+    }
+    expect((await send("/healthz")).headers.get("Cache-Control")).toBeNull();
+  });
+
   it("sends the security headers an API needs, and not those for HTML documents", async () => {
     const res = await send("/healthz");
     expect(res.headers.get("X-Frame-Options")).toBe("DENY");
