@@ -21,7 +21,7 @@ import { observability } from "./middleware/observability";
 import { type RateLimiterClient, rateLimit } from "./middleware/rate-limit";
 import { recovery } from "./middleware/recovery";
 import { type OptionsResponder, routeFallbacks, routeNotFound } from "./middleware/route-fallbacks";
-import { withRequestScope } from "./middleware/with-request-scope";
+import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
 import type { Metrics } from "./observability/metrics";
 import type { OrderService } from "./services/order-service";
 import type { BreakerView, Readiness } from "./services/readiness";
@@ -57,7 +57,7 @@ const EXPOSED_HEADERS = [
 /**
  * The outer chain every app shares, misconfigured or not:
  *  1. requestId         every response and log line carries X-Request-Id
- *  2. withRequestScope  the request's logger, cancellation signal and db tally, for every layer below
+ *  2. withRequestScope  the request's logger, cancellation signal and db tally, in the context
  *  3. timing            Server-Timing (`total`, and `db` from the layer below)
  *  4. observability     one timing for the log line, the latency histogram and Analytics Engine
  *  5. recovery          any throw, even a non-Error, becomes the JSON envelope
@@ -107,6 +107,7 @@ function withShell(
  *  9. notImplemented    501 for unknown methods before anything else looks at the request
  * 10. rateLimit (ip)    per client IP, before any token is looked at (probes exempt)
  * 11. routeFallbacks    404 ROUTE_NOT_FOUND / 405 + Allow / OPTIONS 204 (+ CORS preflight)
+ * 12. on /v1/*          the request scope carried to the layers below the handlers; no-store
  * Route-level middleware carries the rest (auth 401 → per-caller limit 429 → role 403 → body
  * 413 → 415 → validation 400), so a wrong path or method is answered as such without a token.
  */
@@ -165,6 +166,7 @@ export function createApp({
     }),
   );
   app.use(routeFallbacks(app, preflight));
+  app.use("/v1/*", carryRequestScope());
   app.use("/v1/*", async function noStore(c, next) {
     // Set before the answer exists, so it is part of the answer (errors too) rather than a copy of it.
     c.header("Cache-Control", "no-store");

@@ -10,7 +10,8 @@ export interface RequestScopeOptions {
 /**
  * Opens the request's scope: a child logger bound to its request id (also in the context for
  * handlers), a cancellation signal that fires when the client goes away or the deadline gives up,
- * and a database-time tally. Everything below runs inside it.
+ * and a database-time tally. Middleware and handlers reach it through the context; the layers
+ * below the handlers, where `carryRequestScope` applies.
  */
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
   async function withRequestScope(c, next) {
@@ -34,5 +35,16 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
       cancel ??= new AbortController();
       cancel.abort(new DOMException("request deadline passed", "AbortError"));
     });
-    await runInScope(scope, next);
+    await next();
+  };
+
+/**
+ * Carries the scope below the handlers (AsyncLocalStorage), so a database call follows its
+ * request's cancellation and counts in its time. Only on routes whose work below the handler is
+ * that one request's: not on /readyz, whose probe is shared by concurrent checks and must not be
+ * cancelled by whichever client started it, nor on routes with nothing below the handler.
+ */
+export const carryRequestScope = (): MiddlewareHandler<AppEnv> =>
+  function carryRequestScope(c, next) {
+    return runInScope(c.get("scope"), next);
   };

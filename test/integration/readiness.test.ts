@@ -65,6 +65,19 @@ describe("GET /readyz", () => {
     expect((await roundTrips()) - before).toBe(1);
   });
 
+  it("does not let the client that started the shared probe cancel it for the others", async () => {
+    const { request, roundTrips, database } = await readinessApp();
+    await injectFaults({ latencyMs: 300, database, times: 1 });
+    const before = await roundTrips();
+    const first = new AbortController();
+    const starter = Promise.resolve(request("/readyz", { signal: first.signal })).catch(() => undefined);
+    const others = [request("/readyz"), request("/readyz")];
+    first.abort();
+    expect((await Promise.all(others)).map((r) => r.status)).toEqual([200, 200]);
+    expect((await roundTrips()) - before).toBe(1);
+    await starter;
+  });
+
   it("never feeds the breaker: 40 failing probes leave it closed and the API serving", async () => {
     const { readyz, request, breaker, clock, database } = await readinessApp({ DB_TIMEOUT_MS: "100" });
     await injectFaults({ latencyMs: 1_000, database });
