@@ -89,10 +89,7 @@ export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosit
       : undefined,
   );
   const query = includeItems ? db.select(withItems).from(orders) : db.select().from(orders);
-  return query
-    .where(where)
-    .orderBy(desc(orders.createdAt), desc(orders.id))
-    .limit(sql.placeholder("limit"));
+  return query.where(where).orderBy(desc(orders.createdAt), desc(orders.id)).limit(sql.placeholder("limit"));
 }
 
 /**
