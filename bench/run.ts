@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: what the service costs per request, measured, not asserted.
- *  1. Builds the worker exactly as deployed (`wrangler deploy --dry-run --minify`) and a bare Hono
- *     worker; reports bundle sizes and the largest contributors (esbuild metafile).
- *  2. Profiles both bundles' startup (`wrangler check startup`), and compares the full chain with bare
- *     Hono on /healthz in three interleaved runs.
+ *  1. Builds the worker exactly as deployed (`wrangler deploy --dry-run --minify`), a bare Hono
+ *     worker, and the stack floor (bench/floor: Hono and one Drizzle query over the Neon driver, none
+ *     of the service), all with wrangler.toml's compatibility settings; reports bundle sizes and the
+ *     largest contributors (esbuild metafile).
+ *  2. Profiles the three workers' startup (`wrangler check startup`, median of three interleaved
+ *     runs), and compares the full chain with bare Hono on /healthz in three interleaved runs.
  *  3. Serves the worker with workerd through Miniflare's API (no `wrangler dev` proxy), the database
  *     behind the local SQL-over-HTTP server on PGlite and on this machine's PostgreSQL when it answers
  *     (BENCH_DATABASE_URL), with rate limits raised out of the way, and counts database round trips
@@ -11,12 +13,13 @@
  *  4. Drives each scenario with autocannon, the load generator pinned to CPU 0 and workerd to CPU 1
  *     where the machine has two; a non-2xx answer, a round-trip count other than 1 or more than one
  *     limiter call per request fails the run.
+ *     The stack floor answers one query at +30 ms too: the latency any worker gets on this machine.
  *  5. Prints a table and writes bench/results/latest.json and latest.svg.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
@@ -34,6 +37,29 @@ const OUT = "bench/out";
 /** `BENCH_ONLY=<regex>`: run only the scenarios whose names match (for iterating on one of them). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const selected = (name: string) => !ONLY || ONLY.test(name);
+
+/**
+ * A wrangler config for a baseline worker (bare Hono, the stack floor) with the deployed
+ * compatibility date and flags and the same esbuild settings, so only the code differs.
+ */
+function baselineConfig(name: string, main: string): string {
+  const { compatibilityDate, compatibilityFlags } = deployedCompatibility();
+  mkdirSync(OUT, { recursive: true });
+  const file = `${OUT}/${name}.wrangler.toml`;
+  writeFileSync(
+    file,
+    [
+      `name = "${name}"`,
+      `main = "${relative(OUT, main)}"`,
+      `compatibility_date = "${compatibilityDate}"`,
+      `compatibility_flags = ${JSON.stringify(compatibilityFlags)}`,
+      "send_metrics = false",
+      "keep_names = false",
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
 
 function build(config: string | undefined, outdir: string) {
   execFileSync(
@@ -171,6 +197,8 @@ interface Scenario {
   name: string;
   latencyMs?: number;
   request: () => autocannon.Request;
+  /** The stack floor's worker instead of the service's. */
+  floor?: boolean;
 }
 
 interface ScenarioResult {
@@ -212,7 +240,11 @@ async function drive(target: Worker, request: autocannon.Request) {
   };
 }
 
-/** Startup CPU of a bundle as `wrangler check startup` profiles it: the samples that were not idle. */
+/**
+ * Startup CPU of a worker as `wrangler check startup` profiles it: the samples that were not idle
+ * (its "Active" figure). The config goes inside `--args`: `check startup` builds with `wrangler
+ * deploy` and passes only those arguments on.
+ */
 function startupActiveMs(config: string | undefined, outfile: string): number {
   execFileSync(
     process.execPath,
@@ -220,10 +252,9 @@ function startupActiveMs(config: string | undefined, outfile: string): number {
       "node_modules/wrangler/bin/wrangler.js",
       "check",
       "startup",
-      "--args=--minify",
+      `--args=--minify${config ? ` -c ${config}` : ""}`,
       "--outfile",
       outfile,
-      ...(config ? ["-c", config] : []),
     ],
     { stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
@@ -238,6 +269,17 @@ function startupActiveMs(config: string | undefined, outfile: string): number {
     if (!idle.has(id)) micros += profile.timeDeltas[i] ?? 0;
   });
   return Math.round(micros / 100) / 10;
+}
+
+/** Three startup profiles, interleaved across the workers (a profile has only a few dozen samples). */
+function startupRuns(configs: Record<string, string | undefined>): Record<string, number[]> {
+  const runs: Record<string, number[]> = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  for (let run = 1; run <= 3; run++) {
+    for (const [name, config] of Object.entries(configs)) {
+      runs[name]?.push(startupActiveMs(config, `${OUT}/startup-${name}.cpuprofile`));
+    }
+  }
+  return runs;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -270,6 +312,7 @@ async function limiterCalls(target: Worker): Promise<number> {
 async function databaseScenarios(
   backend: "pglite" | "postgres",
   bundleFile: string,
+  floorFile: string,
   databaseUrl: string | undefined,
 ): Promise<Record<string, ScenarioResult>> {
   const sql = await startSqlProcess(databaseUrl);
@@ -327,6 +370,13 @@ async function databaseScenarios(
   for (const latencyMs of [0, 30]) {
     scenarios.push({ name: `POST /v1/orders 10 items + key (db +${latencyMs}ms)`, latencyMs, request: post });
   }
+  // What any worker gets here: one query, no service code, at the same injected latency.
+  scenarios.push({
+    name: "stack floor: one Drizzle query (db +30ms)",
+    latencyMs: 30,
+    request: () => ({ method: "GET", path: "/one-query" }),
+    floor: true,
+  });
 
   const chosen = scenarios.filter((s) => selected(`${s.name} [${backend}]`));
   if (chosen.length === 0) {
@@ -334,6 +384,10 @@ async function databaseScenarios(
     await sql.close();
     return {};
   }
+  const floor = await startWorker(floorFile, {
+    DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
+    DATABASE_HTTP_ENDPOINT: sql.url,
+  });
   console.log(`[${backend}] seeding 60 orders…`);
   for (let i = 0; i < 60; i++) {
     const res = await fetch(`${full.url}/v1/orders`, {
@@ -352,7 +406,7 @@ async function databaseScenarios(
     await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
     const trips = (await sql.stats()).byDatabase[database]?.roundTrips ?? 0;
     const calls = await limiterCalls(full);
-    const { result, summary } = await drive(full, s.request());
+    const { result, summary } = await drive(s.floor ? floor : full, s.request());
     if (process.env.BENCH_DEBUG) console.log(result.latency);
     // Requests still in flight when the clock stopped finish now; count them all, by what was sent.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -372,6 +426,7 @@ async function databaseScenarios(
     );
   }
   await full.mf.dispose();
+  await floor.mf.dispose();
   await sql.close();
   return results;
 }
@@ -380,16 +435,22 @@ async function main() {
   pin(process.pid, 0);
   mkdirSync(OUT, { recursive: true });
   console.log("building the worker as deployed…");
+  const bareConfig = baselineConfig("bare-hono", "bench/bare/worker.ts");
+  const floorConfig = baselineConfig("stack-floor", "bench/floor/worker.ts");
   const bundle = build(undefined, `${OUT}/worker`);
-  const bare = build("bench/bare/wrangler.toml", `${OUT}/bare`);
+  const bare = build(bareConfig, `${OUT}/bare`);
+  const floor = build(floorConfig, `${OUT}/floor`);
   const top = contributors(`${OUT}/worker/meta.json`);
   console.log("profiling startup (wrangler check startup)…");
-  const startup = ONLY
-    ? { active_ms: 0, bare_active_ms: 0 }
-    : {
-        active_ms: startupActiveMs(undefined, `${OUT}/startup.cpuprofile`),
-        bare_active_ms: startupActiveMs("bench/bare/wrangler.toml", `${OUT}/startup-bare.cpuprofile`),
-      };
+  const startupRunsMs = ONLY
+    ? { worker: [], bare: [], floor: [] }
+    : startupRuns({ worker: undefined, bare: bareConfig, floor: floorConfig });
+  const startup = {
+    active_ms: median(startupRunsMs.worker ?? []),
+    bare_active_ms: median(startupRunsMs.bare ?? []),
+    stack_floor_active_ms: median(startupRunsMs.floor ?? []),
+    runs_ms: startupRunsMs,
+  };
 
   // Full chain ÷ bare Hono on /healthz: three interleaved runs against the same two workers.
   const noDb = await startWorker(bundle.file, {
@@ -415,8 +476,8 @@ async function main() {
 
   const pgUrl = await postgresUrl();
   if (!pgUrl) console.log("no PostgreSQL answers (BENCH_DATABASE_URL): database scenarios on PGlite only");
-  Object.assign(results, await databaseScenarios("pglite", bundle.file, undefined));
-  if (pgUrl) Object.assign(results, await databaseScenarios("postgres", bundle.file, pgUrl));
+  Object.assign(results, await databaseScenarios("pglite", bundle.file, floor.file, undefined));
+  if (pgUrl) Object.assign(results, await databaseScenarios("postgres", bundle.file, floor.file, pgUrl));
 
   const report = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
@@ -435,6 +496,7 @@ async function main() {
     startup,
     bundle: { raw_bytes: bundle.raw_bytes, gzip_bytes: bundle.gzip_bytes, top_contributors_minified_bytes: top },
     bare_bundle: { raw_bytes: bare.raw_bytes, gzip_bytes: bare.gzip_bytes },
+    stack_floor_bundle: { raw_bytes: floor.raw_bytes, gzip_bytes: floor.gzip_bytes },
   };
   // A partial run (BENCH_ONLY) prints its figures but leaves the recorded results alone.
   if (!ONLY) {
@@ -473,9 +535,13 @@ async function main() {
     );
   }
   console.log(`\nfull chain ÷ bare on /healthz: median ${report.ratios.full_over_bare} of ${ratios.join(", ")}`);
-  console.log(`startup (active CPU): ${startup.active_ms} ms, bare Hono ${startup.bare_active_ms} ms`);
   console.log(
-    `bundle: ${kib(bundle.raw_bytes)} raw, ${kib(bundle.gzip_bytes)} gzip (bare Hono: ${kib(bare.gzip_bytes)} gzip)`,
+    `startup (active CPU, median of 3): ${startup.active_ms} ms, bare Hono ${startup.bare_active_ms} ms, ` +
+      `stack floor (Hono + Drizzle over the Neon driver) ${startup.stack_floor_active_ms} ms`,
+  );
+  console.log(
+    `bundle: ${kib(bundle.raw_bytes)} raw, ${kib(bundle.gzip_bytes)} gzip (bare Hono: ${kib(bare.gzip_bytes)}, ` +
+      `stack floor: ${kib(floor.gzip_bytes)} gzip)`,
   );
   console.log(`largest contributors (minified): ${top.map((t) => `${t.name} ${kib(t.bytes)}`).join(", ")}`);
   if (!ONLY) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
