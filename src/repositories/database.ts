@@ -3,9 +3,8 @@ import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Metrics } from "../observability/metrics";
 import { currentScope } from "../observability/request-scope";
 import type { CircuitBreaker } from "./circuit-breaker";
-import * as schema from "./schema";
 
-export type Database = NeonHttpDatabase<typeof schema>;
+export type Database = NeonHttpDatabase;
 
 /** How one client's round trips are made: where to, within what deadline, through which breaker. */
 export interface CallPolicy {
@@ -101,5 +100,5 @@ export function createSqlClient({ url, ...policy }: DatabaseOptions) {
 
 /** Drizzle over Neon's HTTP driver, under the given policy. */
 export function createDatabase(options: DatabaseOptions): Database {
-  return drizzle({ client: createSqlClient(options), schema });
+  return drizzle({ client: createSqlClient(options) });
 }
