@@ -4,16 +4,17 @@
  *     worker, and the stack floor (bench/floor: Hono and one Drizzle query over the Neon driver, none
  *     of the service), all with wrangler.toml's compatibility settings; reports bundle sizes and the
  *     largest contributors (esbuild metafile).
- *  2. Profiles the three workers' startup (`wrangler check startup`, median of three interleaved
- *     runs), and compares the full chain with bare Hono on /healthz in three interleaved runs.
+ *  2. Compares the full chain with bare Hono on /healthz in three interleaved runs, and (last, so
+ *     its builds overlap no load run) profiles the three workers' startup (`wrangler check startup`,
+ *     median of three interleaved runs).
  *  3. Serves the worker with workerd through Miniflare's API (no `wrangler dev` proxy), the database
  *     behind the local SQL-over-HTTP server on PGlite and on this machine's PostgreSQL when it answers
  *     (BENCH_DATABASE_URL), with rate limits raised out of the way, and counts database round trips
  *     (at the SQL server) and Durable Object limiter calls (in /metrics) per request.
- *  4. Drives each scenario with autocannon, the load generator pinned to CPU 0 and workerd to CPU 1
- *     where the machine has two; a non-2xx answer, a round-trip count other than 1 or more than one
- *     limiter call per request fails the run.
- *     The stack floor answers one query at +30 ms too: the latency any worker gets on this machine.
+ *  4. Drives each scenario with autocannon after an unmeasured warm-up (BENCH_WARM_UP_S, 2 s), the
+ *     load generator pinned to CPU 0 and workerd to CPU 1 where the machine has two; a non-2xx
+ *     answer, a round-trip count other than 1 or more than one limiter call per request fails the
+ *     run. The stack floor answers one query at +30 ms too: the latency any worker gets here.
  *  5. Prints a table and writes bench/results/latest.json and latest.svg.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -215,6 +216,17 @@ interface ScenarioResult {
 
 type Worker = Awaited<ReturnType<typeof startWorker>>;
 
+const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 2);
+
+/**
+ * Load that is not measured, so V8 has compiled the path before the clock starts: the full chain
+ * has far more code to optimise than bare Hono, and its first seconds would be counted against it.
+ */
+async function warmUp(target: Worker, request: autocannon.Request) {
+  if (WARM_UP_S > 0)
+    await autocannon({ url: target.url, connections: CONNECTIONS, duration: WARM_UP_S, requests: [request] });
+}
+
 /** One autocannon run against a worker, with workerd's CPU time per request. */
 async function drive(target: Worker, request: autocannon.Request) {
   const ticks = target.workerd ? cpuTicks(target.workerd) : 0;
@@ -404,6 +416,9 @@ async function databaseScenarios(
   const results: Record<string, ScenarioResult> = {};
   for (const s of chosen) {
     await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
+    await warmUp(s.floor ? floor : full, s.request());
+    // Requests still in flight when the warm-up stopped finish before the count starts.
+    await new Promise((r) => setTimeout(r, 1_000));
     const trips = (await sql.stats()).byDatabase[database]?.roundTrips ?? 0;
     const calls = await limiterCalls(full);
     const { result, summary } = await drive(s.floor ? floor : full, s.request());
@@ -441,16 +456,6 @@ async function main() {
   const bare = build(bareConfig, `${OUT}/bare`);
   const floor = build(floorConfig, `${OUT}/floor`);
   const top = contributors(`${OUT}/worker/meta.json`);
-  console.log("profiling startup (wrangler check startup)…");
-  const startupRunsMs = ONLY
-    ? { worker: [], bare: [], floor: [] }
-    : startupRuns({ worker: undefined, bare: bareConfig, floor: floorConfig });
-  const startup = {
-    active_ms: median(startupRunsMs.worker ?? []),
-    bare_active_ms: median(startupRunsMs.bare ?? []),
-    stack_floor_active_ms: median(startupRunsMs.floor ?? []),
-    runs_ms: startupRunsMs,
-  };
 
   // Full chain ÷ bare Hono on /healthz: three interleaved runs against the same two workers.
   const noDb = await startWorker(bundle.file, {
@@ -459,6 +464,8 @@ async function main() {
     LOG_LEVEL: "error",
   });
   const baseline = await startWorker(bare.file, {});
+  await warmUp(baseline, { method: "GET", path: "/healthz" });
+  await warmUp(noDb, { method: "GET", path: "/healthz" });
   const results: Record<string, ScenarioResult> = {};
   const ratios: number[] = [];
   for (let run = 1; run <= (selected("GET /healthz") ? 3 : 0); run++) {
@@ -478,6 +485,18 @@ async function main() {
   if (!pgUrl) console.log("no PostgreSQL answers (BENCH_DATABASE_URL): database scenarios on PGlite only");
   Object.assign(results, await databaseScenarios("pglite", bundle.file, floor.file, undefined));
   if (pgUrl) Object.assign(results, await databaseScenarios("postgres", bundle.file, floor.file, pgUrl));
+
+  // Last: its builds and short-lived workerd processes must not overlap the load runs above.
+  console.log("profiling startup (wrangler check startup)…");
+  const startupRunsMs = ONLY
+    ? { worker: [], bare: [], floor: [] }
+    : startupRuns({ worker: undefined, bare: bareConfig, floor: floorConfig });
+  const startup = {
+    active_ms: median(startupRunsMs.worker ?? []),
+    bare_active_ms: median(startupRunsMs.bare ?? []),
+    stack_floor_active_ms: median(startupRunsMs.floor ?? []),
+    runs_ms: startupRunsMs,
+  };
 
   const report = {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
