@@ -73,7 +73,8 @@ function withShell(
   app.use(observability({ metrics }));
   app.use(recovery());
   app.use(
-    // The headers a JSON API needs (OWASP REST Security Cheat Sheet); those that only guard HTML
+    // The headers a JSON API needs (OWASP REST Security Cheat Sheet: nosniff, X-Frame-Options DENY,
+    // HSTS; with Referrer-Policy and CORP, which cost little); those that only guard HTML
     // documents in old browsers (X-XSS-Protection, X-Download-Options, X-DNS-Prefetch-Control,
     // X-Permitted-Cross-Domain-Policies, Origin-Agent-Cluster, COOP) cost a header set per answer
     // and protect nothing here. No CSP: the answers are JSON, and the one page (/docs) runs an inline script.
