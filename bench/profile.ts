@@ -14,6 +14,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
 import { deployedCompatibility } from "./compatibility.ts";
+import { createOrder, TEN_ITEMS } from "./requests.ts";
 
 const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 const OUT = "bench/out";
@@ -140,16 +141,12 @@ async function main() {
   const now = Math.floor(Date.now() / 1000);
   const auth = `Bearer ${await sign({ sub: crypto.randomUUID(), iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
   // The benchmark's data: 60 orders of 10 items, so a list of 50 with items is a full page.
-  const tenItems = JSON.stringify({
-    currency: "USD",
-    items: Array.from({ length: 10 }, (_, i) => ({ sku: `BENCH-${i}`, quantity: i + 1, unit_price: 199 * (i + 1) })),
-  });
   let orderId = "";
   for (let i = 0; i < 60; i++) {
     const created = await fetch(`${url}/v1/orders`, {
       method: "POST",
       headers: { Authorization: auth, "Content-Type": "application/json" },
-      body: tenItems,
+      body: TEN_ITEMS,
     });
     orderId = ((await created.json()) as { data: { id: string } }).data.id;
   }
@@ -164,19 +161,7 @@ async function main() {
       "GET /v1/orders?include=items&limit=50",
       { method: "GET", path: "/v1/orders?include=items&limit=50", headers: { authorization: auth } },
     ],
-    [
-      "POST /v1/orders",
-      {
-        method: "POST",
-        path: "/v1/orders",
-        headers: { authorization: auth, "content-type": "application/json" },
-        body: tenItems,
-        setupRequest: (req: autocannon.Request) => ({
-          ...req,
-          headers: { ...req.headers, "idempotency-key": crypto.randomUUID() },
-        }),
-      },
-    ],
+    ["POST /v1/orders", createOrder(auth)],
   ];
   for (const [name, request] of scenarios) {
     await cdp.send("Profiler.start");

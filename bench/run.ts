@@ -28,6 +28,7 @@ import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
 import { deployedCompatibility } from "./compatibility.ts";
+import { createOrder, TEN_ITEMS } from "./requests.ts";
 import { barChart } from "./svg.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -347,26 +348,13 @@ async function databaseScenarios(
   const customer = crypto.randomUUID();
   const now = Math.floor(Date.now() / 1000);
   const auth = `Bearer ${await sign({ sub: customer, iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
-  const tenItems = JSON.stringify({
-    currency: "USD",
-    items: Array.from({ length: 10 }, (_, i) => ({ sku: `BENCH-${i}`, quantity: i + 1, unit_price: 199 * (i + 1) })),
-  });
   let orderId = "";
   const get = (path: () => string) => () => ({
     method: "GET" as const,
     path: path(),
     headers: { authorization: auth },
   });
-  const post = () => ({
-    method: "POST" as const,
-    path: "/v1/orders",
-    headers: { authorization: auth, "content-type": "application/json" },
-    body: tenItems,
-    setupRequest: (req: autocannon.Request) => ({
-      ...req,
-      headers: { ...req.headers, "idempotency-key": crypto.randomUUID() },
-    }),
-  });
+  const post = () => createOrder(auth);
   const scenarios: Scenario[] = [];
   // Reads first, writes last: every read scenario sees the same 60 seeded orders.
   for (const latencyMs of [0, 30]) {
@@ -405,7 +393,7 @@ async function databaseScenarios(
     const res = await fetch(`${full.url}/v1/orders`, {
       method: "POST",
       headers: { Authorization: auth, "Content-Type": "application/json" },
-      body: tenItems,
+      body: TEN_ITEMS,
     });
     if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
     orderId = ((await res.json()) as { data: { id: string } }).data.id;
