@@ -20,22 +20,47 @@ export interface JsonLoggerOptions {
   bound?: LogFields;
 }
 
+/** Methods on the prototype: a request's child logger is one small object, not six closures. */
+class JsonLogger implements Logger {
+  private readonly level: LogLevel;
+  private readonly write: (line: string) => void;
+  private readonly bound: LogFields;
+
+  constructor(level: LogLevel, write: (line: string) => void, bound: LogFields) {
+    this.level = level;
+    this.write = write;
+    this.bound = bound;
+  }
+
+  debug(msg: string, fields?: LogFields): void {
+    this.emit("debug", msg, fields);
+  }
+  info(msg: string, fields?: LogFields): void {
+    this.emit("info", msg, fields);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    this.emit("warn", msg, fields);
+  }
+  error(msg: string, fields?: LogFields): void {
+    this.emit("error", msg, fields);
+  }
+  child(fields: LogFields): Logger {
+    return new JsonLogger(this.level, this.write, { ...this.bound, ...fields });
+  }
+
+  private emit(lvl: LogLevel, msg: string, fields?: LogFields): void {
+    if (RANK[lvl] < RANK[this.level]) return;
+    const line = { time: new Date().toISOString(), level: lvl, msg, ...this.bound, ...fields };
+    this.write(JSON.stringify(line, errorReplacer));
+  }
+}
+
 export function createJsonLogger({
   level = "info",
   write = (line) => console.log(line),
   bound = {},
 }: JsonLoggerOptions = {}): Logger {
-  const emit = (lvl: LogLevel, msg: string, fields?: LogFields) => {
-    if (RANK[lvl] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...bound, ...fields }, errorReplacer));
-  };
-  return {
-    debug: (msg, fields) => emit("debug", msg, fields),
-    info: (msg, fields) => emit("info", msg, fields),
-    warn: (msg, fields) => emit("warn", msg, fields),
-    error: (msg, fields) => emit("error", msg, fields),
-    child: (fields) => createJsonLogger({ level, write, bound: { ...bound, ...fields } }),
-  };
+  return new JsonLogger(level, write, bound);
 }
 
 /** Errors serialise to `{}` by default; keep what an operator needs, following the cause chain. */
