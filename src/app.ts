@@ -40,6 +40,16 @@ export interface AppDeps {
   clock: () => number;
 }
 
+/**
+ * The routes that wait on something remote, so their Server-Timing says where the time went. The
+ * others (liveness, docs, metrics, fallbacks) would always report 0: Workers clocks advance only
+ * across I/O. Hono path patterns: exact, or a prefix ending in `/*`.
+ */
+export const TIMED_ROUTES = ["/v1/*", "/readyz"] as const;
+
+export const isTimedRoute = (path: string): boolean =>
+  TIMED_ROUTES.some((pattern) => (pattern.endsWith("/*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern));
+
 /** Not rate limited: orchestrators poll them, and they must answer during a flood. */
 const PROBES = new Set(["/healthz", "/readyz"]);
 
@@ -58,7 +68,7 @@ const EXPOSED_HEADERS = [
  * The outer chain every app shares, misconfigured or not:
  *  1. requestId         every response and log line carries X-Request-Id
  *  2. withRequestScope  the request's logger, cancellation signal and db tally, in the context
- *  3. timing            Server-Timing (`total`, and `db` from the layer below)
+ *  3. timing            Server-Timing (`total`, and `db` from the layer below) on TIMED_ROUTES
  *  4. observability     one timing for the log line, the latency histogram and Analytics Engine
  *  5. recovery          any throw, even a non-Error, becomes the JSON envelope
  *  6. secureHeaders     nosniff & co on every answer, errors included
@@ -69,7 +79,8 @@ function withShell(
 ) {
   app.use(requestId());
   app.use(withRequestScope({ logger: logger.child({ service: "order-service" }) }));
-  app.use(timing({ totalDescription: "app" }));
+  const serverTiming = timing({ totalDescription: "app" });
+  for (const path of TIMED_ROUTES) app.use(path, serverTiming);
   app.use(observability({ metrics }));
   app.use(recovery());
   app.use(

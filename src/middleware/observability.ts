@@ -36,6 +36,7 @@ export const observability = ({ metrics }: { metrics: Metrics }): MiddlewareHand
       const status = c.res.status;
       const { db } = c.get("scope");
       metrics.observeRequest({ method: c.req.method, route, status: String(status) }, ms / 1000);
+      // Only /v1/* carries the scope to the database, and Server-Timing is on there (TIMED_ROUTES).
       if (db.calls > 0) setMetric(c, "db", db.ms, db.calls === 1 ? "1 call" : `${db.calls} calls`);
       c.get("logger").info("request", {
         method: c.req.method,

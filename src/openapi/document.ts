@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import * as z from "zod/mini";
+import { isTimedRoute } from "../app";
 import type { AppEnv } from "../app-env";
 import { ERROR_CODES, type ErrorCode } from "../domain/app-error";
 import { type DocumentedHeader, type RouteDoc, routeDocOf } from "../handlers/route-doc";
@@ -39,7 +40,8 @@ const HEADERS: Record<string, { description: string; required?: boolean; schema:
   },
   "Server-Timing": {
     description:
-      '`db;dur=<ms>;desc="<n> calls",total;dur=<ms>;desc="app"` (`db` only when the database was called): where the time went.',
+      '`db;dur=<ms>;desc="<n> calls",total;dur=<ms>;desc="app"` (`db` only when the database was called): ' +
+      "where the time went. On the routes that wait on the database; Workers clocks advance only across I/O.",
     required: true,
     schema: { type: "string" },
   },
@@ -76,12 +78,19 @@ const HEADERS: Record<string, { description: string; required?: boolean; schema:
   },
 };
 
-const COMMON_HEADERS = { "X-Request-Id": header("X-Request-Id"), "Server-Timing": header("Server-Timing") };
+const COMMON_HEADERS = { "X-Request-Id": header("X-Request-Id") };
 const LIMITED_HEADERS = {
   ...COMMON_HEADERS,
   "RateLimit-Policy": header("RateLimit-Policy"),
   RateLimit: header("RateLimit"),
 };
+const TIMED_HEADERS = { "Server-Timing": header("Server-Timing") };
+
+/** The headers every answer of an operation carries: its limits, and Server-Timing where it is on. */
+const baseHeaders = (limited: boolean, timed: boolean): Json => ({
+  ...(limited ? LIMITED_HEADERS : COMMON_HEADERS),
+  ...(timed ? TIMED_HEADERS : {}),
+});
 
 const ERROR_HEADERS: Partial<Record<ErrorCode, Json>> = {
   METHOD_NOT_ALLOWED: { Allow: header("Allow") },
@@ -90,7 +99,7 @@ const ERROR_HEADERS: Partial<Record<ErrorCode, Json>> = {
 };
 
 /** One response per status, listing the codes that can answer with it. */
-function errorResponses(codes: readonly ErrorCode[], limited: boolean): Json {
+function errorResponses(codes: readonly ErrorCode[], limited: boolean, timed: boolean): Json {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) {
     const { status } = ERROR_CODES[code];
@@ -98,7 +107,7 @@ function errorResponses(codes: readonly ErrorCode[], limited: boolean): Json {
   }
   const out: Json = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const base = limited ? LIMITED_HEADERS : COMMON_HEADERS;
+    const base = baseHeaders(limited, timed);
     const specific = list.map((c) => ERROR_HEADERS[c] ?? {});
     // Every 503 says when to come back; a header only some codes of the status send is optional.
     const retry = status === 503 ? { "Retry-After": header("Retry-After") } : {};
@@ -122,14 +131,20 @@ function parameters(schema: z.ZodMiniObject, where: "query" | "path"): Json[] {
   }));
 }
 
-function responseHeaders(doc: RouteDoc, required: DocumentedHeader[] = [], optional: DocumentedHeader[] = []): Json {
-  const headers: Json = { ...(doc.limited ? LIMITED_HEADERS : COMMON_HEADERS) };
+function responseHeaders(
+  doc: RouteDoc,
+  timed: boolean,
+  required: DocumentedHeader[] = [],
+  optional: DocumentedHeader[] = [],
+): Json {
+  const headers = baseHeaders(doc.limited, timed);
   for (const name of required) headers[name] = header(name);
   for (const name of optional) headers[name] = header(name);
   return headers;
 }
 
-function operationOf(doc: RouteDoc): Json {
+function operationOf(doc: RouteDoc, path: string): Json {
+  const timed = isTimedRoute(path);
   const params = [
     ...(doc.path ? parameters(doc.path, "path") : []),
     ...(doc.query ? parameters(doc.query, "query") : []),
@@ -140,7 +155,7 @@ function operationOf(doc: RouteDoc): Json {
       status,
       {
         description: r.description,
-        headers: responseHeaders(doc, r.headers, r.optionalHeaders),
+        headers: responseHeaders(doc, timed, r.headers, r.optionalHeaders),
         content: r.mediaType
           ? { [r.mediaType]: { schema: { type: "string" } } }
           : { "application/json": { schema: ref(r.schema ?? "missing") } },
@@ -163,7 +178,7 @@ function operationOf(doc: RouteDoc): Json {
           },
         }
       : {}),
-    responses: { ...successes, ...errorResponses(doc.errors, doc.limited) },
+    responses: { ...successes, ...errorResponses(doc.errors, doc.limited, timed) },
   };
 }
 
@@ -192,7 +207,7 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
   const paths: Record<string, Json> = {};
   const requestSchemas: Record<string, z.ZodMiniType> = {};
   for (const { method, path, doc } of routes) {
-    paths[path] = { ...paths[path], [method]: operationOf(doc) };
+    paths[path] = { ...paths[path], [method]: operationOf(doc, path) };
     if (doc.body) requestSchemas[doc.body.name] = doc.body.schema;
   }
   const schemas = {

@@ -213,8 +213,17 @@ describe("headers", () => {
 
   it("leaves the db metric out of Server-Timing when the database was not called", async () => {
     const { request } = await liveApp();
-    const res = await request("/healthz");
+    const res = await request("/v1/orders");
+    expect(res.status).toBe(401);
     expect(res.headers.get("Server-Timing")).toMatch(/^total;dur=[\d.]+;desc="app"$/);
+  });
+
+  it("sends no Server-Timing where nothing is awaited: it could only say 0", async () => {
+    const { request } = await liveApp();
+    for (const path of ["/healthz", "/metrics", "/nope"]) {
+      expect((await request(path)).headers.get("Server-Timing"), path).toBeNull();
+    }
+    expect((await request("/readyz")).headers.get("Server-Timing")).toMatch(/total;dur=/);
   });
 
   it("answers CORS preflights for allowed origins on known paths only", async () => {

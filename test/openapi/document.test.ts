@@ -90,6 +90,13 @@ describe("what generators rely on", () => {
     }
   });
 
+  it("documents Server-Timing on the routes that send it, and only there", () => {
+    expect(doc.paths["/v1/orders/{id}"]?.get?.responses["200"]?.headers?.["Server-Timing"]).toBeDefined();
+    expect(doc.paths["/v1/orders/{id}"]?.get?.responses["404"]?.headers?.["Server-Timing"]).toBeDefined();
+    expect(doc.paths["/readyz"]?.get?.responses["503"]?.headers?.["Server-Timing"]).toBeDefined();
+    expect(doc.paths["/healthz"]?.get?.responses["200"]?.headers?.["Server-Timing"]).toBeUndefined();
+  });
+
   it("documents /metrics as RFC 6750 bearer auth: 401 with a challenge", () => {
     const unauthorized = doc.paths["/metrics"]?.get?.responses["401"];
     expect(unauthorized?.headers?.["WWW-Authenticate"]).toBeDefined();
