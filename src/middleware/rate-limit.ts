@@ -54,7 +54,7 @@ export function durableObjectLimiter(
   return {
     check: (key, rule) => {
       countCall();
-      return namespace.get(namespace.idFromName(key)).check(rule);
+      return namespace.getByName(key).check(rule);
     },
   };
 }
