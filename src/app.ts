@@ -41,9 +41,10 @@ export interface AppDeps {
 }
 
 /**
- * The routes that wait on something remote, so their Server-Timing says where the time went. The
- * others (liveness, docs, metrics, fallbacks) would always report 0: Workers clocks advance only
- * across I/O. Hono path patterns: exact, or a prefix ending in `/*`.
+ * The routes that wait on the database, so their Server-Timing says where the time went. On the
+ * others it has nothing to say: liveness, metrics and the fallbacks await nothing, and Workers
+ * clocks advance only across I/O, so it would read 0; the docs read only static assets. Hono path
+ * patterns: exact, or a prefix ending in `/*`.
  */
 export const TIMED_ROUTES = ["/v1/*", "/readyz"] as const;
 
@@ -114,8 +115,8 @@ function withShell(
  *  7. CORS headers      for allowed origins, on every answer (preflights: see the route fallbacks)
  *  8. timeout           the request deadline on /v1/*, the routes that wait on the database and the
  *                       caller's limiter: 504 TIMEOUT, and its database calls are cancelled. The
- *                       others wait on nothing remote (/readyz has its own 2 s budget), so they arm
- *                       no timer.
+ *                       others wait on no dependency (/readyz has its own 2 s budget; the docs read
+ *                       only this worker's static assets), so they arm *                       no timer.
  *  9. notImplemented    501 for unknown methods before anything else looks at the request
  * 10. rateLimit (ip)    per client IP, before any token is looked at (probes exempt)
  * 11. routeFallbacks    404 ROUTE_NOT_FOUND / 405 + Allow / OPTIONS 204 (+ CORS preflight)

@@ -44,7 +44,8 @@ export interface RouteDoc {
 
 /**
  * Error codes by how far a request gets: every route, rate limited, signed in. Only the signed-in
- * routes wait on anything remote, so only they run under the request deadline (TIMEOUT).
+ * routes wait on a dependency (the database, the caller's limiter), so only they run under the
+ * request deadline (TIMEOUT).
  */
 const ALWAYS = ["METHOD_NOT_ALLOWED", "NOT_IMPLEMENTED", "INTERNAL_ERROR"] as const satisfies ErrorCode[];
 const LIMITED = [...ALWAYS, "RATE_LIMIT_EXCEEDED"] as const satisfies ErrorCode[];
