@@ -116,7 +116,7 @@ function withShell(
  *  8. timeout           the request deadline on /v1/*, the routes that wait on the database and the
  *                       caller's limiter: 504 TIMEOUT, and its database calls are cancelled. The
  *                       others wait on no dependency (/readyz has its own 2 s budget; the docs read
- *                       only this worker's static assets), so they arm *                       no timer.
+ *                       only this worker's static assets), so they arm no timer.
  *  9. notImplemented    501 for unknown methods before anything else looks at the request
  * 10. rateLimit (ip)    per client IP, before any token is looked at (probes exempt)
  * 11. routeFallbacks    404 ROUTE_NOT_FOUND / 405 + Allow / OPTIONS 204 (+ CORS preflight)

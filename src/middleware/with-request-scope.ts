@@ -11,7 +11,7 @@ export interface RequestScopeOptions {
  * Opens the request's scope: a child logger bound to its request id (also in the context for
  * handlers), a cancellation signal that fires when the client goes away or the deadline gives up,
  * and a database-time tally. Middleware and handlers reach it through the context; the layers
- * below the handlers, where `carryRequestScope` applies.
+ * below the handlers reach it where `carryRequestScope` applies.
  */
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
   async function withRequestScope(c, next) {

@@ -58,8 +58,9 @@ export class CircuitBreaker {
     this.windowMs = windowMs;
     this.openMs = openMs;
     this.now = now;
-    this.at = new Float64Array(minimumCalls * 5);
-    this.failed = new Uint8Array(minimumCalls * 5);
+    const remembered = Math.max(1, minimumCalls * 5);
+    this.at = new Float64Array(remembered);
+    this.failed = new Uint8Array(remembered);
   }
 
   get state(): BreakerState {
