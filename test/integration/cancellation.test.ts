@@ -40,23 +40,26 @@ describe("a database call its request gave up on", () => {
   it("counts neither way: a cancelled half-open probe frees the slot and leaves the breaker open", async () => {
     const clock = { now: Date.now() };
     const breaker = new CircuitBreaker({ now: () => clock.now, minimumCalls: 2 });
-    const { request, database } = await liveApp(
+    // Two isolates around one breaker: the default deadline where a request must not time out
+    // (however busy the machine), a 100 ms one for the probe that is meant to.
+    const normal = await liveApp({}, { breaker, clock: () => clock.now });
+    const hasty = await liveApp(
       { REQUEST_TIMEOUT_MS: "100", DB_TIMEOUT_MS: "5000" },
       { breaker, clock: () => clock.now },
     );
     const t = await token();
-    await injectFaults({ status: 503, database, times: 2 });
-    for (let i = 0; i < 2; i++) expect((await request("/v1/orders", { headers: bearer(t) })).status).toBe(503);
+    await injectFaults({ status: 503, database: normal.database, times: 2 });
+    for (let i = 0; i < 2; i++) expect((await normal.request("/v1/orders", { headers: bearer(t) })).status).toBe(503);
     expect(breaker.state).toBe("open");
 
     clock.now += 30_001;
     expect(breaker.state).toBe("half-open");
     // The probe hangs past the request deadline: the request gets 504 and the call is cancelled.
-    await injectFaults({ latencyMs: 2_000, database, times: 1 });
-    expect((await request("/v1/orders", { headers: bearer(t) })).status).toBe(504);
+    await injectFaults({ latencyMs: 2_000, database: hasty.database, times: 1 });
+    expect((await hasty.request("/v1/orders", { headers: bearer(t) })).status).toBe(504);
     await vi.waitFor(() => expect(breaker.state).toBe("half-open"), { timeout: 10_000 });
     // The slot is free again: the next request is the probe, and its success closes the breaker.
-    expect((await request("/v1/orders", { headers: bearer(t) })).status).toBe(200);
+    expect((await normal.request("/v1/orders", { headers: bearer(t) })).status).toBe(200);
     expect(breaker.state).toBe("closed");
   });
 });
