@@ -404,13 +404,13 @@ async function databaseScenarios(
   const results: Record<string, ScenarioResult> = {};
   for (const s of chosen) {
     await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
-    await warmUp(s.floor ? floor : full, s.request());
+    const target = s.floor ? floor : full;
+    await warmUp(target, s.request());
     // Requests still in flight when the warm-up stopped finish before the count starts.
     await new Promise((r) => setTimeout(r, 1_000));
     const trips = (await sql.stats()).byDatabase[database]?.roundTrips ?? 0;
     const calls = await limiterCalls(full);
-    const { result, summary } = await drive(s.floor ? floor : full, s.request());
-    if (process.env.BENCH_DEBUG) console.log(result.latency);
+    const { result, summary } = await drive(target, s.request());
     // Requests still in flight when the clock stopped finish now; count them all, by what was sent.
     await new Promise((r) => setTimeout(r, 1_000));
     await sql.setFaults(null);
@@ -446,28 +446,31 @@ async function main() {
   const top = contributors(`${OUT}/worker/meta.json`);
 
   // Full chain ÷ bare Hono on /healthz: three interleaved runs against the same two workers.
-  const noDb = await startWorker(bundle.file, {
-    JWT_SECRET: SECRET,
-    DATABASE_URL: "postgres://bench:bench@localhost/none",
-    LOG_LEVEL: "error",
-  });
-  const baseline = await startWorker(bare.file, {});
-  await warmUp(baseline, { method: "GET", path: "/healthz" });
-  await warmUp(noDb, { method: "GET", path: "/healthz" });
   const results: Record<string, ScenarioResult> = {};
   const ratios: number[] = [];
-  for (let run = 1; run <= (selected("GET /healthz") ? 3 : 0); run++) {
-    const b = await drive(baseline, { method: "GET", path: "/healthz" });
-    const f = await drive(noDb, { method: "GET", path: "/healthz" });
-    ratios.push(Math.round((f.summary.rps / Math.max(1, b.summary.rps)) * 1000) / 1000);
-    results[`bare hono GET /healthz (run ${run})`] = b.summary;
-    results[`full chain GET /healthz (run ${run})`] = f.summary;
-    console.log(
-      `/healthz run ${run}: bare ${b.summary.rps} req/s, full ${f.summary.rps} req/s, ratio ${ratios.at(-1)}`,
-    );
+  if (selected("GET /healthz")) {
+    const noDb = await startWorker(bundle.file, {
+      JWT_SECRET: SECRET,
+      DATABASE_URL: "postgres://bench:bench@localhost/none",
+      LOG_LEVEL: "error",
+    });
+    const baseline = await startWorker(bare.file, {});
+    const healthz: autocannon.Request = { method: "GET", path: "/healthz" };
+    await warmUp(baseline, healthz);
+    await warmUp(noDb, healthz);
+    for (let run = 1; run <= 3; run++) {
+      const b = await drive(baseline, healthz);
+      const f = await drive(noDb, healthz);
+      ratios.push(Math.round((f.summary.rps / Math.max(1, b.summary.rps)) * 1000) / 1000);
+      results[`bare hono GET /healthz (run ${run})`] = b.summary;
+      results[`full chain GET /healthz (run ${run})`] = f.summary;
+      console.log(
+        `/healthz run ${run}: bare ${b.summary.rps} req/s, full ${f.summary.rps} req/s, ratio ${ratios.at(-1)}`,
+      );
+    }
+    await noDb.mf.dispose();
+    await baseline.mf.dispose();
   }
-  await noDb.mf.dispose();
-  await baseline.mf.dispose();
 
   const pgUrl = await postgresUrl();
   if (!pgUrl) console.log("no PostgreSQL answers (BENCH_DATABASE_URL): database scenarios on PGlite only");

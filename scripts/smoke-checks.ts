@@ -26,19 +26,16 @@ export interface SmokeReport {
 
 class StepFailed extends Error {}
 
+/** A JWT secret as an HMAC-SHA256 signing key: its bytes, whatever they read like. */
+export const hmacSigningKey = (secret: string): Promise<CryptoKey> =>
+  crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+
 /**
  * An HS256 JWT over `payload`. The secret is imported as HMAC key bytes first: given a string,
  * hono/jwt would read a secret that contains "PRIVATE" as a PEM key and fail.
  */
 export async function signToken(payload: Record<string, unknown>, secret: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return sign(payload, key, "HS256");
+  return sign(payload, await hmacSigningKey(secret), "HS256");
 }
 
 /** A five-minute token for a customer of its own, as the identity provider would issue it. */

@@ -20,8 +20,9 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  * Times the chain below it once and reports that one measurement everywhere: the request log line
  * (method, route pattern, status, duration, database calls and time; never bodies, headers or
  * query strings), the latency histogram by route pattern, requests in flight, the `db` metric of
- * `Server-Timing` when the database was called (hono/timing, outside this, adds `total`), and — when Workers Analytics Engine is
- * bound as ANALYTICS — one data point per request, written through `waitUntil`.
+ * `Server-Timing` when the database was called (hono/timing, outside this, adds `total`), and —
+ * when Workers Analytics Engine is bound as ANALYTICS — one data point per request, written through
+ * `waitUntil`.
  */
 export const observability = ({ metrics }: { metrics: Metrics }): MiddlewareHandler<AppEnv> =>
   async function observability(c, next) {

@@ -19,22 +19,19 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
     // Built on first use only: most requests that touch no database never need them.
     let cancel: AbortController | undefined;
     let signal: AbortSignal | undefined;
+    const canceller = () => (cancel ??= new AbortController());
     const scope: RequestScope = {
       logger: log,
       get signal() {
-        cancel ??= new AbortController();
         const clientGone = c.req.raw.signal;
-        signal ??= clientGone ? AbortSignal.any([clientGone, cancel.signal]) : cancel.signal;
+        signal ??= clientGone ? AbortSignal.any([clientGone, canceller().signal]) : canceller().signal;
         return signal;
       },
       db: { calls: 0, ms: 0 },
     };
     c.set("logger", log);
     c.set("scope", scope);
-    c.set("cancel", () => {
-      cancel ??= new AbortController();
-      cancel.abort(new DOMException("request deadline passed", "AbortError"));
-    });
+    c.set("cancel", () => canceller().abort(new DOMException("request deadline passed", "AbortError")));
     await next();
   };
 

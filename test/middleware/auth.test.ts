@@ -1,6 +1,6 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { signToken } from "../../scripts/smoke-checks";
+import { hmacSigningKey, signToken } from "../../scripts/smoke-checks";
 import type { Order } from "../../src/domain/order";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
@@ -174,13 +174,7 @@ async function signedRaw(payloadJson: string, secret = TEST_SECRET): Promise<str
       .replace(/=+$/, "");
   const text = (s: string) => b64(new TextEncoder().encode(s));
   const input = `${text(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${text(payloadJson)}`;
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const key = await hmacSigningKey(secret);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(input)));
   return `${input}.${b64(mac)}`;
 }
