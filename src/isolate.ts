@@ -7,6 +7,7 @@ import { createCursorCodec } from "./handlers/cursor";
 import { durableObjectLimiter, type RateLimiterClient } from "./middleware/rate-limit";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { createLocalLimiter } from "./rate-limit/local-limiter";
+import { withRefusalCache } from "./rate-limit/refusal-cache";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
 import { createDatabase } from "./repositories/database";
 import { createDatabaseProbe } from "./repositories/database-probe";
@@ -84,7 +85,10 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
       ? { ip: overrides.limiter, user: overrides.limiter }
       : {
           ip: createLocalLimiter({ now: clock }),
-          user: durableObjectLimiter(env.RATE_LIMITER, () => metrics.countLimiterCall("user")),
+          user: withRefusalCache(
+            durableObjectLimiter(env.RATE_LIMITER, () => metrics.countLimiterCall("user")),
+            { now: clock },
+          ),
         },
     metrics,
     breaker,

@@ -36,11 +36,12 @@ export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): M
       return next();
     }
     c.header("RateLimit-Policy", `"${policy}";q=${rule.limit};w=${rule.periodSeconds}`, { append: true });
-    c.header("RateLimit", `"${policy}";r=${decision.remaining};t=${decision.resetSeconds}`, { append: true });
+    const resetSeconds = Math.ceil(decision.resetMs / 1000);
+    c.header("RateLimit", `"${policy}";r=${decision.remaining};t=${resetSeconds}`, { append: true });
     if (!decision.allowed) {
       throw new AppError("RATE_LIMIT_EXCEEDED", {
         detail: `${policy} limit ${rule.limit}/${rule.periodSeconds}s`,
-        retryAfter: decision.retryAfterSeconds,
+        retryAfter: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
       });
     }
     await next();

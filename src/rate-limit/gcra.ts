@@ -7,10 +7,10 @@ export interface RateLimitDecision {
   allowed: boolean;
   /** Requests still allowed right now. */
   remaining: number;
-  /** Seconds until the full quota is available again. */
-  resetSeconds: number;
-  /** When refused: seconds until one more request is allowed. */
-  retryAfterSeconds: number;
+  /** Milliseconds until the full quota is available again. */
+  resetMs: number;
+  /** When refused: milliseconds until one more request is allowed; 0 when allowed. */
+  retryAfterMs: number;
 }
 
 /**
@@ -34,8 +34,8 @@ export function gcra(
       decision: {
         allowed: false,
         remaining: 0,
-        resetSeconds: Math.ceil((start - nowMs) / 1000),
-        retryAfterSeconds: Math.max(1, Math.ceil((allowAt - nowMs) / 1000)),
+        resetMs: start - nowMs,
+        retryAfterMs: allowAt - nowMs,
       },
     };
   }
@@ -44,8 +44,8 @@ export function gcra(
     decision: {
       allowed: true,
       remaining: Math.max(0, Math.floor((period - (next - nowMs)) / interval)),
-      resetSeconds: Math.ceil((next - nowMs) / 1000),
-      retryAfterSeconds: 0,
+      resetMs: next - nowMs,
+      retryAfterMs: 0,
     },
   };
 }

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { gcra, type RateLimitDecision, type RateLimitRule } from "./gcra";
 
 /**
- * One Durable Object per limited key (`ip:…`, `user:…`): every request for a key, from any
+ * One Durable Object per limited key (`user:…`): every request for a key, from any
  * isolate or location, meets the same counter, so the limit is exact. The state is one number
  * kept in memory; if the object is evicted after a quiet spell, the key starts afresh — a quiet
  * key is under its limit anyway.

@@ -82,6 +82,36 @@ describe("rate limits (Durable Object)", () => {
     expect(await remoteCalls()).toBe(3);
   });
 
+  it("refuses a caller over its limit in the isolate until the Durable Object would admit it again", async () => {
+    const clock = { now: Date.now() };
+    const { request } = await liveApp({ RATE_LIMIT_USER: "2/3600s", METRICS_TOKEN: "m" }, { clock: () => clock.now });
+    const caller = bearer(await token());
+    const remoteCalls = async () => {
+      const text = await (await request("/metrics", { headers: { Authorization: "Bearer m" } })).text();
+      return Number(/rate_limiter_remote_calls_total\{policy="user"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await request("/v1/orders", { headers: caller })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(await remoteCalls()).toBe(3);
+    // Retrying while refused: the same answer, from the isolate, with no remote call.
+    clock.now += 60_000;
+    const again = await request("/v1/orders", { headers: caller });
+    expect(again.status).toBe(429);
+    expect(again.headers.get("RateLimit")).toMatch(/"user";r=0;t=\d+$/);
+    // 1800 s from the refusal, 60 s of which have passed (less the test's own time).
+    const retryAfter = Number(again.headers.get("Retry-After"));
+    expect(retryAfter > 1_000 && retryAfter <= 1_740).toBe(true);
+    expect(await remoteCalls()).toBe(3);
+    // Past the refusal (in this isolate's clock) the Durable Object is asked again: it keeps its
+    // own clock, which has not moved, so it refuses, and that refusal is remembered in turn.
+    clock.now += 1_800_000;
+    expect((await request("/v1/orders", { headers: caller })).status).toBe(429);
+    expect(await remoteCalls()).toBe(4);
+    expect((await request("/v1/orders", { headers: caller })).status).toBe(429);
+    expect(await remoteCalls()).toBe(4);
+  });
+
   it("exempts the probes", async () => {
     const { request } = await liveApp({ RATE_LIMIT_IP: "1/60s" });
     const ip = { "CF-Connecting-IP": "192.0.2.200" };

@@ -15,8 +15,8 @@ describe("gcra", () => {
     const decisions = run([0, 0, 0, 0, 0, 0]);
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, true, true, false]);
     expect(decisions.map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0, 0]);
-    expect(decisions[5]?.retryAfterSeconds).toBe(2);
-    expect(decisions[4]?.resetSeconds).toBe(10);
+    expect(decisions[5]?.retryAfterMs).toBe(2_000);
+    expect(decisions[4]?.resetMs).toBe(10_000);
   });
 
   it("lets one more through each period/limit after the burst", () => {
@@ -39,8 +39,8 @@ describe("gcra at any point in time", () => {
   const base = 1_764_072_000_000;
   it("says when the quota is whole again and when the next request may come", () => {
     const decisions = run([base, base, base, base, base, base + 500]);
-    expect(decisions[0]).toEqual({ allowed: true, remaining: 4, resetSeconds: 2, retryAfterSeconds: 0 });
-    expect(decisions[4]).toEqual({ allowed: true, remaining: 0, resetSeconds: 10, retryAfterSeconds: 0 });
-    expect(decisions[5]).toEqual({ allowed: false, remaining: 0, resetSeconds: 10, retryAfterSeconds: 2 });
+    expect(decisions[0]).toEqual({ allowed: true, remaining: 4, resetMs: 2_000, retryAfterMs: 0 });
+    expect(decisions[4]).toEqual({ allowed: true, remaining: 0, resetMs: 10_000, retryAfterMs: 0 });
+    expect(decisions[5]).toEqual({ allowed: false, remaining: 0, resetMs: 9_500, retryAfterMs: 1_500 });
   });
 });

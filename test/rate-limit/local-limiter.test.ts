@@ -11,7 +11,7 @@ describe("the in-isolate limiter", () => {
     for (let i = 0; i < 4; i++) decisions.push(await limiter.check("ip:a", rule));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
     expect(decisions.map((d) => d.remaining)).toEqual([2, 1, 0, 0]);
-    expect(decisions[3]?.retryAfterSeconds).toBe(20);
+    expect(decisions[3]?.retryAfterMs).toBe(20_000);
     clock.now += 19_999;
     expect((await limiter.check("ip:a", rule)).allowed).toBe(false);
     clock.now += 1;

@@ -14,7 +14,7 @@ const unused = (name: string) => async () => {
 
 /** Lets every request through, as if far below any limit. */
 export const unlimited: RateLimiterClient = {
-  check: async (_key, rule) => ({ allowed: true, remaining: rule.limit - 1, resetSeconds: 1, retryAfterSeconds: 0 }),
+  check: async (_key, rule) => ({ allowed: true, remaining: rule.limit - 1, resetMs: 1_000, retryAfterMs: 0 }),
 };
 
 export interface TestAppOptions extends Omit<IsolateOverrides, "orders" | "logger"> {
