@@ -16,6 +16,8 @@ export interface AuthOptions {
   maxTtlSeconds: number;
   /** Seconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** Accepted tokens remembered per isolate (see acceptedCaller); the oldest is forgotten first. */
+  rememberTokens?: number;
 }
 
 function unauthorized(detail: string, tokenPresent: boolean): AppError {
@@ -31,6 +33,28 @@ function numericClaim(payload: Record<string, unknown>, name: string): number | 
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value)) throw unauthorized(`claim ${name} is not a number`, true);
   return value;
+}
+
+interface TimeClaims {
+  exp: number | undefined;
+  nbf: number | undefined;
+  iat: number | undefined;
+}
+
+interface Accepted {
+  caller: Caller;
+  times: TimeClaims;
+}
+
+/** `exp` required, 30 s of leeway on `exp`/`nbf`/`iat`, and `exp` at most `maxTtlSeconds` after `iat` (or now). */
+function checkTimes({ exp, nbf, iat }: TimeClaims, t: number, maxTtlSeconds: number): void {
+  if (exp === undefined) throw unauthorized("token has no exp", true);
+  if (exp + LEEWAY_SECONDS <= t) throw unauthorized("token expired", true);
+  if (nbf !== undefined && nbf - LEEWAY_SECONDS > t) throw unauthorized("token not yet valid (nbf)", true);
+  if (iat !== undefined && iat - LEEWAY_SECONDS > t) throw unauthorized("token issued in the future (iat)", true);
+  if (exp - (iat ?? t) > maxTtlSeconds + LEEWAY_SECONDS) {
+    throw unauthorized(`token lifetime exceeds ${maxTtlSeconds} s`, true);
+  }
 }
 
 const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
@@ -66,6 +90,7 @@ export const auth = ({
   audience,
   maxTtlSeconds,
   now = () => Math.floor(Date.now() / 1000),
+  rememberTokens = 1_000,
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
   if (secrets.length === 0) throw new Error("auth needs at least one secret");
   const keys = hmacKeys(secrets);
@@ -92,15 +117,14 @@ export const auth = ({
     throw lastError;
   }
 
-  return async function auth(c, next) {
-    const header = c.req.header("Authorization");
-    if (!header) throw unauthorized("no Authorization header", false);
-    const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i.exec(header);
-    if (!match?.[1]) throw unauthorized("Authorization is not a Bearer JWT", true);
+  // Tokens already verified in this isolate, with what they say; see acceptedCaller.
+  const accepted = new Map<string, Accepted>();
 
+  /** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */
+  async function accept(token: string): Promise<Accepted> {
     let verified: unknown;
     try {
-      verified = await verifyAny(match[1]);
+      verified = await verifyAny(token);
     } catch (err) {
       throw unauthorized(`token rejected: ${err instanceof Error ? err.name : "unknown"}`, true);
     }
@@ -108,26 +132,54 @@ export const auth = ({
       throw unauthorized("token payload is not a JSON object", true);
     }
     const payload = verified as Record<string, unknown>;
-
-    const t = now();
-    const exp = numericClaim(payload, "exp");
-    if (exp === undefined) throw unauthorized("token has no exp", true);
-    if (exp + LEEWAY_SECONDS <= t) throw unauthorized("token expired", true);
-    const nbf = numericClaim(payload, "nbf");
-    if (nbf !== undefined && nbf - LEEWAY_SECONDS > t) throw unauthorized("token not yet valid (nbf)", true);
-    const iat = numericClaim(payload, "iat");
-    if (iat !== undefined && iat - LEEWAY_SECONDS > t) throw unauthorized("token issued in the future (iat)", true);
-    if (exp - (iat ?? t) > maxTtlSeconds + LEEWAY_SECONDS) {
-      throw unauthorized(`token lifetime exceeds ${maxTtlSeconds} s`, true);
-    }
+    const times = {
+      exp: numericClaim(payload, "exp"),
+      nbf: numericClaim(payload, "nbf"),
+      iat: numericClaim(payload, "iat"),
+    };
+    // Checked here too, so that a token failing on time and on content reports time, as it always has.
+    checkTimes(times, now(), maxTtlSeconds);
 
     const sub = payload.sub;
     if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
     const role = payload.role ?? "customer";
     if (typeof role !== "string" || !ROLES.includes(role as Role)) throw unauthorized("unknown role", true);
+    return { caller: Object.freeze({ id: sub.toLowerCase(), role: role as Role }), times };
+  }
 
-    const caller: Caller = { id: sub.toLowerCase(), role: role as Role };
-    c.set("caller", caller);
+  /**
+   * A client sends the same token with every request for its lifetime, so a token accepted once is
+   * remembered, keyed by its exact text: only those very bytes, signature included, can match, and
+   * they verify the same way for as long as the isolate holds the same secrets. What changes with
+   * time (exp, nbf, the lifetime cap) is checked on every request. Refused tokens are not
+   * remembered, so a flood of forgeries cannot push out the accepted ones.
+   */
+  async function acceptedCaller(token: string): Promise<Caller> {
+    const known = accepted.get(token);
+    if (known !== undefined) {
+      try {
+        checkTimes(known.times, now(), maxTtlSeconds);
+      } catch (err) {
+        accepted.delete(token);
+        throw err;
+      }
+      return known.caller;
+    }
+    const fresh = await accept(token);
+    accepted.set(token, fresh);
+    for (const oldest of accepted.keys()) {
+      if (accepted.size <= rememberTokens) break;
+      accepted.delete(oldest);
+    }
+    return fresh.caller;
+  }
+
+  return async function auth(c, next) {
+    const header = c.req.header("Authorization");
+    if (!header) throw unauthorized("no Authorization header", false);
+    const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i.exec(header);
+    if (!match?.[1]) throw unauthorized("Authorization is not a Bearer JWT", true);
+    c.set("caller", await acceptedCaller(match[1]));
     await next();
   };
 };

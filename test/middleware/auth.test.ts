@@ -1,7 +1,11 @@
+import { Hono } from "hono";
 import { sign } from "hono/jwt";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { hmacSigningKey, signToken } from "../../scripts/smoke-checks";
+import type { AppEnv } from "../../src/app-env";
 import type { Order } from "../../src/domain/order";
+import { auth } from "../../src/middleware/auth";
+import { onError } from "../../src/middleware/error-response";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
 const sub = "3f0c7e9a-1b2c-4d5e-8f90-123456789abc";
@@ -19,10 +23,11 @@ const order: Order = {
   updatedAt: new Date(0),
 };
 
-function appSeeingCaller(env: Record<string, string> = {}) {
+function appSeeingCaller(env: Record<string, string> = {}, clock?: () => number) {
   const seen: unknown[] = [];
   const { app, lines } = testApp({
     env,
+    clock,
     orders: {
       get: async (caller) => {
         seen.push(caller);
@@ -162,6 +167,69 @@ describe("auth", () => {
       expect((await get(`Bearer ${await signToken({ sub, exp: now() + 600 }, secret)}`)).status).toBe(200);
       expect((await get(`Bearer ${await signed({})}`)).status).toBe(401);
     }
+  });
+});
+
+describe("auth remembers the tokens it accepted", () => {
+  afterEach(() => vi.restoreAllMocks());
+  const verifications = () => vi.spyOn(crypto.subtle, "verify");
+
+  it("checks a token's signature once per isolate, and its times on every request", async () => {
+    const clock = { now: Date.now() };
+    const { get, seen } = appSeeingCaller({}, () => clock.now);
+    const t = Math.floor(clock.now / 1000);
+    const token = `Bearer ${await signed({ iat: t, exp: t + 60 })}`;
+    const verify = verifications();
+    expect((await get(token)).status).toBe(200);
+    expect((await get(token)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
+    expect(seen).toEqual([
+      { id: sub, role: "customer" },
+      { id: sub, role: "customer" },
+    ]);
+    // Past exp and its 30 s of leeway: refused, though its signature is known good.
+    clock.now += 91_000;
+    const expired = await get(token);
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+    expect(seen).toHaveLength(2);
+  });
+
+  it("does not remember a token it refused", async () => {
+    const { get } = appSeeingCaller();
+    const notAUuid = `Bearer ${await signed({ sub: "someone" })}`;
+    const verify = verifications();
+    expect((await get(notAUuid)).status).toBe(401);
+    expect((await get(notAUuid)).status).toBe(401);
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it("matches a token only by its exact text: another signature is verified, and refused", async () => {
+    const { get } = appSeeingCaller();
+    const good = await signed({});
+    expect((await get(`Bearer ${good}`)).status).toBe(200);
+    const [header, payload] = good.split(".");
+    const forged = `${header}.${payload}.${"A".repeat(43)}`;
+    const verify = verifications();
+    expect((await get(`Bearer ${forged}`)).status).toBe(401);
+    expect(verify).toHaveBeenCalled();
+  });
+
+  it("holds at most rememberTokens, forgetting the oldest", async () => {
+    const app = new Hono<AppEnv>();
+    app.onError(onError);
+    app.use(auth({ secrets: [TEST_SECRET], maxTtlSeconds: 3_600, rememberTokens: 2 }));
+    app.get("/", (c) => c.text("ok"));
+    const tokens = await Promise.all(["a", "b", "c"].map((nonce) => signed({ nonce })));
+    const get = async (token: string | undefined) =>
+      (await app.request("/", { headers: { Authorization: `Bearer ${token}` } })).status;
+    for (const token of tokens) expect(await get(token)).toBe(200);
+    const verify = verifications();
+    expect(await get(tokens[2])).toBe(200);
+    expect(await get(tokens[1])).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(0);
+    expect(await get(tokens[0])).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
   });
 });
 
