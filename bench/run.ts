@@ -16,6 +16,10 @@
  *     answer, a round-trip count other than 1 or more than one limiter call per request fails the
  *     run. The stack floor answers one query at +30 ms too: the latency any worker gets here.
  *  5. Prints a table and writes bench/results/latest.json and latest.svg.
+ * BENCH_REPEAT=<n> drives each database scenario n times and reports the median (and the runs).
+ * BENCH_AGAINST=<git ref> also builds the worker at that commit and drives the two in turn, n times
+ * each (BENCH_REPEAT, 3 by default then), printing both medians and the change; such a run, like a
+ * BENCH_ONLY one, leaves the recorded results alone.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,6 +31,7 @@ import autocannon from "autocannon";
 import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
+import { buildAgainst } from "./against.ts";
 import { deployedCompatibility } from "./compatibility.ts";
 import { createOrder, TEN_ITEMS } from "./requests.ts";
 import { barChart } from "./svg.ts";
@@ -39,6 +44,10 @@ const OUT = "bench/out";
 /** `BENCH_ONLY=<regex>`: run only the scenarios whose names match (for iterating on one of them). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
 const selected = (name: string) => !ONLY || ONLY.test(name);
+const AGAINST = process.env.BENCH_AGAINST || undefined;
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? (AGAINST ? 3 : 1)));
+/** Results are recorded only by a whole run of this checkout alone. */
+const RECORDING = !ONLY && !AGAINST;
 
 /**
  * A wrangler config for a baseline worker (bare Hono, the stack floor) with the deployed
@@ -213,6 +222,9 @@ interface ScenarioResult {
   cpu_ms_per_request?: number;
   db_round_trips_per_request?: number;
   limiter_calls_per_request?: number;
+  /** With BENCH_REPEAT > 1: every run's figure, of which the fields above are the medians. */
+  cpu_ms_per_request_runs?: number[];
+  p99_ms_runs?: number[];
 }
 
 type Worker = Awaited<ReturnType<typeof startWorker>>;
@@ -297,6 +309,40 @@ function startupRuns(configs: Record<string, string | undefined>): Record<string
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
+/** Each figure's median over the runs (one run: that run), with every run's CPU and p99 when repeated. */
+function medianResult(runs: ScenarioResult[]): ScenarioResult {
+  const [first] = runs;
+  if (!first) throw new Error("no runs");
+  if (runs.length === 1) return first;
+  const of = (pick: (r: ScenarioResult) => number | undefined) => median(runs.map((r) => pick(r) ?? 0));
+  return {
+    backend: first.backend,
+    rps: of((r) => r.rps),
+    p50_ms: of((r) => r.p50_ms),
+    p99_ms: of((r) => r.p99_ms),
+    // Any run's failure fails the scenario.
+    errors: Math.max(...runs.map((r) => r.errors)),
+    requests: runs.reduce((n, r) => n + r.requests, 0),
+    cpu_ms_per_request: of((r) => r.cpu_ms_per_request),
+    db_round_trips_per_request: Math.max(...runs.map((r) => r.db_round_trips_per_request ?? 0)),
+    limiter_calls_per_request: Math.max(...runs.map((r) => r.limiter_calls_per_request ?? 0)),
+    cpu_ms_per_request_runs: runs.map((r) => r.cpu_ms_per_request ?? 0),
+    p99_ms_runs: runs.map((r) => r.p99_ms),
+  };
+}
+
+const change = (before: number, after: number) =>
+  `${after >= before ? "+" : ""}${Math.round(((after - before) / Math.max(before, 1e-9)) * 1000) / 10} %`;
+
+/** Requests still in flight finish before a count is taken. */
+const settle = () => new Promise((r) => setTimeout(r, 1_000));
+
+interface Comparison {
+  name: string;
+  against: ScenarioResult[];
+  current: ScenarioResult[];
+}
+
 /** This machine's PostgreSQL when it answers (BENCH_DATABASE_URL, or the default below). */
 async function postgresUrl(): Promise<string | undefined> {
   const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -327,23 +373,21 @@ async function databaseScenarios(
   bundleFile: string,
   floorFile: string,
   databaseUrl: string | undefined,
-): Promise<Record<string, ScenarioResult>> {
+  againstFile: string | undefined,
+): Promise<{ results: Record<string, ScenarioResult>; comparisons: Comparison[] }> {
   const sql = await startSqlProcess(databaseUrl);
   const database = `${DATABASE}_${Date.now().toString(36)}`;
   await sql.query(database, "SELECT 1"); // created and migrated before the clock starts
-  const full = await startWorker(
-    bundleFile,
-    {
-      JWT_SECRET: SECRET,
-      DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
-      DATABASE_HTTP_ENDPOINT: sql.url,
-      LOG_LEVEL: "error",
-      METRICS_TOKEN,
-      RATE_LIMIT_IP: "100000000/60s",
-      RATE_LIMIT_USER: "100000000/60s",
-    },
-    { RATE_LIMITER: "RateLimiter" },
-  );
+  const serviceBindings = {
+    JWT_SECRET: SECRET,
+    DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
+    DATABASE_HTTP_ENDPOINT: sql.url,
+    LOG_LEVEL: "error",
+    METRICS_TOKEN,
+    RATE_LIMIT_IP: "100000000/60s",
+    RATE_LIMIT_USER: "100000000/60s",
+  };
+  const full = await startWorker(bundleFile, serviceBindings, { RATE_LIMITER: "RateLimiter" });
 
   const customer = crypto.randomUUID();
   const now = Math.floor(Date.now() / 1000);
@@ -382,12 +426,16 @@ async function databaseScenarios(
   if (chosen.length === 0) {
     await full.mf.dispose();
     await sql.close();
-    return {};
+    return { results: {}, comparisons: [] };
   }
   const floor = await startWorker(floorFile, {
     DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
     DATABASE_HTTP_ENDPOINT: sql.url,
   });
+  // The other commit's worker, on the same database, driven in turn with this one.
+  const against = againstFile
+    ? await startWorker(againstFile, serviceBindings, { RATE_LIMITER: "RateLimiter" })
+    : undefined;
   console.log(`[${backend}] seeding 60 orders…`);
   for (let i = 0; i < 60; i++) {
     const res = await fetch(`${full.url}/v1/orders`, {
@@ -401,37 +449,60 @@ async function databaseScenarios(
   // What autovacuum does on a real server (PGlite runs none): give the planner statistics.
   await sql.query(database, "ANALYZE");
 
-  const results: Record<string, ScenarioResult> = {};
-  for (const s of chosen) {
-    await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
-    const target = s.floor ? floor : full;
-    await warmUp(target, s.request());
-    // Requests still in flight when the warm-up stopped finish before the count starts.
-    await new Promise((r) => setTimeout(r, 1_000));
+  /** One measured run, with the round trips and limiter calls it made. */
+  async function measure(target: Worker, request: autocannon.Request): Promise<ScenarioResult> {
     const trips = (await sql.stats()).byDatabase[database]?.roundTrips ?? 0;
-    const calls = await limiterCalls(full);
-    const { result, summary } = await drive(target, s.request());
+    const calls = await limiterCalls(target);
+    const { result, summary } = await drive(target, request);
     // Requests still in flight when the clock stopped finish now; count them all, by what was sent.
-    await new Promise((r) => setTimeout(r, 1_000));
-    await sql.setFaults(null);
+    await settle();
     const sent = Math.max(1, result.requests.sent);
     const perRequest = (n: number) => Math.round((n / sent) * 100) / 100;
-    const name = `${s.name} [${backend}]`;
-    results[name] = {
+    return {
       backend,
       ...summary,
       db_round_trips_per_request: perRequest(((await sql.stats()).byDatabase[database]?.roundTrips ?? 0) - trips),
-      limiter_calls_per_request: perRequest((await limiterCalls(full)) - calls),
+      limiter_calls_per_request: perRequest((await limiterCalls(target)) - calls),
     };
-    console.log(
-      `${name}: ${summary.rps} req/s, p99 ${summary.p99_ms} ms, cpu ${summary.cpu_ms_per_request} ms, ` +
-        `errors ${summary.errors}, db trips ${results[name]?.db_round_trips_per_request}, limiter calls ${results[name]?.limiter_calls_per_request}`,
-    );
   }
+
+  const results: Record<string, ScenarioResult> = {};
+  const comparisons: Comparison[] = [];
+  for (const s of chosen) {
+    await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
+    const name = `${s.name} [${backend}]`;
+    const targets = s.floor ? { floor } : { ...(against ? { against } : {}), full };
+    for (const target of Object.values(targets)) await warmUp(target, s.request());
+    // Requests still in flight when the warm-up stopped finish before the count starts.
+    await settle();
+    const runs = new Map<Worker, ScenarioResult[]>(Object.values(targets).map((t) => [t, []]));
+    for (let run = 1; run <= REPEAT; run++) {
+      for (const target of Object.values(targets)) runs.get(target)?.push(await measure(target, s.request()));
+    }
+    await sql.setFaults(null);
+    const mine = runs.get(s.floor ? floor : full) ?? [];
+    results[name] = medianResult(mine);
+    const r = results[name];
+    console.log(
+      `${name}: ${r.rps} req/s, p99 ${r.p99_ms} ms, cpu ${r.cpu_ms_per_request} ms, ` +
+        `errors ${r.errors}, db trips ${r.db_round_trips_per_request}, limiter calls ${r.limiter_calls_per_request}` +
+        (REPEAT > 1 ? ` (median of ${REPEAT}; cpu ${mine.map((m) => m.cpu_ms_per_request).join(", ")})` : ""),
+    );
+    const theirs = against && runs.get(against);
+    if (theirs) {
+      comparisons.push({ name, against: theirs, current: mine });
+      const cpu = (rs: ScenarioResult[]) => rs.map((m) => m.cpu_ms_per_request ?? 0);
+      console.log(
+        `  against: cpu ${cpu(theirs).join(", ")} → ${cpu(mine).join(", ")} ms (median ${change(median(cpu(theirs)), median(cpu(mine)))}), ` +
+          `p99 ${median(theirs.map((m) => m.p99_ms))} → ${r.p99_ms} ms`,
+      );
+    }
+  }
+  await against?.mf.dispose();
   await full.mf.dispose();
   await floor.mf.dispose();
   await sql.close();
-  return results;
+  return { results, comparisons };
 }
 
 async function main() {
@@ -444,6 +515,8 @@ async function main() {
   const bare = build(bareConfig, `${OUT}/bare`);
   const floor = build(floorConfig, `${OUT}/floor`);
   const top = contributors(`${OUT}/worker/meta.json`);
+  if (AGAINST) console.log(`building the worker at ${AGAINST}…`);
+  const against = AGAINST ? buildAgainst(AGAINST, OUT) : undefined;
 
   // Full chain ÷ bare Hono on /healthz: three interleaved runs against the same two workers.
   const results: Record<string, ScenarioResult> = {};
@@ -474,12 +547,16 @@ async function main() {
 
   const pgUrl = await postgresUrl();
   if (!pgUrl) console.log("no PostgreSQL answers (BENCH_DATABASE_URL): database scenarios on PGlite only");
-  Object.assign(results, await databaseScenarios("pglite", bundle.file, floor.file, undefined));
-  if (pgUrl) Object.assign(results, await databaseScenarios("postgres", bundle.file, floor.file, pgUrl));
+  const comparisons: Comparison[] = [];
+  for (const [backend, url] of [["pglite", undefined], ...(pgUrl ? [["postgres", pgUrl] as const] : [])] as const) {
+    const run = await databaseScenarios(backend, bundle.file, floor.file, url, against?.file);
+    Object.assign(results, run.results);
+    comparisons.push(...run.comparisons);
+  }
 
   // Last: its builds and short-lived workerd processes must not overlap the load runs above.
   console.log("profiling startup (wrangler check startup)…");
-  const startupRunsMs = ONLY
+  const startupRunsMs = !RECORDING
     ? { worker: [], bare: [], floor: [] }
     : startupRuns({ worker: undefined, bare: bareConfig, floor: floorConfig });
   const startup = {
@@ -508,8 +585,9 @@ async function main() {
     bare_bundle: { raw_bytes: bare.raw_bytes, gzip_bytes: bare.gzip_bytes },
     stack_floor_bundle: { raw_bytes: floor.raw_bytes, gzip_bytes: floor.gzip_bytes },
   };
-  // A partial run (BENCH_ONLY) prints its figures but leaves the recorded results alone.
-  if (!ONLY) {
+  // A partial run (BENCH_ONLY) or a comparison (BENCH_AGAINST) prints its figures but leaves the
+  // recorded results alone.
+  if (RECORDING) {
     mkdirSync("bench/results", { recursive: true });
     writeFileSync("bench/results/latest.json", `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(
@@ -554,12 +632,28 @@ async function main() {
       `stack floor: ${kib(floor.gzip_bytes)} gzip)`,
   );
   console.log(`largest contributors (minified): ${top.map((t) => `${t.name} ${kib(t.bytes)}`).join(", ")}`);
-  if (!ONLY) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
+  if (RECORDING) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
+  if (against) {
+    console.log(
+      `\nthis checkout against ${AGAINST} (${against.commit.slice(0, 7)}), median of ${REPEAT} interleaved runs each:`,
+    );
+    for (const { name, against: theirs, current } of comparisons) {
+      const cpu = (rs: ScenarioResult[]) => median(rs.map((r) => r.cpu_ms_per_request ?? 0));
+      const p99 = (rs: ScenarioResult[]) => median(rs.map((r) => r.p99_ms));
+      console.log(
+        `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(cpu(theirs), cpu(current))}), ` +
+          `p99 ${p99(theirs)} → ${p99(current)} ms`,
+      );
+    }
+  }
 
   const failures = [
     ...Object.entries(results)
       .filter(([, r]) => r.errors > 0)
       .map(([name, r]) => `${name}: ${r.errors} non-2xx answers or errors`),
+    ...comparisons
+      .filter((c) => c.against.some((r) => r.errors > 0))
+      .map((c) => `${c.name}: non-2xx answers or errors from the worker at ${AGAINST}`),
     ...Object.entries(results)
       .filter(([, r]) => r.db_round_trips_per_request !== undefined && r.db_round_trips_per_request !== 1)
       .map(([name, r]) => `${name}: ${r.db_round_trips_per_request} database round trips per request, not 1`),
