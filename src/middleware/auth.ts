@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { verify } from "hono/jwt";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
+import { BoundedMap } from "../domain/bounded-map";
 import { type Caller, ROLES, type Role } from "../domain/caller";
 import { isUuid } from "../domain/uuid";
 
@@ -118,7 +119,7 @@ export const auth = ({
   }
 
   // Tokens already verified in this isolate, with what they say; see acceptedCaller.
-  const accepted = new Map<string, Accepted>();
+  const accepted = new BoundedMap<string, Accepted>(rememberTokens);
 
   /** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */
   async function accept(token: string): Promise<Accepted> {
@@ -167,10 +168,6 @@ export const auth = ({
     }
     const fresh = await accept(token);
     accepted.set(token, fresh);
-    for (const oldest of accepted.keys()) {
-      if (accepted.size <= rememberTokens) break;
-      accepted.delete(oldest);
-    }
     return fresh.caller;
   }
 

@@ -1,3 +1,4 @@
+import { BoundedMap } from "../domain/bounded-map";
 import { gcra, type RateLimitDecision, type RateLimitRule } from "./gcra";
 
 export interface LocalLimiterOptions {
@@ -14,7 +15,7 @@ export interface LocalLimiterOptions {
  * per-caller limit stays on a Durable Object. Memory is bounded by `maxKeys`.
  */
 export function createLocalLimiter({ now, maxKeys = 10_000 }: LocalLimiterOptions) {
-  const tats = new Map<string, number>();
+  const tats = new BoundedMap<string, number>(maxKeys);
   return {
     async check(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {
       const t = now();
@@ -23,10 +24,6 @@ export function createLocalLimiter({ now, maxKeys = 10_000 }: LocalLimiterOption
       // Re-insert, so the Map's order is least recently seen first.
       tats.delete(key);
       tats.set(key, tat);
-      for (const oldest of tats.keys()) {
-        if (tats.size <= maxKeys) break;
-        tats.delete(oldest);
-      }
       return decision;
     },
     /** Keys held now (for tests and the curious). */

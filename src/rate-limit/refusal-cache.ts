@@ -1,3 +1,4 @@
+import { BoundedMap } from "../domain/bounded-map";
 import type { RateLimiterClient } from "../middleware/rate-limit";
 
 export interface RefusalCacheOptions {
@@ -23,7 +24,7 @@ interface Refusal {
  * cached: spending a token is the remote limiter's job alone, which keeps the limit exact.
  */
 export function withRefusalCache(limiter: RateLimiterClient, { now, maxKeys = 10_000 }: RefusalCacheOptions) {
-  const refusals = new Map<string, Refusal>();
+  const refusals = new BoundedMap<string, Refusal>(maxKeys);
   return {
     async check(key, rule) {
       const asked = now();
@@ -42,10 +43,6 @@ export function withRefusalCache(limiter: RateLimiterClient, { now, maxKeys = 10
       const decision = await limiter.check(key, rule);
       if (!decision.allowed) {
         refusals.set(key, { retryAt: asked + decision.retryAfterMs, resetAt: asked + decision.resetMs });
-        for (const oldest of refusals.keys()) {
-          if (refusals.size <= maxKeys) break;
-          refusals.delete(oldest);
-        }
       }
       return decision;
     },

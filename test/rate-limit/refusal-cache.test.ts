@@ -25,11 +25,16 @@ function remoteLimiter(clock: { now: number }) {
   return remote;
 }
 
+/** A clock at `start`, the remote limiter on it, and the cache in front of that. */
+function setUp(maxKeys?: number) {
+  const clock = { now: start };
+  const remote = remoteLimiter(clock);
+  return { clock, remote, cached: withRefusalCache(remote, { now: () => clock.now, maxKeys }) };
+}
+
 describe("the refusal cache in front of the remote limiter", () => {
   it("answers exactly what the limiter alone would, at every step, with fewer calls", async () => {
-    const clock = { now: start };
-    const remote = remoteLimiter(clock);
-    const cached = withRefusalCache(remote, { now: () => clock.now });
+    const { clock, remote, cached } = setUp();
     const reference = createLocalLimiter({ now: () => clock.now });
     // A caller hammering past its limit, then trickling along the refill boundary.
     const steps = [0, 0, 0, 0, 1, 5_000, 19_999, 1, 1, 10_000, 9_999, 1, 0, 20_000, 0, 0];
@@ -41,9 +46,7 @@ describe("the refusal cache in front of the remote limiter", () => {
   });
 
   it("asks the limiter once per refusal, then not again until it would admit", async () => {
-    const clock = { now: start };
-    const remote = remoteLimiter(clock);
-    const cached = withRefusalCache(remote, { now: () => clock.now });
+    const { clock, remote, cached } = setUp();
     for (let i = 0; i < 3; i++) expect((await cached.check("user:a", rule)).allowed).toBe(true);
     const refused = await cached.check("user:a", rule);
     expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 20_000 });
@@ -66,9 +69,7 @@ describe("the refusal cache in front of the remote limiter", () => {
   });
 
   it("never refuses past the refusal: its expiry is measured from before the call", async () => {
-    const clock = { now: start };
-    const remote = remoteLimiter(clock);
-    const cached = withRefusalCache(remote, { now: () => clock.now });
+    const { clock, remote, cached } = setUp();
     for (let i = 0; i < 3; i++) await cached.check("user:a", rule);
     // This call takes 100 ms: the limiter decides at start + 100 that the next admission is at
     // start + 20 000, 19 900 ms later.
@@ -88,26 +89,20 @@ describe("the refusal cache in front of the remote limiter", () => {
   });
 
   it("never caches an admission: every allowed request is the limiter's to count", async () => {
-    const clock = { now: start };
-    const remote = remoteLimiter(clock);
-    const cached = withRefusalCache(remote, { now: () => clock.now });
+    const { remote, cached } = setUp();
     for (let i = 0; i < 3; i++) await cached.check("user:a", rule);
     expect(remote.calls).toBe(3);
     expect(cached.size).toBe(0);
   });
 
   it("keeps each key's refusal to itself", async () => {
-    const clock = { now: start };
-    const remote = remoteLimiter(clock);
-    const cached = withRefusalCache(remote, { now: () => clock.now });
+    const { cached } = setUp();
     for (let i = 0; i < 4; i++) await cached.check("user:a", rule);
     expect((await cached.check("user:b", rule)).allowed).toBe(true);
   });
 
   it("holds at most maxKeys refusals, forgetting the oldest (which then asks the limiter again)", async () => {
-    const clock = { now: start };
-    const remote = remoteLimiter(clock);
-    const cached = withRefusalCache(remote, { now: () => clock.now, maxKeys: 2 });
+    const { remote, cached } = setUp(2);
     for (const key of ["user:a", "user:b", "user:c"]) for (let i = 0; i < 4; i++) await cached.check(key, rule);
     expect(cached.size).toBe(2);
     const calls = remote.calls;
