@@ -58,6 +58,9 @@ function checkTimes({ exp, nbf, iat }: TimeClaims, t: number, maxTtlSeconds: num
   }
 }
 
+/** Tokens are a few hundred bytes; 1 000 remembered ones of at most this length hold at most 4 MB. */
+const REMEMBERED_TOKEN_MAX_LENGTH = 4_096;
+
 const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
 
 const utf8 = new TextEncoder();
@@ -153,7 +156,8 @@ export const auth = ({
    * remembered, keyed by its exact text: only those very bytes, signature included, can match, and
    * they verify the same way for as long as the isolate holds the same secrets. What changes with
    * time (exp, nbf, the lifetime cap) is checked on every request. Refused tokens are not
-   * remembered, so a flood of forgeries cannot push out the accepted ones.
+   * remembered, so a flood of forgeries cannot push out the accepted ones; nor are tokens longer than
+   * REMEMBERED_TOKEN_MAX_LENGTH, so the memory held stays small whatever an issuer puts in its tokens.
    */
   async function acceptedCaller(token: string): Promise<Caller> {
     const known = accepted.get(token);
@@ -167,7 +171,7 @@ export const auth = ({
       return known.caller;
     }
     const fresh = await accept(token);
-    accepted.set(token, fresh);
+    if (token.length <= REMEMBERED_TOKEN_MAX_LENGTH) accepted.set(token, fresh);
     return fresh.caller;
   }
 

@@ -215,6 +215,15 @@ describe("auth remembers the tokens it accepted", () => {
     expect(verify).toHaveBeenCalled();
   });
 
+  it("verifies a token of more than 4 KiB every time: such tokens are not remembered", async () => {
+    const { get } = appSeeingCaller();
+    const large = `Bearer ${await signed({ groups: "g".repeat(4_096) })}`;
+    const verify = verifications();
+    expect((await get(large)).status).toBe(200);
+    expect((await get(large)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
   it("holds at most rememberTokens, forgetting the oldest", async () => {
     const app = new Hono<AppEnv>();
     app.onError(onError);
