@@ -10,6 +10,7 @@ export default {
     "src/services/**/*.ts",
     "src/rate-limit/gcra.ts",
     "src/rate-limit/local-limiter.ts",
+    "src/rate-limit/refusal-cache.ts",
     "src/repositories/circuit-breaker.ts",
     "src/handlers/cursor.ts",
     "src/validation/issue-messages.ts",

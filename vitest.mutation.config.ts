@@ -13,6 +13,7 @@ export default defineConfig({
       "test/services/**/*.test.ts",
       "test/rate-limit/gcra.test.ts",
       "test/rate-limit/local-limiter.test.ts",
+      "test/rate-limit/refusal-cache.test.ts",
       "test/repositories/circuit-breaker.test.ts",
       "test/handlers/cursor.test.ts",
       "test/validation/**/*.test.ts",

@@ -66,6 +66,8 @@ describe("the refusal cache in front of the remote limiter", () => {
     clock.now += 1;
     expect((await cached.check("user:a", rule)).allowed).toBe(true);
     expect(remote.calls).toBe(5);
+    // A refusal past its time is not kept: only live refusals take memory.
+    expect(cached.size).toBe(0);
   });
 
   it("never refuses past the refusal: its expiry is measured from before the call", async () => {

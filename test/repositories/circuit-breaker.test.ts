@@ -146,6 +146,15 @@ describe("CircuitBreaker", () => {
     expect(b.state).toBe("open");
   });
 
+  it("counts each remembered call once when its ring is full", () => {
+    const { b } = breaker();
+    calls(b, false, 1);
+    calls(b, true, 41);
+    calls(b, false, 58);
+    // The ring holds exactly these 100 calls, the oldest a failure: 59 failed, under the ratio.
+    expect(b.state).toBe("closed");
+  });
+
   it("starts afresh after recovering: earlier failures no longer count", () => {
     const { b, advance } = breaker();
     calls(b, false, 20);
