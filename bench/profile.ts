@@ -14,7 +14,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
 import { deployedCompatibility } from "./compatibility.ts";
-import { createOrder, TEN_ITEMS } from "./requests.ts";
+import { createOrder, seedOrders } from "./requests.ts";
 
 const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 const OUT = "bench/out";
@@ -140,16 +140,7 @@ async function main() {
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const now = Math.floor(Date.now() / 1000);
   const auth = `Bearer ${await sign({ sub: crypto.randomUUID(), iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
-  // The benchmark's data: 60 orders of 10 items, so a list of 50 with items is a full page.
-  let orderId = "";
-  for (let i = 0; i < 60; i++) {
-    const created = await fetch(`${url}/v1/orders`, {
-      method: "POST",
-      headers: { Authorization: auth, "Content-Type": "application/json" },
-      body: TEN_ITEMS,
-    });
-    orderId = ((await created.json()) as { data: { id: string } }).data.id;
-  }
+  const orderId = await seedOrders(url, auth);
 
   const cdp = await inspector(INSPECTOR_PORT);
   await cdp.send("Profiler.enable");

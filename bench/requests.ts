@@ -17,3 +17,21 @@ export const createOrder = (authorization: string): autocannon.Request => ({
     headers: { ...req.headers, "idempotency-key": crypto.randomUUID() },
   }),
 });
+
+/**
+ * The benchmark's data: `count` orders of TEN_ITEMS for the token's customer (60 by default, so a
+ * list of 50 with items is a full page). Returns the last order's id, for the single-order reads.
+ */
+export async function seedOrders(baseUrl: string, authorization: string, count = 60): Promise<string> {
+  let orderId = "";
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${baseUrl}/v1/orders`, {
+      method: "POST",
+      headers: { Authorization: authorization, "Content-Type": "application/json" },
+      body: TEN_ITEMS,
+    });
+    if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+    orderId = ((await res.json()) as { data: { id: string } }).data.id;
+  }
+  return orderId;
+}

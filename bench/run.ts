@@ -33,7 +33,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
 import { buildAgainst } from "./against.ts";
 import { deployedCompatibility } from "./compatibility.ts";
-import { createOrder, TEN_ITEMS } from "./requests.ts";
+import { createOrder, seedOrders } from "./requests.ts";
 import { barChart } from "./svg.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -437,15 +437,7 @@ async function databaseScenarios(
     ? await startWorker(againstFile, serviceBindings, { RATE_LIMITER: "RateLimiter" })
     : undefined;
   console.log(`[${backend}] seeding 60 orders…`);
-  for (let i = 0; i < 60; i++) {
-    const res = await fetch(`${full.url}/v1/orders`, {
-      method: "POST",
-      headers: { Authorization: auth, "Content-Type": "application/json" },
-      body: TEN_ITEMS,
-    });
-    if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
-    orderId = ((await res.json()) as { data: { id: string } }).data.id;
-  }
+  orderId = await seedOrders(full.url, auth);
   // What autovacuum does on a real server (PGlite runs none): give the planner statistics.
   await sql.query(database, "ANALYZE");
 
