@@ -10,9 +10,10 @@ export class BoundedMap<K, V> extends Map<K, V> {
 
   override set(key: K, value: V): this {
     super.set(key, value);
-    for (const oldest of this.keys()) {
-      if (this.size <= this.max) break;
-      this.delete(oldest);
+    // One set adds at most one entry, so at most the one oldest goes.
+    if (this.size > this.max) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
     }
     return this;
   }
