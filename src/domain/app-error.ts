@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   RATE_LIMIT_EXCEEDED: { status: 429, message: "rate limit exceeded" },
   TIMEOUT: { status: 504, message: "the request took too long" },
   SERVICE_UNAVAILABLE: { status: 503, message: "the service is temporarily unavailable" },
+  OUTCOME_UNKNOWN: {
+    status: 503,
+    message: "the database stopped answering after the change was sent: it may or may not have been applied",
+  },
   EXTERNAL_SERVICE_ERROR: { status: 502, message: "a dependency answered unexpectedly" },
   INTERNAL_ERROR: { status: 500, message: "an unexpected error occurred" },
 } as const;
@@ -29,6 +33,11 @@ export type ErrorStatus = (typeof ERROR_CODES)[ErrorCode]["status"];
 export interface FieldError {
   path: string;
   message: string;
+  /**
+   * Set when `path` ends in a key the client chose (not one of ours): the part before it. The
+   * client sees the whole path; the log sees only this part, since such a key could be anything.
+   */
+  knownPrefix?: string;
 }
 
 export interface AppErrorOptions {
@@ -38,12 +47,19 @@ export interface AppErrorOptions {
   detail?: string;
   cause?: unknown;
   fields?: FieldError[];
+  /** Facts a client acts on without parsing `message` (a 409's `current_status`); safe to send. */
+  details?: Record<string, string | number>;
   /** Seconds, for 429/503 answers. */
   retryAfter?: number;
   /** Extra response headers the error implies (`Allow`, `WWW-Authenticate`). */
   headers?: Record<string, string>;
   /** The caller gave up (client gone, deadline passed): nobody reads this answer, so it is no failure. */
   cancelled?: boolean;
+  /**
+   * The call was sent and no answer came back (connection lost, our deadline): a write may have
+   * committed. Writes that are not idempotent turn this into OUTCOME_UNKNOWN.
+   */
+  mayHaveApplied?: boolean;
 }
 
 /**
@@ -56,9 +72,11 @@ export class AppError extends Error {
   readonly status: ErrorStatus;
   readonly detail: string | undefined;
   readonly fields: FieldError[] | undefined;
+  readonly details: Record<string, string | number> | undefined;
   readonly retryAfter: number | undefined;
   readonly headers: Record<string, string>;
   readonly cancelled: boolean;
+  readonly mayHaveApplied: boolean;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.message ?? ERROR_CODES[code].message, { cause: options.cause });
@@ -66,9 +84,11 @@ export class AppError extends Error {
     this.status = ERROR_CODES[code].status;
     this.detail = options.detail;
     this.fields = options.fields;
+    this.details = options.details;
     this.retryAfter = options.retryAfter;
     this.headers = options.headers ?? {};
     this.cancelled = options.cancelled ?? false;
+    this.mayHaveApplied = options.mayHaveApplied ?? false;
   }
 }
 

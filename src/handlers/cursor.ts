@@ -1,15 +1,29 @@
-import { isUuid } from "../domain/uuid";
 import type { ListPosition } from "../services/order-repository";
 import { validationError } from "./validation";
 
+/** Who asked and which filter: a cursor is valid only for the listing that issued it. */
+export interface CursorScope {
+  callerId: string;
+  status?: string;
+  customerId?: string;
+}
+
 /**
- * Opaque, tamper-evident page cursors: base64url(JSON position) + "." + base64url(HMAC-SHA256).
- * A forged, truncated or foreign cursor is a VALIDATION_ERROR, never a 500 or someone's data.
+ * Opaque, tamper-evident page cursors, bound to their listing. A forged, truncated, foreign or
+ * re-encoded cursor, or one from another caller or filter, is a VALIDATION_ERROR, never a 500 or
+ * someone's data.
  */
 export interface CursorCodec {
-  encode(position: ListPosition): Promise<string>;
-  decode(cursor: string): Promise<ListPosition>;
+  encode(position: ListPosition, scope: CursorScope): Promise<string>;
+  decode(cursor: string, scope: CursorScope): Promise<ListPosition>;
 }
+
+const IV_BYTES = 12;
+const POSITION_BYTES = 8 + 16;
+const TAG_BYTES = 16;
+const CURSOR_BYTES = IV_BYTES + POSITION_BYTES + TAG_BYTES;
+/** Unpadded base64url of CURSOR_BYTES: the one form a cursor is issued in. */
+const CURSOR_TEXT = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((CURSOR_BYTES * 4) / 3)}}$`);
 
 const toBase64Url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
@@ -17,16 +31,33 @@ const toBase64Url = (bytes: Uint8Array) =>
     .replaceAll("/", "_")
     .replace(/=+$/, "");
 
-function fromBase64Url(text: string): Uint8Array {
-  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
+const fromBase64Url = (text: string) =>
+  Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+
+const invalid = () =>
+  validationError([{ path: "query.cursor", message: "is not a cursor this API issued for this listing" }]);
+
+/** The position in 24 bytes: created_at as a 64-bit millisecond count, then the UUID's 16 bytes. */
+function packPosition({ createdAt, id }: ListPosition): Uint8Array {
+  const bytes = new Uint8Array(POSITION_BYTES);
+  new DataView(bytes.buffer).setBigInt64(0, BigInt(createdAt.getTime()));
+  const hex = id.replaceAll("-", "");
+  for (let i = 0; i < 16; i++) bytes[8 + i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
 }
 
-const invalid = () => validationError([{ path: "query.cursor", message: "is not a cursor this API issued" }]);
+function unpackPosition(bytes: Uint8Array): ListPosition {
+  const ms = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigInt64(0));
+  const hex = [...bytes.subarray(8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { createdAt: new Date(ms), id };
+}
 
 /**
- * Cursors are signed with the first secret (the current JWT_SECRET) and accepted under any of them,
- * so rotating the secret never breaks a client halfway through a listing.
+ * AES-256-GCM over the position, with the scope as additional data: the text reveals nothing
+ * (not the order id, not the time), and a cursor decrypts only under the caller and filter it was
+ * issued for. Keys are derived from each secret; cursors are sealed with the first (the current
+ * JWT_SECRET) and opened with any, so rotating the secret never breaks a client mid-listing.
  */
 export function createCursorCodec(secrets: readonly [string, ...string[]]): CursorCodec {
   const encoder = new TextEncoder();
@@ -35,52 +66,41 @@ export function createCursorCodec(secrets: readonly [string, ...string[]]): Curs
   const derive = (secret: string) =>
     crypto.subtle
       .importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then((base) => crypto.subtle.sign("HMAC", base, encoder.encode("order-service/cursor/v1")))
-      .then((derived) =>
-        crypto.subtle.importKey("raw", derived, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]),
-      );
+      .then((base) => crypto.subtle.sign("HMAC", base, encoder.encode("order-service/cursor/v2")))
+      .then((derived) => crypto.subtle.importKey("raw", derived, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]));
   let derivedKeys: Promise<[CryptoKey, ...CryptoKey[]]> | undefined;
   const keys = () => {
     derivedKeys ??= Promise.all(secrets.map(derive)) as Promise<[CryptoKey, ...CryptoKey[]]>;
     return derivedKeys;
   };
-  async function verifiedByAny(signature: Uint8Array, payload: Uint8Array): Promise<boolean> {
-    for (const key of await keys()) {
-      if (await crypto.subtle.verify("HMAC", key, signature, payload)) return true;
-    }
-    return false;
-  }
+  const additionalData = ({ callerId, status, customerId }: CursorScope) =>
+    encoder.encode(JSON.stringify([callerId, status ?? null, customerId ?? null]));
 
   return {
-    async encode({ createdAt, id }) {
-      const payload = encoder.encode(JSON.stringify([createdAt.getTime(), id]));
+    async encode(position, scope) {
+      const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
       const [current] = await keys();
-      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", current, payload));
-      return `${toBase64Url(payload)}.${toBase64Url(mac)}`;
+      const sealed = await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv, additionalData: additionalData(scope) },
+        current,
+        packPosition(position),
+      );
+      const bytes = new Uint8Array(CURSOR_BYTES);
+      bytes.set(iv);
+      bytes.set(new Uint8Array(sealed), IV_BYTES);
+      return toBase64Url(bytes);
     },
-    async decode(cursor) {
-      // An empty or missing part simply fails the signature check.
-      const [body = "", mac = "", extra] = cursor.split(".");
-      if (extra !== undefined) throw invalid();
-      let payload: Uint8Array;
-      let signature: Uint8Array;
-      try {
-        payload = fromBase64Url(body);
-        signature = fromBase64Url(mac);
-      } catch {
-        throw invalid();
+    async decode(cursor, scope) {
+      if (!CURSOR_TEXT.test(cursor)) throw invalid();
+      const bytes = fromBase64Url(cursor);
+      // Base64 leaves spare bits in the last character: only the form we issue is accepted.
+      if (toBase64Url(bytes) !== cursor) throw invalid();
+      const params = { name: "AES-GCM", iv: bytes.subarray(0, IV_BYTES), additionalData: additionalData(scope) };
+      for (const key of await keys()) {
+        const opened = await crypto.subtle.decrypt(params, key, bytes.subarray(IV_BYTES)).catch(() => undefined);
+        if (opened) return unpackPosition(new Uint8Array(opened));
       }
-      if (!(await verifiedByAny(signature, payload))) throw invalid();
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(payload));
-      } catch {
-        throw invalid();
-      }
-      if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-      const [ms, id] = parsed as [unknown, unknown];
-      if (typeof ms !== "number" || !Number.isSafeInteger(ms) || typeof id !== "string" || !isUuid(id)) throw invalid();
-      return { createdAt: new Date(ms), id };
+      throw invalid();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
+import { isAdmin } from "../domain/caller";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import type { CreateOutcome, OrderService } from "../services/order-service";
 import type { CursorCodec } from "./cursor";
@@ -49,6 +50,27 @@ function createdAnswer(c: Context<AppEnv>, { order, replayed }: CreateOutcome): 
 }
 
 /**
+ * `customer_id` is the admins' alone. Anyone else who sends it is 403 even when the rest of the
+ * input is invalid, as the contract orders 403 before 400; valid input reaches the service, which
+ * refuses it there.
+ */
+const adminOnlyCustomerId =
+  (message: string) =>
+  (c: Context<AppEnv>, input: unknown): void => {
+    if (isAdmin(c.get("caller"))) return;
+    if (typeof input === "object" && input !== null && Object.hasOwn(input, "customer_id")) {
+      throw new AppError("FORBIDDEN", { message });
+    }
+  };
+
+/** The version `If-Match` asks for (undefined: any); one that can never match is 412 at once. */
+function expectedVersion(ifMatch: string | undefined): number | undefined {
+  const version = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
+  if (version === null) throw new AppError("PRECONDITION_FAILED");
+  return version;
+}
+
+/**
  * The orders API. Each route carries its own chain, in the contract's order:
  * 401 auth → 429 per caller → 403 role → 413 body size → 415 content type → 400 validation.
  * Authentication sits on the routes, not on a `/v1/*` prefix, so a wrong path or method is
@@ -70,7 +92,7 @@ export function orderRoutes({
       "/v1/orders",
       ...signedIn,
       ...jsonBody,
-      validate("json", createOrderBody),
+      validate("json", createOrderBody, adminOnlyCustomerId("only admins may create orders for another customer")),
       describeRoute({
         operationId: "createOrder",
         tag: "orders",
@@ -92,7 +114,7 @@ export function orderRoutes({
             optionalHeaders: ["Idempotent-Replayed"],
           },
         },
-        errors: [...WITH_BODY, "FORBIDDEN", "CONFLICT", "IDEMPOTENCY_KEY_REUSED"],
+        errors: [...WITH_BODY, "FORBIDDEN", "CONFLICT", "IDEMPOTENCY_KEY_REUSED", "OUTCOME_UNKNOWN"],
       }),
       async (c) => {
         const body = c.req.valid("json");
@@ -117,7 +139,7 @@ export function orderRoutes({
     .get(
       "/v1/orders",
       ...signedIn,
-      validate("query", listOrdersQuery),
+      validate("query", listOrdersQuery, adminOnlyCustomerId("only admins may list another customer's orders")),
       describeRoute({
         operationId: "listOrders",
         tag: "orders",
@@ -135,16 +157,19 @@ export function orderRoutes({
       async (c) => {
         const query = c.req.valid("query");
         const limit = query.limit ?? DEFAULT_PAGE;
-        const page = await service.list(c.get("caller"), {
+        const caller = c.get("caller");
+        const customerId = query.customer_id?.toLowerCase();
+        const scope = { callerId: caller.id, status: query.status, customerId };
+        const page = await service.list(caller, {
           limit,
-          after: query.cursor ? await cursors.decode(query.cursor) : undefined,
+          after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined,
           status: query.status,
           includeItems: query.include === "items",
-          customerId: query.customer_id?.toLowerCase(),
+          customerId,
         });
         return c.json({
           data: page.orders.map(orderJson),
-          page: { limit, next_cursor: page.next ? await cursors.encode(page.next) : null },
+          page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null },
         });
       },
     )
@@ -182,16 +207,20 @@ export function orderRoutes({
         tag: "orders",
         summary: "Cancel a pending or paid order",
         description:
-          "Owners and admins. A shipped or already cancelled order is 409. Takes no body, or an empty JSON object.",
+          "Owners and admins. A shipped or already cancelled order is 409, with the order's `current_status` in " +
+          "`details`. With `If-Match`, only if the order is still at that version (412 otherwise). Takes no " +
+          "body, or an empty JSON object.",
         security: "bearer",
         limited: true,
         path: orderIdParam,
+        headers: ["IfMatch"],
         body: { name: "CancelOrder", schema: cancelBody, required: false },
         responses: { 200: { description: "the cancelled order", schema: "OrderEnvelope", headers: ["ETag"] } },
-        errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT"],
+        errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED", "OUTCOME_UNKNOWN"],
       }),
       async (c) => {
-        const order = await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase());
+        const expected = expectedVersion(c.req.header("If-Match"));
+        const order = await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase(), expected);
         return c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
       },
     )
@@ -215,12 +244,10 @@ export function orderRoutes({
         headers: ["IfMatch"],
         body: { name: "SetStatus", schema: setStatusBody, required: true },
         responses: { 200: { description: "the changed order", schema: "OrderEnvelope", headers: ["ETag"] } },
-        errors: [...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED"],
+        errors: [...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED", "OUTCOME_UNKNOWN"],
       }),
       async (c) => {
-        const ifMatch = c.req.header("If-Match");
-        const expected = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
-        if (expected === null) throw new AppError("PRECONDITION_FAILED");
+        const expected = expectedVersion(c.req.header("If-Match"));
         const order = await service.setStatus(
           c.get("caller"),
           c.req.valid("param").id.toLowerCase(),

@@ -1,7 +1,8 @@
 import { zValidator } from "@hono/zod-validator";
-import type { ValidationTargets } from "hono";
+import type { Context, ValidationTargets } from "hono";
 import type * as z from "zod/mini";
 import type { core } from "zod/mini";
+import type { AppEnv } from "../app-env";
 import { AppError, type FieldError } from "../domain/app-error";
 import "../validation/issue-messages";
 
@@ -17,7 +18,11 @@ export function fieldErrors(issues: readonly core.$ZodIssue[], prefix?: string):
     clip([prefix, ...path.map(String)].filter((p) => p !== undefined && p !== "").join("."));
   return issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ path: join([...issue.path, key]), message: issue.message }))
+      ? issue.keys.map((key) => ({
+          path: join([...issue.path, key]),
+          message: issue.message,
+          knownPrefix: join(issue.path),
+        }))
       : [{ path: join(issue.path) || (prefix ?? "body"), message: issue.message }],
   );
 }
@@ -37,9 +42,16 @@ export function validationError(fields: FieldError[], message = "the request is 
  * no walk over the client's JSON is needed (a recursive one overflows on a deeply nested body).
  * Query fields are prefixed `query.` and path params `path.`, so clients know where to look.
  */
-export function validate<T extends keyof ValidationTargets, S extends z.ZodMiniType>(target: T, schema: S) {
+export function validate<T extends keyof ValidationTargets, S extends z.ZodMiniType>(
+  target: T,
+  schema: S,
+  /** Runs on invalid input before the 400, for a refusal the contract puts first (a 403). */
+  refuseFirst?: (c: Context<AppEnv>, input: unknown) => void,
+) {
   const prefix = target === "json" ? undefined : target === "param" ? "path" : target;
-  return zValidator(target, schema, (result) => {
-    if (!result.success) throw validationError(fieldErrors(result.error.issues, prefix));
+  return zValidator(target, schema, (result, c) => {
+    if (result.success) return;
+    refuseFirst?.(c as Context<AppEnv>, result.data);
+    throw validationError(fieldErrors(result.error.issues, prefix));
   });
 }

@@ -39,13 +39,23 @@ function hasBody(request: Request): boolean {
 }
 
 /**
- * 415 for a body that is not `application/json` in UTF-8. Hono's JSON validator would quietly
+ * 415 for a body that is not `application/json` in UTF-8, or that is compressed (any
+ * Content-Encoding but identity): decoding it would let a small body expand past the size limit. Hono's JSON validator would quietly
  * validate such a body as `{}`. With `optional`, a request without any body passes (e.g. cancel).
  */
 export const requireJson = ({ optional = false } = {}): MiddlewareHandler<AppEnv> =>
   async function requireJson(c, next) {
     const type = c.req.header("Content-Type") ?? "";
     if (optional && !hasBody(c.req.raw)) return next();
+    const encoding = c.req.header("Content-Encoding");
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+      // RFC 9110 §15.5.16: an unsupported content coding is 415, and Accept-Encoding says which
+      // codings would have been accepted (§12.5.3): none but identity.
+      throw new AppError("UNSUPPORTED_MEDIA_TYPE", {
+        message: "Content-Encoding is not supported: send the body uncompressed",
+        headers: { "Accept-Encoding": "identity" },
+      });
+    }
     if (!JSON_TYPE.test(type)) throw new AppError("UNSUPPORTED_MEDIA_TYPE");
     if (!isUtf8Json(type)) {
       throw new AppError("UNSUPPORTED_MEDIA_TYPE", { message: "JSON bodies must be UTF-8 (charset=utf-8 or none)" });

@@ -10,6 +10,7 @@ export interface ErrorEnvelope {
     message: string;
     request_id: string;
     fields?: { path: string; message: string }[];
+    details?: Record<string, string | number>;
   };
 }
 
@@ -51,7 +52,17 @@ export function fromThrown(thrown: unknown): AppError {
  */
 export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
   const log = c.get("logger");
-  const fields = { code: err.code, status: err.status, detail: err.detail, cause: err.cause, fields: err.fields };
+  const fields = {
+    code: err.code,
+    status: err.status,
+    detail: err.detail,
+    cause: err.cause,
+    // A key the client chose could be anything, a secret's name included: the log names only ours.
+    fields: err.fields?.map(({ path, message, knownPrefix }) => ({
+      path: knownPrefix === undefined ? path : [knownPrefix, "(unknown field)"].filter(Boolean).join("."),
+      message,
+    })),
+  };
   // Client errors are routine (the request line records their status); ours need attention.
   // 501 is the client's unknown method, not our failure; a cancelled call is nobody's failure.
   if (err.cancelled) log?.debug("request cancelled", { code: err.code, detail: err.detail });
@@ -63,7 +74,10 @@ export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
       code: err.code,
       message: err.message,
       request_id: c.get("requestId") ?? "",
-      ...(err.fields && err.code === "VALIDATION_ERROR" ? { fields: err.fields } : {}),
+      ...(err.fields && err.code === "VALIDATION_ERROR"
+        ? { fields: err.fields.map(({ path, message }) => ({ path, message })) }
+        : {}),
+      ...(err.details ? { details: err.details } : {}),
     },
   };
   const headers: Record<string, string> = { ...err.headers };

@@ -98,6 +98,11 @@ const ERROR_HEADERS: Partial<Record<ErrorCode, Json>> = {
   RATE_LIMIT_EXCEEDED: { "Retry-After": header("Retry-After") },
 };
 
+const OPTIONAL_RETRY_AFTER = {
+  description: "Seconds to wait before trying again; absent on OUTCOME_UNKNOWN, which must not be retried blindly.",
+  schema: { type: "integer", minimum: 1 },
+};
+
 /** One response per status, listing the codes that can answer with it. */
 function errorResponses(codes: readonly ErrorCode[], limited: boolean, timed: boolean): Json {
   const byStatus = new Map<number, ErrorCode[]>();
@@ -109,8 +114,9 @@ function errorResponses(codes: readonly ErrorCode[], limited: boolean, timed: bo
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     const base = baseHeaders(limited, timed);
     const specific = list.map((c) => ERROR_HEADERS[c] ?? {});
-    // Every 503 says when to come back; a header only some codes of the status send is optional.
-    const retry = status === 503 ? { "Retry-After": header("Retry-After") } : {};
+    // A 503 says when to come back, except OUTCOME_UNKNOWN: a blind retry could apply a write twice.
+    const retryAfter = list.includes("OUTCOME_UNKNOWN") ? OPTIONAL_RETRY_AFTER : header("Retry-After");
+    const retry = status === 503 ? { "Retry-After": retryAfter } : {};
     out[String(status)] = {
       description: list.map((c) => `${c}: ${ERROR_CODES[c].message}`).join("; "),
       headers: Object.assign({}, base, retry, ...(list.length === 1 ? specific : [])),

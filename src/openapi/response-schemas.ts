@@ -41,6 +41,8 @@ export const errorEnvelope = z.strictObject({
     message: z.string(),
     request_id: z.string(),
     fields: z.optional(z.array(z.strictObject({ path: z.string(), message: z.string() }))),
+    /** Facts to act on without parsing `message`: a refused status change's `current_status`. */
+    details: z.optional(z.record(z.string(), z.union([z.string(), z.number()]))),
   }),
 });
 

@@ -83,14 +83,16 @@ export function toDatabaseError(err: unknown, operation = "database call"): AppE
     if (/^(08|53|57P)/.test(state)) return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
     return new AppError("EXTERNAL_SERVICE_ERROR", opts);
   }
-  // Our deadline (TimeoutError) or the caller going away (AbortError), a refused connection, or
-  // a 5xx from the HTTP proxy: the database is unavailable right now.
-  if (
-    /TimeoutError|AbortError|Error connecting to database|Server error \(HTTP status 5\d\d\)|fetch failed|network/i.test(
-      messages(err),
-    )
-  ) {
+  // The database is unavailable right now. A 5xx from the HTTP proxy is an answer: the statement
+  // failed, and a failed statement rolled back. Our deadline (TimeoutError), the request being
+  // aborted, or a connection that failed or was lost (the driver's "Error connecting to database"
+  // wraps any fetch failure, also one after the statement was sent) leave no answer: it may
+  // have committed.
+  const text = messages(err);
+  if (/Server error \(HTTP status 5\d\d\)/.test(text))
     return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
+  if (/TimeoutError|AbortError|Error connecting to database|fetch failed|network/i.test(text)) {
+    return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5, mayHaveApplied: true });
   }
   return new AppError("EXTERNAL_SERVICE_ERROR", opts);
 }

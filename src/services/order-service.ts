@@ -40,7 +40,8 @@ export interface OrderService {
   create(caller: Caller, input: CreateOrderInput, idempotencyKey?: string): Promise<CreateOutcome>;
   get(caller: Caller, id: string): Promise<Order>;
   list(caller: Caller, input: ListOrdersInput): Promise<OrderPage>;
-  cancel(caller: Caller, id: string): Promise<Order>;
+  /** Owners and admins: cancel a pending or paid order, optionally only at a given version. */
+  cancel(caller: Caller, id: string, expectedVersion?: number): Promise<Order>;
   /** Admins only: move an order forward (paid, shipped), optionally only at a given version. */
   setStatus(caller: Caller, id: string, to: OrderStatus, expectedVersion?: number): Promise<Order>;
 }
@@ -52,6 +53,32 @@ export interface OrderServiceDeps {
 }
 
 const notFound = () => new AppError("NOT_FOUND", { message: "order not found" });
+
+/**
+ * Why a guarded status change did not happen, the order as it is now in hand: a stale version
+ * (If-Match) is 412, whatever the status; otherwise the status machine refused, and the answer
+ * says where the order stands, so a retry whose first attempt went through can tell.
+ */
+function refusedTransition(current: Order, expectedVersion: number | undefined, message: string): AppError {
+  if (expectedVersion !== undefined && current.version !== expectedVersion) return new AppError("PRECONDITION_FAILED");
+  return new AppError("CONFLICT", { message, details: { current_status: current.status } });
+}
+
+/**
+ * A write that a blind retry would repeat: when the database took it but no answer came back, it
+ * may have been applied, so the client is told the outcome is unknown (no Retry-After) and how to
+ * find out, instead of being invited to retry.
+ */
+async function unrepeatable<T>(write: Promise<T>, message: string): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof AppError && err.mayHaveApplied) {
+      throw new AppError("OUTCOME_UNKNOWN", { message, detail: err.detail });
+    }
+    throw err;
+  }
+}
 
 /** Stable across key order and whitespace: the same request always hashes the same. */
 async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<string> {
@@ -93,7 +120,11 @@ export function createOrderService({
         updatedAt: createdAt,
       };
       if (idempotencyKey === undefined) {
-        const result = await repository.create(order);
+        const result = await unrepeatable(
+          repository.create(order),
+          "the order may have been created: list your orders before creating it again, and send an " +
+            "Idempotency-Key so that a retry is safe",
+        );
         if (result.kind !== "created") throw new AppError("CONFLICT");
         return { order: result.order, replayed: false };
       }
@@ -141,32 +172,31 @@ export function createOrderService({
       return { orders, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
     },
 
-    async cancel(caller, id) {
-      const { updated, current } = await repository.transition({
-        id,
-        customerId: scopeOf(caller),
-        to: "cancelled",
-        from: statusesLeadingTo("cancelled"),
-      });
+    async cancel(caller, id, expectedVersion) {
+      const { updated, current } = await unrepeatable(
+        repository.transition({
+          id,
+          customerId: scopeOf(caller),
+          to: "cancelled",
+          from: statusesLeadingTo("cancelled"),
+          expectedVersion,
+        }),
+        "the order may have been cancelled: read it before cancelling again",
+      );
       if (updated) return updated;
       if (!current) throw notFound();
-      throw new AppError("CONFLICT", { message: `a ${current.status} order cannot be cancelled` });
+      throw refusedTransition(current, expectedVersion, `a ${current.status} order cannot be cancelled`);
     },
 
     async setStatus(caller, id, to, expectedVersion) {
       if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
-      const { updated, current } = await repository.transition({
-        id,
-        to,
-        from: statusesLeadingTo(to),
-        expectedVersion,
-      });
+      const { updated, current } = await unrepeatable(
+        repository.transition({ id, to, from: statusesLeadingTo(to), expectedVersion }),
+        "the status may have changed: read the order before trying again",
+      );
       if (updated) return updated;
       if (!current) throw notFound();
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new AppError("PRECONDITION_FAILED");
-      }
-      throw new AppError("CONFLICT", { message: `cannot move a ${current.status} order to ${to}` });
+      throw refusedTransition(current, expectedVersion, `cannot move a ${current.status} order to ${to}`);
     },
   };
 }

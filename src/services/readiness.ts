@@ -32,6 +32,9 @@ export interface ReadinessOptions {
  * Readiness that cannot hurt the service: while the breaker is open it answers from the breaker
  * (no query, the API's own Retry-After); otherwise concurrent checks share one probe and its
  * answer is reused for `cacheMs`. The probe goes around the breaker, so it never trips or closes it.
+ * Half-open (the open period is over, no API call has probed yet) counts as "otherwise": the probe
+ * tells the truth about the database, so an idle isolate whose database came back reports ready
+ * (and its next API call closes the breaker) instead of "circuit open" until traffic arrives.
  */
 export function createReadiness({
   probe,
@@ -52,7 +55,7 @@ export function createReadiness({
 
   return {
     async check() {
-      if (breaker.state !== "closed") {
+      if (breaker.state === "open") {
         return {
           ready: false,
           checks: { database: "circuit open" },

@@ -218,7 +218,7 @@ describe("GET /v1/orders", () => {
       includeItems: true,
       customerId: undefined,
     });
-    await request({ list }, "GET", `/v1/orders?cursor=${encodeURIComponent(body.page.next_cursor)}`);
+    await request({ list }, "GET", `/v1/orders?status=pending&cursor=${encodeURIComponent(body.page.next_cursor)}`);
     expect(list.mock.calls[1]?.[1].after).toEqual({ createdAt: order.createdAt, id: orderId });
   });
 
@@ -229,7 +229,6 @@ describe("GET /v1/orders", () => {
     "limit=1.5",
     "status=lost",
     "include=everything",
-    "customer_id=not-a-uuid",
     "cursor=abc",
     "cursor=eyJ4IjoxfQ.AAAA",
     "unknown=1",
@@ -240,6 +239,16 @@ describe("GET /v1/orders", () => {
     const error = await errorOf(res);
     expect(error.code).toBe("VALIDATION_ERROR");
     expect(error.fields?.[0]?.path).toMatch(/^query\./);
+    expect(list).not.toHaveBeenCalled();
+  });
+
+  it("refuses customer_id=not-a-uuid from an admin with VALIDATION_ERROR, and from a customer with 403", async () => {
+    const list = vi.fn<OrderService["list"]>();
+    const asAdmin = await request({ list }, "GET", "/v1/orders?customer_id=not-a-uuid", { role: "admin" });
+    expect(asAdmin.status).toBe(400);
+    expect((await errorOf(asAdmin)).fields?.[0]?.path).toBe("query.customer_id");
+    const asCustomer = await request({ list }, "GET", "/v1/orders?customer_id=not-a-uuid&limit=0");
+    expect(asCustomer.status).toBe(403);
     expect(list).not.toHaveBeenCalled();
   });
 

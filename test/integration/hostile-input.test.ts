@@ -5,6 +5,7 @@ import type { AppBindings } from "../../src/config/config";
 import { createIsolate } from "../../src/isolate";
 import { captureLogger } from "../support/capture-logger";
 import { serverStats } from "../support/database";
+import { call, errorOf } from "../support/http";
 import { liveApp } from "../support/live-app";
 import { bearer, token } from "../support/tokens";
 
@@ -187,5 +188,179 @@ describe("rotating JWT_SECRET", () => {
       done,
     );
     expect(stale.status).toBe(400);
+  });
+});
+
+describe("customer_id is the admins': 403 comes before 400 (API.md, order of checks)", () => {
+  const other = "5d2f1c3b-0000-4000-8000-00000000c1d0";
+
+  it.each([
+    ["an otherwise invalid body", { currency: "XXX", items: [], customer_id: other }],
+    [
+      "a customer_id that is not a UUID",
+      { currency: "USD", items: [{ sku: "A", quantity: 1, unit_price: 1 }], customer_id: 1 },
+    ],
+    [
+      "an otherwise valid body",
+      { currency: "USD", items: [{ sku: "A", quantity: 1, unit_price: 1 }], customer_id: other },
+    ],
+  ])("a customer creating with %s is 403", async (_label, body) => {
+    const res = await call("POST", "/v1/orders", { token: await token(), body });
+    expect(res.status).toBe(403);
+    expect((await errorOf(res)).code).toBe("FORBIDDEN");
+  });
+
+  it.each([
+    `customer_id=${other}&limit=0`,
+    "customer_id=not-a-uuid",
+    `customer_id=${other}&surprise=1`,
+    `customer_id=${other}`,
+  ])("a customer listing with %s is 403", async (query) => {
+    const res = await call("GET", `/v1/orders?${query}`, { token: await token() });
+    expect(res.status).toBe(403);
+  });
+
+  it("an admin with an invalid body is 400, naming the field", async () => {
+    const res = await call("POST", "/v1/orders", {
+      token: await token({ role: "admin" }),
+      body: { currency: "XXX", items: [{ sku: "A", quantity: 1, unit_price: 1 }], customer_id: other },
+    });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).fields?.map((f) => f.path)).toEqual(["currency"]);
+  });
+});
+
+describe("Content-Encoding (RFC 9110 §15.5.16)", () => {
+  const order = JSON.stringify({ currency: "USD", items: [{ sku: "GZ", quantity: 1, unit_price: 1 }] });
+  const gzip = async (text: string) =>
+    new Uint8Array(
+      await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
+    );
+
+  it.each(["gzip", "br", "deflate", "zstd", "gzip, identity"])(
+    "%s is 415 with Accept-Encoding: identity",
+    async (coding) => {
+      const t = await token();
+      const res = await call("POST", "/v1/orders", { token: t, body: order, headers: { "Content-Encoding": coding } });
+      expect(res.status).toBe(415);
+      expect(res.headers.get("Accept-Encoding")).toBe("identity");
+      expect((await errorOf(res)).message).toBe("Content-Encoding is not supported: send the body uncompressed");
+      const listed = (await (await call("GET", "/v1/orders", { token: t })).json()) as { data: unknown[] };
+      expect(listed.data).toEqual([]);
+    },
+  );
+
+  it("a real gzip body is 415, not malformed JSON", async () => {
+    const res = await SELF.fetch(`${BASE}/v1/orders`, {
+      method: "POST",
+      headers: { ...bearer(await token()), "Content-Type": "application/json", "Content-Encoding": "gzip" },
+      body: await gzip(order),
+    });
+    expect(res.status).toBe(415);
+  });
+
+  it("identity is the body as it is", async () => {
+    const res = await call("POST", "/v1/orders", {
+      token: await token(),
+      body: order,
+      headers: { "Content-Encoding": "identity" },
+    });
+    expect(res.status).toBe(201);
+  });
+
+  it("a compressed cancel body is 415 too; a bodiless cancel ignores the header", async () => {
+    const t = await token();
+    const created = (await (await call("POST", "/v1/orders", { token: t, body: order })).json()) as {
+      data: { id: string };
+    };
+    const path = `/v1/orders/${created.data.id}/cancel`;
+    const withBody = await call("POST", path, { token: t, body: "{}", headers: { "Content-Encoding": "gzip" } });
+    expect(withBody.status).toBe(415);
+    const bodiless = await call("POST", path, { token: t, headers: { "Content-Encoding": "gzip" } });
+    expect(bodiless.status).toBe(200);
+  });
+});
+
+describe("cursors are bound to who asked and which filter", () => {
+  async function twoPagesOf(t: string, query = "") {
+    for (let i = 0; i < 3; i++) {
+      const body = { currency: "USD", items: [{ sku: `CUR-${i}`, quantity: 1, unit_price: 1 }] };
+      expect((await call("POST", "/v1/orders", { token: t, body })).status).toBe(201);
+    }
+    const page = (await (await call("GET", `/v1/orders?limit=2${query}`, { token: t })).json()) as {
+      page: { next_cursor: string };
+    };
+    return page.page.next_cursor;
+  }
+
+  it("refuses another customer's cursor, and a cursor under another filter", async () => {
+    const alice = await token();
+    const cursor = await twoPagesOf(alice);
+    expect((await call("GET", `/v1/orders?limit=2&cursor=${cursor}`, { token: alice })).status).toBe(200);
+
+    const bob = await twoPagesOf(await token()).then(() => token());
+    const foreign = await call("GET", `/v1/orders?limit=2&cursor=${cursor}`, { token: bob });
+    expect(foreign.status).toBe(400);
+    expect((await errorOf(foreign)).fields).toEqual([
+      { path: "query.cursor", message: "is not a cursor this API issued for this listing" },
+    ]);
+    const filtered = await call("GET", `/v1/orders?limit=2&status=pending&cursor=${cursor}`, { token: alice });
+    expect(filtered.status).toBe(400);
+    // The page size and items are not the listing: they may change between pages.
+    expect((await call("GET", `/v1/orders?limit=5&include=items&cursor=${cursor}`, { token: alice })).status).toBe(200);
+  });
+
+  it("binds an admin's cursor to the customer it lists", async () => {
+    const customer = crypto.randomUUID();
+    await twoPagesOf(await token({ sub: customer }));
+    const admin = await token({ role: "admin" });
+    const page = (await (await call("GET", `/v1/orders?limit=1&customer_id=${customer}`, { token: admin })).json()) as {
+      page: { next_cursor: string };
+    };
+    const cursor = page.page.next_cursor;
+    expect(
+      (await call("GET", `/v1/orders?limit=1&customer_id=${customer}&cursor=${cursor}`, { token: admin })).status,
+    ).toBe(200);
+    expect((await call("GET", `/v1/orders?limit=1&cursor=${cursor}`, { token: admin })).status).toBe(400);
+  });
+
+  it.each([
+    ["padded", (c: string) => `${c}==`],
+    ["standard base64", (c: string) => `${c.slice(0, 5)}+/${c.slice(7)}`],
+    ["space-prefixed", (c: string) => `%20${c}`],
+    ["the old readable form", () => `${btoa('[1795608000123,"5d2f1c3b-0000-4000-8000-000000000001"]')}.x`],
+  ])("refuses a %s cursor", async (_label, variant) => {
+    const t = await token();
+    const cursor = await twoPagesOf(t);
+    const res = await call("GET", `/v1/orders?limit=2&cursor=${variant(cursor)}`, { token: t });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("client-chosen field names never reach the log", () => {
+  it("logs an unknown key as (unknown field), at debug level too, while the client sees its name", async () => {
+    const { request, lines, raw } = await liveApp({ LOG_LEVEL: "debug" });
+    const res = await request("/v1/orders", {
+      method: "POST",
+      headers: { ...bearer(await token()), "Content-Type": "application/json" },
+      body: JSON.stringify({
+        currency: "USD",
+        items: [{ sku: "A", quantity: "1", unit_price: 1, SECRETITEMKEY: 1 }],
+        SECRETKEYNAME: 1,
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).fields?.map((f) => f.path).sort()).toEqual([
+      "SECRETKEYNAME",
+      "items.0.SECRETITEMKEY",
+      "items.0.quantity",
+    ]);
+    expect(raw.join("\n")).not.toMatch(/SECRET/);
+    const logged = lines.find((l) => l.code === "VALIDATION_ERROR") as { fields: { path: string }[] } | undefined;
+    expect(logged?.fields.map((f) => f.path).sort()).toEqual([
+      "(unknown field)",
+      "items.0.(unknown field)",
+      "items.0.quantity",
+    ]);
   });
 });

@@ -32,3 +32,55 @@ describe("a create whose answer was lost after it committed", () => {
     expect(list.data.map((o) => o.id)).toEqual([replayed.data.id]);
   });
 });
+
+describe("a write whose outcome is unknown", () => {
+  const json = (t: string) => ({ ...bearer(t), "Content-Type": "application/json" });
+  const order = JSON.stringify({ currency: "USD", items: [{ sku: "LOST-2", quantity: 1, unit_price: 100 }] });
+
+  it("is OUTCOME_UNKNOWN without Retry-After for a create without Idempotency-Key, and the order exists once", async () => {
+    const { request, database } = await liveApp();
+    const t = await token();
+    await injectFaults({ commitThenDrop: true, times: 1, database });
+    const lost = await request("/v1/orders", { method: "POST", headers: json(t), body: order });
+    expect(lost.status).toBe(503);
+    expect(lost.headers.get("Retry-After")).toBeNull();
+    const { error } = (await lost.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("OUTCOME_UNKNOWN");
+    expect(error.message).toMatch(/Idempotency-Key/);
+
+    const list = (await (await request("/v1/orders", { headers: bearer(t) })).json()) as { data: unknown[] };
+    expect(list.data).toHaveLength(1);
+  });
+
+  it("is OUTCOME_UNKNOWN for a cancel; the retry's 409 says the order is cancelled in details", async () => {
+    const { request, database } = await liveApp();
+    const t = await token();
+    const created = (await (await request("/v1/orders", { method: "POST", headers: json(t), body: order })).json()) as {
+      data: { id: string };
+    };
+    const cancel = () => request(`/v1/orders/${created.data.id}/cancel`, { method: "POST", headers: bearer(t) });
+    await injectFaults({ commitThenDrop: true, times: 1, database });
+    const lost = await cancel();
+    expect(lost.status).toBe(503);
+    expect(lost.headers.get("Retry-After")).toBeNull();
+    const { error } = (await lost.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("OUTCOME_UNKNOWN");
+    expect(error.message).toMatch(/read it/);
+
+    const retry = await cancel();
+    expect(retry.status).toBe(409);
+    expect(await retry.json()).toMatchObject({
+      error: { code: "CONFLICT", details: { current_status: "cancelled" } },
+    });
+  });
+
+  it("keeps SERVICE_UNAVAILABLE with Retry-After when nothing can have been applied (the database refused)", async () => {
+    const { request, database } = await liveApp();
+    const t = await token();
+    await injectFaults({ status: 503, times: 1, database });
+    const refused = await request("/v1/orders", { method: "POST", headers: json(t), body: order });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("SERVICE_UNAVAILABLE");
+  });
+});

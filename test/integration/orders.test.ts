@@ -16,7 +16,13 @@ interface OrderBody {
   updated_at: string;
 }
 interface ErrorBody {
-  error: { code: string; message: string; request_id: string; fields?: { path: string; message: string }[] };
+  error: {
+    code: string;
+    message: string;
+    request_id: string;
+    fields?: { path: string; message: string }[];
+    details?: Record<string, string | number>;
+  };
 }
 
 async function call(method: string, path: string, auth: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -343,5 +349,59 @@ describe("validation at the boundaries", () => {
     expect(body.error.code).toBe("PAYLOAD_TOO_LARGE");
     const list = (await (await call("GET", "/v1/orders", t)).json()) as { data: OrderBody[] };
     expect(list.data).toEqual([]);
+  });
+});
+
+describe("cancel and If-Match (RFC 9110 §13.1.1)", () => {
+  it("cancels only at the version asked for: a stale tag is 412 and changes nothing", async () => {
+    const customer = await token();
+    const admin = await token({ role: "admin" });
+    const order = (await createOrder(customer)).body.data;
+    expect((await call("PATCH", `/v1/orders/${order.id}`, admin, { status: "paid" })).status).toBe(200);
+
+    const stale = await call("POST", `/v1/orders/${order.id}/cancel`, customer, undefined, { "If-Match": '"v1"' });
+    expect(stale.status).toBe(412);
+    expect(((await stale.json()) as ErrorBody).error.code).toBe("PRECONDITION_FAILED");
+    const unchanged = await call("GET", `/v1/orders/${order.id}`, customer);
+    expect(((await unchanged.json()) as { data: OrderBody }).data.status).toBe("paid");
+    expect(unchanged.headers.get("ETag")).toBe('"v2"');
+
+    for (const never of ['W/"v2"', '"v2", "v3"', '"v99999999999"']) {
+      const res = await call("POST", `/v1/orders/${order.id}/cancel`, customer, undefined, { "If-Match": never });
+      expect(res.status).toBe(412);
+    }
+
+    const current = await call("POST", `/v1/orders/${order.id}/cancel`, customer, undefined, { "If-Match": '"v2"' });
+    expect(current.status).toBe(200);
+    expect(current.headers.get("ETag")).toBe('"v3"');
+  });
+
+  it("keeps a stranger's order NOT_FOUND whatever If-Match says, and * on a missing order NOT_FOUND", async () => {
+    const order = (await createOrder(await token())).body.data;
+    const stranger = await token();
+    for (const tag of ['"v1"', '"v7"', "*"]) {
+      const res = await call("POST", `/v1/orders/${order.id}/cancel`, stranger, undefined, { "If-Match": tag });
+      expect(res.status).toBe(404);
+    }
+    const missing = await call("POST", `/v1/orders/${crypto.randomUUID()}/cancel`, stranger, undefined, {
+      "If-Match": "*",
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it("says where a refused order stands in details, keeping 409 CONFLICT", async () => {
+    const customer = await token();
+    const admin = await token({ role: "admin" });
+    const order = (await createOrder(customer)).body.data;
+    expect((await call("POST", `/v1/orders/${order.id}/cancel`, customer)).status).toBe(200);
+    const again = await call("POST", `/v1/orders/${order.id}/cancel`, customer);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as ErrorBody).error).toMatchObject({
+      code: "CONFLICT",
+      details: { current_status: "cancelled" },
+    });
+    const move = await call("PATCH", `/v1/orders/${order.id}`, admin, { status: "paid" });
+    expect(move.status).toBe(409);
+    expect(((await move.json()) as ErrorBody).error.details).toEqual({ current_status: "cancelled" });
   });
 });

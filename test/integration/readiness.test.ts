@@ -111,6 +111,31 @@ describe("GET /readyz", () => {
     expect((await roundTrips()) - before).toBe(0);
   });
 
+  it("reports the recovered database once the breaker is half-open, with no API traffic, without feeding it", async () => {
+    const { readyz, request, breaker, clock, database } = await readinessApp({}, { minimumCalls: 2 });
+    const t = await token();
+    await injectFaults({ status: 503, database });
+    for (let i = 0; i < 2; i++) expect((await request("/v1/orders", { headers: bearer(t) })).status).toBe(503);
+    expect(breaker.state).toBe("open");
+    // Still down when the open period ends: readiness asks and tells the truth.
+    clock.now += 30_000;
+    expect(breaker.state).toBe("half-open");
+    const down = await readyz();
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: "unavailable", checks: { database: "unavailable" } });
+    // The database comes back; only /readyz is polled.
+    await clearFaults();
+    for (let i = 0; i < 5; i++) {
+      clock.now += 5_000;
+      const res = await readyz();
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ready", checks: { database: "ok" } });
+    }
+    expect(breaker.state).toBe("half-open");
+    expect((await request("/v1/orders", { headers: bearer(t) })).status).toBe(200);
+    expect(breaker.state).toBe("closed");
+  });
+
   it("is exempt from routing surprises: HEAD works, POST is 405", async () => {
     const { request } = await readinessApp();
     expect((await request("/readyz", { method: "HEAD" })).status).toBe(200);

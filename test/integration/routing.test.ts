@@ -152,3 +152,27 @@ describe("X-Request-Id", () => {
     }
   });
 });
+
+describe("the path routing sees (API.md: routing is exact after URL normalization)", () => {
+  it.each([
+    ["/%68ealthz", "a percent-encoded unreserved letter (RFC 3986 §6.2.2.2)"],
+    ["/./healthz", "a dot segment (RFC 3986 §5.2.4, the URL standard)"],
+    ["/v1/%2e%2e/healthz", "an encoded dot-dot segment, which the URL standard removes too"],
+  ])("%s is /healthz: %s", async (path) => {
+    const res = await send(path);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+
+  it.each(["/healthz%2F", "/%2Fhealthz", "/v1%2Forders", "/HEALTHZ", "/healthz/", "//healthz"])(
+    "%s stays another path: 404",
+    async (path) => {
+      await expectEnvelope(await send(path), 404, "ROUTE_NOT_FOUND");
+    },
+  );
+
+  it("gives middleware the path the router matched: an encoded orders path still asks for a token", async () => {
+    const res = await send("/v1/%6Frders");
+    await expectEnvelope(res, 401, "UNAUTHORIZED");
+  });
+});

@@ -35,6 +35,38 @@ describe("error handler", () => {
     expect(String(logged?.detail)).toMatch(/^non-Error thrown/);
   });
 
+  it("sends details, and a key the client chose only to the client, never to the log", async () => {
+    const { app, lines } = testApp({ env: { LOG_LEVEL: "debug" } });
+    app.get("/conflict", () => {
+      throw new AppError("CONFLICT", { details: { current_status: "shipped" } });
+    });
+    app.get("/invalid", () => {
+      throw new AppError("VALIDATION_ERROR", {
+        fields: [
+          { path: "items.0.quantity", message: "must be an integer" },
+          { path: "items.0.my.secret", message: "is not a known field", knownPrefix: "items.0" },
+          { path: "top.secret", message: "is not a known field", knownPrefix: "" },
+        ],
+      });
+    });
+    expect(((await (await app.request("/conflict")).json()) as { error: unknown }).error).toMatchObject({
+      code: "CONFLICT",
+      details: { current_status: "shipped" },
+    });
+    const invalid = (await (await app.request("/invalid")).json()) as Envelope;
+    expect(invalid.error.fields).toEqual([
+      { path: "items.0.quantity", message: "must be an integer" },
+      { path: "items.0.my.secret", message: "is not a known field" },
+      { path: "top.secret", message: "is not a known field" },
+    ]);
+    expect(lines.find((l) => l.code === "VALIDATION_ERROR")?.fields).toEqual([
+      { path: "items.0.quantity", message: "must be an integer" },
+      { path: "items.0.(unknown field)", message: "is not a known field" },
+      { path: "(unknown field)", message: "is not a known field" },
+    ]);
+    expect(JSON.stringify(lines)).not.toContain("secret");
+  });
+
   it("hides an Error's message and stack from the client but logs them", async () => {
     const { app, raw } = testApp();
     app.get("/throws", () => {

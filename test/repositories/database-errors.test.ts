@@ -74,6 +74,25 @@ describe("toDatabaseError", () => {
     expect(err.retryAfter).toBeGreaterThan(0);
   });
 
+  it.each([
+    ["our deadline", Object.assign(new Error("x"), { sourceError: new DOMException("timeout", "TimeoutError") })],
+    ["an aborted request", new DOMException("aborted", "AbortError")],
+    ["a lost connection", new Error("Error connecting to database: Error: Network connection lost.")],
+    ["a failed fetch", new Error("fetch failed")],
+    ["a network error", new TypeError("network error")],
+  ])("says %s may have applied a write: no answer came back", (_label, thrown) => {
+    expect(toDatabaseError(thrown).mayHaveApplied).toBe(true);
+  });
+
+  it.each([
+    ["a 5xx from the proxy", new Error("Server error (HTTP status 503): upstream unavailable")],
+    ["a Postgres error", pgError("53300")],
+    ["an open circuit", new CircuitOpenError(1_000)],
+    ["anything else", new Error("unexpected answer shape")],
+  ])("says %s applied nothing: an answer came back, or nothing was sent", (_label, thrown) => {
+    expect(toDatabaseError(thrown).mayHaveApplied).toBe(false);
+  });
+
   it("maps an open circuit to SERVICE_UNAVAILABLE with the time left", () => {
     const wrapped = Object.assign(new Error("Error connecting to database: CircuitOpenError"), {
       sourceError: new CircuitOpenError(12_000),

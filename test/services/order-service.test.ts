@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../../src/domain/app-error";
 import type { Caller } from "../../src/domain/caller";
 import { createOrderService, IDEMPOTENCY_TTL_MS, type OrderService } from "../../src/services/order-service";
 import { fakeOrderRepository } from "./fake-order-repository";
@@ -257,6 +258,24 @@ describe("messages and edges", () => {
     });
   });
 
+  it("cancels only at the expected version: 412 when stale, whatever the status; CONFLICT says where it stands", async () => {
+    const { order } = await service.create(alice, input);
+    await service.setStatus(admin, order.id, "paid");
+    await expect(service.cancel(alice, order.id, 1)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    expect((await service.get(alice, order.id)).status).toBe("paid");
+    expect((await service.cancel(alice, order.id, 2)).version).toBe(3);
+    await expect(service.cancel(alice, order.id, 1)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(service.cancel(alice, order.id, 3)).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: { current_status: "cancelled" },
+    });
+    await expect(service.cancel(bob, order.id, 3)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(service.setStatus(admin, order.id, "shipped")).rejects.toMatchObject({
+      code: "CONFLICT",
+      details: { current_status: "cancelled" },
+    });
+  });
+
   it("answers CONFLICT, not PRECONDITION_FAILED, for a refused move at the expected version", async () => {
     const { order } = await service.create(alice, input);
     await expect(service.setStatus(admin, order.id, "shipped", 1)).rejects.toMatchObject({ code: "CONFLICT" });
@@ -272,6 +291,38 @@ describe("messages and edges", () => {
     expect(exact.next).toBeNull();
     const cut = await service.list(alice, { limit: 3, includeItems: false });
     expect(cut.next).toEqual({ createdAt: cut.orders[2]?.createdAt, id: cut.orders[2]?.id });
+  });
+
+  it("says the outcome is unknown when a write that a retry would repeat may have been applied", async () => {
+    const lost = new AppError("SERVICE_UNAVAILABLE", {
+      retryAfter: 5,
+      mayHaveApplied: true,
+      detail: "orders.x failed",
+    });
+    const { order } = await service.create(alice, input);
+    fake.repository.create = async () => {
+      throw lost;
+    };
+    fake.repository.transition = async () => {
+      throw lost;
+    };
+    const unknown = (message: RegExp) => ({
+      code: "OUTCOME_UNKNOWN",
+      retryAfter: undefined,
+      message: expect.stringMatching(message),
+      detail: "orders.x failed",
+    });
+    await expect(service.create(alice, input)).rejects.toMatchObject(unknown(/Idempotency-Key/));
+    await expect(service.cancel(alice, order.id)).rejects.toMatchObject(unknown(/read it/));
+    await expect(service.setStatus(admin, order.id, "paid")).rejects.toMatchObject(unknown(/read the order/));
+    // With a key, a retry replays: the client may retry as told.
+    await expect(service.create(alice, input, "key")).rejects.toBe(lost);
+    // Nothing can have been applied: the error stands as it is.
+    const refused = new AppError("SERVICE_UNAVAILABLE", { retryAfter: 5 });
+    fake.repository.create = async () => {
+      throw refused;
+    };
+    await expect(service.create(alice, input)).rejects.toBe(refused);
   });
 
   it("treats a repository that claims a key nobody sent as a conflict", async () => {
