@@ -36,6 +36,7 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/dev/**", "test/**/*.node.test.ts"],
           globalSetup: ["test/global-setup.ts"],
+          setupFiles: ["test/support/release-databases.ts"],
           // Files share the run's database and the SQL server's fault switch: one file at a time.
           fileParallelism: false,
           testTimeout: 30_000,

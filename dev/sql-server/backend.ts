@@ -40,6 +40,11 @@ export interface Backend {
 export interface BackendProvider {
   readonly kind: "pglite" | "postgres";
   get(database: string): Promise<Backend>;
+  /**
+   * Done with this database: close its backend (an in-memory PGlite gives its memory back) and,
+   * where the provider created it for a test run, drop it. Asking for it again is an error.
+   */
+  release(database: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,8 +91,10 @@ export function assertDatabaseName(name: string): string {
  */
 export function backendCache(openBackend: (database: string) => Promise<Backend>) {
   const open = new Map<string, Promise<Backend>>();
+  const released = new Set<string>();
   return {
     get(database: string): Promise<Backend> {
+      if (released.has(database)) return Promise.reject(new Error(`database ${database} was released`));
       let backend = open.get(database);
       if (!backend) {
         backend = openBackend(database);
@@ -95,6 +102,12 @@ export function backendCache(openBackend: (database: string) => Promise<Backend>
         open.set(database, backend);
       }
       return backend;
+    },
+    async release(database: string): Promise<void> {
+      released.add(database);
+      const backend = open.get(database);
+      open.delete(database);
+      await backend?.then((b) => b.close()).catch(() => undefined);
     },
     async closeAll(): Promise<void> {
       const all = [...open.values()];

@@ -124,14 +124,21 @@ export function pgProvider({
     return backend;
   });
 
+  const drop = (client: pg.Client, database: string) =>
+    client.query(`DROP DATABASE IF EXISTS "${assertDatabaseName(database)}" WITH (FORCE)`);
+
   return {
     kind: "postgres",
     get: backends.get,
+    async release(database) {
+      await backends.release(database);
+      if (dropCreatedOnClose && created.delete(database)) await admin((client) => drop(client, database));
+    },
     async close() {
       await backends.closeAll();
       if (dropCreatedOnClose && created.size > 0) {
         await admin(async (client) => {
-          for (const database of created) await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+          for (const database of created) await drop(client, database);
         });
       }
     },

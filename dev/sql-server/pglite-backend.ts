@@ -96,5 +96,5 @@ export function pgliteProvider({
     await onCreate?.(database, backend);
     return backend;
   });
-  return { kind: "pglite", get: backends.get, close: backends.closeAll };
+  return { kind: "pglite", get: backends.get, release: backends.release, close: backends.closeAll };
 }

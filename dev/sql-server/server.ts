@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { BackendProvider, IsolationLevel, QueryResult, Statement, TransactionOptions } from "./backend.ts";
+import {
+  assertDatabaseName,
+  type BackendProvider,
+  type IsolationLevel,
+  type QueryResult,
+  type Statement,
+  type TransactionOptions,
+} from "./backend.ts";
 
 /** Faults for tests: applied to the next `times` SQL requests (all of them when absent). */
 export interface Faults {
@@ -132,7 +139,8 @@ export interface SqlServer {
 /**
  * A local server that speaks Neon's SQL-over-HTTP protocol (see shared/design/sql-over-http.md),
  * so `@neondatabase/serverless` and drizzle's neon-http run unchanged against PGlite or Postgres.
- * Control endpoints (`/_control/stats`, `/_control/faults`) serve tests and the benchmark.
+ * Control endpoints (`/_control/stats`, `/_control/faults`, `DELETE /_control/databases/:name`)
+ * serve tests and the benchmark.
  */
 export async function startSqlServer({
   provider,
@@ -227,6 +235,11 @@ export async function startSqlServer({
         return send(res, 200, { faults });
       }
       if (req.method === "GET" && path === "/_control/health") return send(res, 200, { backend: provider.kind });
+      const released = /^\/_control\/databases\/([^/]+)$/.exec(path)?.[1];
+      if (req.method === "DELETE" && released !== undefined) {
+        await provider.release(assertDatabaseName(released));
+        return send(res, 200, { released });
+      }
       send(res, 400, { message: `unsupported ${req.method} ${path}` });
     };
     handle().catch((err: unknown) => {

@@ -268,6 +268,18 @@ describe.each(backends)("on $name", ({ name }) => {
     );
     expect(await s`SELECT n FROM lost_answers ORDER BY n`).toEqual([{ n: 7 }, { n: 8 }]);
   });
+
+  it("releases a database on DELETE /_control/databases/:name: gone, and refused from then on", async () => {
+    const released = `ot_released_${process.pid}`;
+    const s = neon(`postgres://user:pw@${name}.local/${released}`);
+    await s`CREATE TABLE kept (n int)`;
+    const control = (db: string) => server().url.replace("/sql", `/_control/databases/${db}`);
+    const res = await fetch(control(released), { method: "DELETE" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ released });
+    await expect(s`SELECT 1`).rejects.toThrow(/was released/);
+    expect((await fetch(control("bad-name"), { method: "DELETE" })).status).toBe(400);
+  });
 });
 
 describe("PGlite statistics", () => {
