@@ -7,13 +7,14 @@ export default {
   vitest: { configFile: "vitest.mutation.config.ts" },
   mutate: [
     "src/domain/**/*.ts",
+    "src/lib/**/*.ts",
+    "src/observability/logger.ts",
     "src/services/**/*.ts",
-    "src/rate-limit/gcra.ts",
-    "src/rate-limit/local-limiter.ts",
-    "src/rate-limit/refusal-cache.ts",
+    "src/limiters/gcra.ts",
+    "src/limiters/local-limiter.ts",
+    "src/limiters/refusal-cache.ts",
     "src/repositories/circuit-breaker.ts",
     "src/handlers/cursor.ts",
-    "src/validation/issue-messages.ts",
   ],
   // Stryker rewrites the named tsconfig through TypeScript's JS API, which TypeScript 7 (the Go
   // port) no longer has. Vitest needs no tsconfig rewriting here, so point it at no file.

@@ -10,13 +10,14 @@ export default defineConfig({
     environment: "node",
     include: [
       "test/domain/**/*.test.ts",
+      "test/lib/**/*.test.ts",
+      "test/observability/logger.test.ts",
       "test/services/**/*.test.ts",
-      "test/rate-limit/gcra.test.ts",
-      "test/rate-limit/local-limiter.test.ts",
-      "test/rate-limit/refusal-cache.test.ts",
+      "test/limiters/gcra.test.ts",
+      "test/limiters/local-limiter.test.ts",
+      "test/limiters/refusal-cache.test.ts",
       "test/repositories/circuit-breaker.test.ts",
       "test/handlers/cursor.test.ts",
-      "test/validation/**/*.test.ts",
     ],
   },
 });

@@ -30,7 +30,21 @@ if (!settings.DATABASE_URL) {
     createDatabases: Boolean(localUrl),
   });
   sqlServer = await startSqlServer({ provider, port: Number(process.env.SQL_PORT ?? 0) });
-  await provider.get(LOCAL_DATABASE); // creates and migrates it before the first request
+  try {
+    await provider.get(LOCAL_DATABASE); // creates and migrates it before the first request
+  } catch (err) {
+    // A stock PostgreSQL has no database `test`: say what to change instead of a stack trace.
+    const where = localUrl ? `PostgreSQL at ${new URL(localUrl).host}${new URL(localUrl).pathname}` : ".data/pglite";
+    console.error(`[dev] cannot open the local database (${where}): ${err instanceof Error ? err.message : err}`);
+    if (localUrl) {
+      console.error(
+        "[dev] LOCAL_DATABASE_URL must name a database that exists (postgres exists on every server); " +
+          `${LOCAL_DATABASE} is created next to it.`,
+      );
+    }
+    await sqlServer.close();
+    process.exit(1);
+  }
   settings.DATABASE_URL = `postgres://dev:dev@localhost/${LOCAL_DATABASE}`;
   settings.DATABASE_HTTP_ENDPOINT = sqlServer.url;
   const where = localUrl ? `PostgreSQL at ${new URL(localUrl).host}` : "embedded PGlite in .data/pglite";

@@ -12,7 +12,7 @@ export const DEV_DEFAULTS: Record<string, string> = {
   METRICS_TOKEN: "dev-metrics-token",
 };
 
-/** Every setting the worker reads (README "Configuration"). */
+/** Every setting the worker reads (docs/configuration.md). */
 export const WORKER_SETTINGS = [
   "LOG_LEVEL",
   "REQUEST_TIMEOUT_MS",

@@ -30,6 +30,7 @@ const expected = [
   /"code":"PRECONDITION_FAILED"/,
   /"status":"cancelled"/,
   /"message":"a cancelled order cannot be cancelled"/,
+  /"details":\{"current_status":"cancelled"\}/,
 ];
 let from = 0;
 const missing: string[] = [];

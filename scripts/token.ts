@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { resolveSettings } from "../dev/settings.ts";
-import { isUuid } from "../src/domain/uuid.ts";
+import { isUuid } from "../src/lib/uuid.ts";
 import { signToken } from "./smoke-checks.ts";
 
 const { values } = parseArgs({

@@ -2,8 +2,8 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { TimingVariables } from "hono/timing";
 import type { AppBindings } from "./config/config";
 import type { Caller } from "./domain/caller";
-import type { Logger } from "./domain/logger";
-import type { RequestScope } from "./observability/request-scope";
+import type { Logger } from "./observability/logger";
+import type { RequestScope } from "./observability/scope-storage";
 
 /** The one Hono environment type shared by every router and middleware. */
 export interface AppEnv {

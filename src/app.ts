@@ -8,23 +8,25 @@ import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
 import { type Config, type ConfigProblem, describeProblems, jwtSecrets } from "./config/config";
 import { AppError } from "./domain/app-error";
-import type { Logger } from "./domain/logger";
 import type { CursorCodec } from "./handlers/cursor";
-import { docsRoutes } from "./handlers/docs";
-import { healthRoutes } from "./handlers/health";
-import { metricsRoutes } from "./handlers/metrics";
-import { orderRoutes } from "./handlers/orders";
+import { docsRoutes } from "./handlers/docs-routes";
+import { healthRoutes } from "./handlers/health-routes";
+import { metricsRoutes } from "./handlers/metrics-routes";
+import { orderRoutes } from "./handlers/order-routes";
+import { PROBES, TIMED_ROUTES } from "./handlers/route-policy";
+import type { RateLimiterClient } from "./limiters/limiter";
 import { auth, requireRole } from "./middleware/auth";
 import { onError } from "./middleware/error-response";
 import { notImplemented } from "./middleware/not-implemented";
-import { observability } from "./middleware/observability";
-import { type RateLimiterClient, rateLimit } from "./middleware/rate-limit";
+import { rateLimit } from "./middleware/rate-limit";
 import { recovery } from "./middleware/recovery";
+import { requestTelemetry } from "./middleware/request-telemetry";
 import { type OptionsResponder, routeFallbacks, routeNotFound } from "./middleware/route-fallbacks";
 import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
+import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
 import type { OrderService } from "./services/order-service";
-import type { BreakerView, Readiness } from "./services/readiness";
+import type { BreakerView, Readiness, ReadinessReport } from "./services/readiness";
 
 export interface AppDeps {
   config: Config;
@@ -39,20 +41,6 @@ export interface AppDeps {
   /** Milliseconds since the epoch: token times are checked against it. */
   clock: () => number;
 }
-
-/**
- * The routes that wait on the database, so their Server-Timing says where the time went. On the
- * others it has nothing to say: liveness, metrics and the fallbacks await nothing, and Workers
- * clocks advance only across I/O, so it would read 0; the docs read only static assets. Hono path
- * patterns: exact, or a prefix ending in `/*`.
- */
-export const TIMED_ROUTES = ["/v1/*", "/readyz"] as const;
-
-export const isTimedRoute = (path: string): boolean =>
-  TIMED_ROUTES.some((pattern) => (pattern.endsWith("/*") ? path.startsWith(pattern.slice(0, -1)) : path === pattern));
-
-/** Not rate limited: orchestrators poll them, and they must answer during a flood. */
-const PROBES = new Set(["/healthz", "/readyz"]);
 
 const EXPOSED_HEADERS = [
   "X-Request-Id",
@@ -70,7 +58,7 @@ const EXPOSED_HEADERS = [
  *  1. requestId         every response and log line carries X-Request-Id
  *  2. withRequestScope  the request's logger, cancellation signal and db tally, in the context
  *  3. timing            Server-Timing (`total`, and `db` from the layer below) on TIMED_ROUTES
- *  4. observability     one timing for the log line, the latency histogram and Analytics Engine
+ *  4. requestTelemetry  one timing for the log line, the latency histogram and Analytics Engine
  *  5. recovery          any throw, even a non-Error, becomes the JSON envelope
  *  6. secureHeaders     nosniff & co on every answer, errors included
  */
@@ -82,7 +70,7 @@ function withShell(
   app.use(withRequestScope({ logger: logger.child({ service: "order-service" }) }));
   const serverTiming = timing({ totalDescription: "app" });
   for (const path of TIMED_ROUTES) app.use(path, serverTiming);
-  app.use(observability({ metrics }));
+  app.use(requestTelemetry({ metrics }));
   app.use(recovery());
   app.use(
     // The headers a JSON API needs (OWASP REST Security Cheat Sheet: nosniff, X-Frame-Options DENY,
@@ -108,6 +96,31 @@ function withShell(
   app.notFound(routeNotFound);
   app.onError(onError);
   return app;
+}
+
+/**
+ * CORS headers for allowed origins on every answer but OPTIONS. hono/cors would answer every
+ * OPTIONS before routing; preflights are answered by the route fallbacks instead (the responder
+ * returned here), for known paths only, and cors is told that path's real methods.
+ */
+function withCors(app: Hono<AppEnv>, origins: string[]): OptionsResponder {
+  const corsOptions = {
+    origin: origins,
+    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-Id"],
+    exposeHeaders: EXPOSED_HEADERS,
+    maxAge: 600,
+  };
+  const corsHeaders = cors(corsOptions);
+  app.use(async function corsOnAnswers(c, next) {
+    if (c.req.method === "OPTIONS") return next();
+    return corsHeaders(c, next);
+  });
+  return async (c, allow) => {
+    const answer = cors({ ...corsOptions, allowMethods: allow.split(", ") });
+    const res = (await answer(c, async () => {})) as Response;
+    res.headers.set("Allow", allow);
+    return res;
+  };
 }
 
 /**
@@ -138,30 +151,7 @@ export function createApp({
   const corsEnabled = config.corsOrigins.length > 0;
   const app = withShell(new Hono<AppEnv>({ strict: true }), { logger, metrics, corsEnabled });
 
-  const corsOptions = {
-    origin: config.corsOrigins,
-    allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-Id"],
-    exposeHeaders: EXPOSED_HEADERS,
-    maxAge: 600,
-  };
-  const corsHeaders = cors(corsOptions);
-  // hono/cors would answer every OPTIONS before routing; preflights are answered by the route
-  // fallbacks instead, for known paths only, and cors is told that path's real methods.
-  const preflight: OptionsResponder | undefined = corsEnabled
-    ? async (c, allow) => {
-        const answer = cors({ ...corsOptions, allowMethods: allow.split(", ") });
-        const res = (await answer(c, async () => {})) as Response;
-        res.headers.set("Allow", allow);
-        return res;
-      }
-    : undefined;
-
-  if (corsEnabled) {
-    app.use(async function corsOnAnswers(c, next) {
-      if (c.req.method === "OPTIONS") return next();
-      return corsHeaders(c, next);
-    });
-  }
+  const preflight = corsEnabled ? withCors(app, config.corsOrigins) : undefined;
   app.use(
     "/v1/*",
     timeout(config.requestTimeoutMs, (c) => {
@@ -199,7 +189,7 @@ export function createApp({
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         maxTtlSeconds: config.jwt.maxTtlSeconds,
-        now: () => Math.floor(clock() / 1000),
+        now: clock,
       }),
       limitCaller: rateLimit({
         policy: "user",
@@ -215,7 +205,7 @@ export function createApp({
 }
 
 /**
- * The app of an isolate whose configuration is invalid (README "Configuration"): the isolate lives
+ * The app of an isolate whose configuration is invalid (docs/configuration.md): the isolate lives
  * (`/healthz` 200), readiness names the variables (never their values), and every other route is
  * 500 INTERNAL_ERROR with one log line naming them.
  */
@@ -230,12 +220,12 @@ export function createMisconfiguredApp({
 }): Hono<AppEnv> {
   const app = withShell(new Hono<AppEnv>({ strict: true }), { logger, metrics, corsEnabled: false });
   const variables = problems.map((p) => p.variable).join(", ");
-  app.get("/healthz", (c) => c.json({ status: "ok" as const }));
-  app.get("/readyz", (c) =>
-    c.json({ status: "unavailable" as const, checks: { config: `invalid or missing: ${variables}` } }, 503, {
-      "Retry-After": "60",
-    }),
-  );
+  const notReady: ReadinessReport = {
+    ready: false,
+    checks: { config: `invalid or missing: ${variables}` },
+    retryAfterSeconds: 60,
+  };
+  app.route("/", healthRoutes({ check: async () => notReady }));
   app.all("*", () => {
     throw new AppError("INTERNAL_ERROR", { detail: `misconfigured: ${describeProblems(problems)}` });
   });

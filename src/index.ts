@@ -1,7 +1,7 @@
 import type { AppBindings } from "./config/config";
 import { createIsolate, type Isolate } from "./isolate";
 
-export { RateLimiter } from "./rate-limit/rate-limiter-object";
+export { RateLimiter } from "./limiters/rate-limiter-object";
 
 /** One isolate root per environment object: built on the first event, reused by every later one. */
 const isolates = new WeakMap<AppBindings, Isolate>();

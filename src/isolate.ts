@@ -2,12 +2,13 @@ import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
-import { createJsonLogger, type Logger } from "./domain/logger";
 import { createCursorCodec } from "./handlers/cursor";
-import { durableObjectLimiter, type RateLimiterClient } from "./middleware/rate-limit";
+import { durableObjectLimiter } from "./limiters/durable-object-limiter";
+import type { RateLimiterClient } from "./limiters/limiter";
+import { createLocalLimiter } from "./limiters/local-limiter";
+import { withRefusalCache } from "./limiters/refusal-cache";
+import { createJsonLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
-import { createLocalLimiter } from "./rate-limit/local-limiter";
-import { withRefusalCache } from "./rate-limit/refusal-cache";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
 import { createDatabase } from "./repositories/database";
 import { createDatabaseProbe } from "./repositories/database-probe";
@@ -69,7 +70,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const repository =
     overrides.repository ??
     createPostgresOrderRepository(createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker }));
-  const orders = overrides.orders ?? createOrderService({ repository, now: () => new Date(clock()) });
+  const orders = overrides.orders ?? createOrderService({ repository, now: clock });
   const readiness = createReadiness({
     probe: overrides.readinessProbe ?? createDatabaseProbe({ ...database, timeoutMs: config.dbTimeoutMs }),
     breaker,

@@ -137,7 +137,7 @@ export interface SqlServer {
 }
 
 /**
- * A local server that speaks Neon's SQL-over-HTTP protocol (see shared/design/sql-over-http.md),
+ * A local server that speaks Neon's SQL-over-HTTP protocol (docs/local-development.md, "The protocol the local SQL server speaks"),
  * so `@neondatabase/serverless` and drizzle's neon-http run unchanged against PGlite or Postgres.
  * Control endpoints (`/_control/stats`, `/_control/faults`, `DELETE /_control/databases/:name`)
  * serve tests and the benchmark.

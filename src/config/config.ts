@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { LOG_LEVELS } from "../domain/logger";
-import "../validation/issue-messages";
+import { LOG_LEVELS } from "../observability/logger";
+import "../lib/zod-messages";
 
 /**
  * Bindings as Workers hands them over: the generated `Env` (vars and required secrets) plus the
@@ -8,9 +8,9 @@ import "../validation/issue-messages";
  */
 export type AppBindings = Env & {
   METRICS_TOKEN?: string;
-  /** The key tokens were signed with before the last rotation (README "Key rotation"). */
+  /** The key tokens were signed with before the last rotation (docs/configuration.md, "Rotating JWT_SECRET"). */
   JWT_SECRET_PREVIOUS?: string;
-  /** Workers Analytics Engine, when bound (see README "Metrics"). */
+  /** Workers Analytics Engine, when bound (docs/architecture.md, "Metrics and logs"). */
   ANALYTICS?: AnalyticsEngineDataset;
 };
 
@@ -85,7 +85,7 @@ const httpUrl = z.string().check(
 /**
  * Every variable the worker reads, with its default and range: the one reader of `env`.
  * Unset or empty values take the documented defaults; a value that is present but malformed, or a
- * required secret that is missing, makes the isolate misconfigured (README "Configuration").
+ * required secret that is missing, makes the isolate misconfigured (docs/configuration.md).
  */
 export const configSchema = z.pipe(
   z.object({

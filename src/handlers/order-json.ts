@@ -1,6 +1,8 @@
 import type { Order } from "../domain/order";
 
 /** The API's Order representation (snake_case, RFC 3339 UTC timestamps, minor-unit integers). */
+export type OrderJson = ReturnType<typeof orderJson>;
+
 export function orderJson(order: Order) {
   return {
     id: order.id,

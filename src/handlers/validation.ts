@@ -4,7 +4,7 @@ import type * as z from "zod/mini";
 import type { core } from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { AppError, type FieldError } from "../domain/app-error";
-import "../validation/issue-messages";
+import "../lib/zod-messages";
 
 /** A hostile body can break thousands of rules: the answer lists the first few and counts the rest. */
 export const MAX_FIELD_ERRORS = 20;

@@ -2,9 +2,9 @@ import type { MiddlewareHandler } from "hono";
 import { verify } from "hono/jwt";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
-import { BoundedMap } from "../domain/bounded-map";
 import { type Caller, ROLES, type Role } from "../domain/caller";
-import { isUuid } from "../domain/uuid";
+import { BoundedMap } from "../lib/bounded-map";
+import { isUuid } from "../lib/uuid";
 
 const LEEWAY_SECONDS = 30;
 
@@ -15,7 +15,7 @@ export interface AuthOptions {
   audience?: string;
   /** Longest accepted lifetime: `exp` may lie at most this far after `iat` (or now, without `iat`). */
   maxTtlSeconds: number;
-  /** Seconds since the epoch; injectable for tests. */
+  /** Milliseconds since the epoch; injectable for tests. Token times are whole seconds (RFC 7519). */
   now?: () => number;
   /** Accepted tokens remembered per isolate (see acceptedCaller); the oldest is forgotten first. */
   rememberTokens?: number;
@@ -61,6 +61,23 @@ function checkTimes({ exp, nbf, iat }: TimeClaims, t: number, maxTtlSeconds: num
 /** Tokens are a few hundred bytes; 1 000 remembered ones of at most this length hold at most 4 MB. */
 const REMEMBERED_TOKEN_MAX_LENGTH = 4_096;
 
+/** The JWT of `Authorization: Bearer <JWT>`, or 401. */
+function bearerToken(header: string | undefined): string {
+  if (!header) throw unauthorized("no Authorization header", false);
+  const token = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i.exec(header)?.[1];
+  if (!token) throw unauthorized("Authorization is not a Bearer JWT", true);
+  return token;
+}
+
+/** Who the token speaks for: `sub` a UUID, `role` one of ours (customer when absent). */
+function callerOf(payload: Record<string, unknown>): Caller {
+  const sub = payload.sub;
+  if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
+  const role = payload.role ?? "customer";
+  if (typeof role !== "string" || !ROLES.includes(role as Role)) throw unauthorized("unknown role", true);
+  return Object.freeze({ id: sub.toLowerCase(), role: role as Role });
+}
+
 const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
 
 const utf8 = new TextEncoder();
@@ -93,10 +110,11 @@ export const auth = ({
   issuer,
   audience,
   maxTtlSeconds,
-  now = () => Math.floor(Date.now() / 1000),
+  now = Date.now,
   rememberTokens = 1_000,
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
   if (secrets.length === 0) throw new Error("auth needs at least one secret");
+  const nowSeconds = () => Math.floor(now() / 1000);
   const keys = hmacKeys(secrets);
   const verifyWith = (token: string, key: CryptoKey) =>
     verify(token, key, {
@@ -142,13 +160,8 @@ export const auth = ({
       iat: numericClaim(payload, "iat"),
     };
     // Checked here too, so that a token failing on time and on content reports time, as it always has.
-    checkTimes(times, now(), maxTtlSeconds);
-
-    const sub = payload.sub;
-    if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
-    const role = payload.role ?? "customer";
-    if (typeof role !== "string" || !ROLES.includes(role as Role)) throw unauthorized("unknown role", true);
-    return { caller: Object.freeze({ id: sub.toLowerCase(), role: role as Role }), times };
+    checkTimes(times, nowSeconds(), maxTtlSeconds);
+    return { caller: callerOf(payload), times };
   }
 
   /**
@@ -163,7 +176,7 @@ export const auth = ({
     const known = accepted.get(token);
     if (known !== undefined) {
       try {
-        checkTimes(known.times, now(), maxTtlSeconds);
+        checkTimes(known.times, nowSeconds(), maxTtlSeconds);
       } catch (err) {
         accepted.delete(token);
         throw err;
@@ -176,11 +189,7 @@ export const auth = ({
   }
 
   return async function auth(c, next) {
-    const header = c.req.header("Authorization");
-    if (!header) throw unauthorized("no Authorization header", false);
-    const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*) *$/i.exec(header);
-    if (!match?.[1]) throw unauthorized("Authorization is not a Bearer JWT", true);
-    c.set("caller", await acceptedCaller(match[1]));
+    c.set("caller", await acceptedCaller(bearerToken(c.req.header("Authorization"))));
     await next();
   };
 };

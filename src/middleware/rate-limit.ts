@@ -1,13 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
-import type { RateLimitDecision, RateLimitRule } from "../rate-limit/gcra";
-import type { RateLimiter } from "../rate-limit/rate-limiter-object";
-
-/** Where decisions come from: the Durable Object in production, anything in tests. */
-export interface RateLimiterClient {
-  check(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
-}
+import type { RateLimitDecision, RateLimiterClient, RateLimitRule } from "../limiters/limiter";
 
 export interface RateLimitOptions {
   /** Names the policy in the headers and prefixes the key: `ip`, `user`. */
@@ -46,16 +40,3 @@ export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): M
     }
     await next();
   };
-
-/** The Durable Object as a RateLimiterClient; every call is counted (a billed remote call). */
-export function durableObjectLimiter(
-  namespace: DurableObjectNamespace<RateLimiter>,
-  countCall: () => void = () => undefined,
-): RateLimiterClient {
-  return {
-    check: (key, rule) => {
-      countCall();
-      return namespace.getByName(key).check(rule);
-    },
-  };
-}

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import type { Logger } from "../domain/logger";
-import { type RequestScope, runInScope } from "../observability/request-scope";
+import type { Logger } from "../observability/logger";
+import { type RequestScope, runInScope } from "../observability/scope-storage";
 
 export interface RequestScopeOptions {
   logger: Logger;

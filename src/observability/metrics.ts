@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics kept per isolate (Workers have no shared process memory): request latency by
  * route pattern, requests in flight, database call latency and the circuit breaker's state.
- * Exposed at /metrics; for fleet-wide numbers, bind Analytics Engine (see README).
+ * Exposed at /metrics; for fleet-wide numbers, bind Analytics Engine (docs/architecture.md).
  */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

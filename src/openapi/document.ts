@@ -1,10 +1,10 @@
 import type { Hono } from "hono";
 import * as z from "zod/mini";
-import { isTimedRoute } from "../app";
 import type { AppEnv } from "../app-env";
 import { ERROR_CODES, type ErrorCode } from "../domain/app-error";
-import { type DocumentedHeader, type RouteDoc, routeDocOf } from "../handlers/route-doc";
+import { isTimedRoute } from "../handlers/route-policy";
 import * as responses from "./response-schemas";
+import { type DocumentedHeader, type RouteDoc, routeDocOf } from "./route-doc";
 
 type Json = Record<string, unknown>;
 
@@ -200,13 +200,22 @@ function describedRoutes(app: Hono<AppEnv>) {
     byOperation.set(key, entry);
   }
   const missing = [...byOperation].filter(([, e]) => !e.doc).map(([key]) => key);
-  if (missing.length > 0) throw new Error(`routes without describeRoute(): ${missing.join(", ")}`);
+  if (missing.length > 0) throw new Error(`routes without documentRoute(): ${missing.join(", ")}`);
   return [...byOperation.values()] as { method: string; path: string; doc: RouteDoc }[];
 }
 
+const RESPONSE_SCHEMAS = {
+  Order: responses.order,
+  OrderEnvelope: responses.orderEnvelope,
+  OrderPage: responses.orderPage,
+  ErrorEnvelope: responses.errorEnvelope,
+  Health: responses.health,
+  Readiness: responses.readiness,
+};
+
 /**
  * The OpenAPI 3.1 document of an app, from its own route table: every route carries its
- * description (`describeRoute`), and its schemas are the ones that validate requests.
+ * description (`documentRoute`), and its schemas are the ones that validate requests.
  */
 export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
   const routes = describedRoutes(app);
@@ -216,20 +225,7 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
     paths[path] = { ...paths[path], [method]: operationOf(doc, path) };
     if (doc.body) requestSchemas[doc.body.name] = doc.body.schema;
   }
-  const schemas = {
-    ...componentSchemas(requestSchemas, "input"),
-    ...componentSchemas(
-      {
-        Order: responses.order,
-        OrderEnvelope: responses.orderEnvelope,
-        OrderPage: responses.orderPage,
-        ErrorEnvelope: responses.errorEnvelope,
-        Health: responses.health,
-        Readiness: responses.readiness,
-      },
-      "output",
-    ),
-  };
+  const schemas = { ...componentSchemas(requestSchemas, "input"), ...componentSchemas(RESPONSE_SCHEMAS, "output") };
   const referenced = JSON.stringify(paths).match(/#\/components\/schemas\/\w+/g) ?? [];
   for (const name of referenced.map((r) => r.split("/").at(-1) ?? "")) {
     if (!(name in schemas)) throw new Error(`a route refers to an unknown schema: ${name}`);

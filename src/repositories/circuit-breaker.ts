@@ -1,4 +1,4 @@
-export type BreakerState = "closed" | "open" | "half-open";
+import type { BreakerState } from "../services/readiness";
 
 export interface CircuitBreakerOptions {
   /** Fewest calls in the window before the failure ratio means anything. */

@@ -1,5 +1,5 @@
 import { AppError } from "../domain/app-error";
-import { currentScope } from "../observability/request-scope";
+import { currentScope } from "../observability/scope-storage";
 import { CircuitOpenError } from "./circuit-breaker";
 import { CallCancelledError } from "./database";
 

@@ -1,7 +1,7 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Metrics } from "../observability/metrics";
-import { currentScope } from "../observability/request-scope";
+import { currentScope } from "../observability/scope-storage";
 import type { CircuitBreaker } from "./circuit-breaker";
 
 export type Database = NeonHttpDatabase;

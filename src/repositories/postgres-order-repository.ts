@@ -154,6 +154,31 @@ function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim) {
     FROM new_order CROSS JOIN (VALUES ${itemRows(order)}) AS v(position, sku, quantity, unit_price, line_total)`);
 }
 
+/** The order and its items, as two statements of one batch (one transaction, one round trip). */
+function insertOrder(db: Database, order: Order) {
+  return [
+    db.insert(orders).values({
+      id: order.id,
+      customerId: order.customerId,
+      currency: order.currency,
+      total: order.total,
+      itemCount: order.itemCount,
+      createdAt: order.createdAt,
+      updatedAt: order.createdAt,
+    }),
+    db.insert(orderItems).values(
+      (order.items ?? []).map((item, position) => ({
+        orderId: order.id,
+        position,
+        sku: item.sku,
+        quantity: item.quantity,
+        unitPrice: item.unitPrice,
+        lineTotal: item.lineTotal,
+      })),
+    ),
+  ] as const;
+}
+
 /** Runs after the claim in the same transaction: sees our record, or the one that was there first. */
 function readClaim(db: Database, claim: IdempotencyClaim) {
   return db
@@ -189,29 +214,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
   return {
     async create(order, claim): Promise<CreateResult> {
       if (!claim) {
-        await runQuery("orders.create", () =>
-          db.batch([
-            db.insert(orders).values({
-              id: order.id,
-              customerId: order.customerId,
-              currency: order.currency,
-              total: order.total,
-              itemCount: order.itemCount,
-              createdAt: order.createdAt,
-              updatedAt: order.createdAt,
-            }),
-            db.insert(orderItems).values(
-              (order.items ?? []).map((item, position) => ({
-                orderId: order.id,
-                position,
-                sku: item.sku,
-                quantity: item.quantity,
-                unitPrice: item.unitPrice,
-                lineTotal: item.lineTotal,
-              })),
-            ),
-          ]),
-        );
+        await runQuery("orders.create", () => db.batch(insertOrder(db, order)));
         return { kind: "created", order };
       }
       const [, rows] = await runQuery("orders.create-idempotent", () =>

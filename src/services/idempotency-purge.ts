@@ -19,7 +19,7 @@ export interface PurgeReport {
 
 /**
  * Deletes expired idempotency records in bounded batches under a time budget: the Cron Trigger's
- * job (README "Idempotency records"). Records expire 24 h after their request; a replay after that
+ * job (docs/configuration.md, "Idempotency records"). Records expire 24 h after their request; a replay after that
  * is a new request anyway, and each row holds a whole order snapshot.
  */
 export function createIdempotencyPurge({ repository, now, batchSize = 1_000, budgetMs = 10_000 }: PurgeOptions) {

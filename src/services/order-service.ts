@@ -1,7 +1,7 @@
 import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
-import type { ListPosition, OrderRepository } from "./order-repository";
+import type { ListPosition, OrderRepository, StoredIdempotencyRecord } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -48,7 +48,8 @@ export interface OrderService {
 
 export interface OrderServiceDeps {
   repository: OrderRepository;
-  now?: () => Date;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
   newId?: () => string;
 }
 
@@ -95,9 +96,51 @@ async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<str
 /** Customers see only their own orders; admins see all. A stranger's order is "not found". */
 const scopeOf = (caller: Caller) => (isAdmin(caller) ? undefined : caller.id);
 
+/** A new pending order for this caller, priced on the server. */
+function newOrder(caller: Caller, input: CreateOrderInput, id: string, createdAtMs: number): Order {
+  const { items, total } = priceItems(input.items);
+  const createdAt = new Date(createdAtMs);
+  return {
+    id,
+    customerId: input.customerId ?? caller.id,
+    status: "pending",
+    currency: input.currency,
+    items,
+    itemCount: items.length,
+    total,
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+/** The answer to a create whose Idempotency-Key was taken: the first order, or why not. */
+function replayOf(record: StoredIdempotencyRecord | null, requestHash: string): CreateOutcome {
+  // The record that held the key vanished in between (purged, or its order deleted): retry.
+  if (!record) throw new AppError("CONFLICT", { message: "a request with this Idempotency-Key is in progress; retry" });
+  if (record.requestHash !== requestHash) throw new AppError("IDEMPOTENCY_KEY_REUSED");
+  if (!record.snapshot) {
+    throw new AppError("CONFLICT", {
+      message: "this Idempotency-Key was used before an upgrade and cannot be replayed; use a new key",
+    });
+  }
+  return { order: record.snapshot, replayed: true };
+}
+
+/** Asked for one row more than the page: that row tells whether another page exists, in the same query. */
+function pageOf(rows: Order[], limit: number): OrderPage {
+  const orders = rows.slice(0, limit);
+  const last = orders.at(-1);
+  return { orders, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+const CREATE_OUTCOME_UNKNOWN =
+  "the order may have been created: list your orders before creating it again, and send an " +
+  "Idempotency-Key so that a retry is safe";
+
 export function createOrderService({
   repository,
-  now = () => new Date(),
+  now = Date.now,
   newId = () => crypto.randomUUID(),
 }: OrderServiceDeps): OrderService {
   return {
@@ -105,48 +148,24 @@ export function createOrderService({
       if (input.customerId !== undefined && !isAdmin(caller)) {
         throw new AppError("FORBIDDEN", { message: "only admins may create orders for another customer" });
       }
-      const { items, total } = priceItems(input.items);
-      const createdAt = new Date(Math.floor(now().getTime()));
-      const order: Order = {
-        id: newId(),
-        customerId: input.customerId ?? caller.id,
-        status: "pending",
-        currency: input.currency,
-        items,
-        itemCount: items.length,
-        total,
-        version: 1,
-        createdAt,
-        updatedAt: createdAt,
-      };
+      const createdAtMs = Math.floor(now());
+      const order = newOrder(caller, input, newId(), createdAtMs);
       if (idempotencyKey === undefined) {
-        const result = await unrepeatable(
-          repository.create(order),
-          "the order may have been created: list your orders before creating it again, and send an " +
-            "Idempotency-Key so that a retry is safe",
-        );
+        const result = await unrepeatable(repository.create(order), CREATE_OUTCOME_UNKNOWN);
         if (result.kind !== "created") throw new AppError("CONFLICT");
         return { order: result.order, replayed: false };
       }
       const requestHash = await hashRequest(caller, input);
-      const result = await repository.create(order, {
+      const claim = {
         callerId: caller.id,
         key: idempotencyKey,
         requestHash,
-        expiresAt: new Date(createdAt.getTime() + IDEMPOTENCY_TTL_MS),
-      });
-      if (result.kind === "created") return { order: result.order, replayed: false };
-      const { record } = result;
-      // The record that held the key vanished in between (purged, or its order deleted): retry.
-      if (!record)
-        throw new AppError("CONFLICT", { message: "a request with this Idempotency-Key is in progress; retry" });
-      if (record.requestHash !== requestHash) throw new AppError("IDEMPOTENCY_KEY_REUSED");
-      if (!record.snapshot) {
-        throw new AppError("CONFLICT", {
-          message: "this Idempotency-Key was used before an upgrade and cannot be replayed; use a new key",
-        });
-      }
-      return { order: record.snapshot, replayed: true };
+        expiresAt: new Date(createdAtMs + IDEMPOTENCY_TTL_MS),
+      };
+      const result = await repository.create(order, claim);
+      return result.kind === "created"
+        ? { order: result.order, replayed: false }
+        : replayOf(result.record, requestHash);
     },
 
     async get(caller, id) {
@@ -159,17 +178,8 @@ export function createOrderService({
       if (customerId !== undefined && !isAdmin(caller)) {
         throw new AppError("FORBIDDEN", { message: "only admins may list another customer's orders" });
       }
-      // One row more than asked tells whether another page exists, in the same query.
-      const rows = await repository.list({
-        customerId: isAdmin(caller) ? customerId : caller.id,
-        status,
-        limit: limit + 1,
-        after,
-        includeItems,
-      });
-      const orders = rows.slice(0, limit);
-      const last = orders.at(-1);
-      return { orders, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
+      const owner = isAdmin(caller) ? customerId : caller.id;
+      return pageOf(await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems }), limit);
     },
 
     async cancel(caller, id, expectedVersion) {

@@ -1,9 +1,13 @@
 import type { AppError } from "../domain/app-error";
 import type { ReadinessProbe } from "./readiness-probe";
 
+/** The circuit breaker's states, in the order /metrics numbers them (0, 1, 2). */
+export const BREAKER_STATES = ["closed", "open", "half-open"] as const;
+export type BreakerState = (typeof BREAKER_STATES)[number];
+
 /** What readiness may know of the circuit breaker: it reads it, never feeds it. */
 export interface BreakerView {
-  readonly state: "closed" | "open" | "half-open";
+  readonly state: BreakerState;
   retryAfterMs(): number;
 }
 

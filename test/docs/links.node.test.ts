@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -10,7 +10,11 @@ function relativeLinks(file: string): string[] {
     .filter((target) => !/^[a-z]+:/i.test(target) && !target.startsWith("#"));
 }
 
-describe.each(["README.md", "docs/API.md"])("%s", (file) => {
+const DOCS = readdirSync("docs")
+  .filter((name) => name.endsWith(".md"))
+  .map((name) => `docs/${name}`);
+
+describe.each(["README.md", ...DOCS])("%s", (file) => {
   it("links only to files inside this repository, that exist", () => {
     for (const target of relativeLinks(file)) {
       const path = normalize(join(dirname(file), target.split("#")[0] ?? ""));
@@ -20,6 +24,12 @@ describe.each(["README.md", "docs/API.md"])("%s", (file) => {
   });
 });
 
-it("the README links the contract", () => {
-  expect(relativeLinks("README.md")).toContain("docs/API.md");
+describe("the README, as the front door", () => {
+  it("links every document in docs/", () => {
+    expect(relativeLinks("README.md").sort()).toEqual(expect.arrayContaining(DOCS.sort()));
+  });
+
+  it("stays at most 200 lines: the rest belongs in docs/", () => {
+    expect(readFileSync("README.md", "utf8").split("\n").length).toBeLessThanOrEqual(200);
+  });
 });

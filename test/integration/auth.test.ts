@@ -1,8 +1,8 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { send } from "../support/http";
 import { bearer, token, unsignedToken } from "../support/tokens";
 
-const get = (headers: Record<string, string> = {}) => SELF.fetch("http://order-service.test/v1/orders", { headers });
+const get = (headers: Record<string, string> = {}) => send("/v1/orders", { headers });
 const now = () => Math.floor(Date.now() / 1000);
 
 describe("tokens against the deployed worker", () => {

@@ -1,7 +1,7 @@
-import { SELF } from "cloudflare:test";
 import { Validator } from "@cfworker/json-schema";
 import { describe, expect, it } from "vitest";
 import doc from "../../public/openapi.json";
+import { send } from "../support/http";
 import { bearer, token } from "../support/tokens";
 
 type Schema = Record<string, unknown>;
@@ -27,13 +27,12 @@ async function expectDocumented(res: Response, method: string, path: string) {
   expect(result.errors, JSON.stringify(body)).toEqual([]);
 }
 
-const BASE = "http://order-service.test";
-const send = (
+const exchange = (
   method: string,
   path: string,
   init: { auth?: string; body?: string; headers?: Record<string, string> } = {},
 ) =>
-  SELF.fetch(`${BASE}${path}`, {
+  send(path, {
     method,
     body: init.body,
     headers: {
@@ -49,21 +48,21 @@ describe("real answers match the documented schemas", () => {
   it("for successes", async () => {
     const t = await token();
     const admin = await token({ role: "admin" });
-    await expectDocumented(await send("GET", "/healthz"), "get", "/healthz");
-    await expectDocumented(await send("GET", "/readyz"), "get", "/readyz");
-    const created = await send("POST", "/v1/orders", { auth: t, body: orderBody });
+    await expectDocumented(await exchange("GET", "/healthz"), "get", "/healthz");
+    await expectDocumented(await exchange("GET", "/readyz"), "get", "/readyz");
+    const created = await exchange("POST", "/v1/orders", { auth: t, body: orderBody });
     const id = ((await created.clone().json()) as { data: { id: string } }).data.id;
     await expectDocumented(created, "post", "/v1/orders");
-    await expectDocumented(await send("GET", "/v1/orders?include=items", { auth: t }), "get", "/v1/orders");
-    await expectDocumented(await send("GET", "/v1/orders", { auth: t }), "get", "/v1/orders");
-    await expectDocumented(await send("GET", `/v1/orders/${id}`, { auth: t }), "get", "/v1/orders/{id}");
+    await expectDocumented(await exchange("GET", "/v1/orders?include=items", { auth: t }), "get", "/v1/orders");
+    await expectDocumented(await exchange("GET", "/v1/orders", { auth: t }), "get", "/v1/orders");
+    await expectDocumented(await exchange("GET", `/v1/orders/${id}`, { auth: t }), "get", "/v1/orders/{id}");
     await expectDocumented(
-      await send("PATCH", `/v1/orders/${id}`, { auth: admin, body: JSON.stringify({ status: "paid" }) }),
+      await exchange("PATCH", `/v1/orders/${id}`, { auth: admin, body: JSON.stringify({ status: "paid" }) }),
       "patch",
       "/v1/orders/{id}",
     );
     await expectDocumented(
-      await send("POST", `/v1/orders/${id}/cancel`, { auth: t }),
+      await exchange("POST", `/v1/orders/${id}/cancel`, { auth: t }),
       "post",
       "/v1/orders/{id}/cancel",
     );
@@ -72,32 +71,32 @@ describe("real answers match the documented schemas", () => {
   it("for each kind of error", async () => {
     const t = await token();
     const admin = await token({ role: "admin" });
-    const created = await send("POST", "/v1/orders", { auth: t, body: orderBody });
+    const created = await exchange("POST", "/v1/orders", { auth: t, body: orderBody });
     const id = ((await created.json()) as { data: { id: string } }).data.id;
     const cases: [Response, string, string][] = [
-      [await send("DELETE", "/v1/orders"), "post", "/v1/orders"],
-      [await send("GET", "/v1/orders"), "get", "/v1/orders"],
-      [await send("GET", "/v1/orders?limit=0", { auth: t }), "get", "/v1/orders"],
-      [await send("GET", `/v1/orders?customer_id=${crypto.randomUUID()}`, { auth: t }), "get", "/v1/orders"],
-      [await send("GET", `/v1/orders/${crypto.randomUUID()}`, { auth: t }), "get", "/v1/orders/{id}"],
-      [await send("POST", "/v1/orders", { auth: t, body: "{" }), "post", "/v1/orders"],
+      [await exchange("DELETE", "/v1/orders"), "post", "/v1/orders"],
+      [await exchange("GET", "/v1/orders"), "get", "/v1/orders"],
+      [await exchange("GET", "/v1/orders?limit=0", { auth: t }), "get", "/v1/orders"],
+      [await exchange("GET", `/v1/orders?customer_id=${crypto.randomUUID()}`, { auth: t }), "get", "/v1/orders"],
+      [await exchange("GET", `/v1/orders/${crypto.randomUUID()}`, { auth: t }), "get", "/v1/orders/{id}"],
+      [await exchange("POST", "/v1/orders", { auth: t, body: "{" }), "post", "/v1/orders"],
       [
-        await send("POST", "/v1/orders", { auth: t, body: orderBody, headers: { "Content-Type": "text/plain" } }),
+        await exchange("POST", "/v1/orders", { auth: t, body: orderBody, headers: { "Content-Type": "text/plain" } }),
         "post",
         "/v1/orders",
       ],
       [
-        await send("POST", "/v1/orders", { auth: t, body: JSON.stringify({ pad: "x".repeat(70_000) }) }),
+        await exchange("POST", "/v1/orders", { auth: t, body: JSON.stringify({ pad: "x".repeat(70_000) }) }),
         "post",
         "/v1/orders",
       ],
       [
-        await send("PATCH", `/v1/orders/${id}`, { auth: t, body: JSON.stringify({ status: "paid" }) }),
+        await exchange("PATCH", `/v1/orders/${id}`, { auth: t, body: JSON.stringify({ status: "paid" }) }),
         "patch",
         "/v1/orders/{id}",
       ],
       [
-        await send("PATCH", `/v1/orders/${id}`, {
+        await exchange("PATCH", `/v1/orders/${id}`, {
           auth: admin,
           body: JSON.stringify({ status: "paid" }),
           headers: { "If-Match": '"v9"' },
@@ -106,11 +105,11 @@ describe("real answers match the documented schemas", () => {
         "/v1/orders/{id}",
       ],
       [
-        await send("PATCH", `/v1/orders/${id}`, { auth: admin, body: JSON.stringify({ status: "shipped" }) }),
+        await exchange("PATCH", `/v1/orders/${id}`, { auth: admin, body: JSON.stringify({ status: "shipped" }) }),
         "patch",
         "/v1/orders/{id}",
       ],
-      [await send("TRACE", "/healthz"), "get", "/healthz"],
+      [await exchange("TRACE", "/healthz"), "get", "/healthz"],
     ];
     const statuses = [];
     for (const [res, method, path] of cases) {
@@ -120,8 +119,8 @@ describe("real answers match the documented schemas", () => {
     expect(statuses).toEqual([405, 401, 400, 403, 404, 400, 415, 413, 403, 412, 409, 501]);
 
     const key = crypto.randomUUID();
-    await send("POST", "/v1/orders", { auth: t, body: orderBody, headers: { "Idempotency-Key": key } });
-    const reused = await send("POST", "/v1/orders", {
+    await exchange("POST", "/v1/orders", { auth: t, body: orderBody, headers: { "Idempotency-Key": key } });
+    const reused = await exchange("POST", "/v1/orders", {
       auth: t,
       body: orderBody.replace("EUR", "USD"),
       headers: { "Idempotency-Key": key },

@@ -1,7 +1,7 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { send } from "../support/http";
 
-const get = (path: string, init?: RequestInit) => SELF.fetch(`http://order-service.test${path}`, init);
+const get = send;
 
 describe("API docs", () => {
   it("serves the OpenAPI document as JSON", async () => {

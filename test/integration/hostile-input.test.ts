@@ -5,11 +5,10 @@ import type { AppBindings } from "../../src/config/config";
 import { createIsolate } from "../../src/isolate";
 import { captureLogger } from "../support/capture-logger";
 import { serverStats } from "../support/database";
-import { call, errorOf } from "../support/http";
+import { BASE, call, errorOf } from "../support/http";
 import { liveApp } from "../support/live-app";
 import { bearer, token } from "../support/tokens";
 
-const BASE = "http://order-service.test";
 const database = new URL(env.DATABASE_URL).pathname.slice(1);
 
 interface ErrorBody {
@@ -205,7 +204,7 @@ describe("customer_id is the admins': 403 comes before 400 (API.md, order of che
       { currency: "USD", items: [{ sku: "A", quantity: 1, unit_price: 1 }], customer_id: other },
     ],
   ])("a customer creating with %s is 403", async (_label, body) => {
-    const res = await call("POST", "/v1/orders", { token: await token(), body });
+    const res = await call("POST", "/v1/orders", await token(), body);
     expect(res.status).toBe(403);
     expect((await errorOf(res)).code).toBe("FORBIDDEN");
   });
@@ -216,14 +215,15 @@ describe("customer_id is the admins': 403 comes before 400 (API.md, order of che
     `customer_id=${other}&surprise=1`,
     `customer_id=${other}`,
   ])("a customer listing with %s is 403", async (query) => {
-    const res = await call("GET", `/v1/orders?${query}`, { token: await token() });
+    const res = await call("GET", `/v1/orders?${query}`, await token());
     expect(res.status).toBe(403);
   });
 
   it("an admin with an invalid body is 400, naming the field", async () => {
-    const res = await call("POST", "/v1/orders", {
-      token: await token({ role: "admin" }),
-      body: { currency: "XXX", items: [{ sku: "A", quantity: 1, unit_price: 1 }], customer_id: other },
+    const res = await call("POST", "/v1/orders", await token({ role: "admin" }), {
+      currency: "XXX",
+      items: [{ sku: "A", quantity: 1, unit_price: 1 }],
+      customer_id: other,
     });
     expect(res.status).toBe(400);
     expect((await errorOf(res)).fields?.map((f) => f.path)).toEqual(["currency"]);
@@ -241,11 +241,11 @@ describe("Content-Encoding (RFC 9110 §15.5.16)", () => {
     "%s is 415 with Accept-Encoding: identity",
     async (coding) => {
       const t = await token();
-      const res = await call("POST", "/v1/orders", { token: t, body: order, headers: { "Content-Encoding": coding } });
+      const res = await call("POST", "/v1/orders", t, order, { "Content-Encoding": coding });
       expect(res.status).toBe(415);
       expect(res.headers.get("Accept-Encoding")).toBe("identity");
       expect((await errorOf(res)).message).toBe("Content-Encoding is not supported: send the body uncompressed");
-      const listed = (await (await call("GET", "/v1/orders", { token: t })).json()) as { data: unknown[] };
+      const listed = (await (await call("GET", "/v1/orders", t)).json()) as { data: unknown[] };
       expect(listed.data).toEqual([]);
     },
   );
@@ -260,23 +260,19 @@ describe("Content-Encoding (RFC 9110 §15.5.16)", () => {
   });
 
   it("identity is the body as it is", async () => {
-    const res = await call("POST", "/v1/orders", {
-      token: await token(),
-      body: order,
-      headers: { "Content-Encoding": "identity" },
-    });
+    const res = await call("POST", "/v1/orders", await token(), order, { "Content-Encoding": "identity" });
     expect(res.status).toBe(201);
   });
 
   it("a compressed cancel body is 415 too; a bodiless cancel ignores the header", async () => {
     const t = await token();
-    const created = (await (await call("POST", "/v1/orders", { token: t, body: order })).json()) as {
+    const created = (await (await call("POST", "/v1/orders", t, order)).json()) as {
       data: { id: string };
     };
     const path = `/v1/orders/${created.data.id}/cancel`;
-    const withBody = await call("POST", path, { token: t, body: "{}", headers: { "Content-Encoding": "gzip" } });
+    const withBody = await call("POST", path, t, "{}", { "Content-Encoding": "gzip" });
     expect(withBody.status).toBe(415);
-    const bodiless = await call("POST", path, { token: t, headers: { "Content-Encoding": "gzip" } });
+    const bodiless = await call("POST", path, t, undefined, { "Content-Encoding": "gzip" });
     expect(bodiless.status).toBe(200);
   });
 });
@@ -285,9 +281,9 @@ describe("cursors are bound to who asked and which filter", () => {
   async function twoPagesOf(t: string, query = "") {
     for (let i = 0; i < 3; i++) {
       const body = { currency: "USD", items: [{ sku: `CUR-${i}`, quantity: 1, unit_price: 1 }] };
-      expect((await call("POST", "/v1/orders", { token: t, body })).status).toBe(201);
+      expect((await call("POST", "/v1/orders", t, body)).status).toBe(201);
     }
-    const page = (await (await call("GET", `/v1/orders?limit=2${query}`, { token: t })).json()) as {
+    const page = (await (await call("GET", `/v1/orders?limit=2${query}`, t)).json()) as {
       page: { next_cursor: string };
     };
     return page.page.next_cursor;
@@ -296,32 +292,30 @@ describe("cursors are bound to who asked and which filter", () => {
   it("refuses another customer's cursor, and a cursor under another filter", async () => {
     const alice = await token();
     const cursor = await twoPagesOf(alice);
-    expect((await call("GET", `/v1/orders?limit=2&cursor=${cursor}`, { token: alice })).status).toBe(200);
+    expect((await call("GET", `/v1/orders?limit=2&cursor=${cursor}`, alice)).status).toBe(200);
 
     const bob = await twoPagesOf(await token()).then(() => token());
-    const foreign = await call("GET", `/v1/orders?limit=2&cursor=${cursor}`, { token: bob });
+    const foreign = await call("GET", `/v1/orders?limit=2&cursor=${cursor}`, bob);
     expect(foreign.status).toBe(400);
     expect((await errorOf(foreign)).fields).toEqual([
       { path: "query.cursor", message: "is not a cursor this API issued for this listing" },
     ]);
-    const filtered = await call("GET", `/v1/orders?limit=2&status=pending&cursor=${cursor}`, { token: alice });
+    const filtered = await call("GET", `/v1/orders?limit=2&status=pending&cursor=${cursor}`, alice);
     expect(filtered.status).toBe(400);
     // The page size and items are not the listing: they may change between pages.
-    expect((await call("GET", `/v1/orders?limit=5&include=items&cursor=${cursor}`, { token: alice })).status).toBe(200);
+    expect((await call("GET", `/v1/orders?limit=5&include=items&cursor=${cursor}`, alice)).status).toBe(200);
   });
 
   it("binds an admin's cursor to the customer it lists", async () => {
     const customer = crypto.randomUUID();
     await twoPagesOf(await token({ sub: customer }));
     const admin = await token({ role: "admin" });
-    const page = (await (await call("GET", `/v1/orders?limit=1&customer_id=${customer}`, { token: admin })).json()) as {
+    const page = (await (await call("GET", `/v1/orders?limit=1&customer_id=${customer}`, admin)).json()) as {
       page: { next_cursor: string };
     };
     const cursor = page.page.next_cursor;
-    expect(
-      (await call("GET", `/v1/orders?limit=1&customer_id=${customer}&cursor=${cursor}`, { token: admin })).status,
-    ).toBe(200);
-    expect((await call("GET", `/v1/orders?limit=1&cursor=${cursor}`, { token: admin })).status).toBe(400);
+    expect((await call("GET", `/v1/orders?limit=1&customer_id=${customer}&cursor=${cursor}`, admin)).status).toBe(200);
+    expect((await call("GET", `/v1/orders?limit=1&cursor=${cursor}`, admin)).status).toBe(400);
   });
 
   it.each([
@@ -332,7 +326,7 @@ describe("cursors are bound to who asked and which filter", () => {
   ])("refuses a %s cursor", async (_label, variant) => {
     const t = await token();
     const cursor = await twoPagesOf(t);
-    const res = await call("GET", `/v1/orders?limit=2&cursor=${variant(cursor)}`, { token: t });
+    const res = await call("GET", `/v1/orders?limit=2&cursor=${variant(cursor)}`, t);
     expect(res.status).toBe(400);
   });
 });

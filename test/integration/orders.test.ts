@@ -1,8 +1,6 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { call, type ErrorBody, send } from "../support/http";
 import { bearer, token } from "../support/tokens";
-
-const BASE = "http://order-service.test";
 
 interface OrderBody {
   id: string;
@@ -14,23 +12,6 @@ interface OrderBody {
   total: number;
   created_at: string;
   updated_at: string;
-}
-interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    request_id: string;
-    fields?: { path: string; message: string }[];
-    details?: Record<string, string | number>;
-  };
-}
-
-async function call(method: string, path: string, auth: string, body?: unknown, headers: Record<string, string> = {}) {
-  return SELF.fetch(`${BASE}${path}`, {
-    method,
-    headers: { ...bearer(auth), ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
 }
 
 const twoItems = {
@@ -231,15 +212,15 @@ describe("idempotency", () => {
   it("replays the first answer byte for byte, with its Location and ETag", async () => {
     const t = await token();
     const key = crypto.randomUUID();
-    const send = () =>
-      SELF.fetch("http://order-service.test/v1/orders", {
+    const post = () =>
+      send("/v1/orders", {
         method: "POST",
         headers: { ...bearer(t), "Content-Type": "application/json", "Idempotency-Key": key },
         body: JSON.stringify(twoItems),
       });
-    const first = await send();
+    const first = await post();
     const firstText = await first.text();
-    const replay = await send();
+    const replay = await post();
     expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
     expect(await replay.text()).toBe(firstText);
     for (const name of ["Location", "ETag", "Content-Type"]) {

@@ -1,7 +1,7 @@
-import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { serverStats } from "../support/database";
+import { call, send } from "../support/http";
 import { bearer, token } from "../support/tokens";
 
 const database = new URL(env.DATABASE_URL).pathname.slice(1);
@@ -18,37 +18,31 @@ describe("one database round trip per request", () => {
   it("for create (with items and idempotency record), get, list, cancel and status change", async () => {
     const t = await token();
     const admin = await token({ role: "admin" });
-    const send = (method: string, path: string, auth: string, body?: unknown, headers: Record<string, string> = {}) =>
-      SELF.fetch(`http://order-service.test${path}`, {
-        method,
-        headers: { ...bearer(auth), ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
-        body: body ? JSON.stringify(body) : undefined,
-      });
     const items = Array.from({ length: 10 }, (_, i) => ({ sku: `RT-${i}`, quantity: 1 + i, unit_price: 100 * i }));
 
     const created = await roundTripsOf(() =>
-      send("POST", "/v1/orders", t, { currency: "USD", items }, { "Idempotency-Key": crypto.randomUUID() }),
+      call("POST", "/v1/orders", t, { currency: "USD", items }, { "Idempotency-Key": crypto.randomUUID() }),
     );
     expect(created.res.status).toBe(201);
     expect(created.trips).toBe(1);
     const id = ((await created.res.json()) as { data: { id: string } }).data.id;
-    const second = await send("POST", "/v1/orders", t, { currency: "USD", items });
+    const second = await call("POST", "/v1/orders", t, { currency: "USD", items });
     const secondId = ((await second.json()) as { data: { id: string } }).data.id;
 
     const key = crypto.randomUUID();
-    const first = await send("POST", "/v1/orders", t, { currency: "EUR", items }, { "Idempotency-Key": key });
+    const first = await call("POST", "/v1/orders", t, { currency: "EUR", items }, { "Idempotency-Key": key });
     expect(first.status).toBe(201);
 
     const checks: [string, number, () => Promise<Response>][] = [
-      ["replay", 201, () => send("POST", "/v1/orders", t, { currency: "EUR", items }, { "Idempotency-Key": key })],
-      ["key reuse", 422, () => send("POST", "/v1/orders", t, { currency: "GBP", items }, { "Idempotency-Key": key })],
-      ["get", 200, () => send("GET", `/v1/orders/${id}`, t)],
-      ["list", 200, () => send("GET", "/v1/orders?limit=50", t)],
-      ["list with items", 200, () => send("GET", "/v1/orders?limit=50&include=items", t)],
-      ["status change", 200, () => send("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
-      ["refused status change", 409, () => send("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
-      ["cancel", 200, () => send("POST", `/v1/orders/${secondId}/cancel`, t)],
-      ["refused cancel", 409, () => send("POST", `/v1/orders/${secondId}/cancel`, t)],
+      ["replay", 201, () => call("POST", "/v1/orders", t, { currency: "EUR", items }, { "Idempotency-Key": key })],
+      ["key reuse", 422, () => call("POST", "/v1/orders", t, { currency: "GBP", items }, { "Idempotency-Key": key })],
+      ["get", 200, () => call("GET", `/v1/orders/${id}`, t)],
+      ["list", 200, () => call("GET", "/v1/orders?limit=50", t)],
+      ["list with items", 200, () => call("GET", "/v1/orders?limit=50&include=items", t)],
+      ["status change", 200, () => call("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
+      ["refused status change", 409, () => call("PATCH", `/v1/orders/${id}`, admin, { status: "paid" })],
+      ["cancel", 200, () => call("POST", `/v1/orders/${secondId}/cancel`, t)],
+      ["refused cancel", 409, () => call("POST", `/v1/orders/${secondId}/cancel`, t)],
     ];
     for (const [name, status, request] of checks) {
       const { trips, res } = await roundTripsOf(request);
@@ -62,7 +56,7 @@ describe("one database round trip per request", () => {
     const key = crypto.randomUUID();
     const body = JSON.stringify({ currency: "USD", items: [{ sku: "RACE", quantity: 1, unit_price: 5 }] });
     const create = () =>
-      SELF.fetch("http://order-service.test/v1/orders", {
+      send("/v1/orders", {
         method: "POST",
         headers: { ...bearer(t), "Content-Type": "application/json", "Idempotency-Key": key },
         body,

@@ -1,14 +1,12 @@
-import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { send } from "../support/http";
 
-const BASE = "http://order-service.test";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 interface Envelope {
   error: { code: string; message: string; request_id: string };
 }
 
-const send = (path: string, init?: RequestInit) => SELF.fetch(`${BASE}${path}`, init);
 const allowOf = (res: Response) => new Set((res.headers.get("Allow") ?? "").split(",").map((m) => m.trim()));
 
 async function expectEnvelope(res: Response, status: number, code: string): Promise<Envelope> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RateLimitDecision } from "../../src/rate-limit/gcra";
+import type { RateLimitDecision } from "../../src/limiters/limiter";
 import { testApp } from "../support/test-app";
 
 /** The app with a limiter that always gives this decision (both layers; the IP layer answers first). */

@@ -26,7 +26,7 @@ beforeEach(() => {
   ids = 0;
   service = createOrderService({
     repository: fake.repository,
-    now: () => new Date(clock),
+    now: () => clock,
     newId: () => `00000000-0000-4000-9000-${String(++ids).padStart(12, "0")}`,
   });
 });

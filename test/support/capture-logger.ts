@@ -1,4 +1,4 @@
-import { createJsonLogger, type Logger } from "../../src/domain/logger";
+import { createJsonLogger, type Logger } from "../../src/observability/logger";
 
 /** A real JSON logger whose lines land in an array, for asserting on what gets logged. */
 export function captureLogger(): { logger: Logger; lines: Record<string, unknown>[]; raw: string[] } {

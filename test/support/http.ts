@@ -13,25 +13,28 @@ export interface ErrorBody {
   };
 }
 
-export interface CallOptions {
-  /** A bearer token. */
-  token?: string;
-  /** Sent as it is when a string, as JSON (with its Content-Type) otherwise. */
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+/** A request to the worker under test through `SELF.fetch`: the Workers entry, as deployed. */
+export const send = (path: string, init?: RequestInit) => SELF.fetch(`${BASE}${path}`, init);
 
-/** One request to the worker under test, through `SELF.fetch` (the Workers entry, as deployed). */
-export function call(method: string, path: string, { token, body, headers = {} }: CallOptions = {}) {
-  const json = body !== undefined && typeof body !== "string";
-  return SELF.fetch(`${BASE}${path}`, {
+/**
+ * A request as a client of the API sends it: a bearer token when given, and a body sent as it is
+ * when a string, as JSON otherwise (with its Content-Type either way).
+ */
+export function call(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  return send(path, {
     method,
     headers: {
       ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
-      ...(json || typeof body === "string" ? { "Content-Type": "application/json" } : {}),
+      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
       ...headers,
     },
-    body: body === undefined ? undefined : json ? JSON.stringify(body) : (body as string),
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
 }
 

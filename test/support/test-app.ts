@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import type { AppEnv } from "../../src/app-env";
 import type { AppBindings } from "../../src/config/config";
 import { createIsolate, type IsolateOverrides } from "../../src/isolate";
-import type { RateLimiterClient } from "../../src/middleware/rate-limit";
+import type { RateLimiterClient } from "../../src/limiters/limiter";
 import type { OrderService } from "../../src/services/order-service";
 import { captureLogger } from "./capture-logger";
 

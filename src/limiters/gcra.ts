@@ -1,17 +1,4 @@
-export interface RateLimitRule {
-  limit: number;
-  periodSeconds: number;
-}
-
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** Requests still allowed right now. */
-  remaining: number;
-  /** Milliseconds until the full quota is available again. */
-  resetMs: number;
-  /** When refused: milliseconds until one more request is allowed; 0 when allowed. */
-  retryAfterMs: number;
-}
+import type { RateLimitDecision, RateLimitRule } from "./limiter";
 
 /**
  * The generic cell rate algorithm: `limit` requests per `periodSeconds`, allowing a burst of the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BoundedMap } from "../../src/domain/bounded-map";
+import { BoundedMap } from "../../src/lib/bounded-map";
 
 describe("BoundedMap", () => {
   it("forgets the oldest entry when one more is set", () => {

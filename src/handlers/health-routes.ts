@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { documentRoute, ROUTE_ERRORS } from "../openapi/route-doc";
 import type { Readiness } from "../services/readiness";
-import { describeRoute, ROUTE_ERRORS } from "./route-doc";
 
 /**
  * Liveness answers from the isolate alone, so a database outage never looks like a dead process.
@@ -12,7 +12,7 @@ export function healthRoutes(readiness: Readiness): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(
       "/healthz",
-      describeRoute({
+      documentRoute({
         operationId: "healthz",
         tag: "operations",
         summary: "Liveness: the isolate answers",
@@ -27,7 +27,7 @@ export function healthRoutes(readiness: Readiness): Hono<AppEnv> {
     )
     .get(
       "/readyz",
-      describeRoute({
+      documentRoute({
         operationId: "readyz",
         tag: "operations",
         summary: "Readiness: the database answers SELECT 1 within 2 s",

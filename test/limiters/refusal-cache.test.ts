@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RateLimiterClient } from "../../src/middleware/rate-limit";
-import type { RateLimitRule } from "../../src/rate-limit/gcra";
-import { createLocalLimiter } from "../../src/rate-limit/local-limiter";
-import { withRefusalCache } from "../../src/rate-limit/refusal-cache";
+import type { RateLimiterClient, RateLimitRule } from "../../src/limiters/limiter";
+import { createLocalLimiter } from "../../src/limiters/local-limiter";
+import { withRefusalCache } from "../../src/limiters/refusal-cache";
 
 const rule: RateLimitRule = { limit: 3, periodSeconds: 60 };
 const start = Date.parse("2026-11-25T12:00:00.000Z");

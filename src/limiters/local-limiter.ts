@@ -1,5 +1,6 @@
-import { BoundedMap } from "../domain/bounded-map";
-import { gcra, type RateLimitDecision, type RateLimitRule } from "./gcra";
+import { BoundedMap } from "../lib/bounded-map";
+import { gcra } from "./gcra";
+import type { RateLimitDecision, RateLimitRule } from "./limiter";
 
 export interface LocalLimiterOptions {
   /** Milliseconds since the epoch. */

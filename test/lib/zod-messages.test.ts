@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import "../../src/validation/issue-messages";
+import "../../src/lib/zod-messages";
 
 const messageOf = (schema: z.ZodMiniType, value: unknown) => {
   const result = schema.safeParse(value);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isUuid } from "../../src/domain/uuid";
+import { isUuid } from "../../src/lib/uuid";
 
 const id = "5d2f1c3b-0000-4000-8000-00000000abcd";
 

@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { gcra, type RateLimitDecision, type RateLimitRule } from "./gcra";
+import { gcra } from "./gcra";
+import type { RateLimitDecision, RateLimitRule } from "./limiter";
 
 /**
  * One Durable Object per limited key (`user:…`): every request for a key, from any

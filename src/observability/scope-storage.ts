@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Logger } from "../domain/logger";
+import type { Logger } from "./logger";
 
 /**
  * What code below the handlers may know about the request it serves, without HTTP types:

@@ -3,8 +3,8 @@ import { bearerAuth } from "hono/bearer-auth";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import type { Metrics } from "../observability/metrics";
-import type { BreakerView } from "../services/readiness";
-import { describeRoute, ROUTE_ERRORS } from "./route-doc";
+import { documentRoute, ROUTE_ERRORS } from "../openapi/route-doc";
+import { BREAKER_STATES, type BreakerView } from "../services/readiness";
 
 export interface MetricsRoutesDeps {
   metrics: Metrics;
@@ -12,8 +12,6 @@ export interface MetricsRoutesDeps {
   token: string | undefined;
   breaker: BreakerView;
 }
-
-const BREAKER_STATES: BreakerView["state"][] = ["closed", "open", "half-open"];
 
 /**
  * `GET /metrics`: Prometheus text exposition of this isolate's metrics, behind METRICS_TOKEN.
@@ -29,7 +27,7 @@ export function metricsRoutes({ metrics, token, breaker }: MetricsRoutesDeps): H
   return new Hono<AppEnv>().get(
     "/metrics",
     requireToken,
-    describeRoute({
+    documentRoute({
       operationId: "metrics",
       tag: "operations",
       summary: "Prometheus metrics of this isolate",

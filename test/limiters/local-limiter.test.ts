@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLocalLimiter } from "../../src/rate-limit/local-limiter";
+import { createLocalLimiter } from "../../src/limiters/local-limiter";
 
 const rule = { limit: 3, periodSeconds: 60 };
 

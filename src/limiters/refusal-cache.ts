@@ -1,5 +1,5 @@
-import { BoundedMap } from "../domain/bounded-map";
-import type { RateLimiterClient } from "../middleware/rate-limit";
+import { BoundedMap } from "../lib/bounded-map";
+import type { RateLimiterClient } from "./limiter";
 
 export interface RefusalCacheOptions {
   /** Milliseconds since the epoch. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createJsonLogger } from "../../src/domain/logger";
+import { createJsonLogger } from "../../src/observability/logger";
 
 function capture(level?: "debug" | "info" | "warn" | "error") {
   const lines: Record<string, unknown>[] = [];

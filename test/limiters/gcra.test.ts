@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gcra } from "../../src/rate-limit/gcra";
+import { gcra } from "../../src/limiters/gcra";
 
 function run(times: number[], rule = { limit: 5, periodSeconds: 10 }) {
   let tat = 0;

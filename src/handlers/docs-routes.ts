@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
-import { describeRoute, ROUTE_ERRORS, type RouteDoc } from "./route-doc";
+import { documentRoute, ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
 
 /**
  * The API reference page: Scalar's own script, served from this worker's static assets, and
@@ -57,7 +57,7 @@ export function docsRoutes(): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(
       "/openapi.json",
-      describeRoute(
+      documentRoute(
         documentDoc(
           "openapi",
           "This document",
@@ -69,7 +69,7 @@ export function docsRoutes(): Hono<AppEnv> {
     )
     .get(
       "/docs",
-      describeRoute(
+      documentRoute(
         documentDoc(
           "docs",
           "Interactive API reference (HTML)",
@@ -81,7 +81,7 @@ export function docsRoutes(): Hono<AppEnv> {
     )
     .get(
       "/docs/scalar.js",
-      describeRoute(
+      documentRoute(
         documentDoc(
           "docsScript",
           "The reference page's script",

@@ -24,8 +24,8 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  * when Workers Analytics Engine is bound as ANALYTICS — one data point per request, written through
  * `waitUntil`.
  */
-export const observability = ({ metrics }: { metrics: Metrics }): MiddlewareHandler<AppEnv> =>
-  async function observability(c, next) {
+export const requestTelemetry = ({ metrics }: { metrics: Metrics }): MiddlewareHandler<AppEnv> =>
+  async function requestTelemetry(c, next) {
     const started = performance.now();
     metrics.requestStarted();
     try {

@@ -61,7 +61,7 @@ const DOC = Symbol.for("order-service/route-doc");
  * A pass-through middleware carrying its operation's description, placed right before the route's
  * handler (a wrapper around the handler would lose the types its validators give it).
  */
-export function describeRoute(doc: RouteDoc): MiddlewareHandler<AppEnv> {
+export function documentRoute(doc: RouteDoc): MiddlewareHandler<AppEnv> {
   const described: MiddlewareHandler<AppEnv> = (_c, next) => next();
   return Object.assign(described, { [DOC]: doc });
 }

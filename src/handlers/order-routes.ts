@@ -1,0 +1,192 @@
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type * as z from "zod/mini";
+import type { AppEnv } from "../app-env";
+import { AppError } from "../domain/app-error";
+import { isAdmin } from "../domain/caller";
+import type { Order } from "../domain/order";
+import { limitBody, requireJson } from "../middleware/body-rules";
+import { documentRoute } from "../openapi/route-doc";
+import type { CreateOrderInput, CreateOutcome, OrderService } from "../services/order-service";
+import type { CursorCodec } from "./cursor";
+import { etagOf, orderJson, versionFromIfMatch } from "./order-json";
+import { ORDER_OPERATIONS } from "./order-operations";
+import {
+  cancelBody,
+  createOrderBody,
+  idempotencyKeyHeader,
+  listOrdersQuery,
+  orderIdParam,
+  setStatusBody,
+} from "./order-schemas";
+import { validate, validationError } from "./validation";
+
+export interface OrderRoutesDeps {
+  service: OrderService;
+  cursors: CursorCodec;
+  /** Verifies the token and sets the caller (401). */
+  authenticate: MiddlewareHandler<AppEnv>;
+  /** Per-caller rate limit (429), run right after authentication. */
+  limitCaller: MiddlewareHandler<AppEnv>;
+  /** 403 unless the caller is an admin. */
+  requireAdmin: MiddlewareHandler<AppEnv>;
+  bodyLimitBytes: number;
+}
+
+const DEFAULT_PAGE = 20;
+
+/**
+ * The one rendering of a create's answer, for the first answer and every replay alike: both come
+ * from the same typed snapshot of the order as created, so a replay is the first answer byte for byte.
+ */
+function createdAnswer(c: Context<AppEnv>, { order, replayed }: CreateOutcome): Response {
+  return c.json({ data: orderJson(order) }, 201, {
+    Location: `/v1/orders/${order.id}`,
+    ETag: etagOf(order),
+    ...(replayed ? { "Idempotent-Replayed": "true" } : {}),
+  });
+}
+
+/**
+ * `customer_id` is the admins' alone. Anyone else who sends it is 403 even when the rest of the
+ * input is invalid, as the contract orders 403 before 400; valid input reaches the service, which
+ * refuses it there.
+ */
+const adminOnlyCustomerId =
+  (message: string) =>
+  (c: Context<AppEnv>, input: unknown): void => {
+    if (isAdmin(c.get("caller"))) return;
+    if (typeof input === "object" && input !== null && Object.hasOwn(input, "customer_id")) {
+      throw new AppError("FORBIDDEN", { message });
+    }
+  };
+
+/** The version `If-Match` asks for (undefined: any); one that can never match is 412 at once. */
+function expectedVersion(ifMatch: string | undefined): number | undefined {
+  const version = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
+  if (version === null) throw new AppError("PRECONDITION_FAILED");
+  return version;
+}
+
+/** An order with its version as the ETag. */
+const orderAnswer = (c: Context<AppEnv>, order: Order) =>
+  c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
+
+/** What the service takes from a valid create body. */
+function createInput(body: z.output<typeof createOrderBody>): CreateOrderInput {
+  return {
+    currency: body.currency,
+    items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
+    customerId: body.customer_id?.toLowerCase(),
+  };
+}
+
+function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
+  const key = c.req.header("Idempotency-Key");
+  if (key !== undefined && !idempotencyKeyHeader.safeParse(key).success) {
+    throw validationError([{ path: "header.Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
+  }
+  return key;
+}
+
+/** A page of orders, with a cursor bound to this caller and filter for the next one. */
+async function listPage(
+  c: Context<AppEnv>,
+  service: OrderService,
+  cursors: CursorCodec,
+  query: z.output<typeof listOrdersQuery>,
+): Promise<Response> {
+  const limit = query.limit ?? DEFAULT_PAGE;
+  const caller = c.get("caller");
+  const customerId = query.customer_id?.toLowerCase();
+  const scope = { callerId: caller.id, status: query.status, customerId };
+  const page = await service.list(caller, {
+    limit,
+    after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined,
+    status: query.status,
+    includeItems: query.include === "items",
+    customerId,
+  });
+  return c.json({
+    data: page.orders.map(orderJson),
+    page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null },
+  });
+}
+
+/**
+ * The orders API. Each route carries its own chain, in the contract's order:
+ * 401 auth → 429 per caller → 403 role → 413 body size → 415 content type → 400 validation.
+ * Authentication sits on the routes, not on a `/v1/*` prefix, so a wrong path or method is
+ * answered as such even without a token.
+ */
+export function orderRoutes({
+  service,
+  cursors,
+  authenticate,
+  limitCaller,
+  requireAdmin,
+  bodyLimitBytes,
+}: OrderRoutesDeps): Hono<AppEnv> {
+  const signedIn = [authenticate, limitCaller] as const;
+  const jsonBody = [limitBody(bodyLimitBytes), requireJson()] as const;
+
+  return new Hono<AppEnv>()
+    .post(
+      "/v1/orders",
+      ...signedIn,
+      ...jsonBody,
+      validate("json", createOrderBody, adminOnlyCustomerId("only admins may create orders for another customer")),
+      documentRoute(ORDER_OPERATIONS.createOrder),
+      async (c) => {
+        const outcome = await service.create(c.get("caller"), createInput(c.req.valid("json")), idempotencyKeyOf(c));
+        return createdAnswer(c, outcome);
+      },
+    )
+    .get(
+      "/v1/orders",
+      ...signedIn,
+      validate("query", listOrdersQuery, adminOnlyCustomerId("only admins may list another customer's orders")),
+      documentRoute(ORDER_OPERATIONS.listOrders),
+      async (c) => listPage(c, service, cursors, c.req.valid("query")),
+    )
+    .get(
+      "/v1/orders/:id",
+      ...signedIn,
+      validate("param", orderIdParam),
+      documentRoute(ORDER_OPERATIONS.getOrder),
+      async (c) => {
+        return orderAnswer(c, await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase()));
+      },
+    )
+    .post(
+      "/v1/orders/:id/cancel",
+      ...signedIn,
+      limitBody(bodyLimitBytes),
+      requireJson({ optional: true }),
+      validate("param", orderIdParam),
+      validate("json", cancelBody),
+      documentRoute(ORDER_OPERATIONS.cancelOrder),
+      async (c) => {
+        const expected = expectedVersion(c.req.header("If-Match"));
+        return orderAnswer(c, await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase(), expected));
+      },
+    )
+    .patch(
+      "/v1/orders/:id",
+      ...signedIn,
+      requireAdmin,
+      ...jsonBody,
+      validate("param", orderIdParam),
+      validate("json", setStatusBody),
+      documentRoute(ORDER_OPERATIONS.setOrderStatus),
+      async (c) => {
+        const expected = expectedVersion(c.req.header("If-Match"));
+        const order = await service.setStatus(
+          c.get("caller"),
+          c.req.valid("param").id.toLowerCase(),
+          c.req.valid("json").status,
+          expected,
+        );
+        return orderAnswer(c, order);
+      },
+    );
+}
