@@ -223,7 +223,7 @@ export function createMisconfiguredApp({
   const notReady: ReadinessReport = {
     ready: false,
     checks: { config: `invalid or missing: ${variables}` },
-    retryAfterSeconds: 60,
+    retryAfterMs: 60_000,
   };
   app.route("/", healthRoutes({ check: async () => notReady }));
   app.all("*", () => {

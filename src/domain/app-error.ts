@@ -49,8 +49,8 @@ export interface AppErrorOptions {
   fields?: FieldError[];
   /** Facts a client acts on without parsing `message` (a 409's `current_status`); safe to send. */
   details?: Record<string, string | number>;
-  /** Seconds, for 429/503 answers. */
-  retryAfter?: number;
+  /** How long until a retry may succeed, in milliseconds, for 429/503 answers (`Retry-After` rounds up to seconds). */
+  retryAfterMs?: number;
   /** Extra response headers the error implies (`Allow`, `WWW-Authenticate`). */
   headers?: Record<string, string>;
   /** The caller gave up (client gone, deadline passed): nobody reads this answer, so it is no failure. */
@@ -73,7 +73,7 @@ export class AppError extends Error {
   readonly detail: string | undefined;
   readonly fields: FieldError[] | undefined;
   readonly details: Record<string, string | number> | undefined;
-  readonly retryAfter: number | undefined;
+  readonly retryAfterMs: number | undefined;
   readonly headers: Record<string, string>;
   readonly cancelled: boolean;
   readonly mayHaveApplied: boolean;
@@ -85,7 +85,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.fields = options.fields;
     this.details = options.details;
-    this.retryAfter = options.retryAfter;
+    this.retryAfterMs = options.retryAfterMs;
     this.headers = options.headers ?? {};
     this.cancelled = options.cancelled ?? false;
     this.mayHaveApplied = options.mayHaveApplied ?? false;

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
+import { retryAfterHeader } from "../middleware/error-response";
 import { documentRoute, ROUTE_ERRORS } from "../openapi/route-doc";
 import type { Readiness } from "../services/readiness";
 
@@ -51,7 +52,7 @@ export function healthRoutes(readiness: Readiness): Hono<AppEnv> {
           detail: report.error?.detail,
         });
         return c.json({ status: "unavailable" as const, checks: report.checks }, 503, {
-          "Retry-After": String(Math.max(1, report.retryAfterSeconds)),
+          "Retry-After": retryAfterHeader(report.retryAfterMs),
         });
       },
     );

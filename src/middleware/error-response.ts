@@ -81,9 +81,12 @@ export function errorResponse(c: Context<AppEnv>, err: AppError): Response {
     },
   };
   const headers: Record<string, string> = { ...err.headers };
-  if (err.retryAfter !== undefined) headers["Retry-After"] = String(Math.max(1, Math.ceil(err.retryAfter)));
+  if (err.retryAfterMs !== undefined) headers["Retry-After"] = retryAfterHeader(err.retryAfterMs);
   return c.json(body, err.status, headers);
 }
+
+/** `Retry-After` is whole seconds (RFC 9110 §10.2.3): rounded up, and at least one. */
+export const retryAfterHeader = (ms: number): string => String(Math.max(1, Math.ceil(ms / 1000)));
 
 /** `app.onError`: every thrown value ends here. */
 export function onError(thrown: unknown, c: Context<AppEnv>): Response {

@@ -35,7 +35,7 @@ export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): M
     if (!decision.allowed) {
       throw new AppError("RATE_LIMIT_EXCEEDED", {
         detail: `${policy} limit ${rule.limit}/${rule.periodSeconds}s`,
-        retryAfter: Math.max(1, Math.ceil(decision.retryAfterMs / 1000)),
+        retryAfterMs: decision.retryAfterMs,
       });
     }
     await next();

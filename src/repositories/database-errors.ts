@@ -69,7 +69,7 @@ export function toDatabaseError(err: unknown, operation = "database call"): AppE
     return new AppError("SERVICE_UNAVAILABLE", { detail, cancelled: true });
   }
   const open = [...chain(err)].find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
-  if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, retryAfter: open.retryAfterMs / 1000 });
+  if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, retryAfterMs: open.retryAfterMs });
   const state = sqlState(err);
   const opts = { detail };
   if (state) {
@@ -78,9 +78,10 @@ export function toDatabaseError(err: unknown, operation = "database call"): AppE
       return new AppError("VALIDATION_ERROR", { ...opts, message: "the request violates a data rule" });
     if (state === "22P02" || state === "22003" || state === "22021" || state === "22001")
       return new AppError("VALIDATION_ERROR", { ...opts, message: "a value is out of range or malformed" });
-    if (state === "40001" || state === "40P01") return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 1 });
+    if (state === "40001" || state === "40P01")
+      return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfterMs: 1_000 });
     if (state === "57014") return new AppError("TIMEOUT", opts);
-    if (/^(08|53|57P)/.test(state)) return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
+    if (/^(08|53|57P)/.test(state)) return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfterMs: 5_000 });
     return new AppError("EXTERNAL_SERVICE_ERROR", opts);
   }
   // The database is unavailable right now. A 5xx from the HTTP proxy is an answer: the statement
@@ -90,9 +91,9 @@ export function toDatabaseError(err: unknown, operation = "database call"): AppE
   // have committed.
   const text = messages(err);
   if (/Server error \(HTTP status 5\d\d\)/.test(text))
-    return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5 });
+    return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfterMs: 5_000 });
   if (/TimeoutError|AbortError|Error connecting to database|fetch failed|network/i.test(text)) {
-    return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfter: 5, mayHaveApplied: true });
+    return new AppError("SERVICE_UNAVAILABLE", { ...opts, retryAfterMs: 5_000, mayHaveApplied: true });
   }
   return new AppError("EXTERNAL_SERVICE_ERROR", opts);
 }

@@ -13,7 +13,7 @@ export interface BreakerView {
 
 export type ReadinessReport =
   | { ready: true; checks: Record<string, "ok"> }
-  | { ready: false; checks: Record<string, string>; retryAfterSeconds: number; error?: AppError };
+  | { ready: false; checks: Record<string, string>; retryAfterMs: number; error?: AppError };
 
 export interface Readiness {
   check(): Promise<ReadinessReport>;
@@ -28,8 +28,8 @@ export interface ReadinessOptions {
   cacheMs?: number;
   /** The probe's own deadline (the contract's 2 s). */
   budgetMs?: number;
-  /** Retry-After for a database that did not answer. */
-  retryAfterSeconds?: number;
+  /** Retry-After for a database that did not answer, in milliseconds. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -46,7 +46,7 @@ export function createReadiness({
   now,
   cacheMs = 1_000,
   budgetMs = 2_000,
-  retryAfterSeconds = 5,
+  retryAfterMs = 5_000,
 }: ReadinessOptions): Readiness {
   let cached: { at: number; report: ReadinessReport } | undefined;
   let inFlight: Promise<ReadinessReport> | undefined;
@@ -54,7 +54,7 @@ export function createReadiness({
   async function probeOnce(): Promise<ReadinessReport> {
     const result = await probe.check(budgetMs);
     if (result.ok) return { ready: true, checks: { database: "ok" } };
-    return { ready: false, checks: { database: result.reason }, retryAfterSeconds, error: result.error };
+    return { ready: false, checks: { database: result.reason }, retryAfterMs, error: result.error };
   }
 
   return {
@@ -63,7 +63,7 @@ export function createReadiness({
         return {
           ready: false,
           checks: { database: "circuit open" },
-          retryAfterSeconds: Math.ceil(breaker.retryAfterMs() / 1000),
+          retryAfterMs: breaker.retryAfterMs(),
         };
       }
       if (cached && now() - cached.at < cacheMs) return cached.report;

@@ -34,7 +34,7 @@ describe("AppError", () => {
       detail: "insert into orders",
       cause,
       fields: [{ path: "id", message: "taken" }],
-      retryAfter: 3,
+      retryAfterMs: 3_000,
       headers: { Allow: "GET" },
     });
     expect(err).toBeInstanceOf(Error);
@@ -43,7 +43,7 @@ describe("AppError", () => {
     expect(err.detail).toBe("insert into orders");
     expect(err.cause).toBe(cause);
     expect(err.fields).toEqual([{ path: "id", message: "taken" }]);
-    expect(err.retryAfter).toBe(3);
+    expect(err.retryAfterMs).toBe(3_000);
     expect(err.headers).toEqual({ Allow: "GET" });
   });
 });

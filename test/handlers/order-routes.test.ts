@@ -281,7 +281,7 @@ describe("single-order routes", () => {
     [new AppError("NOT_FOUND", { message: "order not found" }), 404, {}],
     [new AppError("CONFLICT"), 409, {}],
     [new AppError("IDEMPOTENCY_KEY_REUSED"), 422, {}],
-    [new AppError("SERVICE_UNAVAILABLE", { retryAfter: 5 }), 503, { "retry-after": "5" }],
+    [new AppError("SERVICE_UNAVAILABLE", { retryAfterMs: 5_000 }), 503, { "retry-after": "5" }],
     [new AppError("TIMEOUT"), 504, {}],
     [new AppError("EXTERNAL_SERVICE_ERROR"), 502, {}],
     [new Error("socket hang up at 10.0.0.3"), 500, {}],

@@ -83,7 +83,7 @@ describe("error handler", () => {
   it("answers an AppError with its code, safe message and headers", async () => {
     const { app } = testApp();
     app.get("/busy", () => {
-      throw new AppError("SERVICE_UNAVAILABLE", { detail: "breaker open", retryAfter: 2.2 });
+      throw new AppError("SERVICE_UNAVAILABLE", { detail: "breaker open", retryAfterMs: 2_200 });
     });
     const res = await app.request("/busy");
     expect(res.status).toBe(503);

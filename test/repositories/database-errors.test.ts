@@ -71,7 +71,7 @@ describe("toDatabaseError", () => {
   ])("maps %s to SERVICE_UNAVAILABLE with Retry-After", (_label, thrown) => {
     const err = toDatabaseError(thrown);
     expect(err.code).toBe("SERVICE_UNAVAILABLE");
-    expect(err.retryAfter).toBeGreaterThan(0);
+    expect(err.retryAfterMs).toBeGreaterThan(0);
   });
 
   it.each([
@@ -98,7 +98,7 @@ describe("toDatabaseError", () => {
       sourceError: new CircuitOpenError(12_000),
     });
     const err = toDatabaseError(wrapped);
-    expect(err).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryAfter: 12 });
+    expect(err).toMatchObject({ code: "SERVICE_UNAVAILABLE", retryAfterMs: 12_000 });
   });
 
   it("maps anything else to EXTERNAL_SERVICE_ERROR and passes AppErrors through", () => {

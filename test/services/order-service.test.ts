@@ -295,7 +295,7 @@ describe("messages and edges", () => {
 
   it("says the outcome is unknown when a write that a retry would repeat may have been applied", async () => {
     const lost = new AppError("SERVICE_UNAVAILABLE", {
-      retryAfter: 5,
+      retryAfterMs: 5_000,
       mayHaveApplied: true,
       detail: "orders.x failed",
     });
@@ -308,7 +308,7 @@ describe("messages and edges", () => {
     };
     const unknown = (message: RegExp) => ({
       code: "OUTCOME_UNKNOWN",
-      retryAfter: undefined,
+      retryAfterMs: undefined,
       message: expect.stringMatching(message),
       detail: "orders.x failed",
     });
@@ -318,7 +318,7 @@ describe("messages and edges", () => {
     // With a key, a retry replays: the client may retry as told.
     await expect(service.create(alice, input, "key")).rejects.toBe(lost);
     // Nothing can have been applied: the error stands as it is.
-    const refused = new AppError("SERVICE_UNAVAILABLE", { retryAfter: 5 });
+    const refused = new AppError("SERVICE_UNAVAILABLE", { retryAfterMs: 5_000 });
     fake.repository.create = async () => {
       throw refused;
     };

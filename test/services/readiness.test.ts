@@ -29,7 +29,7 @@ describe("readiness", () => {
     expect(await down.readiness.check()).toMatchObject({
       ready: false,
       checks: { database: "timeout" },
-      retryAfterSeconds: 5,
+      retryAfterMs: 5_000,
     });
   });
 
@@ -60,7 +60,7 @@ describe("readiness", () => {
     expect(await readiness.check()).toEqual({
       ready: false,
       checks: { database: "circuit open" },
-      retryAfterSeconds: 13,
+      retryAfterMs: 12_300,
     });
     expect(probe.calls).toBe(0);
   });
