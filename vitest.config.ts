@@ -28,6 +28,14 @@ export default defineConfig({
                 RATE_LIMIT_IP: "100000/60s",
                 RATE_LIMIT_USER: "100000/60s",
               },
+              // Miniflare's simulation of the Rate Limiting binding. The two the worker uses get limits
+              // no suite reaches; test/integration/rate-limits.test.ts builds the app on the small ones.
+              ratelimits: {
+                IP_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100_000, period: 60 } },
+                USER_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 100_000, period: 60 } },
+                LIMIT_3_PER_60S: { namespace_id: "9003", simple: { limit: 3, period: 60 } },
+                LIMIT_2_PER_60S: { namespace_id: "9002", simple: { limit: 2, period: 60 } },
+              },
             },
           })),
         ],

@@ -133,7 +133,12 @@ async function main() {
         RATE_LIMIT_IP: "100000000/60s",
         RATE_LIMIT_USER: "100000000/60s",
       },
-      durableObjects: { RATE_LIMITER: "RateLimiter" },
+      // Miniflare's simulation of the Rate Limiting binding: its work runs in its own worker, not in
+      // the profile of this one.
+      ratelimits: {
+        IP_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 100_000_000, period: 60 } },
+        USER_RATE_LIMITER: { namespace_id: "1002", simple: { limit: 100_000_000, period: 60 } },
+      },
     }),
     inspectorPort: INSPECTOR_PORT,
   });

@@ -14,11 +14,22 @@ import { join } from "node:path";
 import { envFileText, resolveSettings } from "./settings.ts";
 import { createProvider } from "./sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
+import { bindingLimit, writeDevWranglerConfig } from "./wrangler-config.ts";
 
 const LOCAL_DATABASE = "order_service";
 
 const settings = resolveSettings();
 const port = settings.PORT ?? "8787";
+for (const name of ["RATE_LIMIT_IP", "RATE_LIMIT_USER"]) {
+  const value = settings[name];
+  if (value === undefined) continue;
+  try {
+    bindingLimit(name, value);
+  } catch (err) {
+    console.error(`[dev] ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
 
 let sqlServer: SqlServer | undefined;
 if (!settings.DATABASE_URL) {
@@ -58,12 +69,15 @@ if (!settings.DATABASE_URL) {
 const settingsDir = mkdtempSync(join(tmpdir(), "order-service-dev-"));
 const settingsFile = join(settingsDir, "worker.env");
 writeFileSync(settingsFile, envFileText(settings), { mode: 0o600 });
+const configFile = writeDevWranglerConfig(settings, settingsDir);
 
 const wrangler = spawn(
   process.execPath,
   [
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
+    "--config",
+    configFile,
     "--port",
     port,
     "--ip",

@@ -14,7 +14,7 @@ import { healthRoutes } from "./handlers/health-routes";
 import { metricsRoutes } from "./handlers/metrics-routes";
 import { orderRoutes } from "./handlers/order-routes";
 import { PROBES, TIMED_ROUTES } from "./handlers/route-policy";
-import type { RateLimiterClient } from "./limiters/limiter";
+import { clientKey } from "./limiters/client-key";
 import { auth, requireRole } from "./middleware/auth";
 import { onError } from "./middleware/error-response";
 import { notImplemented } from "./middleware/not-implemented";
@@ -34,8 +34,6 @@ export interface AppDeps {
   readiness: Readiness;
   orders: OrderService;
   cursors: CursorCodec;
-  /** Per client IP, before auth: in this isolate, no remote call. Per caller, after auth: exact. */
-  limiters: { ip: RateLimiterClient; user: RateLimiterClient };
   metrics: Metrics;
   breaker: BreakerView;
   /** Milliseconds since the epoch: token times are checked against it. */
@@ -143,7 +141,6 @@ export function createApp({
   readiness,
   orders,
   cursors,
-  limiters,
   metrics,
   breaker,
   clock,
@@ -163,9 +160,11 @@ export function createApp({
   app.use(
     rateLimit({
       policy: "ip",
-      rule: config.rateLimitIp,
-      limiter: limiters.ip,
-      keyOf: (c) => (PROBES.has(c.req.path) ? undefined : (c.req.header("CF-Connecting-IP") ?? "unknown")),
+      ...config.rateLimits.ip,
+      // Cloudflare sets CF-Connecting-IP to the connecting client's address on every request, over
+      // anything a client sent (https://developers.cloudflare.com/fundamentals/reference/http-headers/);
+      // X-Forwarded-For is the client's to write. Locally, wrangler dev sets it only when absent.
+      keyOf: (c) => (PROBES.has(c.req.path) ? undefined : clientKey(c.req.header("CF-Connecting-IP"))),
     }),
   );
   app.use(routeFallbacks(app, preflight));
@@ -193,8 +192,7 @@ export function createApp({
       }),
       limitCaller: rateLimit({
         policy: "user",
-        rule: config.rateLimitUser,
-        limiter: limiters.user,
+        ...config.rateLimits.user,
         keyOf: (c) => c.get("caller").id,
       }),
       requireAdmin: requireRole("admin"),

@@ -1,8 +1,6 @@
 import type { AppBindings } from "./config/config";
 import { createIsolate, type Isolate } from "./isolate";
 
-export { RateLimiter } from "./limiters/rate-limiter-object";
-
 /** One isolate root per environment object: built on the first event, reused by every later one. */
 const isolates = new WeakMap<AppBindings, Isolate>();
 

@@ -3,10 +3,6 @@ import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
 import { createCursorCodec } from "./handlers/cursor";
-import { durableObjectLimiter } from "./limiters/durable-object-limiter";
-import type { RateLimiterClient } from "./limiters/limiter";
-import { createLocalLimiter } from "./limiters/local-limiter";
-import { withRefusalCache } from "./limiters/refusal-cache";
 import { createJsonLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
@@ -26,8 +22,6 @@ export interface IsolateOverrides {
   clock?: () => number;
   breaker?: CircuitBreaker;
   metrics?: Metrics;
-  /** Both rate-limit layers (tests that are not about limits pass one that never limits). */
-  limiter?: RateLimiterClient;
   repository?: OrderRepository;
   orders?: OrderService;
   readinessProbe?: ReadinessProbe;
@@ -45,7 +39,7 @@ export interface Isolate {
 /**
  * The one composition root: turns `env` into everything that lives as long as the isolate —
  * config (the only reader of env), the database client with the driver hook installed once, the
- * circuit breaker, metrics, cursor keys, limiter client — and hands `createApp` finished
+ * circuit breaker, metrics, cursor keys — and hands `createApp` finished
  * collaborators. Tests build through here too, replacing only what they must.
  */
 export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}): Isolate {
@@ -82,15 +76,6 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     readiness,
     orders,
     cursors: createCursorCodec(jwtSecrets(config.jwt)),
-    limiters: overrides.limiter
-      ? { ip: overrides.limiter, user: overrides.limiter }
-      : {
-          ip: createLocalLimiter({ now: clock }),
-          user: withRefusalCache(
-            durableObjectLimiter(env.RATE_LIMITER, () => metrics.countLimiterCall("user")),
-            { now: clock },
-          ),
-        },
     metrics,
     breaker,
     clock,

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import type { Limiter, RateLimitRule } from "../limiters/limiter";
 import { LOG_LEVELS } from "../observability/logger";
 import "../lib/zod-messages";
 
@@ -40,14 +41,22 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
     ),
   );
 
+/** `N/10s` or `N/60s`: the periods Cloudflare's Rate Limiting binding counts in. */
 const rateRule = (fallback: string) =>
   setting(
     z.prefault(
       z.pipe(
-        z.string().check(z.regex(/^[1-9]\d{0,8}\/[1-9]\d{0,8}s$/, 'must look like "300/60s" (requests per period)')),
-        z.transform((rule: string) => {
+        z
+          .string()
+          .check(
+            z.regex(
+              /^[1-9]\d{0,8}\/(10|60)s$/,
+              'must be "<requests>/10s" or "<requests>/60s": the Rate Limiting binding counts per 10 or 60 seconds',
+            ),
+          ),
+        z.transform((rule: string): RateLimitRule => {
           const [limit, period] = rule.slice(0, -1).split("/");
-          return { limit: Number(limit), periodSeconds: Number(period) };
+          return { limit: Number(limit), periodSeconds: period === "10" ? 10 : 60 };
         }),
       ),
       fallback,
@@ -82,6 +91,12 @@ const httpUrl = z.string().check(
   }, "must be an http(s) URL"),
 );
 
+/** A Rate Limiting binding (`[[ratelimits]]` in wrangler.toml): anything with its `limit()`. */
+const limiterBinding = z.custom<Limiter>(
+  (value) => typeof (value as { limit?: unknown } | null)?.limit === "function",
+  "must be a Rate Limiting binding ([[ratelimits]] in wrangler.toml)",
+);
+
 /**
  * Every variable the worker reads, with its default and range: the one reader of `env`.
  * Unset or empty values take the documented defaults; a value that is present but malformed, or a
@@ -96,6 +111,8 @@ export const configSchema = z.pipe(
     CORS_ORIGINS: setting(z.prefault(z.string(), "")),
     RATE_LIMIT_IP: rateRule("300/60s"),
     RATE_LIMIT_USER: rateRule("100/60s"),
+    IP_RATE_LIMITER: limiterBinding,
+    USER_RATE_LIMITER: limiterBinding,
     JWT_SECRET: setting(secret),
     JWT_SECRET_PREVIOUS: setting(z.optional(secret)),
     JWT_ISSUER: optionalText,
@@ -113,8 +130,10 @@ export const configSchema = z.pipe(
     corsOrigins: env.CORS_ORIGINS.split(",")
       .map((o) => o.trim())
       .filter(Boolean),
-    rateLimitIp: env.RATE_LIMIT_IP,
-    rateLimitUser: env.RATE_LIMIT_USER,
+    rateLimits: {
+      ip: { rule: env.RATE_LIMIT_IP, limiter: env.IP_RATE_LIMITER },
+      user: { rule: env.RATE_LIMIT_USER, limiter: env.USER_RATE_LIMITER },
+    },
     jwt: {
       secret: env.JWT_SECRET,
       previousSecret: env.JWT_SECRET_PREVIOUS,

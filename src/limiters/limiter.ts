@@ -1,20 +1,15 @@
-/** A limit: `limit` requests per `periodSeconds`. */
+/**
+ * A limit as configured: `limit` requests per `periodSeconds`. Cloudflare's Rate Limiting binding
+ * counts per 10 or 60 seconds, per Cloudflare location
+ * (https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/).
+ */
 export interface RateLimitRule {
   limit: number;
-  periodSeconds: number;
+  periodSeconds: 10 | 60;
 }
 
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** Requests still allowed right now. */
-  remaining: number;
-  /** Milliseconds until the full quota is available again. */
-  resetMs: number;
-  /** When refused: milliseconds until one more request is allowed; 0 when allowed. */
-  retryAfterMs: number;
-}
-
-/** Where the rate-limit middleware gets its decisions: a limiter of this folder, anything in tests. */
-export interface RateLimiterClient {
-  check(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
-}
+/**
+ * What the rate-limit middleware asks: the binding's own `limit({ key })`, which answers whether
+ * this request is within the key's budget and counts it. Tests pass anything of this shape.
+ */
+export type Limiter = Pick<RateLimit, "limit">;

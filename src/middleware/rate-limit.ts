@@ -1,41 +1,43 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
-import type { RateLimitDecision, RateLimiterClient, RateLimitRule } from "../limiters/limiter";
+import type { Limiter, RateLimitRule } from "../limiters/limiter";
 
 export interface RateLimitOptions {
-  /** Names the policy in the headers and prefixes the key: `ip`, `user`. */
+  /** Names the policy in the headers: `ip`, `user`. */
   policy: string;
+  /** The limit the binding was configured with, for the headers. */
   rule: RateLimitRule;
-  limiter: RateLimiterClient;
+  limiter: Limiter;
   /** The key to count under; undefined skips limiting for this request. */
   keyOf: (c: Context<AppEnv>) => string | undefined;
 }
 
 /**
- * Rate limiting with the IETF headers (draft-ietf-httpapi-ratelimit-headers):
- * `RateLimit-Policy: "ip";q=300;w=60` and `RateLimit: "ip";r=299;t=1` on every limited answer,
- * plus `Retry-After` on a 429. A limiter that fails lets the request through and logs it:
- * losing the limiter must not take the API down with it.
+ * Rate limiting on Cloudflare's Rate Limiting binding, with the IETF headers
+ * (draft-ietf-httpapi-ratelimit-headers) it can stand behind. The binding answers only whether a
+ * request is within the budget, so every limited answer says the policy (`RateLimit-Policy:
+ * "ip";q=300;w=60`), and a refusal says none is left for at most one period (`RateLimit:
+ * "ip";r=0;t=60`, `Retry-After: 60`); an allowed answer has no remaining count to give. A limiter
+ * that fails lets the request through and logs it: losing the limiter must not take the API down.
  */
 export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): MiddlewareHandler<AppEnv> =>
   async function rateLimit(c, next) {
     const key = keyOf(c);
     if (key === undefined) return next();
-    let decision: RateLimitDecision;
+    let allowed: boolean;
     try {
-      decision = await limiter.check(`${policy}:${key}`, rule);
+      allowed = (await limiter.limit({ key })).success;
     } catch (err) {
       c.get("logger").warn("rate limiter unavailable, failing open", { policy, cause: err });
       return next();
     }
     c.header("RateLimit-Policy", `"${policy}";q=${rule.limit};w=${rule.periodSeconds}`, { append: true });
-    const resetSeconds = Math.ceil(decision.resetMs / 1000);
-    c.header("RateLimit", `"${policy}";r=${decision.remaining};t=${resetSeconds}`, { append: true });
-    if (!decision.allowed) {
+    if (!allowed) {
+      c.header("RateLimit", `"${policy}";r=0;t=${rule.periodSeconds}`, { append: true });
       throw new AppError("RATE_LIMIT_EXCEEDED", {
         detail: `${policy} limit ${rule.limit}/${rule.periodSeconds}s`,
-        retryAfterMs: decision.retryAfterMs,
+        retryAfterMs: rule.periodSeconds * 1000,
       });
     }
     await next();

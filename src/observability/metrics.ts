@@ -52,8 +52,6 @@ export interface Metrics {
   requestStarted(): void;
   requestFinished(): void;
   observeDb(labels: { outcome: "ok" | "error" | "cancelled" }, seconds: number): void;
-  /** A call to a remote rate limiter (a Durable Object): billed, and on the request's path. */
-  countLimiterCall(policy: string): void;
   render(gauges: Record<string, { help: string; value: number; labels?: Labels }[]>): string;
 }
 
@@ -64,7 +62,6 @@ export function createMetrics(): Metrics {
   );
   const db = new Histogram("db_query_duration_seconds", "Database round-trip latency by outcome.");
   let inFlight = 0;
-  const limiterCalls = new Map<string, number>();
   return {
     observeRequest: (labels, seconds) => requests.observe(labels, seconds),
     requestStarted: () => {
@@ -74,9 +71,6 @@ export function createMetrics(): Metrics {
       inFlight--;
     },
     observeDb: (labels, seconds) => db.observe(labels, seconds),
-    countLimiterCall: (policy) => {
-      limiterCalls.set(policy, (limiterCalls.get(policy) ?? 0) + 1);
-    },
     render(gauges) {
       const lines = [
         ...requests.render(),
@@ -84,9 +78,6 @@ export function createMetrics(): Metrics {
         "# TYPE http_requests_in_flight gauge",
         `http_requests_in_flight ${inFlight}`,
         ...db.render(),
-        "# HELP rate_limiter_remote_calls_total Calls to the Durable Object rate limiter, by policy.",
-        "# TYPE rate_limiter_remote_calls_total counter",
-        ...[...limiterCalls].map(([policy, n]) => `rate_limiter_remote_calls_total${labelText({ policy })} ${n}`),
       ];
       for (const [name, series] of Object.entries(gauges)) {
         lines.push(`# HELP ${name} ${series[0]?.help ?? ""}`, `# TYPE ${name} gauge`);

@@ -1,15 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { describeProblems, parseConfig } from "../../src/config/config";
 
-const required = { JWT_SECRET: "x".repeat(32), DATABASE_URL: "postgres://u:p@db.example/app" };
+/** Stand-ins for the two Rate Limiting bindings: the config only checks that they can `limit()`. */
+const ipLimiter = { limit: async () => ({ success: true }) };
+const userLimiter = { limit: async () => ({ success: true }) };
+const required = {
+  JWT_SECRET: "x".repeat(32),
+  DATABASE_URL: "postgres://u:p@db.example/app",
+  IP_RATE_LIMITER: ipLimiter,
+  USER_RATE_LIMITER: userLimiter,
+};
 
-function configOf(vars: Record<string, string>) {
+function configOf(vars: Record<string, unknown>) {
   const result = parseConfig(vars);
   if (!result.ok) throw new Error(describeProblems(result.problems));
   return result.config;
 }
 
-function problemsOf(vars: Record<string, string>) {
+function problemsOf(vars: Record<string, unknown>) {
   const result = parseConfig(vars);
   if (result.ok) throw new Error("expected the configuration to be refused");
   return result.problems;
@@ -24,8 +32,10 @@ describe("parseConfig", () => {
       dbTimeoutMs: 5_000,
       bodyLimitBytes: 65_536,
       corsOrigins: [],
-      rateLimitIp: { limit: 300, periodSeconds: 60 },
-      rateLimitUser: { limit: 100, periodSeconds: 60 },
+      rateLimits: {
+        ip: { rule: { limit: 300, periodSeconds: 60 }, limiter: ipLimiter },
+        user: { rule: { limit: 100, periodSeconds: 60 }, limiter: userLimiter },
+      },
       jwt: {
         secret: "x".repeat(32),
         previousSecret: undefined,
@@ -62,8 +72,10 @@ describe("parseConfig", () => {
       dbTimeoutMs: 1000,
       bodyLimitBytes: 1024,
       corsOrigins: ["https://a.example", "https://b.example"],
-      rateLimitIp: { limit: 20, periodSeconds: 10 },
-      rateLimitUser: { limit: 5, periodSeconds: 60 },
+      rateLimits: {
+        ip: { rule: { limit: 20, periodSeconds: 10 } },
+        user: { rule: { limit: 5, periodSeconds: 60 } },
+      },
       jwt: {
         previousSecret: "y".repeat(40),
         issuer: "https://issuer.example",
@@ -83,6 +95,9 @@ describe("parseConfig", () => {
     ["BODY_LIMIT_BYTES", "999999999"],
     ["RATE_LIMIT_IP", "310"],
     ["RATE_LIMIT_USER", "0/70s"],
+    ["RATE_LIMIT_IP", "5/3600s"],
+    ["RATE_LIMIT_USER", "100/30s"],
+    ["IP_RATE_LIMITER", "not a binding"],
     ["LOG_LEVEL", "verbose"],
     ["JWT_SECRET", "too-short-for-hs256"],
     ["JWT_SECRET_PREVIOUS", "short"],
@@ -97,13 +112,21 @@ describe("parseConfig", () => {
   });
 
   it("names every missing required secret, the same way", () => {
-    expect(problemsOf({})).toEqual([
+    const bindings = { IP_RATE_LIMITER: ipLimiter, USER_RATE_LIMITER: userLimiter };
+    expect(problemsOf(bindings)).toEqual([
       { variable: "JWT_SECRET", problem: "is required" },
       { variable: "DATABASE_URL", problem: "is required" },
     ]);
-    expect(problemsOf({ JWT_SECRET: " ", DATABASE_URL: "" }).map((p) => p.variable)).toEqual([
+    expect(problemsOf({ ...bindings, JWT_SECRET: " ", DATABASE_URL: "" }).map((p) => p.variable)).toEqual([
       "JWT_SECRET",
       "DATABASE_URL",
+    ]);
+  });
+
+  it("names a missing Rate Limiting binding", () => {
+    const { IP_RATE_LIMITER: _, ...withoutIp } = required;
+    expect(problemsOf(withoutIp)).toEqual([
+      { variable: "IP_RATE_LIMITER", problem: "must be a Rate Limiting binding ([[ratelimits]] in wrangler.toml)" },
     ]);
   });
 });

@@ -73,6 +73,40 @@ describe("cursor codec", () => {
     await expect(codec.decode(twin, scope)).rejects.toMatchObject(refusal);
   });
 
+  it("keeps its format: a cursor sealed as documented (before a deploy) still opens after it", async () => {
+    // Built here from the documented recipe, not by the codec: the key is HMAC-SHA256(secret,
+    // "order-service/cursor/v2") used for AES-256-GCM, the IV comes first, the scope is the
+    // additional data, and the position is 8 bytes of milliseconds then the UUID's 16 bytes.
+    const encoder = new TextEncoder();
+    const base = await crypto.subtle.importKey(
+      "raw",
+      encoder.encode(current),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    const raw = await crypto.subtle.sign("HMAC", base, encoder.encode("order-service/cursor/v2"));
+    const key = await crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["encrypt"]);
+    const plain = new Uint8Array(24);
+    new DataView(plain.buffer).setBigInt64(0, BigInt(position.createdAt.getTime()));
+    plain.set(
+      position.id
+        .replaceAll("-", "")
+        .match(/../g)
+        ?.map((h) => Number.parseInt(h, 16)) ?? [],
+      8,
+    );
+    const iv = new Uint8Array(12).fill(7);
+    const additionalData = encoder.encode(JSON.stringify([scope.callerId, null, null]));
+    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, key, plain));
+    const bytes = new Uint8Array([...iv, ...sealed]);
+    const cursor = btoa(String.fromCharCode(...bytes))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
+    expect(await createCursorCodec([current]).decode(cursor, scope)).toEqual(position);
+  });
+
   it("refuses a cursor sealed with a key it does not hold", async () => {
     const foreign = await createCursorCodec([previous]).encode(position, scope);
     await expect(createCursorCodec([current]).decode(foreign, scope)).rejects.toMatchObject(refusal);

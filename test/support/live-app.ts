@@ -5,10 +5,10 @@ import { captureLogger } from "./capture-logger";
 import { freshDatabase } from "./database";
 
 /**
- * The production isolate root (real driver, SQL server, Durable Object limiter) with settings
- * changed for one test, its own fresh database, and the log captured.
+ * The production isolate root (real driver, SQL server, Miniflare's Rate Limiting bindings) with
+ * settings (or bindings) changed for one test, its own fresh database, and the log captured.
  */
-export async function liveApp(overrides: Record<string, string> = {}, replace: Omit<IsolateOverrides, "logger"> = {}) {
+export async function liveApp(overrides: Record<string, unknown> = {}, replace: Omit<IsolateOverrides, "logger"> = {}) {
   const { name: database, url } = await freshDatabase("live");
   const bindings = {
     ...env,
@@ -22,3 +22,6 @@ export async function liveApp(overrides: Record<string, string> = {}, replace: O
   const request = (path: string, init: RequestInit = {}) => app.request(path, init, bindings);
   return { app, isolate, request, database, bindings, lines, raw };
 }
+
+/** The small Rate Limiting bindings that vitest.config.ts declares for the limit tests. */
+export const testLimiters = env as unknown as { LIMIT_3_PER_60S: RateLimit; LIMIT_2_PER_60S: RateLimit };

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import type { AppEnv } from "../../src/app-env";
 import type { AppBindings } from "../../src/config/config";
 import { createIsolate, type IsolateOverrides } from "../../src/isolate";
-import type { RateLimiterClient } from "../../src/limiters/limiter";
+import type { Limiter } from "../../src/limiters/limiter";
 import type { OrderService } from "../../src/services/order-service";
 import { captureLogger } from "./capture-logger";
 
@@ -12,14 +12,14 @@ const unused = (name: string) => async () => {
   throw new Error(`OrderService.${name} was not expected to be called`);
 };
 
-/** Lets every request through, as if far below any limit. */
-export const unlimited: RateLimiterClient = {
-  check: async (_key, rule) => ({ allowed: true, remaining: rule.limit - 1, resetMs: 1_000, retryAfterMs: 0 }),
-};
+/** A Rate Limiting binding that lets every request through, as if far below any limit. */
+export const unlimited: Limiter = { limit: async () => ({ success: true }) };
 
 export interface TestAppOptions extends Omit<IsolateOverrides, "orders" | "logger"> {
   orders?: Partial<OrderService>;
   env?: Record<string, string>;
+  /** Both Rate Limiting bindings (IP_RATE_LIMITER, USER_RATE_LIMITER). */
+  limiter?: Limiter;
 }
 
 /**
@@ -46,8 +46,10 @@ export function testApp({
   const bindings = {
     JWT_SECRET: TEST_SECRET,
     DATABASE_URL: "postgres://unit:test@db.invalid/unit",
+    IP_RATE_LIMITER: limiter,
+    USER_RATE_LIMITER: limiter,
     ...env,
   } as unknown as AppBindings;
-  const { app } = createIsolate(bindings, { ...overrides, logger, limiter, readinessProbe, orders: service });
+  const { app } = createIsolate(bindings, { ...overrides, logger, readinessProbe, orders: service });
   return { app, lines, raw };
 }

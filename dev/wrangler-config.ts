@@ -1,0 +1,51 @@
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { experimental_readRawConfig } from "wrangler";
+
+/** The binding each rate-limit setting configures, as wrangler.toml names them. */
+const LIMITERS = { RATE_LIMIT_IP: "IP_RATE_LIMITER", RATE_LIMIT_USER: "USER_RATE_LIMITER" } as const;
+
+/**
+ * `N/10s` or `N/60s`, as the binding's `simple = { limit, period }`: the only periods Cloudflare's
+ * Rate Limiting binding counts in (https://developers.cloudflare.com/workers/runtime-apis/bindings/rate-limit/).
+ * Anything else is an error naming the setting, before anything starts.
+ */
+export function bindingLimit(setting: string, value: string): { limit: number; period: 10 | 60 } {
+  const m = /^([1-9]\d{0,8})\/(10|60)s$/.exec(value.trim());
+  if (!m) {
+    throw new Error(
+      `${setting}=${value}: must be "<requests>/10s" or "<requests>/60s" (e.g. 20/60s), the periods ` +
+        "Cloudflare's Rate Limiting binding counts in",
+    );
+  }
+  return { limit: Number(m[1]), period: m[2] === "10" ? 10 : 60 };
+}
+
+/**
+ * wrangler.toml's top level as `npm run dev` serves it: the Rate Limiting bindings take their limits
+ * from RATE_LIMIT_IP / RATE_LIMIT_USER (environment, .dev.vars, defaults), so a newcomer can watch a
+ * 429 without editing files; paths are made absolute, since the file is written elsewhere. Returns
+ * the written file's path.
+ */
+export function writeDevWranglerConfig(settings: Record<string, string>, dir: string, root = "."): string {
+  const { rawConfig } = experimental_readRawConfig({ config: join(root, "wrangler.toml") });
+  const { env: _environments, ...config } = rawConfig as Record<string, unknown> & {
+    main?: string;
+    assets?: { directory?: string };
+    ratelimits?: { name: string; simple: { limit: number; period: number } }[];
+  };
+  const ratelimits = (config.ratelimits ?? []).map((binding) => {
+    const setting = Object.entries(LIMITERS).find(([, name]) => name === binding.name)?.[0];
+    const value = setting ? settings[setting] : undefined;
+    return setting && value ? { ...binding, simple: bindingLimit(setting, value) } : binding;
+  });
+  const file = join(dir, "wrangler.json");
+  const devConfig = {
+    ...config,
+    main: config.main && resolve(root, config.main),
+    assets: config.assets && { ...config.assets, directory: resolve(root, config.assets.directory ?? ".") },
+    ratelimits,
+  };
+  writeFileSync(file, JSON.stringify(devConfig, null, 2), { mode: 0o600 });
+  return file;
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { experimental_readRawConfig } from "wrangler";
+import { bindingLimit, writeDevWranglerConfig } from "../../dev/wrangler-config.ts";
+
+type Raw = {
+  vars?: Record<string, string>;
+  ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
+  env?: Record<string, Raw>;
+};
+const { rawConfig } = experimental_readRawConfig({ config: "wrangler.toml" }) as { rawConfig: Raw };
+const environments: [string, Raw][] = [["top level", rawConfig], ...Object.entries(rawConfig.env ?? {})];
+
+describe("wrangler.toml's rate limits", () => {
+  it.each(environments)("%s: RATE_LIMIT_IP / RATE_LIMIT_USER say what its bindings count", (_name, config) => {
+    const simple = (name: string) => config.ratelimits?.find((r) => r.name === name)?.simple;
+    expect(bindingLimit("RATE_LIMIT_IP", config.vars?.RATE_LIMIT_IP ?? "")).toEqual(simple("IP_RATE_LIMITER"));
+    expect(bindingLimit("RATE_LIMIT_USER", config.vars?.RATE_LIMIT_USER ?? "")).toEqual(simple("USER_RATE_LIMITER"));
+  });
+
+  it("gives every environment namespaces of its own", () => {
+    const ids = environments.flatMap(([, config]) => (config.ratelimits ?? []).map((r) => r.namespace_id));
+    expect(ids).toHaveLength(6);
+    expect(new Set(ids).size).toBe(6);
+  });
+});
+
+describe("npm run dev's wrangler config", () => {
+  it("takes the bindings' limits from RATE_LIMIT_IP / RATE_LIMIT_USER, with absolute paths", () => {
+    const file = writeDevWranglerConfig(
+      { RATE_LIMIT_IP: "20/10s", RATE_LIMIT_USER: "7/60s" },
+      mkdtempSync(join(tmpdir(), "dev-config-")),
+    );
+    const written = JSON.parse(readFileSync(file, "utf8")) as Raw & { main: string; assets: { directory: string } };
+    expect(written.ratelimits?.map((r) => [r.name, r.simple])).toEqual([
+      ["IP_RATE_LIMITER", { limit: 20, period: 10 }],
+      ["USER_RATE_LIMITER", { limit: 7, period: 60 }],
+    ]);
+    expect(isAbsolute(written.main) && isAbsolute(written.assets.directory)).toBe(true);
+    expect(written.env).toBeUndefined();
+  });
+
+  it("keeps wrangler.toml's limits when the settings say nothing", () => {
+    const file = writeDevWranglerConfig({}, mkdtempSync(join(tmpdir(), "dev-config-")));
+    expect((JSON.parse(readFileSync(file, "utf8")) as Raw).ratelimits).toEqual(rawConfig.ratelimits);
+  });
+
+  it.each(["5/3600s", "5/30s", "0/60s", "ten/60s", "5/60"])("refuses %s, naming the setting", (value) => {
+    expect(() => bindingLimit("RATE_LIMIT_USER", value)).toThrow(/^RATE_LIMIT_USER=.*10s.*60s/);
+  });
+});
