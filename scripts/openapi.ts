@@ -7,8 +7,12 @@ import { createIsolate } from "../src/isolate";
 import { buildOpenApiDocument } from "../src/openapi/document";
 
 // The app as deployed, built through the isolate root; nothing is called, so no value here is used.
+const neverCalled = { limit: async () => ({ success: true }) };
 const { app } = createIsolate({
   JWT_SECRET: "documentation-build-only-never-used-0000",
   DATABASE_URL: "postgres://docs@localhost/docs",
-} as AppBindings);
+  IP_RATE_LIMITER: neverCalled,
+  USER_RATE_LIMITER: neverCalled,
+} as unknown as AppBindings);
+if (!app.routes.some((r) => r.path === "/v1/orders")) throw new Error("the documented app is misconfigured");
 console.log(JSON.stringify(buildOpenApiDocument(app), null, 2));

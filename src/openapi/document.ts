@@ -52,7 +52,9 @@ const HEADERS: Record<string, { description: string; required?: boolean; schema:
     schema: { type: "string" },
   },
   RateLimit: {
-    description: 'Remaining requests and seconds until the quota is back, e.g. `"ip";r=299;t=1`.',
+    description:
+      'On a 429: none left, for at most the period in seconds, e.g. `"ip";r=0;t=60`. Absent on allowed answers: ' +
+      "the Rate Limiting binding says whether a request is within the budget, not how much is left.",
     schema: { type: "string" },
   },
   "Retry-After": {

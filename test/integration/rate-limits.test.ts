@@ -33,7 +33,9 @@ describe("rate limits on the Rate Limiting binding", () => {
     expect(answers[0]?.headers.get("RateLimit-Policy")).toBe('"ip";q=3;w=60');
     expect(answers[3]?.headers.get("RateLimit")).toBe('"ip";r=0;t=60');
     expect(answers[3]?.headers.get("Retry-After")).toBe("60");
-    expect(((await answers[3]?.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMIT_EXCEEDED");
+    const refused = answers[3];
+    if (!refused) throw new Error("fourth answer missing");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMIT_EXCEEDED");
     // Three signatures checked, for the three requests let through; none for the refused two.
     expect(rejected).toBe(3);
     expect((await request("/v1/orders", { headers: { "CF-Connecting-IP": uniqueIp() } })).status).toBe(401);
