@@ -453,10 +453,11 @@ async function databaseScenarios(
     await sql.close();
     return { results: {}, comparisons: [] };
   }
-  const floor = await startWorker(floorFile, {
-    DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
-    DATABASE_HTTP_ENDPOINT: sql.url,
-  });
+  const floor = await startWorker(
+    floorFile,
+    { DATABASE_URL: `postgres://bench:bench@localhost/${database}`, DATABASE_HTTP_ENDPOINT: sql.url },
+    { limiters: true },
+  );
   // The other commit's worker, on the same database, driven in turn with this one.
   const against = againstFile ? await startWorker(againstFile, serviceBindings, { limiters: true }) : undefined;
   console.log(`[${backend}] seeding 60 orders…`);

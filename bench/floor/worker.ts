@@ -4,14 +4,22 @@ import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { bigint, integer, pgTable, smallint, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
 import { Hono } from "hono";
 
-type Bindings = { DATABASE_URL: string; DATABASE_HTTP_ENDPOINT?: string };
+/** Workers' Rate Limiting binding, as its documentation gives it. */
+type RateLimiter = { limit(options: { key: string }): Promise<{ success: boolean }> };
+type Bindings = {
+  DATABASE_URL: string;
+  DATABASE_HTTP_ENDPOINT?: string;
+  IP_RATE_LIMITER?: RateLimiter;
+  USER_RATE_LIMITER?: RateLimiter;
+};
 
 /**
  * The stack's floor: Hono and Drizzle over the Neon driver doing the same work as each orders
- * scenario, with none of the service: no auth, limits, validation, ownership, ETags, logging or
- * metrics. Its own table definitions, the same SQL shapes (an order with its items as one JSON
- * array, a page of 50 newest with items, an order and 10 items written in one batch), the same
- * database and injected latency. What the service costs is measured against this, in the same run.
+ * scenario, with none of the service: no auth, validation, ownership, ETags, logging or metrics.
+ * Its own table definitions, the same SQL shapes (an order with its items as one JSON array, a page
+ * of 50 newest with items, an order and 10 items written in one batch), the same database and
+ * injected latency, and the same two calls to the platform's Rate Limiting bindings when bound (the
+ * platform's work, not the service's). What the service costs is measured against this, in one run.
  */
 const orders = pgTable("orders", {
   id: uuid("id").primaryKey(),
@@ -49,6 +57,17 @@ const dbOf = (env: Bindings) => {
   return db;
 };
 
+/** The two Rate Limiting calls an orders request makes, per client and per caller. */
+app.use("/orders/*", async (c, next) => {
+  await c.env.IP_RATE_LIMITER?.limit({ key: c.req.header("CF-Connecting-IP") ?? "unknown" });
+  await c.env.USER_RATE_LIMITER?.limit({ key: "caller" });
+  await next();
+});
+app.use("/orders", async (c, next) => {
+  await c.env.IP_RATE_LIMITER?.limit({ key: c.req.header("CF-Connecting-IP") ?? "unknown" });
+  await c.env.USER_RATE_LIMITER?.limit({ key: "caller" });
+  await next();
+});
 app.get("/healthz", (c) => c.json({ status: "ok" }));
 app.get("/one-query", async (c) => c.json({ rows: (await dbOf(c.env).execute(sql`SELECT 1 AS one`)).rows }));
 app.get("/orders/:id", async (c) => {
