@@ -6,35 +6,29 @@
  */
 export function clientKey(address: string | undefined): string {
   if (address === undefined) return "unknown";
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(address)) return address;
-  const groups = ipv6Groups(address);
+  if (DOTTED_QUAD.test(address)) return address;
+  const groups = ipv6Groups(address.toLowerCase());
   return groups ? `${groups.slice(0, 4).join(":")}::/64` : "unknown";
 }
 
-/** The eight 16-bit groups of an IPv6 address, as lower-case hex without leading zeros; null if not one. */
-function ipv6Groups(address: string): string[] | null {
-  const text = address.toLowerCase().replace(/%.*$/, "");
-  if (!/^[0-9a-f:.]+$/.test(text) || text.split("::").length > 2) return null;
-  const [head = "", tail] = text.split("::");
-  const parts = (s: string) => (s === "" ? [] : s.split(":"));
-  const left = parts(head);
-  const right = tail === undefined ? [] : parts(tail);
-  const last = (tail === undefined ? left : right).at(-1);
-  // An embedded IPv4 address (::ffff:192.0.2.1) stands for the last two groups.
-  if (last?.includes(".")) {
-    const v4 = last.split(".").map(Number);
-    if (v4.length !== 4 || v4.some((n) => !(n >= 0 && n <= 255))) return null;
-    const owner = tail === undefined ? left : right;
-    owner.splice(
-      -1,
-      1,
-      ((v4[0] ?? 0) * 256 + (v4[1] ?? 0)).toString(16),
-      ((v4[2] ?? 0) * 256 + (v4[3] ?? 0)).toString(16),
-    );
-  }
-  const missing = 8 - left.length - right.length;
+const DOTTED_QUAD = /^\d{1,3}(\.\d{1,3}){3}$/;
+const GROUP = /^[0-9a-f]{1,4}$/;
+
+/**
+ * The eight 16-bit groups of an IPv6 address, without leading zeros; null if it is not one. An
+ * embedded IPv4 address (`::ffff:192.0.2.1`) stands for the last two groups: it is checked for
+ * its form and counted, but never reaches the /64.
+ */
+function ipv6Groups(text: string): string[] | null {
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const [head = [], tail] = halves.map((half) => (half === "" ? [] : half.split(":")));
+  const parts = [...head, ...(tail ?? [])];
+  const embedded = parts.at(-1)?.includes(".") ? 1 : 0;
+  if (embedded && !DOTTED_QUAD.test(parts.at(-1) ?? "")) return null;
+  if (parts.slice(0, parts.length - embedded).some((g) => !GROUP.test(g))) return null;
+  const missing = 8 - parts.length - embedded;
   if (tail === undefined ? missing !== 0 : missing < 1) return null;
-  const groups = [...left, ...Array<string>(tail === undefined ? 0 : missing).fill("0"), ...right];
-  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
-  return groups.map((g) => Number.parseInt(g, 16).toString(16));
+  const zeros = Array<string>(tail === undefined ? 0 : missing).fill("0");
+  return [...head, ...zeros, ...(tail ?? [])].map((g) => (GROUP.test(g) ? Number.parseInt(g, 16).toString(16) : g));
 }
