@@ -2,7 +2,7 @@ import { neonConfig } from "@neondatabase/serverless";
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { bigint, integer, pgTable, smallint, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 
 /** Workers' Rate Limiting binding, as its documentation gives it. */
 type RateLimiter = { limit(options: { key: string }): Promise<{ success: boolean }> };
@@ -58,16 +58,13 @@ const dbOf = (env: Bindings) => {
 };
 
 /** The two Rate Limiting calls an orders request makes, per client and per caller. */
-app.use("/orders/*", async (c, next) => {
+const limitLikeOrders = async (c: Context<{ Bindings: Bindings }>, next: () => Promise<void>) => {
   await c.env.IP_RATE_LIMITER?.limit({ key: c.req.header("CF-Connecting-IP") ?? "unknown" });
   await c.env.USER_RATE_LIMITER?.limit({ key: "caller" });
   await next();
-});
-app.use("/orders", async (c, next) => {
-  await c.env.IP_RATE_LIMITER?.limit({ key: c.req.header("CF-Connecting-IP") ?? "unknown" });
-  await c.env.USER_RATE_LIMITER?.limit({ key: "caller" });
-  await next();
-});
+};
+app.use("/orders", limitLikeOrders);
+app.use("/orders/*", limitLikeOrders);
 app.get("/healthz", (c) => c.json({ status: "ok" }));
 app.get("/one-query", async (c) => c.json({ rows: (await dbOf(c.env).execute(sql`SELECT 1 AS one`)).rows }));
 app.get("/orders/:id", async (c) => {

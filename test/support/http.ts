@@ -1,17 +1,11 @@
 import { SELF } from "cloudflare:test";
+import type { ErrorEnvelope } from "../../src/middleware/error-response";
 
 /** The host the integration tests call the worker by (any host reaches SELF). */
 export const BASE = "http://order-service.test";
 
-export interface ErrorBody {
-  error: {
-    code: string;
-    message: string;
-    request_id: string;
-    fields?: { path: string; message: string }[];
-    details?: Record<string, string | number>;
-  };
-}
+/** The error envelope, as the service renders it. */
+export type ErrorBody = ErrorEnvelope;
 
 /** A request to the worker under test through `SELF.fetch`: the Workers entry, as deployed. */
 export const send = (path: string, init?: RequestInit) => SELF.fetch(`${BASE}${path}`, init);
