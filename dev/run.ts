@@ -14,21 +14,24 @@ import { join } from "node:path";
 import { envFileText, resolveSettings } from "./settings.ts";
 import { createProvider } from "./sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
-import { bindingLimit, writeDevWranglerConfig } from "./wrangler-config.ts";
+import { writeDevWranglerConfig } from "./wrangler-config.ts";
 
 const LOCAL_DATABASE = "order_service";
 
 const settings = resolveSettings();
 const port = settings.PORT ?? "8787";
-for (const name of ["RATE_LIMIT_IP", "RATE_LIMIT_USER"]) {
-  const value = settings[name];
-  if (value === undefined) continue;
-  try {
-    bindingLimit(name, value);
-  } catch (err) {
-    console.error(`[dev] ${(err as Error).message}`);
-    process.exit(1);
-  }
+
+// Settings reach wrangler through files only this user can read (never as `--var` arguments,
+// which every local user sees in `ps`), deleted when the runner stops. The wrangler config comes
+// first: a rate limit the binding cannot count stops the runner before anything starts.
+const settingsDir = mkdtempSync(join(tmpdir(), "order-service-dev-"));
+let configFile: string;
+try {
+  configFile = writeDevWranglerConfig(settings, settingsDir);
+} catch (err) {
+  rmSync(settingsDir, { recursive: true, force: true });
+  console.error(`[dev] ${(err as Error).message}`);
+  process.exit(1);
 }
 
 let sqlServer: SqlServer | undefined;
@@ -54,6 +57,7 @@ if (!settings.DATABASE_URL) {
       );
     }
     await sqlServer.close();
+    rmSync(settingsDir, { recursive: true, force: true });
     process.exit(1);
   }
   settings.DATABASE_URL = `postgres://dev:dev@localhost/${LOCAL_DATABASE}`;
@@ -64,12 +68,8 @@ if (!settings.DATABASE_URL) {
   console.log("[dev] using DATABASE_URL directly");
 }
 
-// Settings reach wrangler through a file only this user can read (never as `--var` arguments,
-// which every local user sees in `ps`), deleted when the runner stops.
-const settingsDir = mkdtempSync(join(tmpdir(), "order-service-dev-"));
 const settingsFile = join(settingsDir, "worker.env");
 writeFileSync(settingsFile, envFileText(settings), { mode: 0o600 });
-const configFile = writeDevWranglerConfig(settings, settingsDir);
 
 const wrangler = spawn(
   process.execPath,

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { experimental_readRawConfig } from "wrangler";
+import { parseRateRule } from "../src/limiters/rate-rule.ts";
 
 /** The binding each rate-limit setting configures, as wrangler.toml names them. */
 const LIMITERS = { RATE_LIMIT_IP: "IP_RATE_LIMITER", RATE_LIMIT_USER: "USER_RATE_LIMITER" } as const;
@@ -11,14 +12,14 @@ const LIMITERS = { RATE_LIMIT_IP: "IP_RATE_LIMITER", RATE_LIMIT_USER: "USER_RATE
  * Anything else is an error naming the setting, before anything starts.
  */
 export function bindingLimit(setting: string, value: string): { limit: number; period: 10 | 60 } {
-  const m = /^([1-9]\d{0,8})\/(10|60)s$/.exec(value.trim());
-  if (!m) {
+  const rule = parseRateRule(value.trim());
+  if (!rule) {
     throw new Error(
       `${setting}=${value}: must be "<requests>/10s" or "<requests>/60s" (e.g. 20/60s), the periods ` +
         "Cloudflare's Rate Limiting binding counts in",
     );
   }
-  return { limit: Number(m[1]), period: m[2] === "10" ? 10 : 60 };
+  return { limit: rule.limit, period: rule.periodSeconds };
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import type { Limiter, RateLimitRule } from "../limiters/limiter";
+import type { Limiter } from "../limiters/limiter";
+import { parseRateRule, RATE_RULE_TEXT, type RateLimitRule } from "../limiters/rate-rule";
 import { LOG_LEVELS } from "../observability/logger";
 import "../lib/zod-messages";
 
@@ -50,14 +51,11 @@ const rateRule = (fallback: string) =>
           .string()
           .check(
             z.regex(
-              /^[1-9]\d{0,8}\/(10|60)s$/,
+              RATE_RULE_TEXT,
               'must be "<requests>/10s" or "<requests>/60s": the Rate Limiting binding counts per 10 or 60 seconds',
             ),
           ),
-        z.transform((rule: string): RateLimitRule => {
-          const [limit, period] = rule.slice(0, -1).split("/");
-          return { limit: Number(limit), periodSeconds: period === "10" ? 10 : 60 };
-        }),
+        z.transform((rule: string) => parseRateRule(rule) as RateLimitRule),
       ),
       fallback,
     ),

@@ -6,7 +6,12 @@ import { isAdmin } from "../domain/caller";
 import type { Order } from "../domain/order";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
-import type { CreateOrderInput, CreateOutcome, OrderService } from "../services/order-service";
+import {
+  type CreateOrderInput,
+  type CreateOutcome,
+  CUSTOMER_ID_FORBIDDEN,
+  type OrderService,
+} from "../services/order-service";
 import type { CursorCodec } from "./cursor";
 import { etagOf, orderJson, versionFromIfMatch } from "./order-json";
 import { ORDER_OPERATIONS } from "./order-operations";
@@ -134,7 +139,7 @@ export function orderRoutes({
       "/v1/orders",
       ...signedIn,
       ...jsonBody,
-      validate("json", createOrderBody, adminOnlyCustomerId("only admins may create orders for another customer")),
+      validate("json", createOrderBody, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.create)),
       documentRoute(ORDER_OPERATIONS.createOrder),
       async (c) => {
         const outcome = await service.create(c.get("caller"), createInput(c.req.valid("json")), idempotencyKeyOf(c));
@@ -144,7 +149,7 @@ export function orderRoutes({
     .get(
       "/v1/orders",
       ...signedIn,
-      validate("query", listOrdersQuery, adminOnlyCustomerId("only admins may list another customer's orders")),
+      validate("query", listOrdersQuery, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.list)),
       documentRoute(ORDER_OPERATIONS.listOrders),
       async (c) => listPage(c, service, cursors, c.req.valid("query")),
     )

@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
-import type { Limiter, RateLimitRule } from "../limiters/limiter";
+import type { Limiter } from "../limiters/limiter";
+import type { RateLimitRule } from "../limiters/rate-rule";
 
 export interface RateLimitOptions {
   /** Names the policy in the headers: `ip`, `user`. */

@@ -55,6 +55,12 @@ export interface OrderServiceDeps {
 
 const notFound = () => new AppError("NOT_FOUND", { message: "order not found" });
 
+/** Why a customer may not name a `customer_id`: the handlers refuse invalid input with the same words. */
+export const CUSTOMER_ID_FORBIDDEN = {
+  create: "only admins may create orders for another customer",
+  list: "only admins may list another customer's orders",
+} as const;
+
 /**
  * Why a guarded status change did not happen, the order as it is now in hand: a stale version
  * (If-Match) is 412, whatever the status; otherwise the status machine refused, and the answer
@@ -146,7 +152,7 @@ export function createOrderService({
   return {
     async create(caller, input, idempotencyKey) {
       if (input.customerId !== undefined && !isAdmin(caller)) {
-        throw new AppError("FORBIDDEN", { message: "only admins may create orders for another customer" });
+        throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.create });
       }
       const createdAtMs = Math.floor(now());
       const order = newOrder(caller, input, newId(), createdAtMs);
@@ -176,7 +182,7 @@ export function createOrderService({
 
     async list(caller, { limit, after, status, includeItems, customerId }) {
       if (customerId !== undefined && !isAdmin(caller)) {
-        throw new AppError("FORBIDDEN", { message: "only admins may list another customer's orders" });
+        throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.list });
       }
       const owner = isAdmin(caller) ? customerId : caller.id;
       return pageOf(await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems }), limit);
