@@ -11,10 +11,17 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cli } from "../scripts/cli.ts";
 import { envFileText, resolveSettings } from "./settings.ts";
 import { createProvider } from "./sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
 import { writeDevWranglerConfig } from "./wrangler-config.ts";
+
+cli(
+  "usage: npm run dev   (the API on PORT, 8787; settings from the environment, then .dev.vars, then defaults;\n" +
+    "DATABASE_URL or LOCAL_DATABASE_URL pick the database; docs/local-development.md)",
+  {},
+);
 
 const LOCAL_DATABASE = "order_service";
 
@@ -60,7 +67,7 @@ if (!settings.DATABASE_URL) {
     rmSync(settingsDir, { recursive: true, force: true });
     process.exit(1);
   }
-  settings.DATABASE_URL = `postgres://dev:dev@localhost/${LOCAL_DATABASE}`;
+  settings.DATABASE_URL = `postgres://order_service_app:dev@localhost/${LOCAL_DATABASE}`;
   settings.DATABASE_HTTP_ENDPOINT = sqlServer.url;
   const where = localUrl ? `PostgreSQL at ${new URL(localUrl).host}` : "embedded PGlite in .data/pglite";
   console.log(`[dev] SQL over HTTP at ${sqlServer.url} → ${where} (database ${LOCAL_DATABASE}, migrated)`);

@@ -1,32 +1,33 @@
 /**
- * `npm run db:migrate`: applies migrations/ to DATABASE_URL: Neon (or, with DATABASE_HTTP_ENDPOINT,
- * any server speaking its protocol) through the HTTP driver, the production path; any other
- * PostgreSQL through `pg`. Both keep drizzle's migration journal.
+ * `npm run db:migrate`: applies migrations/ to DATABASE_URL, each migration atomically and under the
+ * runner's lock (scripts/migrations/migrator.ts): Neon (or, with DATABASE_HTTP_ENDPOINT, any server
+ * speaking its protocol) through the HTTP driver, the production path; any other PostgreSQL through `pg`.
+ * Run it as the role that owns the schema (docs/operations.md, "Database roles").
  */
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import pg from "pg";
-import { migrateOverHttp } from "./migrate-over-http.ts";
+import { cli } from "./cli.ts";
+import { migrateDatabase } from "./migrations/connections.ts";
+import { redact } from "./release/redact.ts";
+
+const USAGE = `usage: DATABASE_URL=… npm run db:migrate
+
+Applies pending migrations (migrations/) to DATABASE_URL, each in one transaction with its journal row,
+under an advisory lock: a second run at the same time waits, then finds nothing left to do.
+  DATABASE_URL            the schema owner's connection string (Neon, or any PostgreSQL)
+  DATABASE_HTTP_ENDPOINT  optional: send the SQL over HTTP to this endpoint instead of Neon's`;
+
+cli(USAGE, {});
 
 const url = process.env.DATABASE_URL;
 if (!url) {
-  console.error("DATABASE_URL is not set: export it (Neon or any PostgreSQL) and run again.");
+  console.error(`DATABASE_URL is not set: export it (Neon or any PostgreSQL) and run again.\n\n${USAGE}`);
   process.exit(2);
 }
-const migrationsFolder = "migrations";
-const host = new URL(url).hostname;
 
-const httpEndpoint = process.env.DATABASE_HTTP_ENDPOINT || undefined;
-if (host.endsWith(".neon.tech") || httpEndpoint) {
-  const { before, after } = await migrateOverHttp(url, httpEndpoint);
-  console.log(`${after - before} pending migration(s) applied over HTTP (${after} in the journal)`);
-} else {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await migratePg(drizzlePg({ client }), { migrationsFolder });
-  } finally {
-    await client.end();
-  }
+try {
+  const run = await migrateDatabase(url, process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
+  console.log(`${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal`);
+} catch (err) {
+  console.error(`db:migrate stopped: ${redact(err instanceof Error ? err.message : String(err), [url])}`);
+  process.exit(1);
 }
-console.log(`migrations applied to ${host}${new URL(url).pathname}`);

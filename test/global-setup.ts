@@ -26,7 +26,7 @@ export default async function setup(project: TestProject) {
   // The worker's own database, unique to this run and migrated before any test asks for it.
   const database = `ot_app_${Date.now().toString(36)}_${process.pid}`;
   await provider.get(database);
-  project.provide("databaseUrl", `postgres://test:test@localhost/${database}`);
+  project.provide("databaseUrl", `postgres://order_service_app:test@localhost/${database}`);
   project.provide("sqlEndpoint", server.url);
   project.provide("sqlBackend", provider.kind);
   return () => server.close();

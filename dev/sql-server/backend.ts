@@ -30,9 +30,10 @@ export interface TransactionOptions {
 }
 
 export interface Backend {
-  query(statement: Statement): Promise<QueryResult>;
+  /** `role`: run as this role (SET LOCAL ROLE, in a transaction of its own), as the worker connects. */
+  query(statement: Statement, role?: string): Promise<QueryResult>;
   /** Runs the statements in one transaction; on the first error rolls back and rejects with it. */
-  batch(statements: Statement[], options: TransactionOptions): Promise<QueryResult[]>;
+  batch(statements: Statement[], options: TransactionOptions, role?: string): Promise<QueryResult[]>;
   close(): Promise<void>;
 }
 
@@ -78,6 +79,18 @@ export const SESSION_SETTINGS: Record<string, string> = {
   bytea_output: "hex",
   TimeZone: "UTC",
 };
+
+/**
+ * The worker's database role: rows only, never the schema (docs/operations.md, "Database roles"). The
+ * server runs a request whose connection string names it as that role, as Neon would log it in.
+ */
+export const WORKER_ROLE = "order_service_app";
+
+/** `SET LOCAL ROLE` for a role name the server accepts (lower-case identifiers only). */
+export function setRole(role: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new Error(`not a role name: ${role}`);
+  return `SET LOCAL ROLE "${role}"`;
+}
 
 /** A database name that is safe to interpolate as an identifier. */
 export function assertDatabaseName(name: string): string {

@@ -4,12 +4,14 @@
  *     [--create-databases] [--drop-created-on-close]
  * Prints one line `ready <url>` when it listens; stops cleanly on SIGINT/SIGTERM.
  */
-import { parseArgs } from "node:util";
+import { cli } from "../../scripts/cli.ts";
 import { createProvider } from "./provider.ts";
 import { startSqlServer } from "./server.ts";
 
-const { values } = parseArgs({
-  options: {
+const { values } = cli(
+  "usage: npm run sql-server -- [--port 4444] [--data-dir .data/pglite] [--database-url postgres://…] [--migrate]\n" +
+    "       [--create-databases] [--drop-created-on-close]   (the local SQL-over-HTTP server on its own)",
+  {
     port: { type: "string", default: "0" },
     "data-dir": { type: "string" },
     "database-url": { type: "string" },
@@ -17,7 +19,7 @@ const { values } = parseArgs({
     "create-databases": { type: "boolean", default: false },
     "drop-created-on-close": { type: "boolean", default: false },
   },
-});
+);
 
 const server = await startSqlServer({
   port: Number(values.port),

@@ -8,6 +8,7 @@ import {
   type QueryResult,
   SESSION_SETTINGS,
   type Statement,
+  setRole,
   transactionModes,
 } from "./backend.ts";
 
@@ -42,14 +43,16 @@ async function run(client: pg.Pool | pg.PoolClient, { query, params }: Statement
 }
 
 function pgBackend(pool: pg.Pool): Backend {
-  return {
-    query: (statement) => run(pool, statement),
-    async batch(statements, options) {
+  const backend: Backend = {
+    query: (statement, role) =>
+      role ? backend.batch([statement], {}, role).then(([result]) => result as QueryResult) : run(pool, statement),
+    async batch(statements, options, role) {
       const client = await pool.connect();
       try {
         const modes = transactionModes(options);
         await client.query(`START TRANSACTION${modes ? ` ${modes}` : ""}`);
         try {
+          if (role) await client.query(setRole(role));
           const results: QueryResult[] = [];
           for (const statement of statements) results.push(await run(client, statement));
           await client.query("COMMIT");
@@ -64,6 +67,7 @@ function pgBackend(pool: pg.Pool): Backend {
     },
     close: () => pool.end(),
   };
+  return backend;
 }
 
 export interface PgProviderOptions {

@@ -9,6 +9,7 @@ import {
   type Field,
   type QueryResult,
   SESSION_SETTINGS,
+  setRole,
   transactionModes,
 } from "./backend.ts";
 
@@ -54,16 +55,18 @@ async function openPglite(dataDir: string | undefined, statementTimeoutMs: numbe
     db.exec("ANALYZE").catch(() => undefined);
   };
 
-  return {
-    async query({ query, params }) {
-      const result = toResult(await db.query<unknown[]>(query, params, options), query);
+  const backend: Backend = {
+    async query(statement, role) {
+      if (role) return (await backend.batch([statement], {}, role))[0] as QueryResult;
+      const result = toResult(await db.query<unknown[]>(statement.query, statement.params, options), statement.query);
       noteWrites([result]);
       return result;
     },
-    batch(statements, txOptions) {
+    batch(statements, txOptions, role) {
       return db.transaction(async (tx) => {
         const modes = transactionModes(txOptions);
         if (modes) await tx.exec(`SET TRANSACTION ${modes}`);
+        if (role) await tx.exec(setRole(role));
         const results: QueryResult[] = [];
         for (const { query, params } of statements) {
           results.push(toResult(await tx.query<unknown[]>(query, params, options), query));
@@ -74,6 +77,7 @@ async function openPglite(dataDir: string | undefined, statementTimeoutMs: numbe
     },
     close: () => db.close(),
   };
+  return backend;
 }
 
 export interface PgliteProviderOptions {

@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type Statement,
   type TransactionOptions,
+  WORKER_ROLE,
 } from "./backend.ts";
 
 /** Faults for tests: applied to the next `times` SQL requests (all of them when absent). */
@@ -105,16 +106,23 @@ function transactionOptions(req: IncomingMessage): TransactionOptions {
   return options;
 }
 
-function databaseOf(req: IncomingMessage): string {
+function connectionOf(req: IncomingMessage): URL {
   const header = req.headers["neon-connection-string"];
   if (typeof header !== "string") throw new BadRequest("missing Neon-Connection-String");
-  let url: URL;
   try {
-    url = new URL(header);
+    return new URL(header);
   } catch {
     throw new BadRequest("invalid Neon-Connection-String");
   }
-  return decodeURIComponent(url.pathname.replace(/^\//, "")) || "postgres";
+}
+
+function databaseOf(req: IncomingMessage): string {
+  return decodeURIComponent(connectionOf(req).pathname.replace(/^\//, "")) || "postgres";
+}
+
+/** The worker's role when the connection string logs in as it; the backend's own user otherwise. */
+function roleOf(req: IncomingMessage): string | undefined {
+  return decodeURIComponent(connectionOf(req).username) === WORKER_ROLE ? WORKER_ROLE : undefined;
 }
 
 export interface SqlServerOptions {
@@ -199,14 +207,14 @@ export async function startSqlServer({
       const statements = batch.map(parseStatement);
       const options = transactionOptions(req);
       count(database, statements.length);
-      const results = await backend.batch(statements, options);
+      const results = await backend.batch(statements, options, roleOf(req));
       if (fault?.commitThenDrop) return void req.socket.destroy();
       send(res, 200, { results: results.map(neonResult) });
       return;
     }
     const statement = parseStatement(body);
     count(database, 1);
-    const result = await backend.query(statement);
+    const result = await backend.query(statement, roleOf(req));
     if (fault?.commitThenDrop) return void req.socket.destroy();
     send(res, 200, neonResult(result));
   }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { fillPlaceholders, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createSqlClient, type Database } from "../../src/repositories/database";
+import { createDatabase, createSqlClient, type Database } from "../../src/repositories/database";
 import { listOrdersQuery, listParams, shapeOf } from "../../src/repositories/postgres-order-repository";
 import type { ListQuery } from "../../src/services/order-repository";
 import { freshDatabase } from "../support/database";
@@ -11,7 +11,10 @@ let db: Database;
 let url: string;
 
 beforeAll(async () => {
-  ({ db, url } = await freshDatabase("plan", 30_000));
+  let ownerUrl: string;
+  ({ db, url, ownerUrl } = await freshDatabase("plan", 30_000));
+  // ANALYZE is the owner's (autovacuum's, in production); the worker's role may not run it.
+  const owner = createDatabase({ url: ownerUrl, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 30_000 });
   // Enough rows that a sort of all of them would be the planner's choice if the index did not fit.
   await db.execute(sql`
     INSERT INTO orders (id, customer_id, status, currency, total, item_count, created_at)
@@ -19,7 +22,7 @@ beforeAll(async () => {
            (ARRAY['pending','paid','shipped','cancelled'])[1 + g % 4]::order_status, 'USD', 100, 1,
            now() - g * interval '1 second'
     FROM generate_series(1, 3000) g`);
-  await db.execute(sql`ANALYZE orders`);
+  await owner.execute(sql`ANALYZE orders`);
 });
 
 async function plan(query: ListQuery): Promise<string> {

@@ -11,6 +11,17 @@ describe("npm run db:migrate", () => {
     expect(() => run({ DATABASE_URL: "" })).toThrow(/DATABASE_URL is not set/);
   });
 
+  it("prints no part of a connection string it cannot use", () => {
+    let output = "";
+    try {
+      run({ DATABASE_URL: "postgres://owner:s3cret-Pa55@127.0.0.1:9/nowhere" });
+    } catch (err) {
+      output = String((err as { stderr?: string }).stderr);
+    }
+    expect(output).toContain("db:migrate stopped");
+    expect(output).not.toMatch(/s3cret|Pa55|owner:/);
+  });
+
   it.runIf(process.env.TEST_DATABASE_URL)("applies every migration to a PostgreSQL, once", async () => {
     const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
     await admin.connect();
@@ -19,16 +30,17 @@ describe("npm run db:migrate", () => {
     try {
       const url = new URL(process.env.TEST_DATABASE_URL ?? "");
       url.pathname = `/${name}`;
-      expect(run({ DATABASE_URL: url.toString() })).toContain("migrations applied");
-      expect(run({ DATABASE_URL: url.toString() })).toContain("migrations applied");
+      const journal = JSON.parse(readFileSync("migrations/meta/_journal.json", "utf8")) as { entries: unknown[] };
+      const n = journal.entries.length;
+      expect(run({ DATABASE_URL: url.toString() })).toContain(`${n} migration(s) applied; ${n} in the journal`);
+      expect(run({ DATABASE_URL: url.toString() })).toContain(`0 migration(s) applied; ${n} in the journal`);
       const client = new pg.Client({ connectionString: url.toString() });
       await client.connect();
       const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
       const applied = await client.query('SELECT count(*)::int AS n FROM "drizzle"."__drizzle_migrations"');
       await client.end();
       expect(tables.rows.map((r) => r.tablename)).toEqual(["idempotency_keys", "order_items", "orders"]);
-      const journal = JSON.parse(readFileSync("migrations/meta/_journal.json", "utf8")) as { entries: unknown[] };
-      expect(applied.rows[0].n).toBe(journal.entries.length);
+      expect(applied.rows[0].n).toBe(n);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await admin.end();

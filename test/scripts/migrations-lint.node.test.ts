@@ -1,37 +1,29 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-/** squawk with the project's settings (.squawk.toml), on the given files; its exit status and report. */
-function squawk(files: string[]): { status: number; output: string } {
-  try {
-    const output = execFileSync("node_modules/.bin/squawk", ["--config", ".squawk.toml", ...files], {
-      encoding: "utf8",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    return { status: 0, output };
-  } catch (err) {
-    const e = err as { status: number; stdout: string };
-    return { status: e.status, output: e.stdout };
-  }
+/** `npm run lint:migrations` on the given files (all committed migrations without): status and report. */
+function lint(files: string[] = []): { status: number; output: string } {
+  const result = spawnSync(process.execPath, ["scripts/lint-migrations.ts", ...files], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
 }
 
 function migration(sql: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "squawk-"));
-  const file = join(dir, "0099_next.sql");
+  const file = join(mkdtempSync(join(tmpdir(), "squawk-")), "0099_next.sql");
   writeFileSync(file, sql);
   return file;
 }
 
-describe("migration linting (squawk)", () => {
+const TIMEOUTS = "SET LOCAL lock_timeout = '2s';\nSET LOCAL statement_timeout = '30s';\n";
+
+describe("migration linting (squawk, and the SET rule)", () => {
   it("passes the committed migrations, whose exceptions are explicit", () => {
-    const result = squawk([
-      "migrations/0000_init.sql",
-      "migrations/0001_keyset_index_order.sql",
-      "migrations/0002_idempotency_snapshot.sql",
-    ]);
+    const result = lint();
     expect(result.output).not.toMatch(/warning\[|error\[/);
     expect(result.status).toBe(0);
   });
@@ -45,13 +37,29 @@ describe("migration linting (squawk)", () => {
       "require-concurrent-index-creation",
     ],
   ])("fails a migration %s, which the running version would trip over", (_label, sql, rule) => {
-    const result = squawk([migration(`SET lock_timeout = '2s';\nSET statement_timeout = '30s';\n${sql}\n`)]);
+    const result = lint([migration(`${TIMEOUTS}${sql}\n`)]);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain(rule);
   });
 
   it("passes an expand step written the safe way", () => {
-    const sql = `SET lock_timeout = '2s';\nSET statement_timeout = '30s';\nALTER TABLE "orders" ADD COLUMN IF NOT EXISTS "note" text;\n`;
-    expect(squawk([migration(sql)]).status).toBe(0);
+    expect(lint([migration(`${TIMEOUTS}ALTER TABLE "orders" ADD COLUMN IF NOT EXISTS "note" text;\n`)]).status).toBe(0);
+  });
+
+  it("fails a session-wide SET: the timeout belongs to the migration's transaction (SET LOCAL)", () => {
+    const result = lint([migration(`SET lock_timeout = '2s';\nSET LOCAL statement_timeout = '30s';\nSELECT 1;\n`)]);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("`SET lock_timeout` must be `SET LOCAL lock_timeout`");
+  });
+
+  it("passes CREATE INDEX CONCURRENTLY in a migration without a transaction, and refuses a SET there", () => {
+    const index =
+      '-- migrate:no-transaction\n-- squawk-ignore-file require-lock-timeout, require-statement-timeout\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "orders_total_idx" ON "orders" ("total");\n';
+    const ok = lint([migration(index)]);
+    expect(ok.output).not.toMatch(/warning\[|error\[/);
+    expect(ok.status).toBe(0);
+    const withSet = lint([migration(index.replace("CREATE", "SET LOCAL lock_timeout = '2s';\nCREATE"))]);
+    expect(withSet.status).toBe(1);
+    expect(withSet.output).toContain("reaches no other statement: this migration has no transaction");
   });
 });

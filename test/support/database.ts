@@ -28,12 +28,14 @@ export async function releaseDatabases(scope: "test" | "file"): Promise<void> {
 export async function freshDatabase(
   prefix: string,
   timeoutMs = 5_000,
-): Promise<{ db: Database; url: string; name: string }> {
+): Promise<{ db: Database; url: string; name: string; ownerUrl: string }> {
   const name = `ot_${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-  const url = `postgres://test:test@localhost/${name}`;
+  const url = `postgres://order_service_app:test@localhost/${name}`;
   (expect.getState().currentTestName === undefined ? madeInFile : madeInTest).push(name);
   await createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 60_000 }).execute(sql`SELECT 1`);
-  return { db: createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs }), url, name };
+  // The worker's role (`db`, `url`) reads and writes rows; set-up that needs more (ANALYZE) uses the owner's.
+  const ownerUrl = `postgres://owner:test@localhost/${name}`;
+  return { db: createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs }), url, name, ownerUrl };
 }
 
 export interface ServerStats {

@@ -1,0 +1,61 @@
+/** The runner's connections: Neon's HTTP driver (how a release reaches Neon) and `pg` (any PostgreSQL). */
+import { neon, neonConfig } from "@neondatabase/serverless";
+import pg from "pg";
+import { type MigrationConnection, type MigrationRun, runMigrations } from "./migrator.ts";
+
+/**
+ * Over HTTP every request is its own session; `transaction()` sends the statements as one
+ * non-interactive transaction, which Neon runs all-or-nothing
+ * (https://neon.com/docs/serverless/serverless-driver#transaction). `httpEndpoint` sends the SQL to
+ * another server speaking Neon's protocol (the local one of `npm run dev`, in tests and CI).
+ */
+export function httpConnection(url: string, httpEndpoint?: string): MigrationConnection {
+  if (httpEndpoint) neonConfig.fetchEndpoint = httpEndpoint;
+  const sql = neon(url);
+  return {
+    async transaction(statements) {
+      await sql.transaction(statements.map((s) => sql.query(s.query, s.params)));
+    },
+    async scalar({ query, params }) {
+      const rows = (await sql.query(query, params, { arrayMode: true })) as unknown[][];
+      return rows[0]?.[0];
+    },
+  };
+}
+
+/** A `pg` client, connected: BEGIN … COMMIT on its one session, ROLLBACK on the first error. */
+export function pgConnection(client: pg.Client): MigrationConnection {
+  return {
+    async transaction(statements) {
+      await client.query("BEGIN");
+      try {
+        for (const { query, params } of statements) await client.query(query, params);
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    },
+    async scalar({ query, params }) {
+      const result = await client.query({ text: query, values: params, rowMode: "array" });
+      return (result.rows[0] as unknown[] | undefined)?.[0];
+    },
+  };
+}
+
+/**
+ * Runs the migrations against a connection string: over HTTP for Neon (or any server speaking its
+ * protocol, given `httpEndpoint`), through `pg` for any other PostgreSQL.
+ */
+export async function migrateDatabase(url: string, httpEndpoint?: string, folder?: string): Promise<MigrationRun> {
+  if (new URL(url).hostname.endsWith(".neon.tech") || httpEndpoint) {
+    return runMigrations(httpConnection(url, httpEndpoint), folder);
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await runMigrations(pgConnection(client), folder);
+  } finally {
+    await client.end();
+  }
+}

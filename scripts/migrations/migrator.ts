@@ -1,0 +1,143 @@
+/**
+ * Applies drizzle-kit's migrations (migrations/) atomically and exclusively, over any connection that
+ * can run a list of statements as one transaction: Neon's HTTP driver (one non-interactive transaction
+ * per request), `pg`, or the local SQL server's backend.
+ *
+ * - Atomic: each migration's statements and its journal row commit in one transaction, so a failure
+ *   leaves the database exactly as before that migration, and the rerun after a fix starts clean.
+ *   (drizzle-orm's neon-http migrator sends every statement as its own request: no transaction.)
+ * - Exclusive: every transaction first takes one transaction-scoped advisory lock, then checks the
+ *   journal: a second runner waits for the first to commit, finds the migration recorded and skips it.
+ *   A session-level lock cannot be held over HTTP, where each request is its own session.
+ * - A migration whose first line is `-- migrate:no-transaction` (for `CREATE INDEX CONCURRENTLY`, which
+ *   Postgres refuses inside a transaction) runs statement by statement, each of which must be
+ *   idempotent (`IF NOT EXISTS`), and is then recorded under the lock.
+ *
+ * The journal is drizzle's own (`drizzle.__drizzle_migrations`, keyed by the journal's `when`), so
+ * drizzle-kit and this runner agree on what ran.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+
+export interface SqlStatement {
+  query: string;
+  params: (string | null)[];
+}
+
+/** What the runner needs of a connection. */
+export interface MigrationConnection {
+  /** Runs the statements as one transaction: all commit, or none (the first error rejects). */
+  transaction(statements: SqlStatement[]): Promise<void>;
+  /** Runs one statement on its own and returns its first row's first column. */
+  scalar(statement: SqlStatement): Promise<unknown>;
+}
+
+export interface MigrationRun {
+  /** Migrations recorded in the journal before and after the run. */
+  before: number;
+  after: number;
+  /** Tags this run applied; tags another runner applied while this one waited. */
+  applied: string[];
+  appliedElsewhere: string[];
+}
+
+export const NO_TRANSACTION_MARKER = "-- migrate:no-transaction";
+
+/** One key for every runner of this service's migrations (pg_advisory_xact_lock takes a bigint). */
+const LOCK = "SELECT pg_advisory_xact_lock(7315829460183)";
+const ALREADY_APPLIED = "migration already applied";
+const JOURNAL = '"drizzle"."__drizzle_migrations"';
+
+const statement = (query: string, params: (string | null)[] = []): SqlStatement => ({ query, params });
+
+/** Aborts the transaction when the journal already holds this migration (or a later one, as drizzle reads it). */
+function guard(when: number): SqlStatement {
+  return statement(
+    `DO $$ BEGIN IF EXISTS (SELECT 1 FROM ${JOURNAL} WHERE created_at >= ${when}) THEN ` +
+      `RAISE EXCEPTION '${ALREADY_APPLIED}'; END IF; END $$`,
+  );
+}
+
+function isAlreadyApplied(err: unknown): boolean {
+  return err instanceof Error && err.message.includes(ALREADY_APPLIED);
+}
+
+interface Migration {
+  tag: string;
+  when: number;
+  hash: string;
+  statements: string[];
+  transactional: boolean;
+}
+
+function readMigrations(folder: string): Migration[] {
+  const files = readMigrationFiles({ migrationsFolder: folder });
+  const tags = (JSON.parse(readJournal(folder)) as { entries: { tag: string }[] }).entries.map((e) => e.tag);
+  return files.map((file, i) => ({
+    tag: tags[i] ?? String(file.folderMillis),
+    when: file.folderMillis,
+    hash: file.hash,
+    statements: file.sql.filter((s) => s.trim() !== ""),
+    transactional: !(file.sql[0] ?? "").trimStart().startsWith(NO_TRANSACTION_MARKER),
+  }));
+}
+
+function readJournal(folder: string): string {
+  return readFileSync(join(folder, "meta", "_journal.json"), "utf8");
+}
+
+async function journalSize(connection: MigrationConnection): Promise<number> {
+  return Number(await connection.scalar(statement(`SELECT count(*) FROM ${JOURNAL}`)));
+}
+
+async function applyOne(connection: MigrationConnection, migration: Migration): Promise<"applied" | "elsewhere"> {
+  const record = statement(`INSERT INTO ${JOURNAL} (hash, created_at) VALUES ($1, $2)`, [
+    migration.hash,
+    String(migration.when),
+  ]);
+  const body = migration.statements.map((query) => statement(query));
+  try {
+    if (migration.transactional) {
+      await connection.transaction([statement(LOCK), guard(migration.when), ...body, record]);
+    } else {
+      for (const step of body) await connection.scalar(step);
+      await connection.transaction([statement(LOCK), guard(migration.when), record]);
+    }
+    return "applied";
+  } catch (err) {
+    if (isAlreadyApplied(err)) return "elsewhere";
+    throw new MigrationError(migration.tag, err);
+  }
+}
+
+/** A migration failed; what ran of it was rolled back (or, without a transaction, is idempotent). */
+export class MigrationError extends Error {
+  override name = "MigrationError";
+  readonly tag: string;
+  constructor(tag: string, reason: unknown) {
+    super(`migration ${tag} failed and was rolled back: ${reason instanceof Error ? reason.message : String(reason)}`, {
+      cause: reason,
+    });
+    this.tag = tag;
+  }
+}
+
+export async function runMigrations(connection: MigrationConnection, folder = "migrations"): Promise<MigrationRun> {
+  const migrations = readMigrations(folder);
+  await connection.transaction([
+    statement(LOCK),
+    statement('CREATE SCHEMA IF NOT EXISTS "drizzle"'),
+    statement(`CREATE TABLE IF NOT EXISTS ${JOURNAL} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`),
+  ]);
+  const before = await journalSize(connection);
+  const last = Number(await connection.scalar(statement(`SELECT coalesce(max(created_at), 0) FROM ${JOURNAL}`)));
+  const run: MigrationRun = { before, after: before, applied: [], appliedElsewhere: [] };
+  for (const migration of migrations) {
+    if (migration.when <= last) continue;
+    const outcome = await applyOne(connection, migration);
+    (outcome === "applied" ? run.applied : run.appliedElsewhere).push(migration.tag);
+  }
+  run.after = await journalSize(connection);
+  return run;
+}

@@ -1,0 +1,155 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProvider } from "../../../dev/sql-server/provider.ts";
+import { type SqlServer, startSqlServer } from "../../../dev/sql-server/server.ts";
+import { httpConnection, pgConnection } from "../../../scripts/migrations/connections.ts";
+import { MigrationError, runMigrations } from "../../../scripts/migrations/migrator.ts";
+
+/**
+ * The runner over Neon's HTTP driver against the local server (PGlite; PostgreSQL when
+ * TEST_DATABASE_URL is set, where the concurrent runs really overlap on a pool of connections),
+ * and over `pg` straight to PostgreSQL.
+ */
+const postgresUrl = process.env.TEST_DATABASE_URL;
+let server: SqlServer;
+let databases = 0;
+
+beforeAll(async () => {
+  server = await startSqlServer({
+    provider: createProvider({ databaseUrl: postgresUrl, createDatabases: true, dropCreatedOnClose: true }),
+  });
+});
+afterAll(() => server.close());
+
+/** A fresh database behind the server, reached over HTTP. */
+function freshHttpDatabase() {
+  const url = `postgres://owner:pw@localhost/ot_migrator_${process.pid}_${++databases}`;
+  return () => httpConnection(url, server.url);
+}
+
+/** A migrations folder as drizzle-kit writes it: a journal and one file per tag. */
+function folder(migrations: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "migrations-"));
+  mkdirSync(join(dir, "meta"));
+  rewrite(dir, migrations);
+  return dir;
+}
+
+function rewrite(dir: string, migrations: Record<string, string>): void {
+  const entries = Object.keys(migrations).map((tag, idx) => ({
+    idx,
+    version: "7",
+    when: 1_000 + idx,
+    tag,
+    breakpoints: true,
+  }));
+  writeFileSync(join(dir, "meta", "_journal.json"), JSON.stringify({ version: "7", dialect: "postgresql", entries }));
+  for (const [tag, sql] of Object.entries(migrations)) writeFileSync(join(dir, `${tag}.sql`), sql);
+}
+
+const steps = (...statements: string[]) => statements.join("--> statement-breakpoint\n");
+const tables = async (connect: () => ReturnType<typeof httpConnection>) =>
+  String(
+    await connect().scalar({
+      query:
+        "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = 'public'",
+      params: [],
+    }),
+  );
+
+describe("the migration runner", () => {
+  it("applies each migration once, and a second run finds nothing to do", async () => {
+    const connect = freshHttpDatabase();
+    const dir = folder({
+      "0000_a": steps("SET LOCAL lock_timeout = '2s';", 'CREATE TABLE "a" (id int);'),
+      "0001_b": steps('CREATE TABLE "b" (id int);'),
+    });
+    expect(await runMigrations(connect(), dir)).toEqual({
+      before: 0,
+      after: 2,
+      applied: ["0000_a", "0001_b"],
+      appliedElsewhere: [],
+    });
+    expect(await runMigrations(connect(), dir)).toEqual({ before: 2, after: 2, applied: [], appliedElsewhere: [] });
+    expect(await tables(connect)).toBe("a,b");
+  });
+
+  it("leaves nothing of a migration that fails on its third statement, and the rerun after the fix applies it", async () => {
+    const connect = freshHttpDatabase();
+    const dir = folder({
+      "0000_a": steps('CREATE TABLE "a" (id int);'),
+      "0001_b": steps('CREATE TABLE "b" (id int);', 'INSERT INTO "a" VALUES (1);', 'INSERT INTO "a" VALUES (1 / 0);'),
+    });
+    const failure = await runMigrations(connect(), dir).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(MigrationError);
+    expect((failure as MigrationError).tag).toBe("0001_b");
+    expect((failure as Error).message).toContain("division by zero");
+    expect(await tables(connect)).toBe("a");
+    expect(await connect().scalar({ query: 'SELECT count(*) FROM "a"', params: [] })).toBe("0");
+    expect(await connect().scalar({ query: 'SELECT count(*) FROM "drizzle"."__drizzle_migrations"', params: [] })).toBe(
+      "1",
+    );
+
+    rewrite(dir, {
+      "0000_a": steps('CREATE TABLE "a" (id int);'),
+      "0001_b": steps('CREATE TABLE "b" (id int);', 'INSERT INTO "a" VALUES (1);', 'INSERT INTO "a" VALUES (2);'),
+    });
+    expect(await runMigrations(connect(), dir)).toMatchObject({ before: 1, after: 2, applied: ["0001_b"] });
+    expect(await tables(connect)).toBe("a,b");
+    expect(await connect().scalar({ query: 'SELECT count(*) FROM "a"', params: [] })).toBe("2");
+  });
+
+  it("applies once when two runs start together: the second waits on the lock, then skips", async () => {
+    const connect = freshHttpDatabase();
+    const dir = folder({
+      "0000_a": steps('CREATE TABLE "a" (id int);', "SELECT pg_sleep(0.05);"),
+      "0001_b": steps('CREATE TABLE "b" (id int);'),
+    });
+    const runs = await Promise.all([runMigrations(connect(), dir), runMigrations(connect(), dir)]);
+    const applied = runs.flatMap((r) => r.applied).sort();
+    expect(applied).toEqual(["0000_a", "0001_b"]);
+    expect(runs.every((r) => r.after === 2)).toBe(true);
+    expect(await tables(connect)).toBe("a,b");
+  });
+
+  it("runs a migration marked -- migrate:no-transaction statement by statement (CREATE INDEX CONCURRENTLY)", async () => {
+    const connect = freshHttpDatabase();
+    const dir = folder({
+      "0000_a": steps('CREATE TABLE "a" (id int);'),
+      "0001_index": steps('-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "a_id_idx" ON "a" (id);'),
+    });
+    expect((await runMigrations(connect(), dir)).applied).toEqual(["0000_a", "0001_index"]);
+    expect(
+      await connect().scalar({ query: "SELECT count(*) FROM pg_indexes WHERE indexname = 'a_id_idx'", params: [] }),
+    ).toBe("1");
+  });
+
+  it.runIf(postgresUrl)("holds on PostgreSQL over pg too: two sessions at once apply once", async () => {
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    const name = `ot_migrator_pg_${process.pid}`;
+    await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(postgresUrl ?? "");
+    url.pathname = `/${name}`;
+    const clients = [
+      new pg.Client({ connectionString: url.toString() }),
+      new pg.Client({ connectionString: url.toString() }),
+    ];
+    try {
+      await Promise.all(clients.map((c) => c.connect()));
+      const dir = folder({ "0000_a": steps('CREATE TABLE "a" (id int);', "SELECT pg_sleep(0.05);") });
+      const runs = await Promise.all(clients.map((c) => runMigrations(pgConnection(c), dir)));
+      // One applied it; the other waited on the lock and found it done (or started after it was).
+      expect(runs.flatMap((r) => r.applied)).toEqual(["0000_a"]);
+      expect(runs.map((r) => r.after)).toEqual([1, 1]);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});
