@@ -13,8 +13,11 @@ import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
+import { cli } from "../scripts/cli.ts";
 import { deployedCompatibility } from "./compatibility.ts";
 import { createOrder, seedOrders } from "./requests.ts";
+
+cli("usage: npm run bench:profile   (where the worker's CPU goes per scenario; docs/benchmarks.md)", {});
 
 const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 const OUT = "bench/out";

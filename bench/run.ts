@@ -34,11 +34,18 @@ import autocannon from "autocannon";
 import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
+import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
 import { deployedCompatibility } from "./compatibility.ts";
 import { limiterBindings, limiterStandInWorker } from "./limiters.ts";
 import { createOrder, seedOrders, TEN_ITEMS } from "./requests.ts";
 import { barChart } from "./svg.ts";
+
+cli(
+  "usage: npm run bench   (settings in the environment: BENCH_REPEAT, BENCH_ONLY, BENCH_AGAINST, BENCH_DURATION_S,\n" +
+    "BENCH_CONNECTIONS, BENCH_WARM_UP_S, BENCH_DATABASE_URL; docs/benchmarks.md)",
+  {},
+);
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);

@@ -3,6 +3,9 @@ import { join, resolve } from "node:path";
 import { experimental_readRawConfig } from "wrangler";
 import { parseRateRule } from "../src/limiters/rate-rule.ts";
 
+/** Secrets the worker reads when set (docs/configuration.md). */
+export const OPTIONAL_SECRETS = ["METRICS_TOKEN", "JWT_SECRET_PREVIOUS", "SMOKE_SECRET"] as const;
+
 /** The binding each rate-limit setting configures, as wrangler.toml names them. */
 const LIMITERS = { RATE_LIMIT_IP: "IP_RATE_LIMITER", RATE_LIMIT_USER: "USER_RATE_LIMITER" } as const;
 
@@ -34,6 +37,7 @@ export function writeDevWranglerConfig(settings: Record<string, string>, dir: st
     main?: string;
     assets?: { directory?: string };
     ratelimits?: { name: string; simple: { limit: number; period: number } }[];
+    vars?: Record<string, string>;
   };
   const ratelimits = (config.ratelimits ?? []).map((binding) => {
     const setting = Object.entries(LIMITERS).find(([, name]) => name === binding.name)?.[0];
@@ -46,6 +50,10 @@ export function writeDevWranglerConfig(settings: Record<string, string>, dir: st
     main: config.main && resolve(root, config.main),
     assets: config.assets && { ...config.assets, directory: resolve(root, config.assets.directory ?? ".") },
     ratelimits,
+    // Optional secrets are declared nowhere in wrangler.toml (a deployed environment holds them as
+    // secrets, and wrangler warns about vars an environment lacks); wrangler dev passes on only what
+    // the configuration declares, so they are declared here, their values coming with --env-file.
+    vars: { ...config.vars, ...Object.fromEntries(OPTIONAL_SECRETS.map((name) => [name, ""])) },
   };
   writeFileSync(file, JSON.stringify(devConfig, null, 2), { mode: 0o600 });
   return file;

@@ -7,7 +7,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cli } from "./cli.ts";
 
+cli("usage: npm run check:docs   (renders /docs in headless Chromium; CHROMIUM=<path>, PORT=<port> optional)", {});
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 if (!existsSync(chromium)) {
   console.error(`no Chromium at ${chromium}: apt-get install chromium (or set CHROMIUM)`);

@@ -5,8 +5,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { cli } from "./cli.ts";
 
-const base = process.argv[2] ?? "http://127.0.0.1:8787";
+const { positionals } = cli(
+  "usage: npm run check:walkthrough [-- <base-url>]   (default http://127.0.0.1:8787, a running npm run dev)",
+  {},
+  true,
+);
+const base = positionals[0] ?? "http://127.0.0.1:8787";
 const readme = readFileSync("README.md", "utf8");
 const block = /<!-- walkthrough:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:end -->/.exec(readme)?.[1];
 if (!block) {

@@ -1,170 +1,227 @@
 /**
- * `npm run release -- --env <staging|production> --url <base-url> [--percentage N] [--dry-run] [--skip-checks]`
- *
- * One release, step by step, stopping at the first failure with a clear message:
- *   1. checks        type check, lint, generated types, OpenAPI and migration lint, and the bundle of
- *                    this environment (`wrangler deploy --dry-run --env …`)
- *   2. migrations    pending migrations applied to the environment's DATABASE_URL over Neon's HTTP
- *                    driver (expand/contract only, so the running version keeps working)
- *   3. upload        `wrangler versions upload --env …`: a new version, not yet serving
- *   4. deploy        `wrangler versions deploy`: 100 % of traffic, or --percentage N for a gradual
- *                    rollout (the rest stays on the version serving now)
- *   5. smoke         `npm run smoke` against --url
- * --dry-run builds instead of uploading and deploys nothing (steps 3–4), for CI without an account.
- * --only checks,migrations runs just those steps (a CI workflow that deploys with wrangler's action).
- * Environment: DATABASE_URL (required), DATABASE_HTTP_ENDPOINT (optional), CLOUDFLARE_API_TOKEN and
- * CLOUDFLARE_ACCOUNT_ID for wrangler, JWT_SECRET (or SMOKE_TOKEN) for the smoke test's token.
+ * `npm run release -- --env <staging|production> --url <base-url> [options]`: one release, step by step,
+ * stopping at the first failure with a message that carries no secret. See USAGE below and
+ * docs/operations.md ("Releasing").
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { migrateOverHttp } from "./migrate-over-http.ts";
+import { cli } from "./cli.ts";
+import { migrateDatabase } from "./migrations/connections.ts";
+import { childEnv } from "./release/child-env.ts";
+import { readEnvironment } from "./release/environment.ts";
+import { redact } from "./release/redact.ts";
+import { ReleaseError, type Serving, type ShipContext, servingFrom, shipFirst, shipGradually } from "./release/ship.ts";
+import { wranglerFor } from "./release/wrangler.ts";
 import { formatReport, mintSmokeToken, runSmoke } from "./smoke-checks.ts";
+
+const USAGE = `usage: npm run release -- --env <staging|production> --url <base-url> [options]
+
+  1. preflight   what Cloudflare serves now (deployments status); a gradual rollout still in progress stops here
+  2. checks      type check, lint, generated types, OpenAPI and migration lint, this environment's bundle
+  3. migrations  pending migrations, each in one transaction under an advisory lock (the schema owner's DATABASE_URL)
+  4. ship        first deploy or a Durable Object migration: wrangler deploy (100 % at once); otherwise upload
+                 a version, deploy it at 0 %, smoke-test it through the version-override header, then ramp
+                 through --percentage, smoke-testing at each stage and stopping back on the old version if it fails
+
+options:
+  --env <name>           staging or production (required)
+  --url <base-url>       the environment's base URL for the smoke test (or RELEASE_URL)
+  --percentage <list>    stages of the ramp, ascending, e.g. 10,50,100 (default 100)
+  --ramp-wait <seconds>  wait at each stage below 100 % before smoke-testing again (default 60)
+  --secrets-file <path>  the Worker's secrets (NAME=value lines), required by the first deploy only
+  --message <text>       the version's message (default: release <time>)
+  --config <path>        wrangler configuration (default wrangler.toml)
+  --dry-run              build the bundle instead of uploading; deploy nothing
+  --skip-checks          skip step 2 (CI runs it before)
+  -h, --help             this text
+
+environment:
+  DATABASE_URL            the schema owner's connection string, for the migrations (required)
+  DATABASE_HTTP_ENDPOINT  optional: send the migrations' SQL to this endpoint speaking Neon's protocol
+  CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID   for wrangler (or a wrangler login)
+  SMOKE_SECRET            the smoke key: signs tokens for the environment's SMOKE_CUSTOMER_ID only
+  SMOKE_TOKEN             or a ready token for the smoke test
+Every child process gets only the variables it needs; no secret is passed on a command line.`;
 
 const ENVIRONMENTS = ["staging", "production"];
 
-class ReleaseError extends Error {}
-
-const { values } = parseArgs({
-  options: {
-    env: { type: "string" },
-    url: { type: "string" },
-    percentage: { type: "string", default: "100" },
-    message: { type: "string" },
-    "dry-run": { type: "boolean", default: false },
-    "skip-checks": { type: "boolean", default: false },
-    only: { type: "string" },
-  },
+const { values } = cli(USAGE, {
+  env: { type: "string" },
+  url: { type: "string" },
+  percentage: { type: "string", default: "100" },
+  "ramp-wait": { type: "string", default: "60" },
+  "secrets-file": { type: "string" },
+  message: { type: "string" },
+  config: { type: "string", default: "wrangler.toml" },
+  "dry-run": { type: "boolean", default: false },
+  "skip-checks": { type: "boolean", default: false },
 });
 
 function fail(message: string): never {
   throw new ReleaseError(message);
 }
 
-/** Runs a command, echoing it; its output goes to the terminal unless captured. */
-function run(command: string, args: string[], { capture = false } = {}): string {
-  console.log(`  $ ${[command, ...args].join(" ")}`);
-  const result = spawnSync(command, args, {
-    encoding: "utf8",
-    stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-  });
-  if (result.status !== 0) fail(`\`${[command, ...args].join(" ")}\` exited with ${result.status ?? result.signal}`);
-  return result.stdout ?? "";
+const log = (line: string) => console.log(line);
+
+/** `10,50,100` → [10, 50, 100]: whole percentages from 1 to 100, ascending. */
+function stagesFrom(text: string): number[] {
+  const stages = text.split(",").map((s) => Number(s.trim()));
+  const valid =
+    stages.every((p) => Number.isInteger(p) && p >= 1 && p <= 100) &&
+    stages.every((p, i) => i === 0 || p > (stages[i - 1] ?? 0));
+  if (!valid) fail("--percentage must be ascending whole percentages from 1 to 100, e.g. 10,50,100");
+  return stages;
 }
 
-const wrangler = (args: string[], options?: { capture?: boolean }) =>
-  run(process.execPath, ["node_modules/wrangler/bin/wrangler.js", ...args], options);
+/** Mints a fresh five-minute token per smoke test (a ramp outlasts one), or uses SMOKE_TOKEN. */
+function smokeTokens(vars: Record<string, string>): () => Promise<string> {
+  const given = process.env.SMOKE_TOKEN;
+  if (given) return () => Promise.resolve(given);
+  const secret = process.env.SMOKE_SECRET;
+  const subject = vars.SMOKE_CUSTOMER_ID;
+  if (!secret || !subject) {
+    fail(
+      "the smoke test needs SMOKE_SECRET and the environment's SMOKE_CUSTOMER_ID var (or SMOKE_TOKEN); " +
+        'docs/operations.md, "The smoke credential"',
+    );
+  }
+  return () => mintSmokeToken({ secret, subject, issuer: vars.JWT_ISSUER, audience: vars.JWT_AUDIENCE });
+}
 
-async function smokeToken(): Promise<string> {
-  if (process.env.SMOKE_TOKEN) return process.env.SMOKE_TOKEN;
-  const secret = process.env.JWT_SECRET;
-  if (!secret) fail("neither SMOKE_TOKEN nor JWT_SECRET is set: the smoke test has no token to call the API with");
-  return mintSmokeToken({ secret, issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE });
+function checks(env: string, config: string): void {
+  if (values["skip-checks"]) {
+    log("  skipped (--skip-checks)");
+    return;
+  }
+  const npm = spawnSync("npm", ["run", "-s", "check"], { stdio: "inherit", env: childEnv(["npm_config_cache"]) });
+  if (npm.status !== 0) fail("`npm run check` failed");
+  const outdir = mkdtempSync(join(tmpdir(), "release-bundle-"));
+  const bundle = spawnSync(
+    process.execPath,
+    [
+      "node_modules/wrangler/bin/wrangler.js",
+      "deploy",
+      "--dry-run",
+      "--env",
+      env,
+      "--config",
+      config,
+      "--outdir",
+      outdir,
+    ],
+    { stdio: "inherit", env: childEnv([], { WRANGLER_SEND_METRICS: "false" }) },
+  );
+  if (bundle.status !== 0) fail(`the ${env} bundle did not build`);
+}
+
+async function migrations(env: string): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl)
+    fail(`DATABASE_URL is not set for ${env}: export the ${env} schema owner's connection string and run again`);
+  const run = await migrateDatabase(databaseUrl, process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
+  log(`  ${run.applied.length} pending migration(s) applied${elsewhere}; ${run.after} in the journal`);
 }
 
 async function release(): Promise<void> {
   const env = values.env;
   if (!env || !ENVIRONMENTS.includes(env)) fail(`--env must be one of ${ENVIRONMENTS.join(", ")}`);
-  const only = values.only?.split(",").map((s) => s.trim());
-  const url = values.url ?? process.env.RELEASE_URL ?? "";
-  if ((!only || only.includes("smoke")) && !/^https?:\/\//.test(url)) {
+  const url = (values.url ?? process.env.RELEASE_URL ?? "").replace(/\/+$/, "");
+  if (!/^https?:\/\/[^/]/.test(url))
     fail("--url (or RELEASE_URL) must be the environment's base URL, for the smoke test");
-  }
-  const percentage = Number(values.percentage);
-  if (!Number.isInteger(percentage) || percentage < 1 || percentage > 100) fail("--percentage must be 1 to 100");
+  const stages = stagesFrom(values.percentage);
+  const rampWaitSeconds = Number(values["ramp-wait"]);
+  if (!Number.isFinite(rampWaitSeconds) || rampWaitSeconds < 0) fail("--ramp-wait must be a number of seconds");
   const dryRun = values["dry-run"];
+  const config = values.config;
+  const { workerName, vars } = readEnvironment(config, env);
+  const wrangler = wranglerFor({ env, config, log, fail });
+  const smokeToken = smokeTokens(vars);
+  const smoke = async (versionId?: string) => {
+    const headers: Record<string, string> = versionId
+      ? { "Cloudflare-Workers-Version-Overrides": `${workerName}="${versionId}"` }
+      : {};
+    const send: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } });
+    const report = await runSmoke({ baseUrl: url, token: await smokeToken(), fetch: send });
+    const what = versionId ? `version ${versionId} (through the override header)` : url;
+    log(`  smoke test of ${what}`);
+    log(formatReport(report, url).replace(/^/gm, "    "));
+    return report.ok;
+  };
+
+  let serving: Serving = { kind: "none" };
   const steps: [string, () => Promise<void> | void][] = [
     [
-      "checks",
+      "preflight",
       () => {
-        if (values["skip-checks"]) return console.log("  skipped (--skip-checks)");
-        run("npm", ["run", "-s", "check"]);
-        wrangler(["deploy", "--dry-run", "--env", env, "--outdir", mkdtempSync(join(tmpdir(), "release-bundle-"))]);
-      },
-    ],
-    [
-      "migrations",
-      async () => {
-        const databaseUrl = process.env.DATABASE_URL;
-        if (!databaseUrl) {
+        if (dryRun) return log("  dry run: Cloudflare not asked");
+        serving = servingFrom(wrangler);
+        if (serving.kind === "split") {
           fail(
-            `DATABASE_URL is not set for ${env}: export the ${env} database's connection string (Neon) and run again`,
+            `a gradual rollout of ${workerName} is in progress (${serving.detail}): finish it with \`npm run wrangler -- versions deploy <id>@100% --env ${env}\` or roll back, then release`,
           );
         }
-        const { before, after } = await migrateOverHttp(databaseUrl, process.env.DATABASE_HTTP_ENDPOINT || undefined);
-        console.log(`  ${after - before} pending migration(s) applied; ${after} in the journal`);
+        if (serving.kind === "none" && !values["secrets-file"]) {
+          fail(
+            `${workerName} does not exist yet: its first deploy needs the Worker's secrets in a file (--secrets-file <path>; docs/operations.md, "First deploy")`,
+          );
+        }
+        log(
+          serving.kind === "one"
+            ? `  ${workerName} serves version ${serving.versionId}`
+            : `  ${workerName} does not exist yet: this is its first deploy`,
+        );
       },
     ],
+    ["checks", () => checks(env, config)],
+    ["migrations", () => migrations(env)],
     [
-      "upload",
-      () => {
-        if (dryRun) return console.log("  dry run: nothing uploaded");
-        const message = values.message ?? `release ${new Date().toISOString()}`;
-        const out = wrangler(["versions", "upload", "--env", env, "--message", message], { capture: true });
-        process.stdout.write(out);
-        const id = /Worker Version ID:\s*([0-9a-f-]{36})/i.exec(out)?.[1];
-        if (!id) fail("wrangler did not report the uploaded version's id");
-        uploaded = id;
-      },
-    ],
-    [
-      "deploy",
-      () => {
-        if (dryRun) return console.log(`  dry run: would send ${percentage} % of ${env}'s traffic to the new version`);
-        if (percentage === 100) {
-          wrangler(["versions", "deploy", `${uploaded}@100%`, "--env", env, "--yes"]);
+      "ship",
+      async () => {
+        if (dryRun) {
+          log(`  dry run: would ship to ${workerName} in stages ${stages.join(" → ")} %`);
+          if (!(await smoke())) fail(`the smoke test failed against ${url}`);
           return;
         }
-        const status = JSON.parse(wrangler(["deployments", "status", "--env", env, "--json"], { capture: true })) as {
-          versions?: { version_id: string }[];
-        };
-        const current = status.versions?.[0]?.version_id;
-        if (!current) fail(`no version serves ${env} yet: the first release takes 100 %`);
-        wrangler([
-          "versions",
-          "deploy",
-          `${uploaded}@${percentage}%`,
-          `${current}@${100 - percentage}%`,
-          "--env",
+        const ctx: ShipContext = {
+          wrangler,
+          workerName,
           env,
-          "--yes",
-        ]);
-      },
-    ],
-    [
-      "smoke",
-      async () => {
-        const report = await runSmoke({ baseUrl: url, token: await smokeToken() });
-        console.log(
-          formatReport(report, url)
-            .split("\n")
-            .map((l) => `  ${l}`)
-            .join("\n"),
-        );
-        if (!report.ok)
-          fail(`the smoke test failed against ${url}: roll back with \`npm run wrangler -- rollback --env ${env}\``);
+          url,
+          message: values.message ?? `release ${new Date().toISOString()}`,
+          stages,
+          rampWaitSeconds,
+          secretsFile: values["secrets-file"],
+          smoke,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          log,
+        };
+        if (serving.kind === "one") await shipGradually(ctx, serving.versionId);
+        else await shipFirst(ctx);
       },
     ],
   ];
-  let uploaded = "";
-  const unknown = only?.filter((name) => !steps.some(([step]) => step === name)) ?? [];
-  if (unknown.length > 0) fail(`--only knows ${steps.map(([name]) => name).join(", ")}; not ${unknown.join(", ")}`);
   for (const [index, [name, step]] of steps.entries()) {
-    if (only && !only.includes(name)) continue;
-    console.log(`▶ [${index + 1}/${steps.length}] ${name}${dryRun ? " (dry run)" : ""}`);
+    log(`▶ [${index + 1}/${steps.length}] ${name}${dryRun ? " (dry run)" : ""}`);
     await step();
-    console.log(`✔ ${name}`);
+    log(`✔ ${name}`);
   }
-  console.log(`release to ${env} done${dryRun ? " (dry run)" : ""}`);
+  log(`release to ${env} done${dryRun ? " (dry run)" : ""}`);
 }
 
 try {
   await release();
 } catch (err) {
-  const message = err instanceof ReleaseError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
-  console.error(`✘ release stopped: ${message}`);
+  const text = err instanceof ReleaseError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+  const secrets = [
+    process.env.DATABASE_URL,
+    process.env.SMOKE_SECRET,
+    process.env.SMOKE_TOKEN,
+    process.env.CLOUDFLARE_API_TOKEN,
+  ];
+  console.error(`✘ release stopped: ${redact(text, secrets)}`);
   process.exit(1);
 }

@@ -38,12 +38,20 @@ export async function signToken(payload: Record<string, unknown>, secret: string
   return sign(payload, await hmacSigningKey(secret), "HS256");
 }
 
-/** A five-minute token for a customer of its own, as the identity provider would issue it. */
-export function mintSmokeToken({ secret, issuer, audience }: { secret: string; issuer?: string; audience?: string }) {
+export interface SmokeTokenOptions {
+  secret: string;
+  /** The customer the token speaks for: a deployment's SMOKE_CUSTOMER_ID; one of its own when absent. */
+  subject?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+/** A five-minute customer token, as the identity provider would issue it. */
+export function mintSmokeToken({ secret, subject = crypto.randomUUID(), issuer, audience }: SmokeTokenOptions) {
   const now = Math.floor(Date.now() / 1000);
   return signToken(
     {
-      sub: crypto.randomUUID(),
+      sub: subject,
       role: "customer",
       iat: now,
       exp: now + 300,

@@ -4,17 +4,21 @@
  * with JWT_SECRET as this machine resolves it (environment, .dev.vars, dev default) and, when set,
  * JWT_ISSUER/JWT_AUDIENCE. Prints one line per step and exits 1 if any failed.
  */
-import { parseArgs } from "node:util";
+
 import { resolveSettings } from "../dev/settings.ts";
+import { cli } from "./cli.ts";
 import { formatReport, mintSmokeToken, runSmoke } from "./smoke-checks.ts";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { token: { type: "string" } },
-});
+const USAGE = `usage: npm run smoke -- <base-url> [--token <jwt>]   (e.g. http://127.0.0.1:8787)
+
+Health, readiness, then a create with an Idempotency-Key, its replay, get, list and cancel.
+The token: --token, else SMOKE_TOKEN, else one minted with JWT_SECRET as npm run dev resolves it
+(environment, .dev.vars, development default) for a customer of its own.`;
+
+const { values, positionals } = cli(USAGE, { token: { type: "string" } }, true);
 const baseUrl = positionals[0];
 if (!baseUrl || !/^https?:\/\//.test(baseUrl)) {
-  console.error("usage: npm run smoke -- <base-url> [--token <jwt>]   (e.g. http://127.0.0.1:8787)");
+  console.error(USAGE);
   process.exit(2);
 }
 

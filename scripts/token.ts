@@ -3,19 +3,23 @@
  * Prints an HS256 JWT for local use, signed with JWT_SECRET as `npm run dev` resolves it
  * (environment, then .dev.vars, then the development default). No third-party site needed.
  */
-import { parseArgs } from "node:util";
+
 import { resolveSettings } from "../dev/settings.ts";
 import { isUuid } from "../src/lib/uuid.ts";
+import { cli } from "./cli.ts";
 import { signToken } from "./smoke-checks.ts";
 
-const { values } = parseArgs({
-  options: {
-    sub: { type: "string", default: crypto.randomUUID() },
-    role: { type: "string", default: "customer" },
-    ttl: { type: "string", default: "3600" },
-    iss: { type: "string" },
-    aud: { type: "string" },
-  },
+const USAGE = `usage: npm run token -- [--sub <uuid>] [--role customer|admin] [--ttl <seconds>] [--iss <issuer>] [--aud <audience>]
+
+Prints an HS256 token signed with JWT_SECRET as npm run dev resolves it (environment, .dev.vars,
+development default), for local use. --sub defaults to a new UUID, --role to customer, --ttl to 3600.`;
+
+const { values } = cli(USAGE, {
+  sub: { type: "string", default: crypto.randomUUID() },
+  role: { type: "string", default: "customer" },
+  ttl: { type: "string", default: "3600" },
+  iss: { type: "string" },
+  aud: { type: "string" },
 });
 
 if (!isUuid(values.sub)) {

@@ -188,6 +188,7 @@ export function createApp({
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         maxTtlSeconds: config.jwt.maxTtlSeconds,
+        smoke: config.jwt.smoke,
         now: clock,
       }),
       limitCaller: rateLimit({

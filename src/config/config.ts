@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { isUuid } from "../lib/uuid";
 import type { Limiter } from "../limiters/limiter";
 import { parseRateRule, RATE_RULE_TEXT, type RateLimitRule } from "../limiters/rate-rule";
 import { LOG_LEVELS } from "../observability/logger";
@@ -12,6 +13,8 @@ export type AppBindings = Env & {
   METRICS_TOKEN?: string;
   /** The key tokens were signed with before the last rotation (docs/configuration.md, "Rotating JWT_SECRET"). */
   JWT_SECRET_PREVIOUS?: string;
+  /** The release's smoke key (docs/operations.md, "The smoke credential"). */
+  SMOKE_SECRET?: string;
   /** Workers Analytics Engine, when bound (docs/architecture.md, "Metrics and logs"). */
   ANALYTICS?: AnalyticsEngineDataset;
 };
@@ -89,6 +92,14 @@ const httpUrl = z.string().check(
   }, "must be an http(s) URL"),
 );
 
+const customerId = z.string().check(z.refine(isUuid, "must be a UUID"));
+
+/** The smoke key with the one customer it may sign for; both or neither (checked below). */
+function smokeKey(env: { SMOKE_SECRET?: string; SMOKE_CUSTOMER_ID?: string }) {
+  if (!env.SMOKE_SECRET || !env.SMOKE_CUSTOMER_ID) return undefined;
+  return { secret: env.SMOKE_SECRET, customerId: env.SMOKE_CUSTOMER_ID.toLowerCase() };
+}
+
 /** A Rate Limiting binding (`[[ratelimits]]` in wrangler.toml): anything with its `limit()`. */
 const limiterBinding = z.custom<Limiter>(
   (value) => typeof (value as { limit?: unknown } | null)?.limit === "function",
@@ -101,25 +112,42 @@ const limiterBinding = z.custom<Limiter>(
  * required secret that is missing, makes the isolate misconfigured (docs/configuration.md).
  */
 export const configSchema = z.pipe(
-  z.object({
-    LOG_LEVEL: setting(z.prefault(z.enum(LOG_LEVELS), "info")),
-    REQUEST_TIMEOUT_MS: wholeNumber(1, 600_000, 10_000),
-    DB_TIMEOUT_MS: wholeNumber(1, 600_000, 5_000),
-    BODY_LIMIT_BYTES: wholeNumber(1, 10 * 1024 * 1024, 65_536),
-    CORS_ORIGINS: setting(z.prefault(z.string(), "")),
-    RATE_LIMIT_IP: rateRule("300/60s"),
-    RATE_LIMIT_USER: rateRule("100/60s"),
-    IP_RATE_LIMITER: limiterBinding,
-    USER_RATE_LIMITER: limiterBinding,
-    JWT_SECRET: setting(secret),
-    JWT_SECRET_PREVIOUS: setting(z.optional(secret)),
-    JWT_ISSUER: optionalText,
-    JWT_AUDIENCE: optionalText,
-    JWT_MAX_TTL_S: wholeNumber(60, 31 * 24 * 3600, 86_400),
-    METRICS_TOKEN: optionalText,
-    DATABASE_URL: setting(connectionString),
-    DATABASE_HTTP_ENDPOINT: setting(z.optional(httpUrl)),
-  }),
+  z
+    .object({
+      LOG_LEVEL: setting(z.prefault(z.enum(LOG_LEVELS), "info")),
+      REQUEST_TIMEOUT_MS: wholeNumber(1, 600_000, 10_000),
+      DB_TIMEOUT_MS: wholeNumber(1, 600_000, 5_000),
+      BODY_LIMIT_BYTES: wholeNumber(1, 10 * 1024 * 1024, 65_536),
+      CORS_ORIGINS: setting(z.prefault(z.string(), "")),
+      RATE_LIMIT_IP: rateRule("300/60s"),
+      RATE_LIMIT_USER: rateRule("100/60s"),
+      IP_RATE_LIMITER: limiterBinding,
+      USER_RATE_LIMITER: limiterBinding,
+      JWT_SECRET: setting(secret),
+      JWT_SECRET_PREVIOUS: setting(z.optional(secret)),
+      JWT_ISSUER: optionalText,
+      JWT_AUDIENCE: optionalText,
+      JWT_MAX_TTL_S: wholeNumber(60, 31 * 24 * 3600, 86_400),
+      SMOKE_SECRET: setting(z.optional(secret)),
+      SMOKE_CUSTOMER_ID: setting(z.optional(customerId)),
+      METRICS_TOKEN: optionalText,
+      DATABASE_URL: setting(connectionString),
+      DATABASE_HTTP_ENDPOINT: setting(z.optional(httpUrl)),
+    })
+    .check(
+      z.refine((env) => !env.SMOKE_SECRET || env.SMOKE_CUSTOMER_ID !== undefined, {
+        path: ["SMOKE_CUSTOMER_ID"],
+        message: "is required when SMOKE_SECRET is set",
+      }),
+      z.refine(
+        (env) =>
+          !env.SMOKE_SECRET || (env.SMOKE_SECRET !== env.JWT_SECRET && env.SMOKE_SECRET !== env.JWT_SECRET_PREVIOUS),
+        {
+          path: ["SMOKE_SECRET"],
+          message: "must differ from JWT_SECRET and JWT_SECRET_PREVIOUS",
+        },
+      ),
+    ),
   z.transform((env) => ({
     logLevel: env.LOG_LEVEL,
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
@@ -138,6 +166,7 @@ export const configSchema = z.pipe(
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       maxTtlSeconds: env.JWT_MAX_TTL_S,
+      smoke: smokeKey(env),
     },
     metricsToken: env.METRICS_TOKEN,
     databaseUrl: env.DATABASE_URL,

@@ -11,6 +11,11 @@ const LEEWAY_SECONDS = 30;
 export interface AuthOptions {
   /** The current signing key first, then the previous one while a rotation is under way. */
   secrets: readonly string[];
+  /**
+   * The release's smoke key: tokens it signs are accepted for one customer only, so the deploy
+   * pipeline that holds it can mint nothing more (docs/operations.md, "The smoke credential").
+   */
+  smoke?: { secret: string; customerId: string };
   issuer?: string;
   audience?: string;
   /** Longest accepted lifetime: `exp` may lie at most this far after `iat` (or now, without `iat`). */
@@ -99,6 +104,43 @@ function hmacKeys(secrets: readonly string[]): () => Promise<CryptoKey[]> {
 }
 
 /**
+ * Checks a token's signature (and `iss`/`aud`) against each key in turn: the current secret, the
+ * previous one, then the smoke key. Returns the payload and whether the smoke key signed it.
+ */
+function signatureVerifier({
+  secrets,
+  smoke,
+  issuer,
+  audience,
+}: Pick<AuthOptions, "secrets" | "smoke" | "issuer" | "audience">) {
+  const keys = hmacKeys(smoke ? [...secrets, smoke.secret] : secrets);
+  const verifyWith = (token: string, key: CryptoKey) =>
+    verify(token, key, {
+      alg: "HS256",
+      exp: false,
+      nbf: false,
+      iat: false,
+      ...(issuer ? { iss: issuer } : {}),
+      ...(audience ? { aud: audience } : {}),
+    });
+
+  /** The verified payload, and whether the smoke key is the one that signed it. */
+  async function verifyAny(token: string): Promise<{ payload: unknown; bySmokeKey: boolean }> {
+    let lastError: unknown;
+    for (const [index, key] of (await keys()).entries()) {
+      try {
+        return { payload: await verifyWith(token, key), bySmokeKey: index === secrets.length };
+      } catch (err) {
+        lastError = err;
+        if (!isSignatureMismatch(err)) break;
+      }
+    }
+    throw lastError;
+  }
+  return verifyAny;
+}
+
+/**
  * Verifies `Authorization: Bearer <JWT>` and puts the typed caller in the context.
  * hono/jwt checks the signature, `alg` (HS256 only), `iss` and `aud`; it accepts a token without
  * `exp`, has no leeway and no lifetime cap, so time claims are checked here: `exp` required, 30 s
@@ -110,34 +152,13 @@ export const auth = ({
   issuer,
   audience,
   maxTtlSeconds,
+  smoke,
   now = Date.now,
   rememberTokens = 1_000,
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
   if (secrets.length === 0) throw new Error("auth needs at least one secret");
   const nowSeconds = () => Math.floor(now() / 1000);
-  const keys = hmacKeys(secrets);
-  const verifyWith = (token: string, key: CryptoKey) =>
-    verify(token, key, {
-      alg: "HS256",
-      exp: false,
-      nbf: false,
-      iat: false,
-      ...(issuer ? { iss: issuer } : {}),
-      ...(audience ? { aud: audience } : {}),
-    });
-
-  async function verifyAny(token: string): Promise<unknown> {
-    let lastError: unknown;
-    for (const key of await keys()) {
-      try {
-        return await verifyWith(token, key);
-      } catch (err) {
-        lastError = err;
-        if (!isSignatureMismatch(err)) break;
-      }
-    }
-    throw lastError;
-  }
+  const verifyAny = signatureVerifier({ secrets, smoke, issuer, audience });
 
   // Tokens already verified in this isolate, with what they say; see acceptedCaller.
   const accepted = new BoundedMap<string, Accepted>(rememberTokens);
@@ -145,8 +166,9 @@ export const auth = ({
   /** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */
   async function accept(token: string): Promise<Accepted> {
     let verified: unknown;
+    let bySmokeKey = false;
     try {
-      verified = await verifyAny(token);
+      ({ payload: verified, bySmokeKey } = await verifyAny(token));
     } catch (err) {
       throw unauthorized(`token rejected: ${err instanceof Error ? err.name : "unknown"}`, true);
     }
@@ -161,7 +183,11 @@ export const auth = ({
     };
     // Checked here too, so that a token failing on time and on content reports time, as it always has.
     checkTimes(times, nowSeconds(), maxTtlSeconds);
-    return { caller: callerOf(payload), times };
+    const caller = callerOf(payload);
+    if (bySmokeKey && (caller.role !== "customer" || caller.id !== smoke?.customerId)) {
+      throw unauthorized("the smoke key signs tokens for the smoke customer only", true);
+    }
+    return { caller, times };
   }
 
   /**

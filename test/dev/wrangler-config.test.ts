@@ -22,8 +22,23 @@ describe("wrangler.toml's rate limits", () => {
 
   it("gives every environment namespaces of its own", () => {
     const ids = environments.flatMap(([, config]) => (config.ratelimits ?? []).map((r) => r.namespace_id));
-    expect(ids).toHaveLength(6);
-    expect(new Set(ids).size).toBe(6);
+    expect(ids).toHaveLength(2 * environments.length);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe("wrangler.toml's environments", () => {
+  it("declare the same vars as the top level, and no secret as a var (wrangler warns of both)", () => {
+    const names = (config: Raw) => Object.keys(config.vars ?? {}).sort();
+    for (const [, config] of environments) expect(names(config)).toEqual(names(rawConfig));
+    for (const secret of ["JWT_SECRET", "DATABASE_URL", "METRICS_TOKEN", "JWT_SECRET_PREVIOUS", "SMOKE_SECRET"]) {
+      expect(names(rawConfig)).not.toContain(secret);
+    }
+  });
+
+  it("give the top level a name no deployed environment has: a deploy without --env reaches nothing", () => {
+    const deployed = Object.values(rawConfig.env ?? {}).map((c) => (c as { name?: string }).name);
+    expect(deployed).not.toContain((rawConfig as { name?: string }).name);
   });
 });
 

@@ -255,3 +255,41 @@ async function signedRaw(payloadJson: string, secret = TEST_SECRET): Promise<str
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(input)));
   return `${input}.${b64(mac)}`;
 }
+
+describe("auth: the release's smoke key", () => {
+  const SMOKE_SECRET = "smoke-key-that-is-at-least-32-bytes-long!";
+  const SMOKE_CUSTOMER_ID = "0b8f6a52-7a53-4c59-9d0e-5a1a2b3c4d5e";
+  const smokeApp = () => appSeeingCaller({ SMOKE_SECRET, SMOKE_CUSTOMER_ID });
+
+  it("accepts a customer token it signed for the smoke customer", async () => {
+    const { get, seen } = smokeApp();
+    const token = await signed({ sub: SMOKE_CUSTOMER_ID, role: "customer" }, SMOKE_SECRET);
+    expect((await get(`Bearer ${token}`)).status).toBe(200);
+    expect(seen).toEqual([{ id: SMOKE_CUSTOMER_ID, role: "customer" }]);
+  });
+
+  it.each([
+    ["another customer", { sub }],
+    ["the smoke customer as admin", { sub: SMOKE_CUSTOMER_ID, role: "admin" }],
+  ])("refuses a token it signed for %s: it can mint nothing else", async (_label, claims) => {
+    const { get, seen, lines } = smokeApp();
+    const res = await get(`Bearer ${await signed(claims, SMOKE_SECRET)}`);
+    expect(res.status).toBe(401);
+    expect(seen).toEqual([]);
+    expect(JSON.stringify(lines)).toContain("the smoke key signs tokens for the smoke customer only");
+  });
+
+  it.each([
+    ["without SMOKE_CUSTOMER_ID", { SMOKE_SECRET }, "SMOKE_CUSTOMER_ID is required when SMOKE_SECRET is set"],
+    [
+      "equal to JWT_SECRET",
+      { SMOKE_SECRET: TEST_SECRET, SMOKE_CUSTOMER_ID },
+      "SMOKE_SECRET must differ from JWT_SECRET",
+    ],
+  ])("fails closed with 500 when the smoke key is set %s, and the log names it", async (_label, env, problem) => {
+    const { get, lines } = appSeeingCaller(env);
+    const res = await get(`Bearer ${await signed({ sub: SMOKE_CUSTOMER_ID }, env.SMOKE_SECRET)}`);
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(lines)).toContain(problem);
+  });
+});
