@@ -24,6 +24,8 @@ export default defineConfig({
                 METRICS_TOKEN: "test-metrics-token",
                 DATABASE_URL: inject("databaseUrl"),
                 DATABASE_HTTP_ENDPOINT: inject("sqlEndpoint"),
+                // The local identity provider of test/support/node/jwks-server.ts (tests only).
+                TEST_JWKS_ENDPOINT: inject("jwksEndpoint"),
                 // The suites share one client IP and a few callers: limits are tested on their own.
                 RATE_LIMIT_IP: "100000/60s",
                 RATE_LIMIT_USER: "100000/60s",

@@ -37,6 +37,7 @@ import type { Faults, Stats } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
 import { deployedCompatibility } from "./compatibility.ts";
+import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
 import { limiterBindings, limiterStandInWorker } from "./limiters.ts";
 import { createOrder, seedOrders, TEN_ITEMS } from "./requests.ts";
 import { barChart } from "./svg.ts";
@@ -393,8 +394,14 @@ async function databaseScenarios(
   const sql = await startSqlProcess(databaseUrl);
   const database = `${DATABASE}_${Date.now().toString(36)}`;
   await sql.query(database, "SELECT 1"); // created and migrated before the clock starts
+  // Both kinds of token, as a deployment taking an identity provider's tokens beside its own runs.
+  const provider = await startBenchProvider();
   const serviceBindings = {
     JWT_SECRET: SECRET,
+    JWT_MODES: "hs256,jwks",
+    JWT_JWKS_URL: provider.url,
+    JWT_ISSUER: BENCH_ISSUER,
+    JWT_AUDIENCE: BENCH_AUDIENCE,
     DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
     DATABASE_HTTP_ENDPOINT: sql.url,
     LOG_LEVEL: "error",
@@ -405,7 +412,9 @@ async function databaseScenarios(
 
   const customer = crypto.randomUUID();
   const now = Math.floor(Date.now() / 1000);
-  const auth = `Bearer ${await sign({ sub: customer, iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
+  const claims = { sub: customer, iat: now, exp: now + 3600, iss: BENCH_ISSUER, aud: BENCH_AUDIENCE };
+  const auth = `Bearer ${await sign(claims, SECRET, "HS256")}`;
+  const providerAuth = `Bearer ${await provider.sign("RS256", claims)}`;
   let orderId = "";
   const get = (path: () => string) => () => ({
     method: "GET" as const,
@@ -438,6 +447,12 @@ async function databaseScenarios(
       },
     );
   }
+  scenarios.push({
+    name: "GET /v1/orders/:id, RS256 token (db +0ms)",
+    latencyMs: 0,
+    request: () => ({ method: "GET", path: `/v1/orders/${orderId}`, headers: { authorization: providerAuth } }),
+    floorRequest: onFloor(() => `/orders/${orderId}`),
+  });
   for (const latencyMs of [0, 30]) {
     scenarios.push({
       name: `POST /v1/orders 10 items + key (db +${latencyMs}ms)`,
@@ -458,6 +473,7 @@ async function databaseScenarios(
   if (chosen.length === 0) {
     await full.mf.dispose();
     await sql.close();
+    await provider.close();
     return { results: {}, comparisons: [] };
   }
   const floor = await startWorker(
@@ -529,6 +545,7 @@ async function databaseScenarios(
   await full.mf.dispose();
   await floor.mf.dispose();
   await sql.close();
+  await provider.close();
   return { results, comparisons };
 }
 
@@ -536,6 +553,13 @@ interface Goal {
   goal: string;
   value: number | undefined;
   met: boolean;
+}
+
+/** A read's CPU with an identity provider's RS256 token ÷ with this service's HS256 one (PostgreSQL). */
+function tokenCost(results: Record<string, ScenarioResult>): number | undefined {
+  const rs = results["GET /v1/orders/:id, RS256 token (db +0ms) [postgres]"]?.cpu_ms_per_request;
+  const hs = results["GET /v1/orders/:id (db +0ms) [postgres]"]?.cpu_ms_per_request;
+  return rs && hs ? Math.round((rs / hs) * 1000) / 1000 : undefined;
 }
 
 /** The goals of docs/benchmarks.md, judged on this run's own figures. */
@@ -634,7 +658,11 @@ async function main() {
       database: `PGlite${pgUrl ? " and PostgreSQL" : ""} via the local SQL-over-HTTP server`,
     },
     scenarios: results,
-    ratios: { full_over_bare: median(ratios), full_over_bare_runs: ratios },
+    ratios: {
+      full_over_bare: median(ratios),
+      full_over_bare_runs: ratios,
+      rs256_read_over_hs256_read: tokenCost(results),
+    },
     db_round_trips_per_request: Object.fromEntries(
       Object.entries(results)
         .filter(([, r]) => r.db_round_trips_per_request !== undefined)
@@ -695,6 +723,9 @@ async function main() {
   console.log(`largest contributors (minified): ${top.map((t) => `${t.name} ${kib(t.bytes)}`).join(", ")}`);
   console.log("\ngoals (docs/benchmarks.md), on PostgreSQL where the database is in it:");
   for (const g of goals) console.log(`  ${g.met ? "met    " : "NOT MET"} ${g.goal}: ${g.value ?? "not measured"}`);
+  console.log(
+    `a read with an RS256 token ÷ with an HS256 one (CPU): ${report.ratios.rs256_read_over_hs256_read ?? "not measured"}`,
+  );
   if (RECORDING) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
   if (against) {
     console.log(

@@ -26,6 +26,10 @@ export const WORKER_SETTINGS = [
   "JWT_AUDIENCE",
   "JWT_SECRET_PREVIOUS",
   "JWT_MAX_TTL_S",
+  "JWT_MODES",
+  "JWT_JWKS_URL",
+  "JWT_ROLE_CLAIM",
+  "JWT_ADMIN_ROLE",
   "METRICS_TOKEN",
   "SMOKE_SECRET",
   "SMOKE_CUSTOMER_ID",
@@ -59,8 +63,16 @@ export function resolveSettings(
     const value = env[key] ?? fromFile[key] ?? DEV_DEFAULTS[key];
     if (value !== undefined) resolved[key] = value;
   }
+  // The local identity provider (dev/dev-keys.ts) names itself and this API: a provider's tokens need both.
+  if (resolved.JWT_MODES?.includes("jwks")) {
+    resolved.JWT_ISSUER ||= DEV_PROVIDER.issuer;
+    resolved.JWT_AUDIENCE ||= DEV_PROVIDER.audience;
+  }
   return resolved;
 }
+
+/** Who the local identity provider of `npm run dev` says it is, and the audience its tokens are for. */
+export const DEV_PROVIDER = { issuer: "https://order-service.dev.local/", audience: "order-service" };
 
 /**
  * The worker's settings as a dotenv file for `wrangler dev --env-file`: every set value, quoted so

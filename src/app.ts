@@ -27,6 +27,7 @@ import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
 import type { OrderService } from "./services/order-service";
 import type { BreakerView, Readiness, ReadinessReport } from "./services/readiness";
+import type { KeyLookup } from "./tokens/jwks-key-store";
 
 export interface AppDeps {
   config: Config;
@@ -38,6 +39,8 @@ export interface AppDeps {
   breaker: BreakerView;
   /** Milliseconds since the epoch: token times are checked against it. */
   clock: () => number;
+  /** The identity provider's keys, when JWT_MODES takes its tokens. */
+  signingKeys?: KeyLookup;
 }
 
 const EXPOSED_HEADERS = [
@@ -144,6 +147,7 @@ export function createApp({
   metrics,
   breaker,
   clock,
+  signingKeys,
 }: AppDeps): Hono<AppEnv> {
   const corsEnabled = config.corsOrigins.length > 0;
   const app = withShell(new Hono<AppEnv>({ strict: true }), { logger, metrics, corsEnabled });
@@ -184,7 +188,9 @@ export function createApp({
       service: orders,
       cursors,
       authenticate: auth({
-        secrets: jwtSecrets(config.jwt),
+        secrets: config.jwt.modes.hs256 ? jwtSecrets(config.jwt) : [],
+        jwks: signingKeys,
+        roles: config.jwt.roles,
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
         maxTtlSeconds: config.jwt.maxTtlSeconds,

@@ -14,6 +14,7 @@ import type { OrderRepository } from "./services/order-repository";
 import { createOrderService, type OrderService } from "./services/order-service";
 import { createReadiness } from "./services/readiness";
 import type { ReadinessProbe } from "./services/readiness-probe";
+import { createJwksKeyStore, type KeyLookup } from "./tokens/jwks-key-store";
 
 /** What a test may replace; everything else is built exactly as in production. */
 export interface IsolateOverrides {
@@ -25,6 +26,7 @@ export interface IsolateOverrides {
   repository?: OrderRepository;
   orders?: OrderService;
   readinessProbe?: ReadinessProbe;
+  signingKeys?: KeyLookup;
 }
 
 /** Everything that lives as long as the isolate. */
@@ -34,6 +36,18 @@ export interface Isolate {
   config: Config | undefined;
   /** The Cron Trigger's work: expired idempotency records deleted in bounded batches. */
   purgeIdempotencyRecords(): Promise<PurgeReport>;
+}
+
+/** The identity provider's keys, fetched and cached per isolate, when JWT_MODES takes its tokens. */
+function providerKeys(config: Config, clock: () => number, logger: Logger): KeyLookup | undefined {
+  const url = config.jwt.jwksUrl;
+  if (!url) return undefined;
+  return createJwksKeyStore({
+    url,
+    now: clock,
+    cache: typeof caches === "undefined" ? undefined : caches.default,
+    onProblem: (problem) => logger.warn("signing keys", { problem }),
+  });
 }
 
 /**
@@ -65,10 +79,12 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     overrides.repository ??
     createPostgresOrderRepository(createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker }));
   const orders = overrides.orders ?? createOrderService({ repository, now: clock });
+  const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
   const readiness = createReadiness({
     probe: overrides.readinessProbe ?? createDatabaseProbe({ ...database, timeoutMs: config.dbTimeoutMs }),
     breaker,
     now: clock,
+    keys: signingKeys,
   });
   const app = createApp({
     config,
@@ -79,6 +95,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     metrics,
     breaker,
     clock,
+    signingKeys,
   });
   const purge = createIdempotencyPurge({ repository, now: clock });
   return {

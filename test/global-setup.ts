@@ -1,19 +1,22 @@
 import type { TestProject } from "vitest/node";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
+import { startJwksServer } from "./support/node/jwks-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     sqlEndpoint: string;
     sqlBackend: "pglite" | "postgres";
     databaseUrl: string;
+    jwksEndpoint: string;
   }
 }
 
 /**
  * Starts the local SQL-over-HTTP server for the workers tests: embedded PGlite by default, this
  * machine's PostgreSQL when TEST_DATABASE_URL is set. Every database a test names is created and
- * migrated on first use, and (on Postgres) dropped at the end.
+ * migrated on first use, and (on Postgres) dropped at the end. And a local identity provider's JWKS
+ * endpoint (support/node/jwks-server.ts).
  */
 export default async function setup(project: TestProject) {
   const provider = createProvider({
@@ -29,5 +32,10 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", `postgres://order_service_app:test@localhost/${database}`);
   project.provide("sqlEndpoint", server.url);
   project.provide("sqlBackend", provider.kind);
-  return () => server.close();
+  const jwks = await startJwksServer();
+  project.provide("jwksEndpoint", jwks.url);
+  return async () => {
+    await jwks.close();
+    await server.close();
+  };
 }

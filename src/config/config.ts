@@ -92,6 +92,34 @@ const httpUrl = z.string().check(
   }, "must be an http(s) URL"),
 );
 
+/** An identity provider's key set: https, or http on this machine only (the local one of `npm run dev`). */
+const jwksUrl = z.string().check(
+  z.refine((s) => {
+    try {
+      const url = new URL(s);
+      return (
+        url.protocol === "https:" ||
+        (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname))
+      );
+    } catch {
+      return false;
+    }
+  }, "must be an https:// URL (http:// only on localhost)"),
+);
+
+/** Which tokens are accepted: this service's own (HS256), an identity provider's (JWKS), or both. */
+const jwtModes = setting(
+  z.prefault(
+    z.pipe(
+      z.string().check(z.regex(/^(hs256|jwks)(,(hs256|jwks))?$/, 'must be "hs256", "jwks" or "hs256,jwks"')),
+      z.transform((text: string) => ({ hs256: text.includes("hs256"), jwks: text.includes("jwks") })),
+    ),
+    "hs256",
+  ),
+);
+
+const NEEDED_FOR_JWKS = "is required when JWT_MODES takes an identity provider's tokens (jwks)";
+
 const customerId = z.string().check(z.refine(isUuid, "must be a UUID"));
 
 /** The smoke key with the one customer it may sign for; both or neither (checked below). */
@@ -128,6 +156,10 @@ export const configSchema = z.pipe(
       JWT_ISSUER: optionalText,
       JWT_AUDIENCE: optionalText,
       JWT_MAX_TTL_S: wholeNumber(60, 31 * 24 * 3600, 86_400),
+      JWT_MODES: jwtModes,
+      JWT_JWKS_URL: setting(z.optional(jwksUrl)),
+      JWT_ROLE_CLAIM: setting(z.prefault(z.string().check(z.maxLength(256)), "role")),
+      JWT_ADMIN_ROLE: setting(z.prefault(z.string().check(z.maxLength(256)), "admin")),
       SMOKE_SECRET: setting(z.optional(secret)),
       SMOKE_CUSTOMER_ID: setting(z.optional(customerId)),
       METRICS_TOKEN: optionalText,
@@ -135,6 +167,15 @@ export const configSchema = z.pipe(
       DATABASE_HTTP_ENDPOINT: setting(z.optional(httpUrl)),
     })
     .check(
+      z.refine((env) => !env.JWT_MODES.jwks || !!env.JWT_JWKS_URL, {
+        path: ["JWT_JWKS_URL"],
+        message: NEEDED_FOR_JWKS,
+      }),
+      z.refine((env) => !env.JWT_MODES.jwks || !!env.JWT_ISSUER, { path: ["JWT_ISSUER"], message: NEEDED_FOR_JWKS }),
+      z.refine((env) => !env.JWT_MODES.jwks || !!env.JWT_AUDIENCE, {
+        path: ["JWT_AUDIENCE"],
+        message: NEEDED_FOR_JWKS,
+      }),
       z.refine((env) => !env.SMOKE_SECRET || env.SMOKE_CUSTOMER_ID !== undefined, {
         path: ["SMOKE_CUSTOMER_ID"],
         message: "is required when SMOKE_SECRET is set",
@@ -166,6 +207,9 @@ export const configSchema = z.pipe(
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       maxTtlSeconds: env.JWT_MAX_TTL_S,
+      modes: env.JWT_MODES,
+      jwksUrl: env.JWT_MODES.jwks ? env.JWT_JWKS_URL : undefined,
+      roles: { claim: env.JWT_ROLE_CLAIM, admin: env.JWT_ADMIN_ROLE },
       smoke: smokeKey(env),
     },
     metricsToken: env.METRICS_TOKEN,

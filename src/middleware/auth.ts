@@ -1,16 +1,24 @@
 import type { MiddlewareHandler } from "hono";
-import { verify } from "hono/jwt";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { type Caller, ROLES, type Role } from "../domain/caller";
 import { BoundedMap } from "../lib/bounded-map";
 import { isUuid } from "../lib/uuid";
+import type { KeyLookup } from "../tokens/jwks-key-store";
+import { createTokenVerifier, type VerifiedBy } from "../tokens/token-verifier";
 
 const LEEWAY_SECONDS = 30;
 
 export interface AuthOptions {
-  /** The current signing key first, then the previous one while a rotation is under way. */
+  /**
+   * HS256 keys, the current first, then the previous one while a rotation is under way; empty when
+   * JWT_MODES leaves HS256 out.
+   */
   secrets: readonly string[];
+  /** The identity provider's keys, when JWT_MODES takes its tokens (RS256, ES256, EdDSA). */
+  jwks?: KeyLookup;
+  /** Where a provider's token says the caller's roles (a string, an array, or space-separated), and which one is admin. */
+  roles?: { claim: string; admin: string };
   /**
    * The release's smoke key: tokens it signs are accepted for one customer only, so the deploy
    * pipeline that holds it can mint nothing more (docs/operations.md, "The smoke credential").
@@ -50,6 +58,8 @@ interface TimeClaims {
 interface Accepted {
   caller: Caller;
   times: TimeClaims;
+  /** The provider key that signed it: a token whose key has been retired is checked afresh. */
+  kid?: string;
 }
 
 /** `exp` required, 30 s of leeway on `exp`/`nbf`/`iat`, and `exp` at most `maxTtlSeconds` after `iat` (or now). */
@@ -74,81 +84,39 @@ function bearerToken(header: string | undefined): string {
   return token;
 }
 
-/** Who the token speaks for: `sub` a UUID, `role` one of ours (customer when absent). */
-function callerOf(payload: Record<string, unknown>): Caller {
+/**
+ * The role a token gives. This service's own tokens (HS256) say `role`, one of ours, customer when
+ * absent. A provider's token says it in `roles.claim`, as providers do: a string, an array of strings,
+ * or space-separated (`scope`); admin when it holds `roles.admin`, customer otherwise.
+ */
+function roleOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim: string; admin: string }): Role {
+  if (by !== "provider key") {
+    const role = payload.role ?? "customer";
+    if (typeof role !== "string" || !ROLES.includes(role as Role)) throw unauthorized("unknown role", true);
+    return role as Role;
+  }
+  const claim = payload[roles.claim];
+  const values = Array.isArray(claim) ? claim : typeof claim === "string" ? claim.split(" ") : [];
+  return values.includes(roles.admin) ? "admin" : "customer";
+}
+
+/** Who the token speaks for: `sub` a UUID, with the role it gives. */
+function callerOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim: string; admin: string }): Caller {
   const sub = payload.sub;
   if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
-  const role = payload.role ?? "customer";
-  if (typeof role !== "string" || !ROLES.includes(role as Role)) throw unauthorized("unknown role", true);
-  return Object.freeze({ id: sub.toLowerCase(), role: role as Role });
-}
-
-const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
-
-const utf8 = new TextEncoder();
-
-/**
- * The secrets as HMAC keys, imported on first use and kept for the isolate: hono/jwt would import a
- * string secret on every request, and would read one that contains "PRIVATE" or "PUBLIC" as PEM.
- */
-function hmacKeys(secrets: readonly string[]): () => Promise<CryptoKey[]> {
-  let keys: CryptoKey[] | undefined;
-  return async () => {
-    keys ??= await Promise.all(
-      secrets.map((secret) =>
-        crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
-      ),
-    );
-    return keys;
-  };
+  return Object.freeze({ id: sub.toLowerCase(), role: roleOf(payload, by, roles) });
 }
 
 /**
- * Checks a token's signature (and `iss`/`aud`) against each key in turn: the current secret, the
- * previous one, then the smoke key. Returns the payload and whether the smoke key signed it.
- */
-function signatureVerifier({
-  secrets,
-  smoke,
-  issuer,
-  audience,
-}: Pick<AuthOptions, "secrets" | "smoke" | "issuer" | "audience">) {
-  const keys = hmacKeys(smoke ? [...secrets, smoke.secret] : secrets);
-  const verifyWith = (token: string, key: CryptoKey) =>
-    verify(token, key, {
-      alg: "HS256",
-      exp: false,
-      nbf: false,
-      iat: false,
-      ...(issuer ? { iss: issuer } : {}),
-      ...(audience ? { aud: audience } : {}),
-    });
-
-  /** The verified payload, and whether the smoke key is the one that signed it. */
-  async function verifyAny(token: string): Promise<{ payload: unknown; bySmokeKey: boolean }> {
-    let lastError: unknown;
-    for (const [index, key] of (await keys()).entries()) {
-      try {
-        return { payload: await verifyWith(token, key), bySmokeKey: index === secrets.length };
-      } catch (err) {
-        lastError = err;
-        if (!isSignatureMismatch(err)) break;
-      }
-    }
-    throw lastError;
-  }
-  return verifyAny;
-}
-
-/**
- * Verifies `Authorization: Bearer <JWT>` and puts the typed caller in the context.
- * hono/jwt checks the signature, `alg` (HS256 only), `iss` and `aud`; it accepts a token without
- * `exp`, has no leeway and no lifetime cap, so time claims are checked here: `exp` required, 30 s
- * leeway on `exp`/`nbf`/`iat`, and `exp` at most `maxTtlSeconds` after `iat` (or now). A token
- * signed with the previous key is accepted while a rotation is under way.
+ * Verifies `Authorization: Bearer <JWT>` and puts the typed caller in the context. The signature,
+ * `alg`, `iss` and `aud` are the token verifier's (src/tokens/token-verifier.ts); hono/jwt accepts a
+ * token without `exp`, has no leeway and no lifetime cap, so time claims are checked here: `exp`
+ * required, 30 s leeway on `exp`/`nbf`/`iat`, and `exp` at most `maxTtlSeconds` after `iat` (or now).
  */
 export const auth = ({
   secrets,
+  jwks,
+  roles = { claim: "role", admin: "admin" },
   issuer,
   audience,
   maxTtlSeconds,
@@ -156,26 +124,27 @@ export const auth = ({
   now = Date.now,
   rememberTokens = 1_000,
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
-  if (secrets.length === 0) throw new Error("auth needs at least one secret");
+  if (secrets.length === 0 && !jwks) throw new Error("auth needs a secret or a provider's keys");
   const nowSeconds = () => Math.floor(now() / 1000);
-  const verifyAny = signatureVerifier({ secrets, smoke, issuer, audience });
+  const verifyToken = createTokenVerifier({ secrets, smokeSecret: smoke?.secret, jwks, issuer, audience });
 
   // Tokens already verified in this isolate, with what they say; see acceptedCaller.
   const accepted = new BoundedMap<string, Accepted>(rememberTokens);
 
   /** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */
-  async function accept(token: string): Promise<Accepted> {
-    let verified: unknown;
-    let bySmokeKey = false;
+  async function accept(token: string, background?: (work: Promise<unknown>) => void): Promise<Accepted> {
+    let verified: Awaited<ReturnType<typeof verifyToken>>;
     try {
-      ({ payload: verified, bySmokeKey } = await verifyAny(token));
+      verified = await verifyToken(token, background);
     } catch (err) {
-      throw unauthorized(`token rejected: ${err instanceof Error ? err.name : "unknown"}`, true);
+      const reason = err instanceof Error ? (err.name === "TokenRefused" ? err.message : err.name) : "unknown";
+      throw unauthorized(`token rejected: ${reason}`, true);
     }
-    if (verified === null || typeof verified !== "object" || Array.isArray(verified)) {
+    const { payload: body, by, kid } = verified;
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
       throw unauthorized("token payload is not a JSON object", true);
     }
-    const payload = verified as Record<string, unknown>;
+    const payload = body as Record<string, unknown>;
     const times = {
       exp: numericClaim(payload, "exp"),
       nbf: numericClaim(payload, "nbf"),
@@ -183,24 +152,25 @@ export const auth = ({
     };
     // Checked here too, so that a token failing on time and on content reports time, as it always has.
     checkTimes(times, nowSeconds(), maxTtlSeconds);
-    const caller = callerOf(payload);
-    if (bySmokeKey && (caller.role !== "customer" || caller.id !== smoke?.customerId)) {
+    const caller = callerOf(payload, by, roles);
+    if (by === "smoke key" && (caller.role !== "customer" || caller.id !== smoke?.customerId)) {
       throw unauthorized("the smoke key signs tokens for the smoke customer only", true);
     }
-    return { caller, times };
+    return { caller, times, ...(kid ? { kid } : {}) };
   }
 
   /**
    * A client sends the same token with every request for its lifetime, so a token accepted once is
    * remembered, keyed by its exact text: only those very bytes, signature included, can match, and
-   * they verify the same way for as long as the isolate holds the same secrets. What changes with
-   * time (exp, nbf, the lifetime cap) is checked on every request. Refused tokens are not
-   * remembered, so a flood of forgeries cannot push out the accepted ones; nor are tokens longer than
-   * REMEMBERED_TOKEN_MAX_LENGTH, so the memory held stays small whatever an issuer puts in its tokens.
+   * they verify the same way for as long as the isolate holds the same keys (a provider key retired by
+   * a rotation sends its tokens back through verification). What changes with time (exp, nbf, the
+   * lifetime cap) is checked on every request. Refused tokens are not remembered, so a flood of
+   * forgeries cannot push out the accepted ones; nor are tokens longer than REMEMBERED_TOKEN_MAX_LENGTH,
+   * so the memory held stays small whatever an issuer puts in its tokens.
    */
-  async function acceptedCaller(token: string): Promise<Caller> {
+  async function acceptedCaller(token: string, background?: (work: Promise<unknown>) => void): Promise<Caller> {
     const known = accepted.get(token);
-    if (known !== undefined) {
+    if (known !== undefined && (known.kid === undefined || jwks?.has(known.kid))) {
       try {
         checkTimes(known.times, nowSeconds(), maxTtlSeconds);
       } catch (err) {
@@ -209,13 +179,21 @@ export const auth = ({
       }
       return known.caller;
     }
-    const fresh = await accept(token);
+    accepted.delete(token);
+    const fresh = await accept(token, background);
     if (token.length <= REMEMBERED_TOKEN_MAX_LENGTH) accepted.set(token, fresh);
     return fresh.caller;
   }
 
   return async function auth(c, next) {
-    c.set("caller", await acceptedCaller(bearerToken(c.req.header("Authorization"))));
+    const background = (work: Promise<unknown>) => {
+      try {
+        c.executionCtx.waitUntil(work);
+      } catch {
+        // No execution context (app.request in tests): the refresh finishes on its own.
+      }
+    };
+    c.set("caller", await acceptedCaller(bearerToken(c.req.header("Authorization")), background));
     await next();
   };
 };

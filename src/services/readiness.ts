@@ -12,7 +12,7 @@ export interface BreakerView {
 }
 
 export type ReadinessReport =
-  | { ready: true; checks: Record<string, "ok"> }
+  | { ready: true; checks: Record<string, string> }
   | { ready: false; checks: Record<string, string>; retryAfterMs: number; error?: AppError };
 
 export interface Readiness {
@@ -30,6 +30,12 @@ export interface ReadinessOptions {
   budgetMs?: number;
   /** Retry-After for a database that did not answer, in milliseconds. */
   retryAfterMs?: number;
+  /**
+   * The identity provider's keys, when its tokens are accepted: reported ("ok", "stale", "not loaded",
+   * "unavailable") but never deciding readiness. After a long outage of the provider, cached keys still
+   * verify and HS256 tokens still work, so failing the whole service would only make things worse.
+   */
+  keys?: { health(): string };
 }
 
 /**
@@ -47,7 +53,11 @@ export function createReadiness({
   cacheMs = 1_000,
   budgetMs = 2_000,
   retryAfterMs = 5_000,
+  keys,
 }: ReadinessOptions): Readiness {
+  const withKeys = (report: ReadinessReport): ReadinessReport =>
+    keys ? { ...report, checks: { ...report.checks, keys: keys.health() } } : report;
+
   let cached: { at: number; report: ReadinessReport } | undefined;
   let inFlight: Promise<ReadinessReport> | undefined;
 
@@ -57,25 +67,25 @@ export function createReadiness({
     return { ready: false, checks: { database: result.reason }, retryAfterMs, error: result.error };
   }
 
-  return {
-    async check() {
-      if (breaker.state === "open") {
-        return {
-          ready: false,
-          checks: { database: "circuit open" },
-          retryAfterMs: breaker.retryAfterMs(),
-        };
-      }
-      if (cached && now() - cached.at < cacheMs) return cached.report;
-      inFlight ??= probeOnce()
-        .then((report) => {
-          cached = { at: now(), report };
-          return report;
-        })
-        .finally(() => {
-          inFlight = undefined;
-        });
-      return inFlight;
-    },
-  };
+  async function databaseReport(): Promise<ReadinessReport> {
+    if (breaker.state === "open") {
+      return {
+        ready: false,
+        checks: { database: "circuit open" },
+        retryAfterMs: breaker.retryAfterMs(),
+      };
+    }
+    if (cached && now() - cached.at < cacheMs) return cached.report;
+    inFlight ??= probeOnce()
+      .then((report) => {
+        cached = { at: now(), report };
+        return report;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  }
+
+  return { check: async () => withKeys(await databaseReport()) };
 }

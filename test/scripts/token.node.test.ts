@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { verify } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { DEV_DEFAULTS } from "../../dev/settings.ts";
+import { devKeys } from "../../dev/dev-keys.ts";
+import { DEV_DEFAULTS, DEV_PROVIDER } from "../../dev/settings.ts";
 
 const run = (args: string[], env: Record<string, string> = {}) =>
   execFileSync(process.execPath, ["scripts/token.ts", ...args], {
@@ -10,6 +11,23 @@ const run = (args: string[], env: Record<string, string> = {}) =>
   }).trim();
 
 describe("npm run token", () => {
+  it.each(["RS256", "ES256", "EdDSA"])("mints a %s token as the local identity provider signs it", async (alg) => {
+    const token = run(["--alg", alg, "--sub", "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11"], { JWT_MODES: "hs256,jwks" });
+    const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as Record<string, string>;
+    expect(header).toMatchObject({ alg, kid: `dev-${alg.toLowerCase()}` });
+    const { jwks } = await devKeys();
+    const jwk = jwks.keys.find((k) => k.kid === header.kid);
+    await expect(verify(token, jwk as never, alg as "RS256")).resolves.toMatchObject({
+      sub: "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11",
+      iss: DEV_PROVIDER.issuer,
+      aud: DEV_PROVIDER.audience,
+    });
+  });
+
+  it("refuses an algorithm it has no key for", () => {
+    expect(() => run(["--alg", "PS256"])).toThrow(/--alg must be HS256 or one of RS256, ES256, EdDSA/);
+  });
+
   it("mints an HS256 token the worker accepts, with sub, role and exp", async () => {
     const sub = "8b0b4a84-8a5c-4c8e-9d53-5f3f3c1a2b11";
     const token = run(["--sub", sub, "--role", "admin", "--ttl", "120"], { JWT_SECRET: DEV_DEFAULTS.JWT_SECRET ?? "" });

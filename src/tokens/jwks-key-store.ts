@@ -1,0 +1,191 @@
+import { importSigningKey, type SigningKey } from "./signing-key";
+
+/**
+ * An identity provider's signing keys (its JWKS), kept per isolate and in the Cache API, refreshed the
+ * way careful clients do:
+ * - the provider's `Cache-Control: max-age` decides how long a copy is good (clamped to 1 min – 24 h,
+ *   10 min when it says nothing); after 80 % of that, the next request refreshes in the background;
+ * - an unknown `kid` (a rotation) fetches at once, but at most once per `minRefreshIntervalMs`: a flood
+ *   of invented `kid`s costs one fetch, not one per request;
+ * - each fetch has its own deadline and a size cap, and must be a JSON key set;
+ * - a failed fetch keeps the keys held: they go on verifying, and a `kid` they lack is refused (401).
+ * The Cache API copy lets a new isolate start without a fetch; on workers.dev the Cache API stores
+ * nothing (https://developers.cloudflare.com/workers/runtime-apis/cache/), and the isolate's copy serves.
+ */
+export interface JwksKeyStoreOptions {
+  url: string;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  fetch?: typeof fetch;
+  /** The Cache API (`caches.default`); absent where there is none. */
+  cache?: Pick<Cache, "match" | "put">;
+  /** A refresh failed or a key was skipped: a code and a count, never the keys or the answer. */
+  onProblem?: (problem: string) => void;
+  fetchTimeoutMs?: number;
+  maxBytes?: number;
+  minRefreshIntervalMs?: number;
+  /** How long past its expiry a copy may serve before health() calls it stale. */
+  staleAfterMs?: number;
+}
+
+export type KeysHealth = "ok" | "stale" | "not loaded" | "unavailable";
+
+export interface KeyLookup {
+  /** The key with this id, fetching if it is unknown (rate-limited) or the copy is old (in the background). */
+  key(kid: string, background?: (work: Promise<unknown>) => void): Promise<SigningKey | undefined>;
+  /** Whether the key is still in the set held now (a rotation may have retired it). */
+  has(kid: string): boolean;
+  health(): KeysHealth;
+}
+
+const MIN_MAX_AGE_MS = 60_000;
+const MAX_MAX_AGE_MS = 86_400_000;
+const DEFAULT_MAX_AGE_MS = 600_000;
+const MAX_KEYS = 100;
+
+class JwksProblem extends Error {}
+
+/** max-age (minus Age, for a cached copy) in milliseconds, clamped; the default when absent. */
+function lifetimeMs(headers: Headers): number {
+  const cacheControl = headers.get("Cache-Control") ?? "";
+  if (/\bno-(store|cache)\b/i.test(cacheControl)) return MIN_MAX_AGE_MS;
+  const maxAge = /\bmax-age=(\d+)/i.exec(cacheControl)?.[1];
+  if (maxAge === undefined) return DEFAULT_MAX_AGE_MS;
+  const age = Number(headers.get("Age") ?? 0) || 0;
+  return Math.min(MAX_MAX_AGE_MS, Math.max(MIN_MAX_AGE_MS, (Number(maxAge) - age) * 1000));
+}
+
+/** The body as text, refusing more than `maxBytes` whatever Content-Length claims. */
+async function boundedText(res: Response, maxBytes: number): Promise<string> {
+  if (Number(res.headers.get("Content-Length") ?? 0) > maxBytes) throw new JwksProblem("jwks too large");
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new JwksProblem("jwks too large");
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+async function parseKeySet(text: string, onProblem: (p: string) => void): Promise<Map<string, SigningKey>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new JwksProblem("jwks not json");
+  }
+  const list = (body as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(list)) throw new JwksProblem("jwks without keys");
+  const keys = new Map<string, SigningKey>();
+  for (const jwk of list.slice(0, MAX_KEYS)) {
+    const imported =
+      jwk !== null && typeof jwk === "object" ? await importSigningKey(jwk) : { skipped: "not an object" };
+    if ("skipped" in imported) onProblem(`jwks key skipped: ${imported.skipped}`);
+    else keys.set(imported.kid, imported);
+  }
+  if (keys.size === 0) throw new JwksProblem("jwks has no usable key");
+  return keys;
+}
+
+export function createJwksKeyStore({
+  url,
+  now,
+  fetch: send = fetch,
+  cache,
+  onProblem = () => {},
+  fetchTimeoutMs = 3_000,
+  maxBytes = 256 * 1024,
+  minRefreshIntervalMs = 30_000,
+  staleAfterMs = 3_600_000,
+}: JwksKeyStoreOptions): KeyLookup {
+  let keys = new Map<string, SigningKey>();
+  let loadedAt: number | undefined;
+  let lifetime = DEFAULT_MAX_AGE_MS;
+  let lastAttemptAt = Number.NEGATIVE_INFINITY;
+  let everAttempted = false;
+  let inFlight: Promise<void> | undefined;
+
+  async function fromNetwork(): Promise<{ text: string; lifetime: number }> {
+    const res = await send(url, {
+      headers: { Accept: "application/json" },
+      signal: AbortSignal.timeout(fetchTimeoutMs),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new JwksProblem(`jwks answered ${res.status}`);
+    }
+    const text = await boundedText(res, maxBytes);
+    const seconds = Math.floor(lifetimeMs(res.headers) / 1000);
+    const copy = new Response(text, {
+      headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${seconds}` },
+    });
+    await cache?.put(url, copy).catch(() => onProblem("jwks cache put failed"));
+    return { text, lifetime: lifetimeMs(res.headers) };
+  }
+
+  /** A new isolate first asks the Cache API; a refresh always asks the provider. */
+  async function fromCache(): Promise<{ text: string; lifetime: number } | undefined> {
+    const hit = await cache?.match(url).catch(() => undefined);
+    return hit ? { text: await hit.text(), lifetime: lifetimeMs(hit.headers) } : undefined;
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const answer = (loadedAt === undefined ? await fromCache() : undefined) ?? (await fromNetwork());
+      keys = await parseKeySet(answer.text, onProblem);
+      loadedAt = now();
+      lifetime = answer.lifetime;
+    } catch (err) {
+      onProblem(
+        err instanceof JwksProblem ? err.message : `jwks fetch failed: ${err instanceof Error ? err.name : "error"}`,
+      );
+    }
+  }
+
+  function refresh(): Promise<void> {
+    if (!inFlight) {
+      lastAttemptAt = now();
+      everAttempted = true;
+      inFlight = load().finally(() => {
+        inFlight = undefined;
+      });
+    }
+    return inFlight;
+  }
+
+  const mayFetch = () => inFlight !== undefined || now() - lastAttemptAt >= minRefreshIntervalMs;
+
+  return {
+    async key(kid, background) {
+      if (loadedAt === undefined) {
+        if (mayFetch()) await refresh();
+      } else if (now() - loadedAt >= lifetime * 0.8 && mayFetch()) {
+        const work = refresh();
+        background?.(work);
+      }
+      const found = keys.get(kid);
+      if (found || !mayFetch()) return found;
+      await refresh();
+      return keys.get(kid);
+    },
+    has: (kid) => keys.has(kid),
+    health() {
+      if (loadedAt === undefined) return everAttempted ? "unavailable" : "not loaded";
+      return now() - loadedAt > lifetime + staleAfterMs ? "stale" : "ok";
+    },
+  };
+}

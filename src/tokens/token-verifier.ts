@@ -1,0 +1,113 @@
+import { decode, verify } from "hono/jwt";
+import type { KeyLookup } from "./jwks-key-store";
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./signing-key";
+
+/**
+ * A token's signature and `iss`/`aud`, checked the way its header says it was signed, within what this
+ * deployment accepts (JWT_MODES):
+ * - HS256 with JWT_SECRET (or JWT_SECRET_PREVIOUS, or the release's smoke key): this service's own tokens;
+ * - RS256, ES256 or EdDSA with the identity provider's key named by `kid`, only with the algorithm that key
+ *   admits (signing-key.ts): `none`, HS256 signed with a public key, an RS/ES mix-up are all refused.
+ * Time claims are left to the caller (auth.ts): hono/jwt has no leeway and no lifetime cap.
+ */
+export interface TokenVerifierOptions {
+  /** HS256 keys, the current first; empty when HS256 tokens are not accepted. */
+  secrets: readonly string[];
+  smokeSecret?: string;
+  /** The identity provider's keys; absent when its tokens are not accepted. */
+  jwks?: KeyLookup;
+  issuer?: string;
+  audience?: string;
+}
+
+export type VerifiedBy = "secret" | "smoke key" | "provider key";
+
+export interface VerifiedToken {
+  payload: unknown;
+  by: VerifiedBy;
+  /** The provider key's id, for tokens it signed. */
+  kid?: string;
+}
+
+/** Why a token was refused, for the log (a name, never the token). */
+export class TokenRefused extends Error {
+  override name = "TokenRefused";
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The secrets as HMAC keys, imported on first use and kept for the isolate: hono/jwt would import a
+ * string secret on every request, and would read one that contains "PRIVATE" or "PUBLIC" as PEM.
+ */
+function hmacKeys(secrets: readonly string[]): () => Promise<CryptoKey[]> {
+  let keys: CryptoKey[] | undefined;
+  return async () => {
+    keys ??= await Promise.all(
+      secrets.map((secret) =>
+        crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
+      ),
+    );
+    return keys;
+  };
+}
+
+const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
+
+export function createTokenVerifier({ secrets, smokeSecret, jwks, issuer, audience }: TokenVerifierOptions) {
+  const hmac = hmacKeys(smokeSecret ? [...secrets, smokeSecret] : secrets);
+  const claims = {
+    exp: false,
+    nbf: false,
+    iat: false,
+    ...(issuer ? { iss: issuer } : {}),
+    ...(audience ? { aud: audience } : {}),
+  };
+
+  async function bySecret(token: string): Promise<VerifiedToken> {
+    let lastError: unknown;
+    for (const [index, key] of (await hmac()).entries()) {
+      try {
+        const payload = await verify(token, key, { alg: "HS256", ...claims });
+        return { payload, by: index === secrets.length ? "smoke key" : "secret" };
+      } catch (err) {
+        lastError = err;
+        if (!isSignatureMismatch(err)) break;
+      }
+    }
+    throw lastError;
+  }
+
+  async function byProviderKey(
+    token: string,
+    header: { alg: AsymmetricAlgorithm; kid?: unknown },
+    background?: (work: Promise<unknown>) => void,
+  ): Promise<VerifiedToken> {
+    if (!jwks) throw new TokenRefused(`${header.alg} tokens are not accepted (JWT_MODES)`);
+    if (typeof header.kid !== "string") throw new TokenRefused("token has no kid");
+    const key = await jwks.key(header.kid, background);
+    if (!key) throw new TokenRefused("no provider key with this kid");
+    if (key.alg !== header.alg) throw new TokenRefused(`the key is for ${key.alg}, the token says ${header.alg}`);
+    return { payload: await verify(token, key.key, { alg: key.alg, ...claims }), by: "provider key", kid: key.kid };
+  }
+
+  return async function verifyToken(
+    token: string,
+    background?: (work: Promise<unknown>) => void,
+  ): Promise<VerifiedToken> {
+    const header = decode(token).header as { alg?: unknown; kid?: unknown };
+    if (header.alg === "HS256") {
+      // The smoke key signs HS256 whatever the modes: the release smoke-tests every deployment.
+      if (secrets.length === 0 && !smokeSecret) throw new TokenRefused("HS256 tokens are not accepted (JWT_MODES)");
+      return bySecret(token);
+    }
+    if ((ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(header.alg)) {
+      return byProviderKey(token, header as { alg: AsymmetricAlgorithm; kid?: unknown }, background);
+    }
+    throw new TokenRefused(
+      `alg ${typeof header.alg === "string" ? header.alg.slice(0, 16) : "missing"} is not accepted`,
+    );
+  };
+}
+
+export type TokenVerifier = ReturnType<typeof createTokenVerifier>;

@@ -1,0 +1,223 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createJwksKeyStore, type JwksKeyStoreOptions } from "../../src/tokens/jwks-key-store";
+import { jwksOf, type ProviderKey, providerKey } from "../support/identity-provider";
+
+const URL = "https://idp.example/.well-known/jwks.json";
+let rsa: ProviderKey;
+let ec: ProviderKey;
+let ed: ProviderKey;
+let next: ProviderKey;
+
+beforeAll(async () => {
+  [rsa, ec, ed, next] = await Promise.all([
+    providerKey("RS256", "rsa-1"),
+    providerKey("ES256", "ec-1"),
+    providerKey("EdDSA", "ed-1"),
+    providerKey("RS256", "rsa-2"),
+  ]);
+});
+
+/** A provider whose answer the test sets, counting fetches; time is the test's. */
+function provider(initial: () => Response) {
+  let answer = initial;
+  let t = 1_000_000;
+  const fetches: string[] = [];
+  const problems: string[] = [];
+  const background: Promise<unknown>[] = [];
+  const options = (extra: Partial<JwksKeyStoreOptions> = {}): JwksKeyStoreOptions => ({
+    url: URL,
+    now: () => t,
+    fetch: async (input) => {
+      fetches.push(String(input));
+      return answer();
+    },
+    onProblem: (p) => problems.push(p),
+    ...extra,
+  });
+  return {
+    store: (extra?: Partial<JwksKeyStoreOptions>) => createJwksKeyStore(options(extra)),
+    answer: (next: () => Response) => {
+      answer = next;
+    },
+    advance: (ms: number) => {
+      t += ms;
+    },
+    runInBackground: (work: Promise<unknown>) => {
+      background.push(work);
+    },
+    settle: () => Promise.all(background),
+    fetches,
+    problems,
+  };
+}
+
+const json =
+  (body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json", ...headers } });
+
+describe("the identity provider's keys", () => {
+  it("load on first use, one fetch, and serve every key of the set with the algorithm it admits", async () => {
+    const p = provider(json(jwksOf(rsa, ec, ed)));
+    const store = p.store();
+    expect(store.health()).toBe("not loaded");
+    expect((await store.key("rsa-1"))?.alg).toBe("RS256");
+    expect((await store.key("ec-1"))?.alg).toBe("ES256");
+    expect((await store.key("ed-1"))?.alg).toBe("EdDSA");
+    expect(p.fetches).toHaveLength(1);
+    expect(store.health()).toBe("ok");
+  });
+
+  it("derive the algorithm of a key listed without alg from its type, and skip a key whose alg does not fit", async () => {
+    const bare = await providerKey("ES256", "ec-bare", { declareAlg: false });
+    const lying = { ...rsa.jwk, kid: "rsa-says-es", alg: "ES256" };
+    const encryption = { ...ec.jwk, kid: "ec-enc", use: "enc" };
+    const p = provider(json({ keys: [bare.jwk, lying, encryption, { kty: "oct", k: "c2VjcmV0", kid: "hmac" }] }));
+    const store = p.store();
+    expect((await store.key("ec-bare"))?.alg).toBe("ES256");
+    p.advance(60_000);
+    expect(await store.key("rsa-says-es")).toBeUndefined();
+    expect(await store.key("hmac")).toBeUndefined();
+    expect(p.problems).toEqual(
+      expect.arrayContaining([
+        "jwks key skipped: alg ES256 does not fit a RSA key",
+        "jwks key skipped: use enc",
+        "jwks key skipped: key type oct is not supported",
+      ]),
+    );
+  });
+
+  it("fetch at most once per interval for kids they do not know: a flood of invented kids costs one fetch", async () => {
+    const p = provider(json(jwksOf(rsa)));
+    const store = p.store({ minRefreshIntervalMs: 30_000 });
+    await store.key("rsa-1");
+    expect(await store.key("invented")).toBeUndefined(); // the load just now counts
+    expect(p.fetches).toHaveLength(1);
+    p.advance(30_000);
+    const flood = await Promise.all(Array.from({ length: 200 }, (_, i) => store.key(`invented-${i}`)));
+    expect(flood.every((k) => k === undefined)).toBe(true);
+    expect(p.fetches).toHaveLength(2);
+    p.advance(29_999);
+    await store.key("invented-again");
+    expect(p.fetches).toHaveLength(2);
+    p.advance(1);
+    await store.key("invented-again");
+    expect(p.fetches).toHaveLength(3);
+  });
+
+  it("follow a rotation: a new kid is fetched at once; a retired one is gone after the next refresh", async () => {
+    const p = provider(json(jwksOf(rsa)));
+    const store = p.store();
+    await store.key("rsa-1");
+    p.advance(60_000);
+    p.answer(json(jwksOf(rsa, next)));
+    expect((await store.key("rsa-2"))?.kid).toBe("rsa-2");
+    expect(store.has("rsa-1")).toBe(true);
+    p.advance(60_000);
+    p.answer(json(jwksOf(next)));
+    expect(await store.key("rsa-1")).toBeDefined(); // still held: a refresh has not happened yet…
+    expect(await store.key("rsa-3")).toBeUndefined(); // …until an unknown kid (or the copy's age) asks for one
+    expect(store.has("rsa-1")).toBe(false);
+    expect(await store.key("rsa-1")).toBeUndefined();
+  });
+
+  it("refresh in the background once 80 % of the provider's max-age has passed, serving the held keys meanwhile", async () => {
+    const p = provider(json(jwksOf(rsa), { "Cache-Control": "public, max-age=300" }));
+    const store = p.store();
+    await store.key("rsa-1");
+    p.advance(239_000);
+    await store.key("rsa-1");
+    expect(p.fetches).toHaveLength(1);
+    p.advance(1_000);
+    p.answer(json(jwksOf(rsa, next)));
+    expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
+    await p.settle();
+    expect(p.fetches).toHaveLength(2);
+    expect(store.has("rsa-2")).toBe(true);
+  });
+
+  it("keep verifying with the held keys while the provider is down, refuse new kids, and call themselves stale after a long outage", async () => {
+    const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=600" }));
+    const store = p.store({ staleAfterMs: 3_600_000 });
+    await store.key("rsa-1");
+    p.answer(() => {
+      throw new TypeError("fetch failed");
+    });
+    p.advance(600_000);
+    expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
+    await p.settle();
+    expect(await store.key("rsa-2")).toBeUndefined();
+    expect(store.health()).toBe("ok");
+    p.advance(3_600_001);
+    expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
+    await p.settle();
+    expect(store.health()).toBe("stale");
+    expect(p.problems).toContain("jwks fetch failed: TypeError");
+  });
+
+  it.each([
+    ["answers 503", () => new Response("down", { status: 503 }), "jwks answered 503"],
+    [
+      "answers HTML",
+      () => new Response("<html>login</html>", { headers: { "Content-Type": "text/html" } }),
+      "jwks not json",
+    ],
+    ["answers JSON without keys", json({ issuer: "x" }), "jwks without keys"],
+    ["lists no usable key", json({ keys: [{ kty: "oct", kid: "k" }] }), "jwks has no usable key"],
+  ])("report a provider that %s as unavailable, and refuse every kid", async (_label, answer, problem) => {
+    const p = provider(answer);
+    const store = p.store();
+    expect(await store.key("rsa-1")).toBeUndefined();
+    expect(store.health()).toBe("unavailable");
+    expect(p.problems).toContain(problem);
+  });
+
+  it("stop reading a body past the size cap, whatever it claims (a 10 MB answer)", async () => {
+    let chunksPulled = 0;
+    const huge = () =>
+      new Response(
+        new ReadableStream({
+          pull(controller) {
+            chunksPulled++;
+            if (chunksPulled > 160) controller.close();
+            else controller.enqueue(new Uint8Array(64 * 1024));
+          },
+        }),
+      );
+    const p = provider(huge);
+    const store = p.store({ maxBytes: 256 * 1024 });
+    expect(await store.key("rsa-1")).toBeUndefined();
+    expect(p.problems).toContain("jwks too large");
+    expect(chunksPulled).toBeLessThan(10);
+  });
+
+  it("give up on a provider that does not answer within the fetch deadline", async () => {
+    const p = provider(json(jwksOf(rsa)));
+    const store = createJwksKeyStore({
+      url: URL,
+      now: () => 0,
+      fetchTimeoutMs: 1,
+      fetch: (_input, init) =>
+        new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason))),
+      onProblem: (problem) => p.problems.push(problem),
+    });
+    expect(await store.key("rsa-1")).toBeUndefined();
+    expect(p.problems).toContain("jwks fetch failed: TimeoutError");
+  });
+
+  it("start a new isolate from the Cache API's copy, without a fetch", async () => {
+    const cached = new Map<string, Response>();
+    const cache = {
+      match: async (key: RequestInfo | URL) => cached.get(String(key))?.clone(),
+      put: async (key: RequestInfo | URL, res: Response) => {
+        cached.set(String(key), res);
+      },
+    } as unknown as Pick<Cache, "match" | "put">;
+    const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=3600" }));
+    await p.store({ cache }).key("rsa-1");
+    expect(cached.get(URL)?.headers.get("Cache-Control")).toBe("max-age=3600");
+    const secondIsolate = p.store({ cache });
+    expect((await secondIsolate.key("rsa-1"))?.kid).toBe("rsa-1");
+    expect(p.fetches).toHaveLength(1);
+  });
+});
