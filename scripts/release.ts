@@ -136,7 +136,7 @@ async function release(): Promise<void> {
   if (!Number.isFinite(rampWaitSeconds) || rampWaitSeconds < 0) fail("--ramp-wait must be a number of seconds");
   const dryRun = values["dry-run"];
   const config = values.config;
-  const { workerName, vars } = readEnvironment(config, env);
+  const { workerName, vars } = await readEnvironment(config, env);
   const wrangler = wranglerFor({ env, config, log, fail });
   const smokeToken = smokeTokens(vars);
   const smoke = async (versionId?: string) => {

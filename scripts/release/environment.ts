@@ -1,5 +1,5 @@
 /** What the release needs to know of one environment in the wrangler configuration. */
-import { experimental_readRawConfig } from "wrangler";
+import { readFileSync } from "node:fs";
 
 export interface ReleaseEnvironment {
   /** The Worker's name in that environment (wrangler's `<name>-<env>` when it sets none). */
@@ -7,9 +7,20 @@ export interface ReleaseEnvironment {
   vars: Record<string, string>;
 }
 
-export function readEnvironment(configPath: string, env: string): ReleaseEnvironment {
-  const { rawConfig } = experimental_readRawConfig({ config: configPath });
-  const raw = rawConfig as { name?: string; env?: Record<string, { name?: string; vars?: Record<string, unknown> }> };
+type RawConfig = { name?: string; env?: Record<string, { name?: string; vars?: Record<string, unknown> }> };
+
+/**
+ * A plain JSON configuration is read as it is; TOML (and JSONC) through wrangler's own reader, loaded
+ * only then: it is a large module, and the release should start fast.
+ */
+async function rawConfigOf(configPath: string): Promise<RawConfig> {
+  if (configPath.endsWith(".json")) return JSON.parse(readFileSync(configPath, "utf8")) as RawConfig;
+  const { experimental_readRawConfig } = await import("wrangler");
+  return experimental_readRawConfig({ config: configPath }).rawConfig as RawConfig;
+}
+
+export async function readEnvironment(configPath: string, env: string): Promise<ReleaseEnvironment> {
+  const raw = await rawConfigOf(configPath);
   const section = raw.env?.[env];
   if (!section) throw new Error(`${configPath} has no [env.${env}]`);
   const vars = Object.fromEntries(Object.entries(section.vars ?? {}).map(([k, v]) => [k, String(v)]));
