@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Order } from "../../src/domain/order";
 import {
   hmacToken,
   jwksOf,
@@ -10,6 +9,7 @@ import {
   unsignedToken,
 } from "../support/identity-provider";
 import type { JwksAnswer } from "../support/jwks-answer";
+import { emptyOrder } from "../support/orders";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
 /**
@@ -50,19 +50,6 @@ async function provider(answer: JwksAnswer): Promise<{ url: string; name: string
 const fetchesOf = async (name: string) =>
   ((await (await fetch(`${endpoint}/_control/${name}/stats`)).json()) as { fetches: number }).fetches;
 
-const order = (customerId: string): Order => ({
-  id: "5d2f1c3b-0000-4000-8000-000000000001",
-  customerId,
-  status: "pending",
-  currency: "USD",
-  items: [],
-  itemCount: 0,
-  total: 0,
-  version: 1,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-});
-
 function appFor(jwksUrl: string, extra: Record<string, string> = {}) {
   const seen: unknown[] = [];
   const { app, lines } = testApp({
@@ -70,7 +57,7 @@ function appFor(jwksUrl: string, extra: Record<string, string> = {}) {
     orders: {
       get: async (caller) => {
         seen.push(caller);
-        return order(caller.id);
+        return emptyOrder(caller.id);
       },
     },
   });
@@ -175,7 +162,7 @@ describe("tokens from an identity provider (JWKS)", () => {
     const { app } = testApp({
       clock: () => t,
       env: { JWT_MODES: "jwks", JWT_JWKS_URL: url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE },
-      orders: { get: async (caller) => order(caller.id) },
+      orders: { get: async (caller) => emptyOrder(caller.id) },
     });
     const get = (token: string) =>
       app.request("/v1/orders/5d2f1c3b-0000-4000-8000-000000000001", { headers: { Authorization: `Bearer ${token}` } });

@@ -3,25 +3,14 @@ import { sign } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hmacSigningKey, signToken } from "../../scripts/smoke-checks";
 import type { AppEnv } from "../../src/app-env";
-import type { Order } from "../../src/domain/order";
 import { auth } from "../../src/middleware/auth";
 import { onError } from "../../src/middleware/error-response";
+import { emptyOrder } from "../support/orders";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
 const sub = "3f0c7e9a-1b2c-4d5e-8f90-123456789abc";
 const now = () => Math.floor(Date.now() / 1000);
-const order: Order = {
-  id: "5d2f1c3b-0000-4000-8000-000000000001",
-  customerId: sub,
-  status: "pending",
-  currency: "USD",
-  items: [],
-  itemCount: 0,
-  total: 0,
-  version: 1,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-};
+const order = emptyOrder(sub);
 
 function appSeeingCaller(env: Record<string, string> = {}, clock?: () => number) {
   const seen: unknown[] = [];
