@@ -13,6 +13,8 @@ export default {
     "src/limiters/client-key.ts",
     "src/repositories/circuit-breaker.ts",
     "src/handlers/cursor.ts",
+    "src/tokens/jwks-key-store.ts",
+    "src/tokens/signing-key.ts",
   ],
   // Stryker rewrites the named tsconfig through TypeScript's JS API, which TypeScript 7 (the Go
   // port) no longer has. Vitest needs no tsconfig rewriting here, so point it at no file.

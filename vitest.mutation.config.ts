@@ -16,6 +16,7 @@ export default defineConfig({
       "test/limiters/client-key.test.ts",
       "test/repositories/circuit-breaker.test.ts",
       "test/handlers/cursor.test.ts",
+      "test/tokens/**/*.test.ts",
     ],
   },
 });

@@ -171,12 +171,11 @@ export function createJwksKeyStore({
 
   return {
     async key(kid, background) {
-      if (loadedAt === undefined) {
-        if (mayFetch()) await refresh();
-      } else if (now() - loadedAt >= lifetime * 0.8 && mayFetch()) {
+      if (loadedAt !== undefined && now() - loadedAt >= lifetime * 0.8 && mayFetch()) {
         const work = refresh();
         background?.(work);
       }
+      // Unknown (or nothing loaded yet): fetch now, or join the fetch under way, at most once per interval.
       const found = keys.get(kid);
       if (found || !mayFetch()) return found;
       await refresh();

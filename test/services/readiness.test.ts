@@ -74,4 +74,23 @@ describe("readiness", () => {
     expect(await readiness.check()).toMatchObject({ ready: false, checks: { database: "unavailable" } });
     expect(probe.calls).toBe(2);
   });
+
+  it("reports the identity provider's keys beside the database, without them deciding readiness", async () => {
+    let health = "stale";
+    const breaker = { state: "closed" as "closed" | "open" | "half-open", retryAfterMs: () => 7_000 };
+    const readiness = createReadiness({
+      probe: { check: async () => ({ ok: true as const }) },
+      breaker,
+      now: () => 0,
+      keys: { health: () => health },
+    });
+    expect(await readiness.check()).toEqual({ ready: true, checks: { database: "ok", keys: "stale" } });
+    health = "unavailable";
+    breaker.state = "open";
+    expect(await readiness.check()).toEqual({
+      ready: false,
+      checks: { database: "circuit open", keys: "unavailable" },
+      retryAfterMs: 7_000,
+    });
+  });
 });

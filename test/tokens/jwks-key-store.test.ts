@@ -105,6 +105,17 @@ describe("the identity provider's keys", () => {
     expect(p.fetches).toHaveLength(3);
   });
 
+  it("let callers asking for a new kid at the same moment share one fetch, and all find the key", async () => {
+    const p = provider(json(jwksOf(rsa)));
+    const store = p.store();
+    await store.key("rsa-1");
+    p.advance(30_000);
+    p.answer(json(jwksOf(rsa, next)));
+    const found = await Promise.all([store.key("rsa-2"), store.key("rsa-2"), store.key("rsa-2")]);
+    expect(found.map((k) => k?.kid)).toEqual(["rsa-2", "rsa-2", "rsa-2"]);
+    expect(p.fetches).toHaveLength(2);
+  });
+
   it("follow a rotation: a new kid is fetched at once; a retired one is gone after the next refresh", async () => {
     const p = provider(json(jwksOf(rsa)));
     const store = p.store();
@@ -216,8 +227,132 @@ describe("the identity provider's keys", () => {
     const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=3600" }));
     await p.store({ cache }).key("rsa-1");
     expect(cached.get(URL)?.headers.get("Cache-Control")).toBe("max-age=3600");
+    expect(cached.get(URL)?.headers.get("Content-Type")).toBe("application/json");
     const secondIsolate = p.store({ cache });
     expect((await secondIsolate.key("rsa-1"))?.kid).toBe("rsa-1");
     expect(p.fetches).toHaveLength(1);
+  });
+
+  it.each([
+    ["says nothing", {}, 600_000],
+    ["says max-age=300", { "Cache-Control": "public, max-age=300" }, 300_000],
+    ["says max-age=300 of a copy 100 s old", { "Cache-Control": "max-age=300", Age: "100" }, 200_000],
+    ["says no-store", { "Cache-Control": "no-store" }, 60_000],
+    ["says no-cache", { "Cache-Control": "no-cache, max-age=600" }, 60_000],
+    ["says max-age=5 (at least a minute)", { "Cache-Control": "max-age=5" }, 60_000],
+    ["says a year (at most a day)", { "Cache-Control": "max-age=31536000" }, 86_400_000],
+  ])("keep a copy as long as the provider %s, refreshing after 80 % of it", async (_label, headers, lifetime) => {
+    const p = provider(json(jwksOf(rsa), headers));
+    const store = p.store();
+    await store.key("rsa-1");
+    p.advance(lifetime * 0.8 - 1);
+    await store.key("rsa-1", p.runInBackground);
+    expect(p.fetches).toHaveLength(1);
+    p.advance(1);
+    await store.key("rsa-1", p.runInBackground);
+    await p.settle();
+    expect(p.fetches).toHaveLength(2);
+  });
+
+  it("call a copy stale only past its lifetime plus staleAfterMs", async () => {
+    const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=600" }));
+    const store = p.store({ staleAfterMs: 1_000 });
+    await store.key("rsa-1");
+    p.answer(() => new Response("down", { status: 503 }));
+    p.advance(601_000);
+    expect(store.health()).toBe("ok");
+    p.advance(1);
+    expect(store.health()).toBe("stale");
+  });
+
+  it("refuse a body whose Content-Length is over the cap without reading it, and read one at the cap", async () => {
+    const body = JSON.stringify(jwksOf(rsa));
+    let pulled = 0;
+    const claimed = () =>
+      new Response(
+        new ReadableStream(
+          {
+            pull(controller) {
+              pulled++;
+              controller.enqueue(new TextEncoder().encode(body));
+              controller.close();
+            },
+          },
+          { highWaterMark: 0 },
+        ),
+        { headers: { "Content-Length": String(body.length + 1) } },
+      );
+    const over = provider(claimed);
+    expect(await over.store({ maxBytes: body.length }).key("rsa-1")).toBeUndefined();
+    expect(over.problems).toContain("jwks too large");
+    expect(pulled).toBe(0);
+    const exact = provider(json(jwksOf(rsa), { "Content-Length": String(body.length) }));
+    expect(await exact.store({ maxBytes: body.length }).key("rsa-1")).toBeDefined();
+  });
+
+  it("read a key set that arrives in many chunks", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify(jwksOf(rsa, ec)));
+    const chunked = () =>
+      new Response(
+        new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < bytes.length; i += 100) controller.enqueue(bytes.slice(i, i + 100));
+            controller.close();
+          },
+        }),
+      );
+    const store = provider(chunked).store();
+    expect((await store.key("ec-1"))?.alg).toBe("ES256");
+  });
+
+  it("skip entries that are not objects, and read no more than 100 keys", async () => {
+    const withJunk = provider(json({ keys: [null, 7, "x", rsa.jwk] }));
+    expect(await withJunk.store().key("rsa-1")).toBeDefined();
+    expect(withJunk.problems.filter((p) => p === "jwks key skipped: not an object")).toHaveLength(3);
+    const filler = Array.from({ length: 100 }, (_, i) => ({ kty: "oct", kid: `h${i}`, k: "c2VjcmV0" }));
+    const tooMany = provider(json({ keys: [...filler, rsa.jwk] }));
+    expect(await tooMany.store().key("rsa-1")).toBeUndefined();
+    expect(tooMany.problems).toContain("jwks has no usable key");
+  });
+
+  it("ask for JSON, and say so when the Cache API refuses a copy (the keys still serve)", async () => {
+    const asked: (HeadersInit | undefined)[] = [];
+    const cache = {
+      match: async () => undefined,
+      put: async () => {
+        throw new Error("quota");
+      },
+    } as unknown as Pick<Cache, "match" | "put">;
+    const problems: string[] = [];
+    const store = createJwksKeyStore({
+      url: URL,
+      now: () => 0,
+      cache,
+      onProblem: (p) => problems.push(p),
+      fetch: async (_input, init) => {
+        asked.push(init?.headers);
+        return json(jwksOf(rsa))();
+      },
+    });
+    expect(await store.key("rsa-1")).toBeDefined();
+    expect(asked).toEqual([{ Accept: "application/json" }]);
+    expect(problems).toEqual(["jwks cache put failed"]);
+  });
+
+  it("refresh from the provider, not from the Cache API's copy", async () => {
+    const cached = new Map<string, Response>();
+    const cache = {
+      match: async (key: RequestInfo | URL) => cached.get(String(key))?.clone(),
+      put: async (key: RequestInfo | URL, res: Response) => {
+        cached.set(String(key), res);
+      },
+    } as unknown as Pick<Cache, "match" | "put">;
+    const p = provider(json(jwksOf(rsa)));
+    const store = p.store({ cache });
+    await store.key("rsa-1");
+    p.advance(60_000);
+    p.answer(json(jwksOf(rsa, next)));
+    expect(await store.key("rsa-2")).toBeDefined();
+    expect(p.fetches).toHaveLength(2);
   });
 });
