@@ -204,6 +204,7 @@ export function createApp({
       }),
       requireAdmin: requireRole("admin"),
       bodyLimitBytes: config.bodyLimitBytes,
+      opaqueSubjects: config.jwt.modes.jwks,
     }),
   );
   return app;

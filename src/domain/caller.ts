@@ -3,7 +3,10 @@ export type Role = (typeof ROLES)[number];
 
 /** Who is asking, as proven by their token: services take it explicitly. */
 export interface Caller {
-  /** The customer id (the token's `sub`, a UUID). */
+  /**
+   * The customer id: the token's `sub` as its issuer names it, a UUID for this service's own tokens
+   * (in lower case), any 1–255 visible ASCII characters for an identity provider's.
+   */
   id: string;
   role: Role;
 }

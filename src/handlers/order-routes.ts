@@ -4,6 +4,7 @@ import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { isAdmin } from "../domain/caller";
 import type { Order } from "../domain/order";
+import { canonicalSubject } from "../lib/uuid";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
 import {
@@ -18,8 +19,10 @@ import { ORDER_OPERATIONS } from "./order-operations";
 import {
   cancelBody,
   createOrderBody,
+  createOrderBodyOfSubjects,
   idempotencyKeyHeader,
   listOrdersQuery,
+  listOrdersQueryOfSubjects,
   orderIdParam,
   setStatusBody,
 } from "./order-schemas";
@@ -35,6 +38,8 @@ export interface OrderRoutesDeps {
   /** 403 unless the caller is an admin. */
   requireAdmin: MiddlewareHandler<AppEnv>;
   bodyLimitBytes: number;
+  /** `customer_id` names any token subject (an identity provider's tokens are accepted), not only a UUID. */
+  opaqueSubjects?: boolean;
 }
 
 const DEFAULT_PAGE = 20;
@@ -65,6 +70,12 @@ const adminOnlyCustomerId =
     }
   };
 
+/** The create body and list query whose `customer_id` names a UUID, or any subject (same output type). */
+const subjectSchemas = (opaque: boolean) => ({
+  createBody: (opaque ? createOrderBodyOfSubjects : createOrderBody) as typeof createOrderBody,
+  listQuery: (opaque ? listOrdersQueryOfSubjects : listOrdersQuery) as typeof listOrdersQuery,
+});
+
 /** The version `If-Match` asks for (undefined: any); one that can never match is 412 at once. */
 function expectedVersion(ifMatch: string | undefined): number | undefined {
   const version = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
@@ -81,7 +92,7 @@ function createInput(body: z.output<typeof createOrderBody>): CreateOrderInput {
   return {
     currency: body.currency,
     items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
-    customerId: body.customer_id?.toLowerCase(),
+    customerId: body.customer_id === undefined ? undefined : canonicalSubject(body.customer_id),
   };
 }
 
@@ -102,7 +113,7 @@ async function listPage(
 ): Promise<Response> {
   const limit = query.limit ?? DEFAULT_PAGE;
   const caller = c.get("caller");
-  const customerId = query.customer_id?.toLowerCase();
+  const customerId = query.customer_id === undefined ? undefined : canonicalSubject(query.customer_id);
   const scope = { callerId: caller.id, status: query.status, customerId };
   const page = await service.list(caller, {
     limit,
@@ -130,8 +141,10 @@ export function orderRoutes({
   limitCaller,
   requireAdmin,
   bodyLimitBytes,
+  opaqueSubjects = false,
 }: OrderRoutesDeps): Hono<AppEnv> {
   const signedIn = [authenticate, limitCaller] as const;
+  const { createBody, listQuery } = subjectSchemas(opaqueSubjects);
   const jsonBody = [limitBody(bodyLimitBytes), requireJson()] as const;
 
   return new Hono<AppEnv>()
@@ -139,7 +152,7 @@ export function orderRoutes({
       "/v1/orders",
       ...signedIn,
       ...jsonBody,
-      validate("json", createOrderBody, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.create)),
+      validate("json", createBody, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.create)),
       documentRoute(ORDER_OPERATIONS.createOrder),
       async (c) => {
         const outcome = await service.create(c.get("caller"), createInput(c.req.valid("json")), idempotencyKeyOf(c));
@@ -149,7 +162,7 @@ export function orderRoutes({
     .get(
       "/v1/orders",
       ...signedIn,
-      validate("query", listOrdersQuery, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.list)),
+      validate("query", listQuery, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.list)),
       documentRoute(ORDER_OPERATIONS.listOrders),
       async (c) => listPage(c, service, cursors, c.req.valid("query")),
     )

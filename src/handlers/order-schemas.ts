@@ -40,5 +40,15 @@ export const listOrdersQuery = z.strictObject({
   customer_id: z.optional(z.uuid()),
 });
 
+/** A subject as identity providers name them (`auth0|…`, `user_2ab…`, UUIDs): 1–255 visible ASCII characters. */
+const subject = z.string().check(z.regex(/^[\x21-\x7E]{1,255}$/, "must be 1–255 visible ASCII characters"));
+
+/**
+ * The same bodies and queries where `customer_id` names any token subject: a deployment that takes an
+ * identity provider's tokens (JWT_MODES with jwks). With this service's own tokens only, it is a UUID.
+ */
+export const createOrderBodyOfSubjects = z.extend(createOrderBody, { customer_id: z.optional(subject) });
+export const listOrdersQueryOfSubjects = z.extend(listOrdersQuery, { customer_id: z.optional(subject) });
+
 /** RFC-style token of visible ASCII, 1–255 characters. */
 export const idempotencyKeyHeader = z.string().check(z.regex(/^[\x21-\x7E]{1,255}$/));

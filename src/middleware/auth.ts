@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { type Caller, ROLES, type Role } from "../domain/caller";
 import { BoundedMap } from "../lib/bounded-map";
-import { isUuid } from "../lib/uuid";
+import { canonicalSubject, isUuid } from "../lib/uuid";
 import type { KeyLookup } from "../tokens/jwks-key-store";
 import { createTokenVerifier, type VerifiedBy } from "../tokens/token-verifier";
 
@@ -100,11 +100,23 @@ function roleOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim
   return values.includes(roles.admin) ? "admin" : "customer";
 }
 
-/** Who the token speaks for: `sub` a UUID, with the role it gives. */
+/** A provider's subject: 1–255 visible ASCII characters, as providers name users (`auth0|65f…`, `user_2ab…`). */
+const PROVIDER_SUBJECT = /^[\x21-\x7E]{1,255}$/;
+
+/**
+ * Who the token speaks for, with the role it gives: this service's own tokens name a UUID; a provider's
+ * any subject, kept as the provider wrote it (a UUID in lower case).
+ */
 function callerOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim: string; admin: string }): Caller {
   const sub = payload.sub;
-  if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
-  return Object.freeze({ id: sub.toLowerCase(), role: roleOf(payload, by, roles) });
+  if (by === "provider key") {
+    if (typeof sub !== "string" || !PROVIDER_SUBJECT.test(sub)) {
+      throw unauthorized("sub is not 1–255 visible ASCII characters", true);
+    }
+  } else if (typeof sub !== "string" || !isUuid(sub)) {
+    throw unauthorized("sub is not a UUID", true);
+  }
+  return Object.freeze({ id: canonicalSubject(sub), role: roleOf(payload, by, roles) });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Order } from "../domain/order";
+import { isUuid } from "../lib/uuid";
 import type {
   CreateResult,
   IdempotencyClaim,
@@ -31,7 +32,8 @@ const withItems = { ...getTableColumns(orders), items: itemsOfOrder };
 function toOrder(row: OrderRow & { items?: ItemTuple[] }): Order {
   const order: Order = {
     id: row.id,
-    customerId: row.customerId,
+    // Every row has a subject: written by this version, filled by 0004's trigger or backfill otherwise.
+    customerId: row.customerSubject ?? row.customerId ?? "",
     status: row.status,
     currency: row.currency,
     itemCount: row.itemCount,
@@ -46,9 +48,15 @@ function toOrder(row: OrderRow & { items?: ItemTuple[] }): Order {
   return order;
 }
 
+/**
+ * customer_id as the version before migration 0004 reads it: the subject when it is a UUID, else NULL
+ * (that version could not have authenticated such a caller).
+ */
+const uuidOrNull = (subject: string) => (isUuid(subject) ? subject : null);
+
 /** The order with this id, and only if it is this customer's (when one is given): values or placeholders. */
 function visible(id: string | Placeholder, customerId: string | Placeholder | undefined): SQL | undefined {
-  return and(eq(orders.id, id), customerId ? eq(orders.customerId, customerId) : undefined);
+  return and(eq(orders.id, id), customerId ? eq(orders.customerSubject, customerId) : undefined);
 }
 
 /** Which filters a list query has: each shape is one SQL text, its values filled per call. */
@@ -83,7 +91,7 @@ export const listParams = ({ customerId, status, limit, after }: ListQuery) => (
  */
 export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosition, includeItems }: ListShape) {
   const where = and(
-    byCustomer ? eq(orders.customerId, sql.placeholder("customerId")) : undefined,
+    byCustomer ? eq(orders.customerSubject, sql.placeholder("customerId")) : undefined,
     byStatus ? eq(orders.status, sql.placeholder("status")) : undefined,
     afterPosition
       ? sql`(${orders.createdAt}, ${orders.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`
@@ -134,17 +142,17 @@ function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim) {
   const createdAt = order.createdAt.toISOString();
   return db.execute(sql`
     WITH claimed AS (
-      INSERT INTO ${idempotencyKeys} (customer_id, key, request_hash, order_id, order_snapshot, created_at, expires_at)
-      VALUES (${claim.callerId}::uuid, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
+      INSERT INTO ${idempotencyKeys} (customer_subject, customer_id, key, request_hash, order_id, order_snapshot, created_at, expires_at)
+      VALUES (${claim.callerId}, ${uuidOrNull(claim.callerId)}::uuid, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
               ${encodeSnapshot(order)}, ${createdAt}::timestamptz, ${claim.expiresAt.toISOString()}::timestamptz)
-      ON CONFLICT (customer_id, key) DO UPDATE SET
+      ON CONFLICT (customer_subject, key) DO UPDATE SET
         request_hash = excluded.request_hash, order_id = excluded.order_id, order_snapshot = excluded.order_snapshot,
         response_status = NULL, response_body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
       WHERE ${idempotencyKeys}.expires_at <= excluded.created_at
       RETURNING order_id
     ), new_order AS (
-      INSERT INTO ${orders} (id, customer_id, status, currency, total, item_count, version, created_at, updated_at)
-      SELECT order_id, ${order.customerId}::uuid, 'pending', ${order.currency}::currency, ${order.total}::bigint,
+      INSERT INTO ${orders} (id, customer_subject, customer_id, status, currency, total, item_count, version, created_at, updated_at)
+      SELECT order_id, ${order.customerId}, ${uuidOrNull(order.customerId)}::uuid, 'pending', ${order.currency}::currency, ${order.total}::bigint,
              ${order.itemCount}::smallint, 1, ${createdAt}::timestamptz, ${createdAt}::timestamptz
       FROM claimed
       RETURNING id
@@ -159,7 +167,8 @@ function insertOrder(db: Database, order: Order) {
   return [
     db.insert(orders).values({
       id: order.id,
-      customerId: order.customerId,
+      customerSubject: order.customerId,
+      customerId: uuidOrNull(order.customerId),
       currency: order.currency,
       total: order.total,
       itemCount: order.itemCount,
@@ -188,7 +197,7 @@ function readClaim(db: Database, claim: IdempotencyClaim) {
       snapshot: idempotencyKeys.orderSnapshot,
     })
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.customerId, claim.callerId), eq(idempotencyKeys.key, claim.key)));
+    .where(and(eq(idempotencyKeys.customerSubject, claim.callerId), eq(idempotencyKeys.key, claim.key)));
 }
 
 /**

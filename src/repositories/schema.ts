@@ -11,6 +11,7 @@ import {
   smallint,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -26,7 +27,12 @@ export const orders = pgTable(
   "orders",
   {
     id: uuid("id").primaryKey(),
-    customerId: uuid("customer_id").notNull(),
+    // Whose order: the token's subject as its issuer names it (a UUID from this service's own tokens,
+    // `auth0|…` or a Cognito id from a provider's). customer_id is the earlier UUID column: still written
+    // when the subject is a UUID, so a version from before migration 0004 keeps working during a rollout;
+    // a later contract migration drops it and makes customer_subject NOT NULL (docs/deploying.md).
+    customerId: uuid("customer_id"),
+    customerSubject: varchar("customer_subject", { length: 255 }),
     status: orderStatus("status").notNull().default("pending"),
     currency: currency("currency").notNull(),
     // Sums can outgrow int4; mode "number" is safe because the domain caps totals at 2^53 - 1.
@@ -43,6 +49,17 @@ export const orders = pgTable(
     index("orders_customer_created_idx").on(t.customerId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index("orders_customer_status_created_idx").on(
       t.customerId,
+      t.status,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("orders_subject_created_idx").on(
+      t.customerSubject,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("orders_subject_status_created_idx").on(
+      t.customerSubject,
       t.status,
       t.createdAt.desc().nullsFirst(),
       t.id.desc().nullsFirst(),
@@ -86,7 +103,9 @@ export const orderItems = pgTable(
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    customerId: uuid("customer_id").notNull(),
+    // As on orders: the subject keys the record; customer_id is kept, nullable, for the version before.
+    customerId: uuid("customer_id"),
+    customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
     key: varchar("key", { length: 255 }).notNull(),
     requestHash: varchar("request_hash", { length: 64 }).notNull(),
     orderId: uuid("order_id")
@@ -99,7 +118,8 @@ export const idempotencyKeys = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
   },
   (t) => [
-    primaryKey({ name: "idempotency_keys_pkey", columns: [t.customerId, t.key] }),
+    primaryKey({ name: "idempotency_keys_subject_pkey", columns: [t.customerSubject, t.key] }),
+    uniqueIndex("idempotency_keys_customer_key_idx").on(t.customerId, t.key),
     index("idempotency_keys_expires_idx").on(t.expiresAt),
   ],
 );

@@ -218,4 +218,44 @@ describe("tokens from an identity provider (JWKS)", () => {
       expect(JSON.stringify(lines)).toContain(`${name} ${problem}`);
     },
   );
+
+  it.each(["auth0|65f0c0ffee123456789abcde", "user_2AbCdEfGhIjKlMnOp", "google-oauth2|109876543210", "x".repeat(255)])(
+    "takes a provider's subject %s exactly as the provider wrote it",
+    async (subject) => {
+      const { url } = await provider({ jwks: jwksOf(rsa) });
+      const { get, seen } = appFor(url);
+      expect((await get(await providerToken(rsa, claims({ sub: subject })))).status).toBe(200);
+      expect(seen).toEqual([{ id: subject, role: "customer" }]);
+    },
+  );
+
+  it("lower-cases a provider's UUID subject, as it does this service's own", async () => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const { get, seen } = appFor(url);
+    expect((await get(await providerToken(rsa, claims({ sub: sub.toUpperCase() })))).status).toBe(200);
+    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+  });
+
+  it.each([
+    ["of 256 characters", "x".repeat(256)],
+    ["with a space", "auth0|a b"],
+    ["that is empty", ""],
+    ["that is a number", 42],
+    ["with a non-ASCII character", "auth0|é"],
+  ])("refuses a provider's subject %s", async (_label, subject) => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const { get, seen } = appFor(url);
+    expect((await get(await providerToken(rsa, claims({ sub: subject })))).status).toBe(401);
+    expect(seen).toEqual([]);
+  });
+
+  it("keeps this service's own HS256 tokens to UUID subjects", async () => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const own = await hmacToken(
+      TEST_SECRET,
+      { sub: "auth0|someone", exp: now() + 600, iss: ISSUER, aud: AUDIENCE },
+      {},
+    );
+    expect((await appFor(url).get(own)).status).toBe(401);
+  });
 });

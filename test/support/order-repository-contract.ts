@@ -82,6 +82,19 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       expect(await repo.list({ customerId: customer, limit: 10, includeItems: false })).toHaveLength(1);
     });
 
+    it("keeps orders and keys of a provider's subject as the provider names it, case and all", async () => {
+      const subject = `auth0|${crypto.randomUUID().slice(0, 8)}Ab`;
+      const order = newOrder(subject);
+      expect(await repo.create(order, claim(subject, "opaque"))).toEqual({ kind: "created", order });
+      expect(await repo.findById(order.id, subject)).toEqual(order);
+      expect(await repo.findById(order.id, subject.toLowerCase())).toBeNull();
+      expect(await repo.list({ customerId: subject, limit: 10, includeItems: true })).toEqual([order]);
+      expect(await repo.list({ customerId: subject.toUpperCase(), limit: 10, includeItems: false })).toEqual([]);
+      expect((await repo.create(newOrder(subject), claim(subject, "opaque"))).kind).toBe("key-taken");
+      const moved = await repo.transition({ id: order.id, customerId: subject, to: "cancelled", from: ["pending"] });
+      expect(moved.updated).toMatchObject({ customerId: subject, status: "cancelled" });
+    });
+
     it("scopes keys to the caller", async () => {
       const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
       expect((await repo.create(newOrder(a), claim(a, "shared"))).kind).toBe("created");
