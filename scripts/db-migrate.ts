@@ -6,6 +6,7 @@
  */
 import { cli } from "./cli.ts";
 import { migrateDatabase } from "./migrations/connections.ts";
+import { describeRun } from "./migrations/migrator.ts";
 import { redact } from "./release/redact.ts";
 
 const USAGE = `usage: DATABASE_URL=… npm run db:migrate
@@ -25,8 +26,7 @@ if (!url) {
 
 try {
   const run = await migrateDatabase(url, process.env.DATABASE_HTTP_ENDPOINT || undefined);
-  const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
-  console.log(`${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal`);
+  console.log(describeRun(run));
 } catch (err) {
   console.error(`db:migrate stopped: ${redact(err instanceof Error ? err.message : String(err), [url])}`);
   process.exit(1);

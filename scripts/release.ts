@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "./cli.ts";
 import { migrateDatabase } from "./migrations/connections.ts";
+import { describeRun } from "./migrations/migrator.ts";
 import { childEnv } from "./release/child-env.ts";
 import { readEnvironment } from "./release/environment.ts";
 import { redact } from "./release/redact.ts";
@@ -121,8 +122,7 @@ async function migrations(env: string): Promise<void> {
   if (!databaseUrl)
     fail(`DATABASE_URL is not set for ${env}: export the ${env} schema owner's connection string and run again`);
   const run = await migrateDatabase(databaseUrl, process.env.DATABASE_HTTP_ENDPOINT || undefined);
-  const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
-  log(`  ${run.applied.length} pending migration(s) applied${elsewhere}; ${run.after} in the journal`);
+  log(`  ${describeRun(run)}`);
 }
 
 async function release(): Promise<void> {

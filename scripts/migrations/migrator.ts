@@ -42,6 +42,12 @@ export interface MigrationRun {
   appliedElsewhere: string[];
 }
 
+/** "2 migration(s) applied; 0003_x by another run; 5 in the journal": what a run did, for a person. */
+export function describeRun(run: MigrationRun): string {
+  const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
+  return `${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal`;
+}
+
 export const NO_TRANSACTION_MARKER = "-- migrate:no-transaction";
 
 /** One key for every runner of this service's migrations (pg_advisory_xact_lock takes a bigint). */

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { CURRENCIES, LIMITS, ORDER_STATUSES } from "../domain/order";
+import { VISIBLE_TOKEN } from "../lib/visible-token";
 
 /**
  * The request schemas: they validate, and (through zod's JSON Schema output) document the API.
@@ -41,7 +42,7 @@ export const listOrdersQuery = z.strictObject({
 });
 
 /** A subject as identity providers name them (`auth0|…`, `user_2ab…`, UUIDs): 1–255 visible ASCII characters. */
-const subject = z.string().check(z.regex(/^[\x21-\x7E]{1,255}$/, "must be 1–255 visible ASCII characters"));
+const subject = z.string().check(z.regex(VISIBLE_TOKEN, "must be 1–255 visible ASCII characters"));
 
 /**
  * The same bodies and queries where `customer_id` names any token subject: a deployment that takes an
@@ -51,4 +52,4 @@ export const createOrderBodyOfSubjects = z.extend(createOrderBody, { customer_id
 export const listOrdersQueryOfSubjects = z.extend(listOrdersQuery, { customer_id: z.optional(subject) });
 
 /** RFC-style token of visible ASCII, 1–255 characters. */
-export const idempotencyKeyHeader = z.string().check(z.regex(/^[\x21-\x7E]{1,255}$/));
+export const idempotencyKeyHeader = z.string().check(z.regex(VISIBLE_TOKEN));

@@ -4,6 +4,7 @@ import { AppError } from "../domain/app-error";
 import { type Caller, ROLES, type Role } from "../domain/caller";
 import { BoundedMap } from "../lib/bounded-map";
 import { canonicalSubject, isUuid } from "../lib/uuid";
+import { VISIBLE_TOKEN } from "../lib/visible-token";
 import type { KeyLookup } from "../tokens/jwks-key-store";
 import { createTokenVerifier, type VerifiedBy } from "../tokens/token-verifier";
 
@@ -100,9 +101,6 @@ function roleOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim
   return values.includes(roles.admin) ? "admin" : "customer";
 }
 
-/** A provider's subject: 1–255 visible ASCII characters, as providers name users (`auth0|65f…`, `user_2ab…`). */
-const PROVIDER_SUBJECT = /^[\x21-\x7E]{1,255}$/;
-
 /**
  * Who the token speaks for, with the role it gives: this service's own tokens name a UUID; a provider's
  * any subject, kept as the provider wrote it (a UUID in lower case).
@@ -110,7 +108,7 @@ const PROVIDER_SUBJECT = /^[\x21-\x7E]{1,255}$/;
 function callerOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim: string; admin: string }): Caller {
   const sub = payload.sub;
   if (by === "provider key") {
-    if (typeof sub !== "string" || !PROVIDER_SUBJECT.test(sub)) {
+    if (typeof sub !== "string" || !VISIBLE_TOKEN.test(sub)) {
       throw unauthorized("sub is not 1–255 visible ASCII characters", true);
     }
   } else if (typeof sub !== "string" || !isUuid(sub)) {

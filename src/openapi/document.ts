@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { ERROR_CODES, type ErrorCode } from "../domain/app-error";
 import { isTimedRoute } from "../handlers/route-policy";
+import { VISIBLE_TOKEN } from "../lib/visible-token";
 import * as responses from "./response-schemas";
 import { type DocumentedHeader, type RouteDoc, routeDocOf } from "./route-doc";
 
@@ -270,7 +271,7 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
           required: false,
           description:
             "1–255 visible ASCII characters, scoped to the caller, kept 24 h. The same key and body replays the first answer.",
-          schema: { type: "string", pattern: "^[\\x21-\\x7E]{1,255}$" },
+          schema: { type: "string", pattern: VISIBLE_TOKEN.source },
         },
         IfMatch: {
           name: "If-Match",

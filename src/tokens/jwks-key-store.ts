@@ -129,12 +129,12 @@ export function createJwksKeyStore({
       throw new JwksProblem(`jwks answered ${res.status}`);
     }
     const text = await boundedText(res, maxBytes);
-    const seconds = Math.floor(lifetimeMs(res.headers) / 1000);
+    const lifetime = lifetimeMs(res.headers);
     const copy = new Response(text, {
-      headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${seconds}` },
+      headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${Math.floor(lifetime / 1000)}` },
     });
     await cache?.put(url, copy).catch(() => onProblem("jwks cache put failed"));
-    return { text, lifetime: lifetimeMs(res.headers) };
+    return { text, lifetime };
   }
 
   /** A new isolate first asks the Cache API; a refresh always asks the provider. */

@@ -51,6 +51,18 @@ function provider(initial: () => Response) {
   };
 }
 
+/** The Cache API as a map: what was put is what matches. */
+function memoryCache() {
+  const cached = new Map<string, Response>();
+  const cache = {
+    match: async (key: RequestInfo | URL) => cached.get(String(key))?.clone(),
+    put: async (key: RequestInfo | URL, res: Response) => {
+      cached.set(String(key), res);
+    },
+  } as unknown as Pick<Cache, "match" | "put">;
+  return { cached, cache };
+}
+
 const json =
   (body: unknown, headers: Record<string, string> = {}) =>
   () =>
@@ -217,13 +229,7 @@ describe("the identity provider's keys", () => {
   });
 
   it("start a new isolate from the Cache API's copy, without a fetch", async () => {
-    const cached = new Map<string, Response>();
-    const cache = {
-      match: async (key: RequestInfo | URL) => cached.get(String(key))?.clone(),
-      put: async (key: RequestInfo | URL, res: Response) => {
-        cached.set(String(key), res);
-      },
-    } as unknown as Pick<Cache, "match" | "put">;
+    const { cached, cache } = memoryCache();
     const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=3600" }));
     await p.store({ cache }).key("rsa-1");
     expect(cached.get(URL)?.headers.get("Cache-Control")).toBe("max-age=3600");
@@ -340,13 +346,7 @@ describe("the identity provider's keys", () => {
   });
 
   it("refresh from the provider, not from the Cache API's copy", async () => {
-    const cached = new Map<string, Response>();
-    const cache = {
-      match: async (key: RequestInfo | URL) => cached.get(String(key))?.clone(),
-      put: async (key: RequestInfo | URL, res: Response) => {
-        cached.set(String(key), res);
-      },
-    } as unknown as Pick<Cache, "match" | "put">;
+    const { cached, cache } = memoryCache();
     const p = provider(json(jwksOf(rsa)));
     const store = p.store({ cache });
     await store.key("rsa-1");
