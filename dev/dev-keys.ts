@@ -7,6 +7,8 @@
 
 import type { webcrypto } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { sign } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
@@ -49,5 +51,32 @@ export async function devKeys(path = ".data/dev-keys.json") {
       if (!key) throw new Error(`no ${alg} key in ${path}`);
       return sign(payload, key as never);
     },
+  };
+}
+
+/**
+ * The local identity provider on a port of this machine: its JWKS (any path answers) with the given
+ * max-age, and its signer. `npm run dev` and the benchmark both run one.
+ */
+export async function serveDevProvider({
+  path,
+  port = 0,
+  maxAgeSeconds,
+}: {
+  path?: string;
+  port?: number;
+  maxAgeSeconds: number;
+}) {
+  const keys = await devKeys(path);
+  const server = createServer((_req, res) => {
+    res
+      .writeHead(200, { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` })
+      .end(JSON.stringify(keys.jwks));
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`,
+    sign: keys.sign,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

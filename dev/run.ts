@@ -9,12 +9,10 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../scripts/cli.ts";
-import { devKeys } from "./dev-keys.ts";
+import { serveDevProvider } from "./dev-keys.ts";
 import { envFileText, resolveSettings } from "./settings.ts";
 import { createProvider } from "./sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
@@ -79,16 +77,10 @@ if (!settings.DATABASE_URL) {
 }
 
 // An identity provider of this machine's own, when its tokens are asked for and none is named.
-let jwksServer: Server | undefined;
+let provider: Awaited<ReturnType<typeof serveDevProvider>> | undefined;
 if (settings.JWT_MODES?.includes("jwks") && !settings.JWT_JWKS_URL) {
-  const { jwks } = await devKeys();
-  jwksServer = createServer((_req, res) => {
-    res
-      .writeHead(200, { "Content-Type": "application/json", "Cache-Control": "max-age=300" })
-      .end(JSON.stringify(jwks));
-  });
-  await new Promise<void>((resolve) => jwksServer?.listen(Number(process.env.JWKS_PORT ?? 0), "127.0.0.1", resolve));
-  settings.JWT_JWKS_URL = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+  provider = await serveDevProvider({ port: Number(process.env.JWKS_PORT ?? 0), maxAgeSeconds: 300 });
+  settings.JWT_JWKS_URL = provider.url;
   console.log(`[dev] identity provider's keys at ${settings.JWT_JWKS_URL} (npm run token -- --alg RS256|ES256|EdDSA)`);
 }
 
@@ -121,7 +113,7 @@ async function stop(code: number): Promise<never> {
     if (wrangler.exitCode === null) wrangler.kill("SIGINT");
     rmSync(settingsDir, { recursive: true, force: true });
     await sqlServer?.close().catch(() => undefined);
-    jwksServer?.close();
+    await provider?.close();
   }
   process.exit(code);
 }

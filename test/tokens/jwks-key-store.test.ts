@@ -346,7 +346,7 @@ describe("the identity provider's keys", () => {
   });
 
   it("refresh from the provider, not from the Cache API's copy", async () => {
-    const { cached, cache } = memoryCache();
+    const { cache } = memoryCache();
     const p = provider(json(jwksOf(rsa)));
     const store = p.store({ cache });
     await store.key("rsa-1");
