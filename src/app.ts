@@ -10,6 +10,7 @@ import { type Config, type ConfigProblem, describeProblems, jwtSecrets } from ".
 import { AppError } from "./domain/app-error";
 import type { CursorCodec } from "./handlers/cursor";
 import { docsRoutes } from "./handlers/docs-routes";
+import { eventRoutes } from "./handlers/event-routes";
 import { healthRoutes } from "./handlers/health-routes";
 import { metricsRoutes } from "./handlers/metrics-routes";
 import { orderRoutes } from "./handlers/order-routes";
@@ -25,6 +26,7 @@ import { type OptionsResponder, routeFallbacks, routeNotFound } from "./middlewa
 import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
+import type { EventService } from "./services/event-service";
 import type { OrderService } from "./services/order-service";
 import type { BreakerView, Readiness, ReadinessReport } from "./services/readiness";
 import type { KeyLookup } from "./tokens/jwks-key-store";
@@ -34,6 +36,7 @@ export interface AppDeps {
   logger: Logger;
   readiness: Readiness;
   orders: OrderService;
+  events: EventService;
   cursors: CursorCodec;
   metrics: Metrics;
   breaker: BreakerView;
@@ -143,6 +146,7 @@ export function createApp({
   logger,
   readiness,
   orders,
+  events,
   cursors,
   metrics,
   breaker,
@@ -182,31 +186,31 @@ export function createApp({
   app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
+  const signedIn = {
+    authenticate: auth({
+      secrets: config.jwt.modes.hs256 ? jwtSecrets(config.jwt) : [],
+      jwks: signingKeys,
+      roles: config.jwt.roles,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      maxTtlSeconds: config.jwt.maxTtlSeconds,
+      smoke: config.jwt.smoke,
+      now: clock,
+    }),
+    limitCaller: rateLimit({ policy: "user", ...config.rateLimits.user, keyOf: (c) => c.get("caller").id }),
+  };
   app.route(
     "/",
     orderRoutes({
       service: orders,
       cursors,
-      authenticate: auth({
-        secrets: config.jwt.modes.hs256 ? jwtSecrets(config.jwt) : [],
-        jwks: signingKeys,
-        roles: config.jwt.roles,
-        issuer: config.jwt.issuer,
-        audience: config.jwt.audience,
-        maxTtlSeconds: config.jwt.maxTtlSeconds,
-        smoke: config.jwt.smoke,
-        now: clock,
-      }),
-      limitCaller: rateLimit({
-        policy: "user",
-        ...config.rateLimits.user,
-        keyOf: (c) => c.get("caller").id,
-      }),
+      ...signedIn,
       requireAdmin: requireRole("admin"),
       bodyLimitBytes: config.bodyLimitBytes,
       opaqueSubjects: config.jwt.modes.jwks,
     }),
   );
+  app.route("/", eventRoutes({ service: events, cursors, ...signedIn }));
   return app;
 }
 

@@ -8,7 +8,9 @@ import { createMetrics, type Metrics } from "./observability/metrics";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
 import { createDatabase } from "./repositories/database";
 import { createDatabaseProbe } from "./repositories/database-probe";
+import { createPostgresEventRepository } from "./repositories/postgres-event-repository";
 import { createPostgresOrderRepository } from "./repositories/postgres-order-repository";
+import { createEventService } from "./services/event-service";
 import { createIdempotencyPurge, type PurgeReport } from "./services/idempotency-purge";
 import type { OrderRepository } from "./services/order-repository";
 import { createOrderService, type OrderService } from "./services/order-service";
@@ -75,9 +77,9 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const logger = overrides.logger ?? createJsonLogger({ level: config.logLevel });
   const breaker = overrides.breaker ?? new CircuitBreaker({ now: clock });
   const database = { url: config.databaseUrl, httpEndpoint: config.databaseHttpEndpoint, metrics };
-  const repository =
-    overrides.repository ??
-    createPostgresOrderRepository(createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker }));
+  const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
+  const repository = overrides.repository ?? createPostgresOrderRepository(db);
+  const events = createEventService({ repository: createPostgresEventRepository(db), now: clock });
   const orders = overrides.orders ?? createOrderService({ repository, now: clock });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
   const readiness = createReadiness({
@@ -91,6 +93,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     logger,
     readiness,
     orders,
+    events,
     cursors: createCursorCodec(jwtSecrets(config.jwt)),
     metrics,
     breaker,

@@ -6,6 +6,8 @@ export interface CursorScope {
   callerId: string;
   status?: string;
   customerId?: string;
+  /** Which listing, when not the orders list: its filters and direction (`events:asc:order.created:…`). */
+  listing?: string;
 }
 
 /**
@@ -73,8 +75,10 @@ export function createCursorCodec(secrets: readonly [string, ...string[]]): Curs
     derivedKeys ??= Promise.all(secrets.map(derive)) as Promise<[CryptoKey, ...CryptoKey[]]>;
     return derivedKeys;
   };
-  const additionalData = ({ callerId, status, customerId }: CursorScope) =>
-    encoder.encode(JSON.stringify([callerId, status ?? null, customerId ?? null]));
+  const additionalData = ({ callerId, status, customerId, listing }: CursorScope) =>
+    encoder.encode(
+      JSON.stringify(listing === undefined ? [callerId, status ?? null, customerId ?? null] : [callerId, listing]),
+    );
 
   return {
     async encode(position, scope) {

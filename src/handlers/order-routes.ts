@@ -3,7 +3,7 @@ import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { isAdmin } from "../domain/caller";
-import type { Order } from "../domain/order";
+import type { Order, OrderStatus } from "../domain/order";
 import { canonicalSubject } from "../lib/uuid";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
@@ -83,6 +83,9 @@ function expectedVersion(ifMatch: string | undefined): number | undefined {
   return version;
 }
 
+/** The request a write comes from, recorded on the event it causes. */
+const originOf = (c: Context<AppEnv>) => ({ requestId: c.get("requestId") });
+
 /** An order with its version as the ETag. */
 const orderAnswer = (c: Context<AppEnv>, order: Order) =>
   c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
@@ -102,6 +105,12 @@ function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
     throw validationError([{ path: "header.Idempotency-Key", message: "must be 1–255 visible ASCII characters" }]);
   }
   return key;
+}
+
+/** An admin's status change of the order in the path, under If-Match when sent. */
+function setStatus(c: Context<AppEnv>, service: OrderService, id: string, to: OrderStatus): Promise<Order> {
+  const expected = expectedVersion(c.req.header("If-Match"));
+  return service.setStatus(c.get("caller"), id.toLowerCase(), to, expected, originOf(c));
 }
 
 /** A page of orders, with a cursor bound to this caller and filter for the next one. */
@@ -155,7 +164,8 @@ export function orderRoutes({
       validate("json", createBody, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.create)),
       documentRoute(ORDER_OPERATIONS.createOrder),
       async (c) => {
-        const outcome = await service.create(c.get("caller"), createInput(c.req.valid("json")), idempotencyKeyOf(c));
+        const input = createInput(c.req.valid("json"));
+        const outcome = await service.create(c.get("caller"), input, idempotencyKeyOf(c), originOf(c));
         return createdAnswer(c, outcome);
       },
     )
@@ -185,7 +195,8 @@ export function orderRoutes({
       documentRoute(ORDER_OPERATIONS.cancelOrder),
       async (c) => {
         const expected = expectedVersion(c.req.header("If-Match"));
-        return orderAnswer(c, await service.cancel(c.get("caller"), c.req.valid("param").id.toLowerCase(), expected));
+        const id = c.req.valid("param").id.toLowerCase();
+        return orderAnswer(c, await service.cancel(c.get("caller"), id, expected, originOf(c)));
       },
     )
     .patch(
@@ -196,15 +207,6 @@ export function orderRoutes({
       validate("param", orderIdParam),
       validate("json", setStatusBody),
       documentRoute(ORDER_OPERATIONS.setOrderStatus),
-      async (c) => {
-        const expected = expectedVersion(c.req.header("If-Match"));
-        const order = await service.setStatus(
-          c.get("caller"),
-          c.req.valid("param").id.toLowerCase(),
-          c.req.valid("json").status,
-          expected,
-        );
-        return orderAnswer(c, order);
-      },
+      async (c) => orderAnswer(c, await setStatus(c, service, c.req.valid("param").id, c.req.valid("json").status)),
     );
 }

@@ -28,14 +28,16 @@ export const cancelBody = z.strictObject({});
 
 export const orderIdParam = z.strictObject({ id: z.uuid() });
 
-const limitParam = z.pipe(
+export const limitParam = z.pipe(
   z.string().check(z.regex(/^\d{1,3}$/)),
   z.pipe(z.transform(Number), z.int().check(z.minimum(1), z.maximum(100))),
 );
 
+export const cursorParam = z.string().check(z.minLength(1), z.maxLength(512));
+
 export const listOrdersQuery = z.strictObject({
   limit: z.optional(limitParam),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+  cursor: z.optional(cursorParam),
   status: z.optional(z.enum(ORDER_STATUSES)),
   include: z.optional(z.literal("items")),
   customer_id: z.optional(z.uuid()),

@@ -211,6 +211,8 @@ const RESPONSE_SCHEMAS = {
   Order: responses.order,
   OrderEnvelope: responses.orderEnvelope,
   OrderPage: responses.orderPage,
+  Event: responses.event,
+  EventPage: responses.eventPage,
   ErrorEnvelope: responses.errorEnvelope,
   Health: responses.health,
   Readiness: responses.readiness,
@@ -249,6 +251,7 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
     security: [],
     tags: [
       { name: "orders", description: "Create, read, list, cancel and move orders (bearer JWT)." },
+      { name: "events", description: "What happened to orders: the events feed (bearer JWT)." },
       { name: "operations", description: "Probes, metrics and this documentation." },
     ],
     paths,

@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import { ERROR_CODES } from "../domain/app-error";
 import { CURRENCIES, ORDER_STATUSES } from "../domain/order";
+import { ORDER_EVENT_TYPES } from "../domain/order-event";
+import type { EventJson } from "../handlers/event-json";
 import type { OrderJson } from "../handlers/order-json";
 
 /**
@@ -33,6 +35,29 @@ export const orderEnvelope = z.strictObject({ data: order });
 
 export const orderPage = z.strictObject({
   data: z.array(order),
+  page: z.strictObject({
+    limit: z.int().check(z.minimum(1), z.maximum(100)),
+    next_cursor: z.nullable(z.string()),
+  }),
+});
+
+/** Typed as what `eventJson` renders: the feed's items and the webhooks' payloads alike. */
+export const event: z.ZodMiniType<EventJson> = z.strictObject({
+  id: z.uuid(),
+  type: z.enum(ORDER_EVENT_TYPES),
+  timestamp: z.iso.datetime(),
+  request_id: z.nullable(z.string()),
+  data: z.strictObject({
+    order_id: z.uuid(),
+    order_version: z.int().check(z.minimum(1)),
+    previous_status: z.optional(z.enum(ORDER_STATUSES)),
+    status: z.optional(z.enum(ORDER_STATUSES)),
+    order,
+  }),
+});
+
+export const eventPage = z.strictObject({
+  data: z.array(event),
   page: z.strictObject({
     limit: z.int().check(z.minimum(1), z.maximum(100)),
     next_cursor: z.nullable(z.string()),

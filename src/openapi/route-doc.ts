@@ -25,7 +25,7 @@ export interface DocumentedResponse {
  */
 export interface RouteDoc {
   operationId: string;
-  tag: "orders" | "operations";
+  tag: "orders" | "events" | "webhooks" | "operations";
   summary: string;
   description: string;
   /** `bearer`: a customer or admin JWT; `metrics`: METRICS_TOKEN. */

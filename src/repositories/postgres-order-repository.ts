@@ -1,5 +1,6 @@
 import { and, desc, eq, getTableColumns, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Order } from "../domain/order";
+import type { EventStamp } from "../domain/order-event";
 import { isUuid } from "../lib/uuid";
 import type {
   CreateResult,
@@ -10,43 +11,9 @@ import type {
 } from "../services/order-repository";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
+import { type ItemTuple, type OrderRow, toOrder, withItems } from "./order-rows";
 import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
-import { idempotencyKeys, orderItems, orders } from "./schema";
-
-type OrderRow = typeof orders.$inferSelect;
-/** An item as the reads return it: `[sku, quantity, unit_price, line_total]`. */
-type ItemTuple = [string, number, number, number];
-
-/**
- * An order's items, by position, as one JSON array of arrays beside its columns. Mapping these is
- * ours to do in one pass: drizzle's relational queries (`with: { items }`) map every nested field
- * through its column, which was a fifth of a list page's CPU in `npm run bench:profile`. Amounts
- * arrive as JSON numbers, exact because the schema caps them at 2^53 - 1.
- */
-const itemsOfOrder = sql<ItemTuple[]>`coalesce((
-  SELECT json_agg(json_build_array(${orderItems.sku}, ${orderItems.quantity}, ${orderItems.unitPrice}, ${orderItems.lineTotal}) ORDER BY ${orderItems.position})
-  FROM ${orderItems} WHERE ${orderItems.orderId} = ${orders.id}), '[]'::json)`;
-
-const withItems = { ...getTableColumns(orders), items: itemsOfOrder };
-
-function toOrder(row: OrderRow & { items?: ItemTuple[] }): Order {
-  const order: Order = {
-    id: row.id,
-    // Every row has a subject: written by this version, filled by 0004's trigger or backfill otherwise.
-    customerId: row.customerSubject ?? row.customerId ?? "",
-    status: row.status,
-    currency: row.currency,
-    itemCount: row.itemCount,
-    total: row.total,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-  if (row.items) {
-    order.items = row.items.map(([sku, quantity, unitPrice, lineTotal]) => ({ sku, quantity, unitPrice, lineTotal }));
-  }
-  return order;
-}
+import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
 
 /**
  * customer_id as the version before migration 0004 reads it: the subject when it is a UUID, else NULL
@@ -138,7 +105,7 @@ const itemRows = (order: Order) =>
  * inserts nothing); an expired record is replaced. Foreign keys are checked at the end of the
  * statement, when the order exists.
  */
-function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim) {
+function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim, event: EventStamp) {
   const createdAt = order.createdAt.toISOString();
   return db.execute(sql`
     WITH claimed AS (
@@ -156,14 +123,18 @@ function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim) {
              ${order.itemCount}::smallint, 1, ${createdAt}::timestamptz, ${createdAt}::timestamptz
       FROM claimed
       RETURNING id
+    ), new_event AS (
+      INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, request_id, created_at)
+      SELECT ${event.id}::uuid, 'order.created', id, ${order.customerId}, 1, 'pending', ${event.requestId ?? null}, ${createdAt}::timestamptz
+      FROM new_order
     )
     INSERT INTO ${orderItems} (order_id, position, sku, quantity, unit_price, line_total)
     SELECT new_order.id, v.position, v.sku, v.quantity, v.unit_price, v.line_total
     FROM new_order CROSS JOIN (VALUES ${itemRows(order)}) AS v(position, sku, quantity, unit_price, line_total)`);
 }
 
-/** The order and its items, as two statements of one batch (one transaction, one round trip). */
-function insertOrder(db: Database, order: Order) {
+/** The order, its items and its event, as three statements of one batch (one transaction, one round trip). */
+function insertOrder(db: Database, order: Order, event: EventStamp) {
   return [
     db.insert(orders).values({
       id: order.id,
@@ -185,6 +156,16 @@ function insertOrder(db: Database, order: Order) {
         lineTotal: item.lineTotal,
       })),
     ),
+    db.insert(orderEvents).values({
+      id: event.id,
+      type: "order.created",
+      orderId: order.id,
+      customerSubject: order.customerId,
+      orderVersion: order.version,
+      status: order.status,
+      requestId: event.requestId ?? null,
+      createdAt: order.createdAt,
+    }),
   ] as const;
 }
 
@@ -216,18 +197,40 @@ function preparedFinds(db: Database) {
   };
 }
 
+/**
+ * The guarded status change and its event in one statement: the row is locked and its status read
+ * before the update (the event names the status it left), and the event is inserted only for a row
+ * that changed, at the version and time the update gave it.
+ */
+function changeStatus(db: Database, guard: SQL | undefined, to: Order["status"], event: EventStamp) {
+  return db.execute(sql`
+    WITH previous AS (
+      SELECT ${orders.id} AS id, ${orders.status} AS status FROM ${orders} WHERE ${guard} FOR UPDATE
+    ), changed AS (
+      UPDATE ${orders} SET status = ${to}::order_status, version = ${orders.version} + 1, updated_at = now()
+      FROM previous WHERE ${orders.id} = previous.id
+      RETURNING ${orders.id} AS id, ${orders.customerSubject} AS subject, ${orders.version} AS version,
+                ${orders.updatedAt} AS updated_at, previous.status AS previous_status
+    )
+    INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, previous_status, request_id, created_at)
+    SELECT ${event.id}::uuid, 'order.status_changed', id, subject, version, ${to}::order_status, previous_status,
+           ${event.requestId ?? null}, updated_at
+    FROM changed
+    RETURNING order_id`);
+}
+
 /** Drizzle implementation of the service's OrderRepository; one HTTP round trip per method. */
 export function createPostgresOrderRepository(db: Database): OrderRepository {
   const find = preparedFinds(db);
   const list = preparedLists(db);
   return {
-    async create(order, claim): Promise<CreateResult> {
+    async create(order, claim, event): Promise<CreateResult> {
       if (!claim) {
-        await runQuery("orders.create", () => db.batch(insertOrder(db, order)));
+        await runQuery("orders.create", () => db.batch(insertOrder(db, order, event)));
         return { kind: "created", order };
       }
       const [, rows] = await runQuery("orders.create-idempotent", () =>
-        db.batch([claimAndInsert(db, order, claim), readClaim(db, claim)]),
+        db.batch([claimAndInsert(db, order, claim, event), readClaim(db, claim)]),
       );
       const record = rows[0];
       if (record?.orderId === order.id) return { kind: "created", order };
@@ -251,7 +254,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       return rows.map(toOrder);
     },
 
-    async transition({ id, customerId, to, from, expectedVersion }): Promise<TransitionResult> {
+    async transition({ id, customerId, to, from, expectedVersion, event }): Promise<TransitionResult> {
       const guard = and(
         visible(id, customerId),
         inArray(orders.status, from),
@@ -259,17 +262,13 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       );
       const [updated, current] = await runQuery("orders.transition", () =>
         db.batch([
-          db
-            .update(orders)
-            .set({ status: to, version: sql`${orders.version} + 1`, updatedAt: sql`now()` })
-            .where(guard)
-            .returning({ id: orders.id }),
+          changeStatus(db, guard, to, event),
           // Runs after the update in the same transaction: sees the new row when it changed.
           db.select(withItems).from(orders).where(visible(id, customerId)),
         ]),
       );
       const now = current[0] ? toOrder(current[0]) : null;
-      return { updated: updated.length > 0 ? now : null, current: now };
+      return { updated: updated.rows.length > 0 ? now : null, current: now };
     },
 
     async purgeExpiredIdempotencyRecords(before, limit) {

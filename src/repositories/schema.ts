@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -121,5 +122,96 @@ export const idempotencyKeys = pgTable(
     primaryKey({ name: "idempotency_keys_subject_pkey", columns: [t.customerSubject, t.key] }),
     uniqueIndex("idempotency_keys_customer_key_idx").on(t.customerId, t.key),
     index("idempotency_keys_expires_idx").on(t.expiresAt),
+  ],
+);
+
+/**
+ * The transactional outbox and the events feed: one row per change, written by the statement that
+ * makes the change. An order's currency, items, totals, customer and creation time never change, so
+ * an event keeps only what does (status, version, the time of the change) and is rendered with the
+ * order's row: exactly the order as it was at that version. `dispatched_at` is set when the relay
+ * has fanned the event out to its webhook endpoints; the sweep hands over any left without it.
+ */
+export const orderEvents = pgTable(
+  "order_events",
+  {
+    id: uuid("id").primaryKey(),
+    type: varchar("type", { length: 40 }).notNull(),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
+    orderVersion: integer("order_version").notNull(),
+    status: orderStatus("status").notNull(),
+    previousStatus: orderStatus("previous_status"),
+    requestId: varchar("request_id", { length: 255 }),
+    createdAt: timestamptz("created_at").notNull(),
+    dispatchedAt: timestamptz("dispatched_at"),
+  },
+  (t) => [
+    index("order_events_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index("order_events_subject_created_idx").on(
+      t.customerSubject,
+      t.createdAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("order_events_order_created_idx").on(t.orderId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The sweep's question, "what is older than a minute and not handed over", reads only those rows.
+    index("order_events_undispatched_idx").on(t.createdAt).where(sql`${t.dispatchedAt} IS NULL`),
+    check("order_events_type", sql`${t.type} IN ('order.created', 'order.status_changed')`),
+  ],
+);
+
+/**
+ * Where events are delivered. `secret` (and `previous_secret`, for 24 h after a rotation) is the
+ * signing secret sealed with WEBHOOK_ENCRYPTION_KEY (AES-GCM): the database never holds it in clear.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: uuid("id").primaryKey(),
+    url: varchar("url", { length: 2048 }).notNull(),
+    description: varchar("description", { length: 500 }),
+    events: text("events").array().notNull(),
+    secret: text("secret").notNull(),
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamptz("previous_secret_expires_at"),
+    disabled: boolean("disabled").notNull().default(false),
+    disabledReason: varchar("disabled_reason", { length: 255 }),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamptz("created_at").notNull(),
+    updatedAt: timestamptz("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
+);
+
+/** One row per attempt to deliver an event to an endpoint: what the deliveries listing shows. */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: uuid("id").primaryKey(),
+    endpointId: uuid("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventId: uuid("event_id")
+      .notNull()
+      .references(() => orderEvents.id, { onDelete: "cascade" }),
+    eventType: varchar("event_type", { length: 40 }).notNull(),
+    attempt: integer("attempt").notNull(),
+    outcome: varchar("outcome", { length: 16 }).notNull(),
+    statusCode: smallint("status_code"),
+    error: varchar("error", { length: 255 }),
+    durationMs: integer("duration_ms").notNull(),
+    attemptedAt: timestamptz("attempted_at").notNull(),
+    nextAttemptAt: timestamptz("next_attempt_at"),
+  },
+  (t) => [
+    index("webhook_attempts_endpoint_idx").on(
+      t.endpointId,
+      t.attemptedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("webhook_attempts_event_idx").on(t.eventId),
+    check("webhook_attempts_outcome", sql`${t.outcome} IN ('delivered', 'retrying', 'failed', 'disabled')`),
   ],
 );

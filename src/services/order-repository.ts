@@ -1,4 +1,5 @@
 import type { Order, OrderStatus } from "../domain/order";
+import type { EventStamp } from "../domain/order-event";
 
 /** What the service needs from storage. Owned here, implemented in src/repositories. */
 
@@ -49,6 +50,8 @@ export interface TransitionInput {
   from: OrderStatus[];
   /** Only if the order is still at this version (If-Match). */
   expectedVersion?: number;
+  /** The `order.status_changed` event written with the change (and only if it happens). */
+  event: EventStamp;
 }
 
 export interface TransitionResult {
@@ -60,14 +63,15 @@ export interface TransitionResult {
 
 export interface OrderRepository {
   /**
-   * Order, items and (when given) the idempotency record, atomically, in one round trip: either the
-   * order is created, or nothing is and the key's existing record comes back in the same answer.
+   * Order, items, its `order.created` event and (when given) the idempotency record, atomically, in
+   * one round trip: either the order is created, or nothing is and the key's existing record comes
+   * back in the same answer.
    */
-  create(order: Order, idempotency?: IdempotencyClaim): Promise<CreateResult>;
+  create(order: Order, idempotency: IdempotencyClaim | undefined, event: EventStamp): Promise<CreateResult>;
   /** With items, in one query. */
   findById(id: string, customerId?: string): Promise<Order | null>;
   list(query: ListQuery): Promise<Order[]>;
-  /** Conditional status change and the resulting row, in one round trip. */
+  /** Conditional status change, its event and the resulting row, in one round trip. */
   transition(input: TransitionInput): Promise<TransitionResult>;
   /** Deletes up to `limit` records that expired before `before`, oldest first; returns how many. */
   purgeExpiredIdempotencyRecords(before: Date, limit: number): Promise<number>;

@@ -1,7 +1,8 @@
 import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
-import type { ListPosition, OrderRepository, StoredIdempotencyRecord } from "./order-repository";
+import type { EventStamp } from "../domain/order-event";
+import type { ListPosition, OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -36,14 +37,30 @@ export interface OrderPage {
   next: ListPosition | null;
 }
 
+/** The request a write comes from: its id is recorded on the event the write causes. */
+export interface WriteOrigin {
+  requestId?: string;
+}
+
 export interface OrderService {
-  create(caller: Caller, input: CreateOrderInput, idempotencyKey?: string): Promise<CreateOutcome>;
+  create(
+    caller: Caller,
+    input: CreateOrderInput,
+    idempotencyKey?: string,
+    origin?: WriteOrigin,
+  ): Promise<CreateOutcome>;
   get(caller: Caller, id: string): Promise<Order>;
   list(caller: Caller, input: ListOrdersInput): Promise<OrderPage>;
   /** Owners and admins: cancel a pending or paid order, optionally only at a given version. */
-  cancel(caller: Caller, id: string, expectedVersion?: number): Promise<Order>;
+  cancel(caller: Caller, id: string, expectedVersion?: number, origin?: WriteOrigin): Promise<Order>;
   /** Admins only: move an order forward (paid, shipped), optionally only at a given version. */
-  setStatus(caller: Caller, id: string, to: OrderStatus, expectedVersion?: number): Promise<Order>;
+  setStatus(
+    caller: Caller,
+    id: string,
+    to: OrderStatus,
+    expectedVersion?: number,
+    origin?: WriteOrigin,
+  ): Promise<Order>;
 }
 
 export interface OrderServiceDeps {
@@ -51,6 +68,11 @@ export interface OrderServiceDeps {
   /** Milliseconds since the epoch. */
   now?: () => number;
   newId?: () => string;
+  /**
+   * Told the id of each event a write committed, to hand it to the queue after the answer. It must
+   * not throw or delay: an event it loses is handed over by the sweep.
+   */
+  announce?: (eventId: string) => void;
 }
 
 const notFound = () => new AppError("NOT_FOUND", { message: "order not found" });
@@ -99,6 +121,12 @@ async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<str
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The Idempotency-Key's claim: this request's hash, held for a day from the create. */
+async function claimOf(caller: Caller, input: CreateOrderInput, key: string, createdAtMs: number) {
+  const requestHash = await hashRequest(caller, input);
+  return { callerId: caller.id, key, requestHash, expiresAt: new Date(createdAtMs + IDEMPOTENCY_TTL_MS) };
+}
+
 /** Customers see only their own orders; admins see all. A stranger's order is "not found". */
 const scopeOf = (caller: Caller) => (isAdmin(caller) ? undefined : caller.id);
 
@@ -140,6 +168,16 @@ function pageOf(rows: Order[], limit: number): OrderPage {
   return { orders, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
 }
 
+/** A guarded status change with its event; the event is announced only when the change happened. */
+const guardedTransition =
+  (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (eventId: string) => void) =>
+  async (input: Omit<TransitionInput, "event">, origin: WriteOrigin | undefined, unknownOutcome: string) => {
+    const event = stamp(origin);
+    const result = await unrepeatable(repository.transition({ ...input, event }), unknownOutcome);
+    if (result.updated) announce(event.id);
+    return result;
+  };
+
 const CREATE_OUTCOME_UNKNOWN =
   "the order may have been created: list your orders before creating it again, and send an " +
   "Idempotency-Key so that a retry is safe";
@@ -148,30 +186,39 @@ export function createOrderService({
   repository,
   now = Date.now,
   newId = () => crypto.randomUUID(),
+  announce = () => {},
 }: OrderServiceDeps): OrderService {
+  const stamp = (origin: WriteOrigin | undefined) => ({ id: newId(), requestId: origin?.requestId });
+  /** A guarded status change with its event; the event is announced only when the change happened. */
+  const transition = async (
+    input: Omit<TransitionInput, "event">,
+    origin: WriteOrigin | undefined,
+    unknown: string,
+  ) => {
+    const event = stamp(origin);
+    const result = await unrepeatable(repository.transition({ ...input, event }), unknown);
+    if (result.updated) announce(event.id);
+    return result;
+  };
   return {
-    async create(caller, input, idempotencyKey) {
+    async create(caller, input, idempotencyKey, origin) {
       if (input.customerId !== undefined && !isAdmin(caller)) {
         throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.create });
       }
       const createdAtMs = Math.floor(now());
       const order = newOrder(caller, input, newId(), createdAtMs);
+      const event = stamp(origin);
       if (idempotencyKey === undefined) {
-        const result = await unrepeatable(repository.create(order), CREATE_OUTCOME_UNKNOWN);
+        const result = await unrepeatable(repository.create(order, undefined, event), CREATE_OUTCOME_UNKNOWN);
         if (result.kind !== "created") throw new AppError("CONFLICT");
+        announce(event.id);
         return { order: result.order, replayed: false };
       }
-      const requestHash = await hashRequest(caller, input);
-      const claim = {
-        callerId: caller.id,
-        key: idempotencyKey,
-        requestHash,
-        expiresAt: new Date(createdAtMs + IDEMPOTENCY_TTL_MS),
-      };
-      const result = await repository.create(order, claim);
-      return result.kind === "created"
-        ? { order: result.order, replayed: false }
-        : replayOf(result.record, requestHash);
+      const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
+      const result = await repository.create(order, claim, event);
+      if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
+      announce(event.id);
+      return { order: result.order, replayed: false };
     },
 
     async get(caller, id) {
@@ -188,15 +235,10 @@ export function createOrderService({
       return pageOf(await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems }), limit);
     },
 
-    async cancel(caller, id, expectedVersion) {
-      const { updated, current } = await unrepeatable(
-        repository.transition({
-          id,
-          customerId: scopeOf(caller),
-          to: "cancelled",
-          from: statusesLeadingTo("cancelled"),
-          expectedVersion,
-        }),
+    async cancel(caller, id, expectedVersion, origin) {
+      const { updated, current } = await transition(
+        { id, customerId: scopeOf(caller), to: "cancelled", from: statusesLeadingTo("cancelled"), expectedVersion },
+        origin,
         "the order may have been cancelled: read it before cancelling again",
       );
       if (updated) return updated;
@@ -204,10 +246,11 @@ export function createOrderService({
       throw refusedTransition(current, expectedVersion, `a ${current.status} order cannot be cancelled`);
     },
 
-    async setStatus(caller, id, to, expectedVersion) {
+    async setStatus(caller, id, to, expectedVersion, origin) {
       if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
-      const { updated, current } = await unrepeatable(
-        repository.transition({ id, to, from: statusesLeadingTo(to), expectedVersion }),
+      const { updated, current } = await transition(
+        { id, to, from: statusesLeadingTo(to), expectedVersion },
+        origin,
         "the status may have changed: read the order before trying again",
       );
       if (updated) return updated;

@@ -29,6 +29,7 @@ async function storeKey(key: string, expiresAt: Date) {
       updatedAt: createdAt,
     },
     { callerId, key, requestHash: "0".repeat(64), expiresAt },
+    { id: crypto.randomUUID() },
   );
 }
 

@@ -8,21 +8,26 @@ import { createPostgresOrderRepository } from "../../src/repositories/postgres-o
 import { orderItems, orders } from "../../src/repositories/schema";
 import type { OrderRepository } from "../../src/services/order-repository";
 import { clearFaults, freshDatabase, injectFaults, serverStats } from "../support/database";
-import { newOrder, orderRepositoryContract } from "../support/order-repository-contract";
+import {
+  newOrder,
+  orderRepositoryContract,
+  type StampedRepository,
+  stamped,
+} from "../support/order-repository-contract";
 
 orderRepositoryContract("Postgres (Drizzle over the Neon HTTP driver)", async () =>
   createPostgresOrderRepository((await freshDatabase("contract")).db),
 );
 
 let db: Database;
-let repo: OrderRepository;
+let repo: StampedRepository;
 let dbName: string;
 
 beforeAll(async () => {
   const fresh = await freshDatabase("repo");
   db = fresh.db;
   dbName = fresh.name;
-  repo = createPostgresOrderRepository(db);
+  repo = stamped(createPostgresOrderRepository(db));
 });
 
 afterEach(() => clearFaults());

@@ -13,6 +13,8 @@ export function fakeOrderRepository() {
   const orders = new Map<string, Order>();
   const keys = new Map<string, FakeKeyRecord>();
   const calls: string[] = [];
+  /** The events written with each change, as the real repository writes them (one per change). */
+  const events: { id: string; type: string; orderId: string; requestId?: string }[] = [];
   const keyOf = (callerId: string, key: string) => `${callerId}\u0000${key}`;
   const visible = (id: string, customerId?: string) => {
     const o = orders.get(id);
@@ -20,7 +22,7 @@ export function fakeOrderRepository() {
   };
 
   const repository: OrderRepository = {
-    async create(order, claim) {
+    async create(order, claim, event) {
       calls.push("create");
       if (claim) {
         const existing = keys.get(keyOf(claim.callerId, claim.key));
@@ -39,6 +41,7 @@ export function fakeOrderRepository() {
         });
       }
       orders.set(order.id, structuredClone(order));
+      events.push({ id: event.id, type: "order.created", orderId: order.id, requestId: event.requestId });
       return { kind: "created", order: structuredClone(order) };
     },
     async purgeExpiredIdempotencyRecords(before, limit) {
@@ -72,7 +75,7 @@ export function fakeOrderRepository() {
           return copy;
         });
     },
-    async transition({ id, customerId, to, from, expectedVersion }) {
+    async transition({ id, customerId, to, from, expectedVersion, event }) {
       calls.push("transition");
       const current = visible(id, customerId);
       if (!current) return { updated: null, current: null };
@@ -86,8 +89,9 @@ export function fakeOrderRepository() {
         updatedAt: new Date(current.updatedAt.getTime() + 1),
       };
       orders.set(id, next);
+      events.push({ id: event.id, type: "order.status_changed", orderId: id, requestId: event.requestId });
       return { updated: structuredClone(next), current: structuredClone(next) };
     },
   };
-  return { repository, orders, keys, calls };
+  return { repository, orders, keys, calls, events };
 }

@@ -342,3 +342,43 @@ describe("messages and edges", () => {
     expect((await real.create(alice, input)).order.id).not.toBe(order.id);
   });
 });
+
+describe("events", () => {
+  let announced: string[];
+  beforeEach(() => {
+    announced = [];
+    service = createOrderService({
+      repository: fake.repository,
+      now: () => clock,
+      announce: (id) => announced.push(id),
+    });
+  });
+
+  it("writes each change's event with the write, with the request's id, and announces it after the commit", async () => {
+    const { order } = await service.create(alice, input, "k-events", { requestId: "req-1" });
+    await service.setStatus(admin, order.id, "paid", undefined, { requestId: "req-2" });
+    await service.cancel(alice, order.id, undefined, { requestId: "req-3" });
+    expect(fake.events.map((e) => [e.type, e.orderId, e.requestId])).toEqual([
+      ["order.created", order.id, "req-1"],
+      ["order.status_changed", order.id, "req-2"],
+      ["order.status_changed", order.id, "req-3"],
+    ]);
+    expect(announced).toEqual(fake.events.map((e) => e.id));
+    expect(new Set(announced).size).toBe(3);
+  });
+
+  it("announces nothing for a replay, a refused change or a failed write", async () => {
+    const { order } = await service.create(alice, input, "k-once");
+    await service.create(alice, input, "k-once");
+    await service.cancel(alice, order.id);
+    await expect(service.cancel(alice, order.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(service.setStatus(admin, order.id, "paid", 1)).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(service.cancel(bob, order.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    fake.repository.create = async () => {
+      throw new AppError("SERVICE_UNAVAILABLE");
+    };
+    await expect(service.create(alice, input)).rejects.toBeInstanceOf(AppError);
+    expect(announced).toHaveLength(2);
+    expect(fake.events).toHaveLength(2);
+  });
+});

@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Order, priceItems } from "../../src/domain/order";
-import type { IdempotencyClaim, OrderRepository } from "../../src/services/order-repository";
+import type {
+  CreateResult,
+  IdempotencyClaim,
+  OrderRepository,
+  TransitionInput,
+  TransitionResult,
+} from "../../src/services/order-repository";
 
 let clock = Date.parse("2026-01-01T00:00:00.000Z");
 
@@ -27,6 +33,21 @@ export function newOrder(customerId: string, overrides: Partial<Order> = {}): Or
   return { ...order, itemCount: order.items?.length ?? 0, updatedAt: order.createdAt };
 }
 
+/** An OrderRepository whose writes get a new event stamp each, for the tests that are not about events. */
+export type StampedRepository = Omit<OrderRepository, "create" | "transition"> & {
+  create(order: Order, claim?: IdempotencyClaim): Promise<CreateResult>;
+  transition(input: Omit<TransitionInput, "event">): Promise<TransitionResult>;
+};
+
+export function stamped(repo: OrderRepository): StampedRepository {
+  const stamp = () => ({ id: crypto.randomUUID() });
+  return {
+    ...repo,
+    create: (order, claim) => repo.create(order, claim, stamp()),
+    transition: (input) => repo.transition({ ...input, event: stamp() }),
+  };
+}
+
 const claim = (callerId: string, key: string, hash = "a".repeat(64), expiresAt = new Date(clock + 86_400_000)) =>
   ({ callerId, key, requestHash: hash, expiresAt }) satisfies IdempotencyClaim;
 
@@ -39,9 +60,9 @@ const withoutItems = ({ items: _, ...order }: Order): Order => order;
  */
 export function orderRepositoryContract(name: string, fresh: () => Promise<OrderRepository>) {
   describe(`OrderRepository contract: ${name}`, () => {
-    let repo: OrderRepository;
+    let repo: StampedRepository;
     beforeAll(async () => {
-      repo = await fresh();
+      repo = stamped(await fresh());
     });
 
     it("stores an order with its items and finds it, for its owner and for admins only", async () => {
@@ -190,7 +211,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
     });
 
     it("purges expired records oldest first, a batch at a time, keeping live ones and every order", async () => {
-      const store = await fresh();
+      const store = stamped(await fresh());
       const customer = crypto.randomUUID();
       const base = Date.parse("2026-03-01T00:00:00.000Z");
       const orders: Order[] = [];

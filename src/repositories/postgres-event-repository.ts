@@ -1,0 +1,126 @@
+import { and, asc, desc, eq, getTableColumns, isNull, lt, type SQL, sql } from "drizzle-orm";
+import type { OrderStatus } from "../domain/order";
+import type { OrderEvent, OrderEventType } from "../domain/order-event";
+import type { EventListQuery, EventRepository } from "../services/event-repository";
+import type { Database } from "./database";
+import { runQuery } from "./database-errors";
+import { itemsOfOrder, toOrder } from "./order-rows";
+import { orderEvents, orders } from "./schema";
+
+/**
+ * An event with its order. What an order can change (status, version, updated_at) is the event's;
+ * everything else (customer, currency, items, totals, created_at) never changes after the create,
+ * so the order's row gives it exactly as it was at that version.
+ */
+const eventWithOrder = {
+  event: getTableColumns(orderEvents),
+  order: { ...getTableColumns(orders), items: itemsOfOrder },
+};
+
+type EventRow = {
+  event: typeof orderEvents.$inferSelect;
+  order: Parameters<typeof toOrder>[0];
+};
+
+function toEvent({ event, order }: EventRow): OrderEvent {
+  return {
+    id: event.id,
+    type: event.type as OrderEventType,
+    order: {
+      ...toOrder(order),
+      status: event.status,
+      version: event.orderVersion,
+      updatedAt: event.createdAt,
+    },
+    ...(event.previousStatus ? { previousStatus: event.previousStatus as OrderStatus } : {}),
+    requestId: event.requestId,
+    createdAt: event.createdAt,
+  };
+}
+
+/** The keyset condition and order of a page: a row comparison the (created_at, id) indexes answer in order. */
+function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: SQL[] } {
+  const position = after ? sql`(${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined;
+  const columns = sql`(${orderEvents.createdAt}, ${orderEvents.id})`;
+  if (direction === "asc") {
+    return {
+      where: position ? sql`${columns} > ${position}` : undefined,
+      orderBy: [asc(orderEvents.createdAt), asc(orderEvents.id)],
+    };
+  }
+  return {
+    where: position ? sql`${columns} < ${position}` : undefined,
+    orderBy: [desc(orderEvents.createdAt), desc(orderEvents.id)],
+  };
+}
+
+/** Drizzle implementation of the service's EventRepository; one round trip per method. */
+export function createPostgresEventRepository(db: Database): EventRepository {
+  const select = () =>
+    db.select(eventWithOrder).from(orderEvents).innerJoin(orders, eq(orders.id, orderEvents.orderId));
+  return {
+    async list(query) {
+      const page = pageOf(query);
+      const where = and(
+        query.customerId === undefined ? undefined : eq(orderEvents.customerSubject, query.customerId),
+        query.type === undefined ? undefined : eq(orderEvents.type, query.type),
+        query.orderId === undefined ? undefined : eq(orderEvents.orderId, query.orderId),
+        query.before === undefined ? undefined : lt(orderEvents.createdAt, query.before),
+        page.where,
+      );
+      const rows = await runQuery("events.list", () =>
+        select()
+          .where(where)
+          .orderBy(...page.orderBy)
+          .limit(query.limit),
+      );
+      return rows.map(toEvent);
+    },
+
+    async findById(id, customerId) {
+      const where = and(
+        eq(orderEvents.id, id),
+        customerId === undefined ? undefined : eq(orderEvents.customerSubject, customerId),
+      );
+      const [row] = await runQuery("events.find", () => select().where(where));
+      return row ? toEvent(row) : null;
+    },
+
+    async undispatched(before, limit) {
+      const rows = await runQuery("events.undispatched", () =>
+        db
+          .select({ id: orderEvents.id })
+          .from(orderEvents)
+          .where(and(isNull(orderEvents.dispatchedAt), lt(orderEvents.createdAt, before)))
+          .orderBy(asc(orderEvents.createdAt))
+          .limit(limit),
+      );
+      return rows.map((r) => r.id);
+    },
+
+    async oldestUndispatched() {
+      const [row] = await runQuery("events.oldest-undispatched", () =>
+        db
+          .select({ createdAt: orderEvents.createdAt })
+          .from(orderEvents)
+          .where(isNull(orderEvents.dispatchedAt))
+          .orderBy(asc(orderEvents.createdAt))
+          .limit(1),
+      );
+      return row?.createdAt ?? null;
+    },
+
+    async purgeOlderThan(before, limit) {
+      // Oldest first through the creation index; `ctid` picks exactly the rows the subquery found.
+      const result = await runQuery("events.purge", () =>
+        db.execute(sql`
+          DELETE FROM ${orderEvents} WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM ${orderEvents}
+            WHERE created_at < ${before.toISOString()}::timestamptz
+            ORDER BY created_at
+            LIMIT ${limit}::integer))`),
+      );
+      return result.rowCount ?? 0;
+    },
+  };
+}

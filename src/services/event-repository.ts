@@ -1,0 +1,29 @@
+import type { OrderEvent, OrderEventType } from "../domain/order-event";
+import type { ListPosition } from "./order-repository";
+
+/** What the events feed, the relay and the purge need from storage. Owned here, implemented in src/repositories. */
+
+export interface EventListQuery {
+  /** Only events of this customer's orders; everyone's when absent (admins). */
+  customerId?: string;
+  type?: OrderEventType;
+  orderId?: string;
+  limit: number;
+  /** `desc`: newest first, older than `after`. `asc`: oldest first, newer than `after`. */
+  direction: "asc" | "desc";
+  after?: ListPosition;
+  /** Only events created before this time (the forward feed's settling window). */
+  before?: Date;
+}
+
+export interface EventRepository {
+  list(query: EventListQuery): Promise<OrderEvent[]>;
+  /** The event, rendered with its order at that version; only if it is this customer's (when given). */
+  findById(id: string, customerId?: string): Promise<OrderEvent | null>;
+  /** Ids of events created before `before` that the relay has not fanned out yet, oldest first. */
+  undispatched(before: Date, limit: number): Promise<string[]>;
+  /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */
+  oldestUndispatched(): Promise<Date | null>;
+  /** Deletes up to `limit` events created before `before` (with their delivery attempts), oldest first. */
+  purgeOlderThan(before: Date, limit: number): Promise<number>;
+}

@@ -1,0 +1,66 @@
+import { type Caller, isAdmin } from "../domain/caller";
+import type { OrderEvent, OrderEventType } from "../domain/order-event";
+import type { EventRepository } from "./event-repository";
+import type { ListPosition } from "./order-repository";
+
+/**
+ * How long the forward feed waits before it shows an event. An event's time is taken before its
+ * write commits (the service's clock for a create, the transaction's start for a status change), so
+ * an event can become visible after a later one; a reader polling forward would step past it. Each
+ * write is one round trip under the database deadline (DB_TIMEOUT_MS, 5 s by default): after this
+ * window, every event older than it that will ever commit has.
+ */
+export const FORWARD_SETTLE_MS = 15_000;
+
+export interface EventFeedInput {
+  limit: number;
+  /** `desc` (default): newest first. `asc`: oldest first, and the cursor keeps its place for polling. */
+  direction: "asc" | "desc";
+  after?: ListPosition;
+  type?: OrderEventType;
+  orderId?: string;
+}
+
+export interface EventPage {
+  events: OrderEvent[];
+  /**
+   * Where the next page starts. Newest first: null on the last page. Oldest first: always the
+   * position after the last event seen (the cursor given when there was none), to poll from later.
+   */
+  next: ListPosition | null;
+}
+
+export interface EventService {
+  /** Admins read every event; a customer only the events of their own orders. */
+  list(caller: Caller, input: EventFeedInput): Promise<EventPage>;
+}
+
+export interface EventServiceDeps {
+  repository: EventRepository;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+}
+
+const positionOf = (event: OrderEvent): ListPosition => ({ createdAt: event.createdAt, id: event.id });
+
+export function createEventService({ repository, now = Date.now }: EventServiceDeps): EventService {
+  return {
+    async list(caller, { limit, direction, after, type, orderId }) {
+      const forward = direction === "asc";
+      const rows = await repository.list({
+        customerId: isAdmin(caller) ? undefined : caller.id,
+        type,
+        orderId,
+        direction,
+        after,
+        // One row more than the page tells whether another page exists, in the same query.
+        limit: limit + 1,
+        before: forward ? new Date(now() - FORWARD_SETTLE_MS) : undefined,
+      });
+      const events = rows.slice(0, limit);
+      const last = events.at(-1);
+      if (forward) return { events, next: last ? positionOf(last) : (after ?? null) };
+      return { events, next: rows.length > limit && last ? positionOf(last) : null };
+    },
+  };
+}

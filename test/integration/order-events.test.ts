@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { FORWARD_SETTLE_MS } from "../../src/services/event-service";
+import { clearFaults, injectFaults } from "../support/database";
+import { liveApp } from "../support/live-app";
+import { bearer, token } from "../support/tokens";
+
+afterEach(() => clearFaults());
+
+interface EventBody {
+  id: string;
+  type: string;
+  timestamp: string;
+  request_id: string | null;
+  data: { order_id: string; order_version: number; previous_status?: string; status?: string; order: unknown };
+}
+interface Page {
+  data: EventBody[];
+  page: { limit: number; next_cursor: string | null };
+}
+
+const json = (t: string, more: Record<string, string> = {}) => ({
+  ...bearer(t),
+  "Content-Type": "application/json",
+  ...more,
+});
+const body = JSON.stringify({ currency: "EUR", items: [{ sku: "EVT-1", quantity: 2, unit_price: 700 }] });
+
+async function setUp(replace: Parameters<typeof liveApp>[1] = {}) {
+  const live = await liveApp({}, replace);
+  const admin = await token({ role: "admin" });
+  const feed = async (query = "", t = admin) => {
+    const res = await live.request(`/v1/events${query}`, { headers: bearer(t) });
+    expect(res.status).toBe(200);
+    return (await res.json()) as Page;
+  };
+  const create = async (t: string, headers: Record<string, string> = {}) =>
+    live.request("/v1/orders", { method: "POST", headers: json(t, headers), body });
+  return { ...live, admin, feed, create };
+}
+
+describe("order events, written with the change", () => {
+  it("records order.created with the order as GET renders it and the request's id", async () => {
+    const { request, feed, create } = await setUp();
+    const customer = await token();
+    const created = await create(customer, { "X-Request-Id": "evt-create-1" });
+    expect(created.status).toBe(201);
+    const order = ((await created.json()) as { data: { id: string } }).data;
+    const read = (await (await request(`/v1/orders/${order.id}`, { headers: bearer(customer) })).json()) as {
+      data: unknown;
+    };
+
+    const { data } = await feed();
+    expect(data).toHaveLength(1);
+    expect(data[0]).toMatchObject({
+      type: "order.created",
+      request_id: "evt-create-1",
+      data: { order_id: order.id, order_version: 1, order: read.data },
+    });
+    expect(data[0]?.data).not.toHaveProperty("previous_status");
+  });
+
+  it("records a status change with the status it left, at the new version, and none for refusals", async () => {
+    const { request, feed, create, admin } = await setUp();
+    const customer = await token();
+    const { id } = ((await (await create(customer)).json()) as { data: { id: string } }).data;
+    const paid = await request(`/v1/orders/${id}`, {
+      method: "PATCH",
+      headers: json(admin, { "X-Request-Id": "evt-pay" }),
+      body: JSON.stringify({ status: "paid" }),
+    });
+    expect(paid.status).toBe(200);
+    // Refused: a stale If-Match, a move the status machine forbids, an order that is not there.
+    const stale = await request(`/v1/orders/${id}/cancel`, {
+      method: "POST",
+      headers: { ...bearer(customer), "If-Match": '"v1"' },
+    });
+    expect(stale.status).toBe(412);
+    const backwards = await request(`/v1/orders/${id}`, {
+      method: "PATCH",
+      headers: json(admin),
+      body: JSON.stringify({ status: "paid" }),
+    });
+    expect(backwards.status).toBe(409);
+    const stranger = await request(`/v1/orders/${id}/cancel`, { method: "POST", headers: bearer(await token()) });
+    expect(stranger.status).toBe(404);
+
+    const { data } = await feed();
+    expect(data.map((e) => e.type)).toEqual(["order.status_changed", "order.created"]);
+    const read = (await (await request(`/v1/orders/${id}`, { headers: bearer(customer) })).json()) as { data: unknown };
+    expect(data[0]).toMatchObject({
+      request_id: "evt-pay",
+      data: { order_id: id, order_version: 2, previous_status: "pending", status: "paid", order: read.data },
+    });
+    // Each event renders the order at its own version, not as it is now.
+    expect(data[1]?.data.order).toMatchObject({ status: "pending" });
+  });
+
+  it("writes no event for a replay of the same Idempotency-Key", async () => {
+    const { feed, create } = await setUp();
+    const customer = await token();
+    const first = await create(customer, { "Idempotency-Key": "evt-replay" });
+    const again = await create(customer, { "Idempotency-Key": "evt-replay" });
+    expect(again.headers.get("Idempotent-Replayed")).toBe("true");
+    expect(((await again.json()) as { data: { id: string } }).data.id).toBe(
+      ((await first.json()) as { data: { id: string } }).data.id,
+    );
+    expect((await feed()).data).toHaveLength(1);
+  });
+
+  it("leaves one order and one order.created when the answer to a committed create is lost", async () => {
+    const { feed, create, database, request } = await setUp();
+    const customer = await token();
+    await injectFaults({ commitThenDrop: true, times: 1, database });
+    expect((await create(customer)).status).toBe(503);
+    const orders = (await (await request("/v1/orders", { headers: bearer(customer) })).json()) as {
+      data: { id: string }[];
+    };
+    expect(orders.data).toHaveLength(1);
+    const { data } = await feed();
+    expect(data.map((e) => [e.type, e.data.order_id])).toEqual([["order.created", orders.data[0]?.id]]);
+  });
+});
+
+describe("the events feed", () => {
+  it("shows a customer the events of their own orders only, whatever they filter on", async () => {
+    const { feed, create } = await setUp();
+    const [alice, bob] = [await token(), await token()];
+    const aliceOrder = ((await (await create(alice)).json()) as { data: { id: string } }).data.id;
+    await create(bob);
+    expect((await feed("", alice)).data.map((e) => e.data.order_id)).toEqual([aliceOrder]);
+    expect((await feed(`?order_id=${aliceOrder}`, bob)).data).toEqual([]);
+    expect((await feed()).data).toHaveLength(2);
+  });
+
+  it("pages newest first with cursors bound to their listing", async () => {
+    const { feed, create, request, admin } = await setUp();
+    const customer = await token();
+    for (let i = 0; i < 3; i++) await create(customer);
+    const all = (await feed()).data.map((e) => e.id);
+    const first = await feed("?limit=2");
+    expect(first.data.map((e) => e.id)).toEqual(all.slice(0, 2));
+    const cursor = first.page.next_cursor ?? "";
+    const second = await feed(`?limit=2&cursor=${cursor}`);
+    expect(second.data.map((e) => e.id)).toEqual(all.slice(2));
+    expect(second.page.next_cursor).toBeNull();
+    for (const other of [`?order=asc&cursor=${cursor}`, `?type=order.created&cursor=${cursor}`]) {
+      const res = await request(`/v1/events${other}`, { headers: bearer(admin) });
+      expect(res.status).toBe(400);
+    }
+    expect((await request(`/v1/events?limit=2&cursor=${cursor}`, { headers: bearer(customer) })).status).toBe(400);
+  });
+
+  it("reads forward from a cursor once events have settled, and keeps its place for the next poll", async () => {
+    let now = Date.now();
+    const { feed, create } = await setUp({ clock: () => now });
+    const customer = await token();
+    await create(customer);
+    await create(customer);
+    expect((await feed("?order=asc")).data).toEqual([]);
+
+    now += FORWARD_SETTLE_MS + 1;
+    const first = await feed("?order=asc&limit=1");
+    const second = await feed(`?order=asc&limit=5&cursor=${first.page.next_cursor}`);
+    expect(second.data).toHaveLength(1);
+    expect((first.data[0]?.timestamp ?? "") <= (second.data[0]?.timestamp ?? "")).toBe(true);
+    const caughtUp = await feed(`?order=asc&cursor=${second.page.next_cursor}`);
+    expect(caughtUp.data).toEqual([]);
+    expect(caughtUp.page.next_cursor).not.toBeNull();
+
+    await create(customer);
+    now += FORWARD_SETTLE_MS + 1;
+    const later = await feed(`?order=asc&cursor=${caughtUp.page.next_cursor}`);
+    expect(later.data.map((e) => e.type)).toEqual(["order.created"]);
+  });
+
+  it("refuses unknown types, malformed order ids and unknown parameters", async () => {
+    const { request, admin } = await setUp();
+    for (const q of ["?type=order.deleted", "?order_id=nope", "?limit=0", "?order=up", "?since=1"]) {
+      const res = await request(`/v1/events${q}`, { headers: bearer(admin) });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+    }
+    expect((await request("/v1/events")).status).toBe(401);
+  });
+});
