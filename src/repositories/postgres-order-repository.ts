@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Order } from "../domain/order";
 import type { EventStamp } from "../domain/order-event";
 import { isUuid } from "../lib/uuid";

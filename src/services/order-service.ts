@@ -189,17 +189,7 @@ export function createOrderService({
   announce = () => {},
 }: OrderServiceDeps): OrderService {
   const stamp = (origin: WriteOrigin | undefined) => ({ id: newId(), requestId: origin?.requestId });
-  /** A guarded status change with its event; the event is announced only when the change happened. */
-  const transition = async (
-    input: Omit<TransitionInput, "event">,
-    origin: WriteOrigin | undefined,
-    unknown: string,
-  ) => {
-    const event = stamp(origin);
-    const result = await unrepeatable(repository.transition({ ...input, event }), unknown);
-    if (result.updated) announce(event.id);
-    return result;
-  };
+  const transition = guardedTransition(repository, stamp, announce);
   return {
     async create(caller, input, idempotencyKey, origin) {
       if (input.customerId !== undefined && !isAdmin(caller)) {
