@@ -21,11 +21,14 @@ export default defineConfig({
               bindings: {
                 LOG_LEVEL: "error",
                 JWT_SECRET: "test-secret-that-is-at-least-32-bytes-long",
+                WEBHOOK_ENCRYPTION_KEY: "test-webhook-encryption-key-at-least-32-bytes",
                 METRICS_TOKEN: "test-metrics-token",
                 DATABASE_URL: inject("databaseUrl"),
                 DATABASE_HTTP_ENDPOINT: inject("sqlEndpoint"),
                 // The local identity provider of test/support/node/jwks-server.ts (tests only).
                 TEST_JWKS_ENDPOINT: inject("jwksEndpoint"),
+                // Webhook receivers of test/support/node/webhook-receiver.ts (tests only).
+                TEST_WEBHOOK_RECEIVERS: inject("webhookReceivers"),
                 // The suites share one client IP and a few callers: limits are tested on their own.
                 RATE_LIMIT_IP: "100000/60s",
                 RATE_LIMIT_USER: "100000/60s",

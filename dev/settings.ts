@@ -10,6 +10,8 @@ export const DEV_DEFAULTS: Record<string, string> = {
   // Well-known, for local tokens minted by `npm run token` only.
   JWT_SECRET: "dev-only-secret-change-me-0123456789abcdef",
   METRICS_TOKEN: "dev-metrics-token",
+  // Seals webhook signing secrets in the local database only.
+  WEBHOOK_ENCRYPTION_KEY: "dev-only-webhook-encryption-key-0123456789",
 };
 
 /** Every setting the worker reads (docs/configuration.md). */
@@ -35,6 +37,9 @@ export const WORKER_SETTINGS = [
   "SMOKE_CUSTOMER_ID",
   "DATABASE_URL",
   "DATABASE_HTTP_ENDPOINT",
+  "WEBHOOK_ENCRYPTION_KEY",
+  "WEBHOOK_ENCRYPTION_KEY_PREVIOUS",
+  "WEBHOOK_ALLOW_LOCAL_RECEIVERS",
 ] as const;
 
 /** Parses a dotenv-style file: KEY=value, optional quotes, # comments. */

@@ -4,7 +4,12 @@ import { experimental_readRawConfig } from "wrangler";
 import { parseRateRule } from "../src/limiters/rate-rule.ts";
 
 /** Secrets the worker reads when set (docs/configuration.md). */
-export const OPTIONAL_SECRETS = ["METRICS_TOKEN", "JWT_SECRET_PREVIOUS", "SMOKE_SECRET"] as const;
+export const OPTIONAL_SECRETS = [
+  "METRICS_TOKEN",
+  "JWT_SECRET_PREVIOUS",
+  "SMOKE_SECRET",
+  "WEBHOOK_ENCRYPTION_KEY_PREVIOUS",
+] as const;
 
 /** The binding each rate-limit setting configures, as wrangler.toml names them. */
 const LIMITERS = { RATE_LIMIT_IP: "IP_RATE_LIMITER", RATE_LIMIT_USER: "USER_RATE_LIMITER" } as const;

@@ -10,6 +10,7 @@ import { buildOpenApiDocument } from "../src/openapi/document";
 const neverCalled = { limit: async () => ({ success: true }) };
 const { app } = createIsolate({
   JWT_SECRET: "documentation-build-only-never-used-0000",
+  WEBHOOK_ENCRYPTION_KEY: "documentation-build-only-never-used-0000",
   DATABASE_URL: "postgres://docs@localhost/docs",
   IP_RATE_LIMITER: neverCalled,
   USER_RATE_LIMITER: neverCalled,

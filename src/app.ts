@@ -15,6 +15,7 @@ import { healthRoutes } from "./handlers/health-routes";
 import { metricsRoutes } from "./handlers/metrics-routes";
 import { orderRoutes } from "./handlers/order-routes";
 import { PROBES, TIMED_ROUTES } from "./handlers/route-policy";
+import { webhookRoutes } from "./handlers/webhook-routes";
 import { clientKey } from "./limiters/client-key";
 import { auth, requireRole } from "./middleware/auth";
 import { onError } from "./middleware/error-response";
@@ -26,9 +27,11 @@ import { type OptionsResponder, routeFallbacks, routeNotFound } from "./middlewa
 import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
+import type { EventRelay } from "./services/event-relay";
 import type { EventService } from "./services/event-service";
 import type { OrderService } from "./services/order-service";
 import type { BreakerView, Readiness, ReadinessReport } from "./services/readiness";
+import type { WebhookEndpointService } from "./services/webhook-endpoint-service";
 import type { KeyLookup } from "./tokens/jwks-key-store";
 
 export interface AppDeps {
@@ -37,6 +40,8 @@ export interface AppDeps {
   readiness: Readiness;
   orders: OrderService;
   events: EventService;
+  webhookEndpoints: WebhookEndpointService;
+  relay: EventRelay;
   cursors: CursorCodec;
   metrics: Metrics;
   breaker: BreakerView;
@@ -147,6 +152,8 @@ export function createApp({
   readiness,
   orders,
   events,
+  webhookEndpoints,
+  relay,
   cursors,
   metrics,
   breaker,
@@ -186,32 +193,36 @@ export function createApp({
   app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
+  mountApi(app, { config, orders, events, webhookEndpoints, relay, cursors, clock, signingKeys });
+  return app;
+}
+
+/** The API under /v1: orders, the events feed, webhook endpoints; every route signed in, then limited per caller. */
+function mountApi(
+  app: Hono<AppEnv>,
+  deps: Pick<
+    AppDeps,
+    "config" | "orders" | "events" | "webhookEndpoints" | "relay" | "cursors" | "clock" | "signingKeys"
+  >,
+): void {
+  const { config, cursors } = deps;
   const signedIn = {
     authenticate: auth({
       secrets: config.jwt.modes.hs256 ? jwtSecrets(config.jwt) : [],
-      jwks: signingKeys,
+      jwks: deps.signingKeys,
       roles: config.jwt.roles,
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
       maxTtlSeconds: config.jwt.maxTtlSeconds,
       smoke: config.jwt.smoke,
-      now: clock,
+      now: deps.clock,
     }),
     limitCaller: rateLimit({ policy: "user", ...config.rateLimits.user, keyOf: (c) => c.get("caller").id }),
   };
-  app.route(
-    "/",
-    orderRoutes({
-      service: orders,
-      cursors,
-      ...signedIn,
-      requireAdmin: requireRole("admin"),
-      bodyLimitBytes: config.bodyLimitBytes,
-      opaqueSubjects: config.jwt.modes.jwks,
-    }),
-  );
-  app.route("/", eventRoutes({ service: events, cursors, ...signedIn }));
-  return app;
+  const admin = { ...signedIn, requireAdmin: requireRole("admin"), bodyLimitBytes: config.bodyLimitBytes };
+  app.route("/", orderRoutes({ service: deps.orders, cursors, ...admin, opaqueSubjects: config.jwt.modes.jwks }));
+  app.route("/", eventRoutes({ service: deps.events, cursors, ...signedIn }));
+  app.route("/", webhookRoutes({ service: deps.webhookEndpoints, relay: deps.relay, cursors, ...admin }));
 }
 
 /**

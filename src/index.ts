@@ -17,8 +17,12 @@ export default {
   fetch(request, env, ctx) {
     return isolateFor(env).app.fetch(request, env, ctx);
   },
-  /** Cron Trigger (wrangler.toml `[triggers]`): deletes expired idempotency records. */
-  async scheduled(_controller, env) {
-    await isolateFor(env).purgeIdempotencyRecords();
+  /** Cron Triggers (wrangler.toml `[triggers]`): the event sweep every minute, the purges hourly. */
+  async scheduled(controller, env) {
+    await isolateFor(env).runCron(controller.cron);
+  },
+  /** The events queue (wrangler.toml `[[queues.consumers]]`): fan-out and webhook deliveries. */
+  async queue(batch, env) {
+    await isolateFor(env).consumeEvents(batch);
   },
 } satisfies ExportedHandler<AppBindings>;

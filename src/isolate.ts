@@ -2,15 +2,17 @@ import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
+import { createEventsPipeline, type EventsPipeline } from "./events-pipeline";
 import { createCursorCodec } from "./handlers/cursor";
 import { createJsonLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
+import { currentScope } from "./observability/scope-storage";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
 import { createDatabase } from "./repositories/database";
 import { createDatabaseProbe } from "./repositories/database-probe";
-import { createPostgresEventRepository } from "./repositories/postgres-event-repository";
 import { createPostgresOrderRepository } from "./repositories/postgres-order-repository";
-import { createEventService } from "./services/event-service";
+import type { EventQueue } from "./services/event-messages";
+import type { EventRelay } from "./services/event-relay";
 import { createIdempotencyPurge, type PurgeReport } from "./services/idempotency-purge";
 import type { OrderRepository } from "./services/order-repository";
 import { createOrderService, type OrderService } from "./services/order-service";
@@ -29,6 +31,8 @@ export interface IsolateOverrides {
   orders?: OrderService;
   readinessProbe?: ReadinessProbe;
   signingKeys?: KeyLookup;
+  /** In place of the EVENTS_QUEUE binding. */
+  eventQueue?: EventQueue;
 }
 
 /** Everything that lives as long as the isolate. */
@@ -36,9 +40,17 @@ export interface Isolate {
   app: Hono<AppEnv>;
   /** The parsed configuration; undefined when it is invalid (the app then says so). */
   config: Config | undefined;
-  /** The Cron Trigger's work: expired idempotency records deleted in bounded batches. */
-  purgeIdempotencyRecords(): Promise<PurgeReport>;
+  /**
+   * A Cron Trigger's work: every minute (EVERY_MINUTE), events not handed over are; on the hourly
+   * schedule, expired idempotency records and events past their 30 days are deleted in bounded batches.
+   */
+  runCron(cron: string): Promise<void>;
+  /** The events queue's consumer. */
+  consumeEvents(batch: MessageBatch<unknown>): Promise<void>;
 }
+
+/** The sweep's schedule in wrangler.toml; any other schedule there is the hourly housekeeping. */
+export const EVERY_MINUTE = "* * * * *";
 
 /** The identity provider's keys, fetched and cached per isolate, when JWT_MODES takes its tokens. */
 function providerKeys(config: Config, clock: () => number, logger: Logger): KeyLookup | undefined {
@@ -65,12 +77,14 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   if (!parsed.ok) {
     const logger = overrides.logger ?? createJsonLogger();
     logger.error("configuration invalid", { problems: describeProblems(parsed.problems) });
+    const refuse = async () => {
+      throw new Error(`configuration invalid: ${describeProblems(parsed.problems)}`);
+    };
     return {
       app: createMisconfiguredApp({ problems: parsed.problems, logger, metrics }),
       config: undefined,
-      purgeIdempotencyRecords: async () => {
-        throw new Error(`configuration invalid: ${describeProblems(parsed.problems)}`);
-      },
+      runCron: refuse,
+      consumeEvents: refuse,
     };
   }
   const { config } = parsed;
@@ -79,41 +93,76 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const database = { url: config.databaseUrl, httpEndpoint: config.databaseHttpEndpoint, metrics };
   const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
   const repository = overrides.repository ?? createPostgresOrderRepository(db);
-  const events = createEventService({ repository: createPostgresEventRepository(db), now: clock });
-  const orders = overrides.orders ?? createOrderService({ repository, now: clock });
+  const pipeline = createEventsPipeline({ config, db, logger, metrics, clock, queue: overrides.eventQueue });
+  const orders = overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(pipeline) });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
   const readiness = createReadiness({
     probe: overrides.readinessProbe ?? createDatabaseProbe({ ...database, timeoutMs: config.dbTimeoutMs }),
     breaker,
     now: clock,
     keys: signingKeys,
+    unsafeSettings: unsafeSettings(config),
   });
   const app = createApp({
     config,
     logger,
     readiness,
     orders,
-    events,
+    events: pipeline.feed,
+    webhookEndpoints: pipeline.endpoints,
+    relay: pipeline.relay,
     cursors: createCursorCodec(jwtSecrets(config.jwt)),
     metrics,
     breaker,
     clock,
     signingKeys,
   });
-  const purge = createIdempotencyPurge({ repository, now: clock });
+  const purgeKeys = createIdempotencyPurge({ repository, now: clock });
   return {
     app,
     config,
-    async purgeIdempotencyRecords() {
-      try {
-        const report = await purge();
-        logger.info("idempotency purge", { ...report });
-        return report;
-      } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        logger.error("idempotency purge failed", { code, detail: (err as { detail?: unknown }).detail });
-        throw err;
-      }
-    },
+    runCron: (cron) => scheduled(cron, { logger, relay: pipeline.relay, purgeKeys }),
+    consumeEvents: pipeline.consume,
   };
+}
+
+/**
+ * A worker whose database is Neon's own endpoint (no DATABASE_HTTP_ENDPOINT) is a deployed one:
+ * there, webhook receivers on the worker's own machine are a way into Cloudflare's network, not a
+ * local receiver.
+ */
+function unsafeSettings(config: Config): Record<string, string> {
+  if (!config.webhooks.allowLocalReceivers || config.databaseHttpEndpoint) return {};
+  return { webhooks: "WEBHOOK_ALLOW_LOCAL_RECEIVERS is on in a deployed environment: turn it off" };
+}
+
+/** Hands each committed event to the queue after the answer, in the request's `waitUntil`. */
+const announcer =
+  ({ relay }: EventsPipeline) =>
+  (eventId: string) => {
+    const work = relay.handOver([eventId]);
+    currentScope()?.defer(work);
+  };
+
+/** A Cron Trigger's run, logged with what it did, or why it failed (with the error's code, never data). */
+async function scheduled(
+  cron: string,
+  { logger, relay, purgeKeys }: { logger: Logger; relay: EventRelay; purgeKeys: () => Promise<PurgeReport> },
+): Promise<void> {
+  const jobs: [string, () => Promise<object>][] =
+    cron === EVERY_MINUTE
+      ? [["event sweep", relay.sweep]]
+      : [
+          ["idempotency purge", purgeKeys],
+          ["event purge", relay.purge],
+        ];
+  for (const [job, run] of jobs) {
+    try {
+      logger.info(job, { ...(await run()) });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      logger.error(`${job} failed`, { code, detail: (err as { detail?: unknown }).detail });
+      throw err;
+    }
+  }
 }

@@ -17,6 +17,10 @@ export type AppBindings = Env & {
   SMOKE_SECRET?: string;
   /** Workers Analytics Engine, when bound (docs/architecture.md, "Metrics and logs"). */
   ANALYTICS?: AnalyticsEngineDataset;
+  /** The key webhook secrets were sealed with before the last rotation (docs/configuration.md). */
+  WEBHOOK_ENCRYPTION_KEY_PREVIOUS?: string;
+  /** The order-events queue (wrangler.toml `[[queues.producers]]`); absent, events wait in the feed. */
+  EVENTS_QUEUE?: Queue;
 };
 
 /** HS256 keys shorter than this are guessable offline from any token. */
@@ -134,6 +138,12 @@ const limiterBinding = z.custom<Limiter>(
   "must be a Rate Limiting binding ([[ratelimits]] in wrangler.toml)",
 );
 
+/** A Queues producer binding (`[[queues.producers]]` in wrangler.toml): anything with its `sendBatch()`. */
+const queueBinding = z.custom<Queue>(
+  (value) => typeof (value as { sendBatch?: unknown } | null)?.sendBatch === "function",
+  "must be a Queues producer binding ([[queues.producers]] in wrangler.toml)",
+);
+
 /**
  * Every variable the worker reads, with its default and range: the one reader of `env`.
  * Unset or empty values take the documented defaults; a value that is present but malformed, or a
@@ -165,6 +175,18 @@ export const configSchema = z.pipe(
       METRICS_TOKEN: optionalText,
       DATABASE_URL: setting(connectionString),
       DATABASE_HTTP_ENDPOINT: setting(z.optional(httpUrl)),
+      WEBHOOK_ENCRYPTION_KEY: setting(secret),
+      WEBHOOK_ENCRYPTION_KEY_PREVIOUS: setting(z.optional(secret)),
+      WEBHOOK_ALLOW_LOCAL_RECEIVERS: setting(
+        z.prefault(
+          z.pipe(
+            z.enum(["true", "false"], 'must be "true" or "false"'),
+            z.transform((v: "true" | "false") => v === "true"),
+          ),
+          "false",
+        ),
+      ),
+      EVENTS_QUEUE: z.optional(queueBinding),
     })
     .check(
       z.refine((env) => !env.JWT_MODES.jwks || !!env.JWT_JWKS_URL, {
@@ -215,6 +237,13 @@ export const configSchema = z.pipe(
     metricsToken: env.METRICS_TOKEN,
     databaseUrl: env.DATABASE_URL,
     databaseHttpEndpoint: env.DATABASE_HTTP_ENDPOINT,
+    webhooks: {
+      encryptionKeys: (env.WEBHOOK_ENCRYPTION_KEY_PREVIOUS
+        ? [env.WEBHOOK_ENCRYPTION_KEY, env.WEBHOOK_ENCRYPTION_KEY_PREVIOUS]
+        : [env.WEBHOOK_ENCRYPTION_KEY]) as [string, ...string[]],
+      allowLocalReceivers: env.WEBHOOK_ALLOW_LOCAL_RECEIVERS,
+      queue: env.EVENTS_QUEUE,
+    },
   })),
 );
 

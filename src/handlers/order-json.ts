@@ -1,3 +1,4 @@
+import { AppError } from "../domain/app-error";
 import type { Order } from "../domain/order";
 
 /** The API's Order representation (snake_case, RFC 3339 UTC timestamps, minor-unit integers). */
@@ -26,8 +27,8 @@ export function orderJson(order: Order) {
   };
 }
 
-/** Strong ETag from the order's version: it changes with every status change. */
-export const etagOf = (order: Order) => `"v${order.version}"`;
+/** Strong ETag from a resource's version (an order's, a webhook endpoint's): it changes with every change. */
+export const etagOf = (resource: { version: number }) => `"v${resource.version}"`;
 
 /** Versions are stored as a Postgres integer: no tag beyond this was ever issued. */
 const MAX_VERSION = 2_147_483_647;
@@ -43,4 +44,11 @@ export function versionFromIfMatch(header: string): number | undefined | null {
   const m = /^"v([1-9]\d{0,9})"$/.exec(value);
   const version = m ? Number(m[1]) : Number.NaN;
   return version <= MAX_VERSION ? version : null;
+}
+
+/** The version `If-Match` asks for (undefined: any); one that can never match is 412 at once. */
+export function expectedVersion(ifMatch: string | undefined): number | undefined {
+  const version = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
+  if (version === null) throw new AppError("PRECONDITION_FAILED");
+  return version;
 }

@@ -14,7 +14,7 @@ import {
   type OrderService,
 } from "../services/order-service";
 import type { CursorCodec } from "./cursor";
-import { etagOf, orderJson, versionFromIfMatch } from "./order-json";
+import { etagOf, expectedVersion, orderJson } from "./order-json";
 import { ORDER_OPERATIONS } from "./order-operations";
 import {
   cancelBody,
@@ -75,13 +75,6 @@ const subjectSchemas = (opaque: boolean) => ({
   createBody: (opaque ? createOrderBodyOfSubjects : createOrderBody) as typeof createOrderBody,
   listQuery: (opaque ? listOrdersQueryOfSubjects : listOrdersQuery) as typeof listOrdersQuery,
 });
-
-/** The version `If-Match` asks for (undefined: any); one that can never match is 412 at once. */
-function expectedVersion(ifMatch: string | undefined): number | undefined {
-  const version = ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
-  if (version === null) throw new AppError("PRECONDITION_FAILED");
-  return version;
-}
 
 /** The request a write comes from, recorded on the event it causes. */
 const originOf = (c: Context<AppEnv>) => ({ requestId: c.get("requestId") });

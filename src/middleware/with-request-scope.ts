@@ -28,6 +28,13 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
         return signal;
       },
       db: { calls: 0, ms: 0 },
+      defer(work) {
+        try {
+          c.executionCtx.waitUntil(work);
+        } catch {
+          // No execution context (the app called directly, as tests do): the work runs on, unawaited.
+        }
+      },
     };
     c.set("logger", log);
     c.set("scope", scope);

@@ -52,10 +52,29 @@ export interface Metrics {
   requestStarted(): void;
   requestFinished(): void;
   observeDb(labels: { outcome: "ok" | "error" | "cancelled" }, seconds: number): void;
+  /** Adds to a counter of the order-events pipeline (EVENT_COUNTERS), by its labels. */
+  count(name: EventCounter, labels?: Labels, by?: number): void;
+  /** Sets a gauge that work outside requests measures (the sweep's oldest pending event). */
+  setGauge(name: EventGauge, value: number): void;
   render(gauges: Record<string, { help: string; value: number; labels?: Labels }[]>): string;
 }
 
+/** The order-events pipeline's counters, with their help text. */
+export const EVENT_COUNTERS = {
+  webhook_deliveries_total: "Webhook delivery attempts by outcome (delivered, retrying, failed, disabled, skipped).",
+  events_handed_over_total: "Events handed to the queue, by who handed them (request, sweep).",
+  webhook_endpoints_disabled_total: "Endpoints disabled because their receiver answered 410 Gone.",
+} as const;
+export type EventCounter = keyof typeof EVENT_COUNTERS;
+
+export const EVENT_GAUGES = {
+  events_oldest_pending_seconds: "Age of the oldest event not yet handed over, as of this isolate's last sweep.",
+} as const;
+export type EventGauge = keyof typeof EVENT_GAUGES;
+
 export function createMetrics(): Metrics {
+  const counters = new Map<string, { name: EventCounter; labels: Labels; value: number }>();
+  const gauges = new Map<EventGauge, number>();
   const requests = new Histogram(
     "http_request_duration_seconds",
     "HTTP request latency by method, route pattern and status.",
@@ -71,7 +90,16 @@ export function createMetrics(): Metrics {
       inFlight--;
     },
     observeDb: (labels, seconds) => db.observe(labels, seconds),
-    render(gauges) {
+    count(name, labels = {}, by = 1) {
+      const key = [name, ...Object.values(labels)].join("\u0000");
+      const counter = counters.get(key) ?? { name, labels, value: 0 };
+      counter.value += by;
+      counters.set(key, counter);
+    },
+    setGauge(name, value) {
+      gauges.set(name, value);
+    },
+    render(extraGauges) {
       const lines = [
         ...requests.render(),
         "# HELP http_requests_in_flight Requests being served by this isolate.",
@@ -79,7 +107,14 @@ export function createMetrics(): Metrics {
         `http_requests_in_flight ${inFlight}`,
         ...db.render(),
       ];
-      for (const [name, series] of Object.entries(gauges)) {
+      for (const name of Object.keys(EVENT_COUNTERS) as EventCounter[]) {
+        lines.push(`# HELP ${name} ${EVENT_COUNTERS[name]}`, `# TYPE ${name} counter`);
+        for (const c of counters.values()) if (c.name === name) lines.push(`${name}${labelText(c.labels)} ${c.value}`);
+      }
+      for (const name of Object.keys(EVENT_GAUGES) as EventGauge[]) {
+        lines.push(`# HELP ${name} ${EVENT_GAUGES[name]}`, `# TYPE ${name} gauge`, `${name} ${gauges.get(name) ?? 0}`);
+      }
+      for (const [name, series] of Object.entries(extraGauges)) {
         lines.push(`# HELP ${name} ${series[0]?.help ?? ""}`, `# TYPE ${name} gauge`);
         for (const s of series) lines.push(`${name}${labelText(s.labels ?? {})} ${s.value}`);
       }

@@ -12,6 +12,8 @@ export interface RequestScope {
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
   db: { calls: number; ms: number };
+  /** Keeps work going after the answer (`ctx.waitUntil`): the events' hand-over to the queue. */
+  defer(work: Promise<unknown>): void;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -152,6 +152,11 @@ function responseHeaders(
   return headers;
 }
 
+const contentOf = (r: RouteDoc["responses"][number]): Json =>
+  r.mediaType
+    ? { [r.mediaType]: { schema: { type: "string" } } }
+    : { "application/json": { schema: ref(r.schema ?? "missing") } };
+
 function operationOf(doc: RouteDoc, path: string): Json {
   const timed = isTimedRoute(path);
   const params = [
@@ -165,9 +170,7 @@ function operationOf(doc: RouteDoc, path: string): Json {
       {
         description: r.description,
         headers: responseHeaders(doc, timed, r.headers, r.optionalHeaders),
-        content: r.mediaType
-          ? { [r.mediaType]: { schema: { type: "string" } } }
-          : { "application/json": { schema: ref(r.schema ?? "missing") } },
+        ...(r.noContent ? {} : { content: contentOf(r) }),
       },
     ]),
   );
@@ -213,10 +216,52 @@ const RESPONSE_SCHEMAS = {
   OrderPage: responses.orderPage,
   Event: responses.event,
   EventPage: responses.eventPage,
+  WebhookEndpoint: responses.webhookEndpoint,
+  WebhookEndpointEnvelope: responses.webhookEndpointEnvelope,
+  WebhookEndpointWithSecretEnvelope: responses.webhookEndpointWithSecretEnvelope,
+  WebhookEndpointPage: responses.webhookEndpointPage,
+  DeliveryAttempt: responses.deliveryAttempt,
+  DeliveryAttemptPage: responses.deliveryAttemptPage,
+  RedeliveryEnvelope: responses.redeliveryEnvelope,
   ErrorEnvelope: responses.errorEnvelope,
   Health: responses.health,
   Readiness: responses.readiness,
 };
+
+/** The Standard Webhooks headers every delivery carries (docs/API.md, "Webhooks"). */
+const DELIVERY_HEADERS = [
+  ["webhook-id", "The event's id: the same on every attempt and redelivery. Drop an id you have seen."],
+  ["webhook-timestamp", "Seconds since the epoch when this attempt was signed. Refuse one far from your clock."],
+  [
+    "webhook-signature",
+    "`v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>` with the endpoint's secret; two, " +
+      "space-separated, for 24 h after a rotation. Verify with any Standard Webhooks library.",
+  ],
+].map(([name, description]) => ({ name, in: "header", required: true, description, schema: { type: "string" } }));
+
+/** What a receiver gets: one POST per event type, answered 2xx to acknowledge (410 unsubscribes). */
+const WEBHOOKS = Object.fromEntries(
+  [
+    ["order.created", "An order was created."],
+    ["order.status_changed", "An order's status changed (paid, shipped, cancelled)."],
+  ].map(([type, summary]) => [
+    type,
+    {
+      post: {
+        summary,
+        description:
+          "At least once, possibly out of order: use `id` to drop repeats and `data.order_version` to drop stale ones.",
+        parameters: DELIVERY_HEADERS,
+        requestBody: { required: true, content: { "application/json": { schema: ref("Event") } } },
+        responses: {
+          "2XX": { description: "received" },
+          "410": { description: "gone: the endpoint is disabled and receives nothing more" },
+          default: { description: "anything else (or no answer in 15 s): retried for about three days" },
+        },
+      },
+    },
+  ]),
+);
 
 /**
  * The OpenAPI 3.1 document of an app, from its own route table: every route carries its
@@ -252,9 +297,11 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
     tags: [
       { name: "orders", description: "Create, read, list, cancel and move orders (bearer JWT)." },
       { name: "events", description: "What happened to orders: the events feed (bearer JWT)." },
+      { name: "webhooks", description: "Endpoints that receive events, signed; their deliveries (admins)." },
       { name: "operations", description: "Probes, metrics and this documentation." },
     ],
     paths,
+    webhooks: WEBHOOKS,
     components: {
       securitySchemes: {
         bearerAuth: {

@@ -4,6 +4,7 @@ import { CURRENCIES, ORDER_STATUSES } from "../domain/order";
 import { ORDER_EVENT_TYPES } from "../domain/order-event";
 import type { EventJson } from "../handlers/event-json";
 import type { OrderJson } from "../handlers/order-json";
+import type { AttemptJson, EndpointJson } from "../handlers/webhook-json";
 
 /**
  * What the API answers, as zod schemas: they document the responses in /openapi.json and the
@@ -64,6 +65,56 @@ export const eventPage = z.strictObject({
   }),
 });
 
+const pageInfo = z.strictObject({
+  limit: z.int().check(z.minimum(1), z.maximum(100)),
+  next_cursor: z.nullable(z.string()),
+});
+
+/** Typed as what `endpointJson` renders. */
+const endpointShape = {
+  id: z.uuid(),
+  url: z.string(),
+  description: z.nullable(z.string()),
+  events: z.array(z.enum(ORDER_EVENT_TYPES)),
+  disabled: z.boolean(),
+  disabled_reason: z.nullable(z.string()),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+};
+export const webhookEndpoint: z.ZodMiniType<EndpointJson> = z.strictObject(endpointShape);
+
+export const webhookEndpointEnvelope = z.strictObject({ data: webhookEndpoint });
+
+export const webhookEndpointWithSecretEnvelope = z.strictObject({
+  data: z.strictObject({
+    ...endpointShape,
+    /** The signing secret, shown in this answer only. */
+    secret: z.string().check(z.regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/)),
+  }),
+});
+
+export const webhookEndpointPage = z.strictObject({ data: z.array(webhookEndpoint), page: pageInfo });
+
+/** Typed as what `attemptJson` renders. */
+export const deliveryAttempt: z.ZodMiniType<AttemptJson> = z.strictObject({
+  id: z.uuid(),
+  event_id: z.uuid(),
+  event_type: z.enum(ORDER_EVENT_TYPES),
+  attempt: z.int().check(z.minimum(1)),
+  outcome: z.enum(["delivered", "retrying", "failed", "disabled"]),
+  status_code: z.nullable(z.int()),
+  error: z.nullable(z.string()),
+  duration_ms: z.int().check(z.minimum(0)),
+  attempted_at: z.iso.datetime(),
+  next_attempt_at: z.nullable(z.iso.datetime()),
+});
+
+export const deliveryAttemptPage = z.strictObject({ data: z.array(deliveryAttempt), page: pageInfo });
+
+export const redeliveryEnvelope = z.strictObject({
+  data: z.strictObject({ event_id: z.uuid(), endpoint_ids: z.array(z.uuid()) }),
+});
+
 export const errorEnvelope = z.strictObject({
   error: z.strictObject({
     code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]),
@@ -80,5 +131,10 @@ export const health = z.strictObject({ status: z.literal("ok") });
 export const readiness = z.strictObject({
   status: z.enum(["ready", "unavailable"]),
   /** `database`: ok, timeout, unavailable or circuit open; `config`: the invalid variables (misconfigured). */
-  checks: z.strictObject({ database: z.optional(z.string()), config: z.optional(z.string()) }),
+  checks: z.strictObject({
+    database: z.optional(z.string()),
+    config: z.optional(z.string()),
+    keys: z.optional(z.string()),
+    webhooks: z.optional(z.string()),
+  }),
 });

@@ -12,6 +12,8 @@ export interface DocumentedResponse {
   schema?: string;
   /** Anything but JSON: its media type (the schema is then a string). */
   mediaType?: string;
+  /** No body at all (204). */
+  noContent?: boolean;
   /** Headers this answer always carries, beyond those of every answer. */
   headers?: DocumentedHeader[];
   /** Headers it may carry. */

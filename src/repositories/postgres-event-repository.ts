@@ -54,6 +54,19 @@ function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: S
   };
 }
 
+/** Oldest first through the creation index; `ctid` picks exactly the rows the subquery found. */
+async function purgeOlderThan(db: Database, before: Date, limit: number): Promise<number> {
+  const result = await runQuery("events.purge", () =>
+    db.execute(sql`
+      DELETE FROM ${orderEvents} WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM ${orderEvents}
+        WHERE created_at < ${before.toISOString()}::timestamptz
+        ORDER BY created_at
+        LIMIT ${limit}::integer))`),
+  );
+  return result.rowCount ?? 0;
+}
+
 /** Drizzle implementation of the service's EventRepository; one round trip per method. */
 export function createPostgresEventRepository(db: Database): EventRepository {
   const select = () =>
@@ -98,6 +111,15 @@ export function createPostgresEventRepository(db: Database): EventRepository {
       return rows.map((r) => r.id);
     },
 
+    async markDispatched(id, at) {
+      await runQuery("events.mark-dispatched", () =>
+        db
+          .update(orderEvents)
+          .set({ dispatchedAt: at })
+          .where(and(eq(orderEvents.id, id), isNull(orderEvents.dispatchedAt))),
+      );
+    },
+
     async oldestUndispatched() {
       const [row] = await runQuery("events.oldest-undispatched", () =>
         db
@@ -110,17 +132,6 @@ export function createPostgresEventRepository(db: Database): EventRepository {
       return row?.createdAt ?? null;
     },
 
-    async purgeOlderThan(before, limit) {
-      // Oldest first through the creation index; `ctid` picks exactly the rows the subquery found.
-      const result = await runQuery("events.purge", () =>
-        db.execute(sql`
-          DELETE FROM ${orderEvents} WHERE ctid = ANY(ARRAY(
-            SELECT ctid FROM ${orderEvents}
-            WHERE created_at < ${before.toISOString()}::timestamptz
-            ORDER BY created_at
-            LIMIT ${limit}::integer))`),
-      );
-      return result.rowCount ?? 0;
-    },
+    purgeOlderThan: (before, limit) => purgeOlderThan(db, before, limit),
   };
 }

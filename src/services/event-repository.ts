@@ -22,6 +22,8 @@ export interface EventRepository {
   findById(id: string, customerId?: string): Promise<OrderEvent | null>;
   /** Ids of events created before `before` that the relay has not fanned out yet, oldest first. */
   undispatched(before: Date, limit: number): Promise<string[]>;
+  /** Records that the relay fanned the event out to its endpoints. */
+  markDispatched(id: string, at: Date): Promise<void>;
   /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */
   oldestUndispatched(): Promise<Date | null>;
   /** Deletes up to `limit` events created before `before` (with their delivery attempts), oldest first. */

@@ -23,17 +23,32 @@ export interface PurgeReport {
  * is a new request anyway, and each row holds a whole order snapshot.
  */
 export function createIdempotencyPurge({ repository, now, batchSize = 1_000, budgetMs = 10_000 }: PurgeOptions) {
-  return async function purgeExpiredIdempotencyRecords(): Promise<PurgeReport> {
-    const started = now();
-    const before = new Date(started);
-    let deleted = 0;
-    let batches = 0;
-    for (;;) {
-      const n = await repository.purgeExpiredIdempotencyRecords(before, batchSize);
-      deleted += n;
-      batches++;
-      if (n < batchSize) return { deleted, batches, stoppedEarly: false };
-      if (now() - started >= budgetMs) return { deleted, batches, stoppedEarly: true };
-    }
+  return function purgeExpiredIdempotencyRecords(): Promise<PurgeReport> {
+    return purgeInBatches((before, limit) => repository.purgeExpiredIdempotencyRecords(before, limit), {
+      before: new Date(now()),
+      now,
+      batchSize,
+      budgetMs,
+    });
   };
+}
+
+/**
+ * Deletes rows older than `before` a batch at a time until a batch comes back short, or the budget
+ * is spent (the next run picks up the rest): each statement stays short, whatever the backlog.
+ */
+export async function purgeInBatches(
+  deleteBatch: (before: Date, limit: number) => Promise<number>,
+  { before, now, batchSize, budgetMs }: { before: Date; now: () => number; batchSize: number; budgetMs: number },
+): Promise<PurgeReport> {
+  const started = now();
+  let deleted = 0;
+  let batches = 0;
+  for (;;) {
+    const n = await deleteBatch(before, batchSize);
+    deleted += n;
+    batches++;
+    if (n < batchSize) return { deleted, batches, stoppedEarly: false };
+    if (now() - started >= budgetMs) return { deleted, batches, stoppedEarly: true };
+  }
 }

@@ -36,6 +36,11 @@ export interface ReadinessOptions {
    * verify and HS256 tokens still work, so failing the whole service would only make things worse.
    */
   keys?: { health(): string };
+  /**
+   * Settings that must not serve traffic where they are, by check name: a deployed worker that
+   * accepts webhook receivers on its own machine. Any one makes the service not ready, naming it.
+   */
+  unsafeSettings?: Record<string, string>;
 }
 
 /**
@@ -54,6 +59,7 @@ export function createReadiness({
   budgetMs = 2_000,
   retryAfterMs = 5_000,
   keys,
+  unsafeSettings = {},
 }: ReadinessOptions): Readiness {
   const withKeys = (report: ReadinessReport): ReadinessReport =>
     keys ? { ...report, checks: { ...report.checks, keys: keys.health() } } : report;
@@ -87,5 +93,9 @@ export function createReadiness({
     return inFlight;
   }
 
-  return { check: async () => withKeys(await databaseReport()) };
+  const unsafe = Object.keys(unsafeSettings).length > 0;
+  const withSettings = (report: ReadinessReport): ReadinessReport =>
+    unsafe ? { ready: false, checks: { ...report.checks, ...unsafeSettings }, retryAfterMs: 60_000 } : report;
+
+  return { check: async () => withSettings(withKeys(await databaseReport())) };
 }

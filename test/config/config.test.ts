@@ -4,8 +4,11 @@ import { describeProblems, parseConfig } from "../../src/config/config";
 /** Stand-ins for the two Rate Limiting bindings: the config only checks that they can `limit()`. */
 const ipLimiter = { limit: async () => ({ success: true }) };
 const userLimiter = { limit: async () => ({ success: true }) };
+/** A stand-in for the events queue's producer binding: the config only checks that it can `sendBatch()`. */
+const queue = { send: async () => {}, sendBatch: async () => {} };
 const required = {
   JWT_SECRET: "x".repeat(32),
+  WEBHOOK_ENCRYPTION_KEY: "w".repeat(32),
   DATABASE_URL: "postgres://u:p@db.example/app",
   IP_RATE_LIMITER: ipLimiter,
   USER_RATE_LIMITER: userLimiter,
@@ -50,6 +53,7 @@ describe("parseConfig", () => {
       metricsToken: undefined,
       databaseUrl: "postgres://u:p@db.example/app",
       databaseHttpEndpoint: undefined,
+      webhooks: { encryptionKeys: ["w".repeat(32)], allowLocalReceivers: false, queue: undefined },
     });
   });
 
@@ -75,6 +79,9 @@ describe("parseConfig", () => {
       SMOKE_CUSTOMER_ID: "0B8F6A52-7A53-4C59-9D0E-5A1A2B3C4D5E",
       METRICS_TOKEN: "m",
       DATABASE_HTTP_ENDPOINT: "http://127.0.0.1:4444/sql",
+      WEBHOOK_ENCRYPTION_KEY_PREVIOUS: "v".repeat(32),
+      WEBHOOK_ALLOW_LOCAL_RECEIVERS: "true",
+      EVENTS_QUEUE: queue,
     });
     expect(config).toMatchObject({
       logLevel: "debug",
@@ -98,6 +105,7 @@ describe("parseConfig", () => {
       },
       metricsToken: "m",
       databaseHttpEndpoint: "http://127.0.0.1:4444/sql",
+      webhooks: { encryptionKeys: ["w".repeat(32), "v".repeat(32)], allowLocalReceivers: true, queue },
     });
   });
 
@@ -124,6 +132,10 @@ describe("parseConfig", () => {
     ["DATABASE_URL", "mysql://u@h/db"],
     ["DATABASE_URL", "not a url"],
     ["DATABASE_HTTP_ENDPOINT", "ftp://x/sql"],
+    ["WEBHOOK_ENCRYPTION_KEY", "short"],
+    ["WEBHOOK_ENCRYPTION_KEY_PREVIOUS", "short"],
+    ["WEBHOOK_ALLOW_LOCAL_RECEIVERS", "yes"],
+    ["EVENTS_QUEUE", "not a queue"],
   ])("refuses %s=%s, naming the variable and never its value", (name, value) => {
     const problems = problemsOf({ ...required, [name]: value });
     expect(problems.map((p) => p.variable)).toEqual([name]);
@@ -135,11 +147,10 @@ describe("parseConfig", () => {
     expect(problemsOf(bindings)).toEqual([
       { variable: "JWT_SECRET", problem: "is required" },
       { variable: "DATABASE_URL", problem: "is required" },
+      { variable: "WEBHOOK_ENCRYPTION_KEY", problem: "is required" },
     ]);
-    expect(problemsOf({ ...bindings, JWT_SECRET: " ", DATABASE_URL: "" }).map((p) => p.variable)).toEqual([
-      "JWT_SECRET",
-      "DATABASE_URL",
-    ]);
+    const blank = { ...bindings, JWT_SECRET: " ", DATABASE_URL: "", WEBHOOK_ENCRYPTION_KEY: "" };
+    expect(problemsOf(blank).map((p) => p.variable)).toEqual(["JWT_SECRET", "DATABASE_URL", "WEBHOOK_ENCRYPTION_KEY"]);
   });
 
   it("names a missing Rate Limiting binding", () => {

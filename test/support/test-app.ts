@@ -45,6 +45,7 @@ export function testApp({
   };
   const bindings = {
     JWT_SECRET: TEST_SECRET,
+    WEBHOOK_ENCRYPTION_KEY: "unit-test-webhook-encryption-key-0123456789",
     DATABASE_URL: "postgres://unit:test@db.invalid/unit",
     IP_RATE_LIMITER: limiter,
     USER_RATE_LIMITER: limiter,

@@ -41,7 +41,14 @@ interface Config {
 const statePath = process.env.WRANGLER_DOUBLE_STATE ?? "";
 const state = JSON.parse(readFileSync(statePath, "utf8")) as DoubleState;
 const argv = process.argv.slice(2);
-const SECRET_NAMES = ["DATABASE_URL", "JWT_SECRET", "SMOKE_SECRET", "JWT_SECRET_PREVIOUS"];
+const SECRET_NAMES = [
+  "DATABASE_URL",
+  "JWT_SECRET",
+  "SMOKE_SECRET",
+  "JWT_SECRET_PREVIOUS",
+  "WEBHOOK_ENCRYPTION_KEY",
+  "WEBHOOK_ENCRYPTION_KEY_PREVIOUS",
+];
 state.calls.push({ argv, secretsInEnvironment: SECRET_NAMES.filter((n) => process.env[n] !== undefined) });
 
 class WranglerError extends Error {}

@@ -1,0 +1,64 @@
+import type { Logger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
+import { isEventMessage, RETRY_DELAYS_S } from "../services/event-messages";
+import type { EventRelay } from "../services/event-relay";
+import type { WebhookDispatcher } from "../services/webhook-dispatcher";
+
+export interface EventConsumerDeps {
+  relay: EventRelay;
+  dispatcher: WebhookDispatcher;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** A step that failed on our side (the database, the queue): tried again later, on the same schedule. */
+const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1] ?? 5;
+
+/**
+ * The events queue's consumer (wrangler.toml `[[queues.consumers]]`). Each message is one step, acked
+ * or retried on its own (https://developers.cloudflare.com/queues/configuration/batching-retries/
+ * "Explicit acknowledgement"), and the batch's messages run concurrently: a slow or failing endpoint
+ * never delays or repeats another's delivery.
+ */
+export function eventConsumer({ relay, dispatcher, logger, metrics }: EventConsumerDeps) {
+  async function step(message: Message<unknown>): Promise<void> {
+    const body = message.body;
+    if (!isEventMessage(body)) {
+      logger.warn("queue message ignored: not an event message", { message_id: message.id });
+      message.ack();
+      return;
+    }
+    const log = logger.child({
+      event_id: body.event,
+      ...(body.kind === "delivery" ? { endpoint_id: body.endpoint } : {}),
+    });
+    try {
+      if (body.kind === "event") {
+        const endpoints = await relay.fanOut(body.event);
+        log.info("event fanned out", { endpoints });
+        message.ack();
+        return;
+      }
+      const decision = await dispatcher.deliver({
+        eventId: body.event,
+        endpointId: body.endpoint,
+        attempt: message.attempts,
+      });
+      log.info("webhook delivery", { attempt: message.attempts, outcome: decision.outcome });
+      metrics.count("webhook_deliveries_total", { outcome: decision.outcome });
+      if (decision.outcome === "disabled") metrics.count("webhook_endpoints_disabled_total");
+      if (decision.kind === "ack") message.ack();
+      else if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
+      // Past max_retries, Queues moves a retried message to the dead-letter queue.
+      else message.retry();
+    } catch (err) {
+      const { name, code } = err as { name?: string; code?: unknown };
+      log.error("queue step failed; retried", { kind: body.kind, attempt: message.attempts, error: name, code });
+      message.retry({ delaySeconds: backoff(message.attempts) });
+    }
+  }
+
+  return async (batch: MessageBatch<unknown>): Promise<void> => {
+    await Promise.all(batch.messages.map(step));
+  };
+}

@@ -1,0 +1,34 @@
+import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
+
+/** The API's WebhookEndpoint representation: never its secret. */
+export function endpointJson(endpoint: WebhookEndpoint) {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    description: endpoint.description,
+    events: endpoint.events,
+    disabled: endpoint.disabled,
+    disabled_reason: endpoint.disabledReason,
+    created_at: endpoint.createdAt.toISOString(),
+    updated_at: endpoint.updatedAt.toISOString(),
+  };
+}
+
+export type EndpointJson = ReturnType<typeof endpointJson>;
+
+export function attemptJson(attempt: DeliveryAttempt) {
+  return {
+    id: attempt.id,
+    event_id: attempt.eventId,
+    event_type: attempt.eventType,
+    attempt: attempt.attempt,
+    outcome: attempt.outcome,
+    status_code: attempt.statusCode,
+    error: attempt.error,
+    duration_ms: attempt.durationMs,
+    attempted_at: attempt.attemptedAt.toISOString(),
+    next_attempt_at: attempt.nextAttemptAt?.toISOString() ?? null,
+  };
+}
+
+export type AttemptJson = ReturnType<typeof attemptJson>;

@@ -1,0 +1,136 @@
+import { ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
+import {
+  createEndpointBody,
+  endpointIdParam,
+  eventIdParam,
+  pageQuery,
+  redeliverBody,
+  rotateSecretBody,
+  updateEndpointBody,
+} from "./webhook-schemas";
+
+const ADMIN = [...ROUTE_ERRORS.signedIn, "FORBIDDEN"] as const;
+const WITH_BODY = [...ADMIN, "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"] as const;
+
+/** The webhook endpoints' admin API as the OpenAPI document describes it, by operationId. */
+export const WEBHOOK_OPERATIONS = {
+  createWebhookEndpoint: {
+    operationId: "createWebhookEndpoint",
+    tag: "webhooks",
+    summary: "Register a webhook endpoint (admins)",
+    description:
+      "Events of the listed types are POSTed to `url`, signed as Standard Webhooks. The answer holds the " +
+      "signing `secret` (`whsec_…`): shown this once, stored encrypted, never returned again. `url` must be " +
+      "https, without credentials, and not a loopback, private, link-local or metadata address or a " +
+      '`localhost`-like name (docs/API.md, "Webhooks").',
+    security: "bearer",
+    limited: true,
+    body: { name: "CreateWebhookEndpoint", schema: createEndpointBody, required: true },
+    responses: {
+      201: {
+        description: "registered, with its secret",
+        schema: "WebhookEndpointWithSecretEnvelope",
+        headers: ["Location", "ETag"],
+      },
+    },
+    errors: [...WITH_BODY],
+  },
+  listWebhookEndpoints: {
+    operationId: "listWebhookEndpoints",
+    tag: "webhooks",
+    summary: "List webhook endpoints, newest first (admins)",
+    description: "Keyset pagination as for orders. Never the secrets.",
+    security: "bearer",
+    limited: true,
+    query: pageQuery,
+    responses: { 200: { description: "a page of endpoints", schema: "WebhookEndpointPage" } },
+    errors: [...ADMIN, "VALIDATION_ERROR"],
+  },
+  getWebhookEndpoint: {
+    operationId: "getWebhookEndpoint",
+    tag: "webhooks",
+    summary: "Get a webhook endpoint (admins)",
+    description: "With its version as a strong ETag for `If-Match`. Never the secret.",
+    security: "bearer",
+    limited: true,
+    path: endpointIdParam,
+    responses: { 200: { description: "the endpoint", schema: "WebhookEndpointEnvelope", headers: ["ETag"] } },
+    errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND"],
+  },
+  updateWebhookEndpoint: {
+    operationId: "updateWebhookEndpoint",
+    tag: "webhooks",
+    summary: "Change a webhook endpoint's url, events, description, or disable it (admins)",
+    description:
+      "`disabled: true` stops deliveries; `false` resumes them and clears `disabled_reason` (set when the " +
+      "receiver answered 410 Gone). With `If-Match`, only at that version (412 otherwise).",
+    security: "bearer",
+    limited: true,
+    path: endpointIdParam,
+    headers: ["IfMatch"],
+    body: { name: "UpdateWebhookEndpoint", schema: updateEndpointBody, required: true },
+    responses: { 200: { description: "the changed endpoint", schema: "WebhookEndpointEnvelope", headers: ["ETag"] } },
+    errors: [...WITH_BODY, "NOT_FOUND", "PRECONDITION_FAILED"],
+  },
+  deleteWebhookEndpoint: {
+    operationId: "deleteWebhookEndpoint",
+    tag: "webhooks",
+    summary: "Delete a webhook endpoint and its delivery history (admins)",
+    description: "Deliveries still queued for it are dropped. With `If-Match`, only at that version.",
+    security: "bearer",
+    limited: true,
+    path: endpointIdParam,
+    headers: ["IfMatch"],
+    responses: { 204: { description: "deleted", noContent: true } },
+    errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND", "PRECONDITION_FAILED"],
+  },
+  rotateWebhookSecret: {
+    operationId: "rotateWebhookSecret",
+    tag: "webhooks",
+    summary: "Rotate a webhook endpoint's signing secret (admins)",
+    description:
+      "A new secret, shown this once. For 24 h every delivery carries two signatures (the new secret's " +
+      "first), so a receiver switches to the new secret without a moment of failed verification.",
+    security: "bearer",
+    limited: true,
+    path: endpointIdParam,
+    headers: ["IfMatch"],
+    body: { name: "RotateWebhookSecret", schema: rotateSecretBody, required: false },
+    responses: {
+      200: {
+        description: "the endpoint with its new secret",
+        schema: "WebhookEndpointWithSecretEnvelope",
+        headers: ["ETag"],
+      },
+    },
+    errors: [...WITH_BODY, "NOT_FOUND", "PRECONDITION_FAILED"],
+  },
+  listWebhookDeliveries: {
+    operationId: "listWebhookDeliveries",
+    tag: "webhooks",
+    summary: "Recent delivery attempts to an endpoint, newest first (admins)",
+    description:
+      "Each attempt: the event, its outcome (delivered, retrying, failed after the last attempt, disabled " +
+      "by a 410), the status code or why there was none, how long it took, and when the next attempt is due.",
+    security: "bearer",
+    limited: true,
+    path: endpointIdParam,
+    query: pageQuery,
+    responses: { 200: { description: "a page of attempts", schema: "DeliveryAttemptPage" } },
+    errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND"],
+  },
+  redeliverEvent: {
+    operationId: "redeliverEvent",
+    tag: "webhooks",
+    summary: "Deliver an event again (admins)",
+    description:
+      "To `endpoint_id`, or (no body, `{}`) to every enabled endpoint that takes the event's type. Queued at " +
+      "once, with a fresh retry schedule; the receiver gets the same `webhook-id` as before.",
+    security: "bearer",
+    limited: true,
+    path: eventIdParam,
+    body: { name: "RedeliverEvent", schema: redeliverBody, required: false },
+    responses: { 202: { description: "queued", schema: "RedeliveryEnvelope" } },
+    errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT"],
+  },
+} satisfies Record<string, RouteDoc>;

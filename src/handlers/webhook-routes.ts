@@ -1,0 +1,170 @@
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { limitBody, requireJson } from "../middleware/body-rules";
+import { documentRoute } from "../openapi/route-doc";
+import type { EventRelay } from "../services/event-relay";
+import type { Page, WebhookEndpointService } from "../services/webhook-endpoint-service";
+import type { CursorCodec, CursorScope } from "./cursor";
+import { etagOf, expectedVersion } from "./order-json";
+import { validate } from "./validation";
+import { attemptJson, endpointJson } from "./webhook-json";
+import { WEBHOOK_OPERATIONS as OPS } from "./webhook-operations";
+import {
+  createEndpointBody,
+  endpointIdParam,
+  eventIdParam,
+  pageQuery,
+  redeliverBody,
+  rotateSecretBody,
+  updateEndpointBody,
+} from "./webhook-schemas";
+
+export interface WebhookRoutesDeps {
+  service: WebhookEndpointService;
+  relay: EventRelay;
+  cursors: CursorCodec;
+  authenticate: MiddlewareHandler<AppEnv>;
+  limitCaller: MiddlewareHandler<AppEnv>;
+  requireAdmin: MiddlewareHandler<AppEnv>;
+  bodyLimitBytes: number;
+}
+
+const DEFAULT_PAGE = 20;
+
+/** A page's answer, with a cursor bound to the caller and this listing. */
+async function pageAnswer<T, J>(
+  c: Context<AppEnv>,
+  cursors: CursorCodec,
+  listing: string,
+  query: { limit?: number; cursor?: string },
+  load: (page: { limit: number; after?: { createdAt: Date; id: string } }) => Promise<Page<T>>,
+  render: (item: T) => J,
+): Promise<Response> {
+  const limit = query.limit ?? DEFAULT_PAGE;
+  const scope: CursorScope = { callerId: c.get("caller").id, listing };
+  const page = await load({ limit, after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined });
+  return c.json({
+    data: page.items.map(render),
+    page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null },
+  });
+}
+
+const id = (c: Context<AppEnv>) => endpointIdParam.parse(c.req.param()).id.toLowerCase();
+const ifMatch = (c: Context<AppEnv>) => expectedVersion(c.req.header("If-Match"));
+
+/**
+ * Webhook endpoints and redelivery: admins only. The chain as for orders: 401 auth → 429 per caller
+ * → 403 role → 413 body size → 415 content type → 400 validation.
+ */
+export function webhookRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
+  return new Hono<AppEnv>().route("/", endpointRoutes(deps)).route("/", deliveryRoutes(deps));
+}
+
+function endpointRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
+  const { service, cursors, bodyLimitBytes } = deps;
+  const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
+  const json = [limitBody(bodyLimitBytes), requireJson()] as const;
+  return new Hono<AppEnv>()
+    .post(
+      "/v1/webhook-endpoints",
+      ...admin,
+      ...json,
+      validate("json", createEndpointBody),
+      documentRoute(OPS.createWebhookEndpoint),
+      async (c) => {
+        const { endpoint, secret } = await service.create(c.get("caller"), c.req.valid("json"));
+        return c.json({ data: { ...endpointJson(endpoint), secret } }, 201, {
+          Location: `/v1/webhook-endpoints/${endpoint.id}`,
+          ETag: etagOf(endpoint),
+        });
+      },
+    )
+    .get(
+      "/v1/webhook-endpoints",
+      ...admin,
+      validate("query", pageQuery),
+      documentRoute(OPS.listWebhookEndpoints),
+      (c) => {
+        const load = (p: { limit: number }) => service.list(c.get("caller"), p);
+        return pageAnswer(c, cursors, "webhook-endpoints", c.req.valid("query"), load, endpointJson);
+      },
+    )
+    .get(
+      "/v1/webhook-endpoints/:id",
+      ...admin,
+      validate("param", endpointIdParam),
+      documentRoute(OPS.getWebhookEndpoint),
+      async (c) => {
+        const endpoint = await service.get(c.get("caller"), id(c));
+        return c.json({ data: endpointJson(endpoint) }, 200, { ETag: etagOf(endpoint) });
+      },
+    )
+    .patch(
+      "/v1/webhook-endpoints/:id",
+      ...admin,
+      ...json,
+      validate("param", endpointIdParam),
+      validate("json", updateEndpointBody),
+      documentRoute(OPS.updateWebhookEndpoint),
+      async (c) => {
+        const endpoint = await service.update(c.get("caller"), id(c), c.req.valid("json"), ifMatch(c));
+        return c.json({ data: endpointJson(endpoint) }, 200, { ETag: etagOf(endpoint) });
+      },
+    )
+    .delete(
+      "/v1/webhook-endpoints/:id",
+      ...admin,
+      validate("param", endpointIdParam),
+      documentRoute(OPS.deleteWebhookEndpoint),
+      async (c) => {
+        await service.remove(c.get("caller"), id(c), ifMatch(c));
+        return c.body(null, 204);
+      },
+    );
+}
+
+/** An endpoint's secret rotation and delivery attempts, and redelivery of an event. */
+function deliveryRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
+  const { service, relay, cursors, bodyLimitBytes } = deps;
+  const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
+  const optionalJson = [limitBody(bodyLimitBytes), requireJson({ optional: true })] as const;
+  return new Hono<AppEnv>()
+    .post(
+      "/v1/webhook-endpoints/:id/rotate-secret",
+      ...admin,
+      ...optionalJson,
+      validate("param", endpointIdParam),
+      validate("json", rotateSecretBody),
+      documentRoute(OPS.rotateWebhookSecret),
+      async (c) => {
+        const { endpoint, secret } = await service.rotateSecret(c.get("caller"), id(c), ifMatch(c));
+        return c.json({ data: { ...endpointJson(endpoint), secret } }, 200, { ETag: etagOf(endpoint) });
+      },
+    )
+    .get(
+      "/v1/webhook-endpoints/:id/deliveries",
+      ...admin,
+      validate("param", endpointIdParam),
+      validate("query", pageQuery),
+      documentRoute(OPS.listWebhookDeliveries),
+      (c) => {
+        const endpoint = id(c);
+        const load = (p: { limit: number }) => service.deliveries(c.get("caller"), endpoint, p);
+        return pageAnswer(c, cursors, `deliveries:${endpoint}`, c.req.valid("query"), load, attemptJson);
+      },
+    )
+    .post(
+      "/v1/events/:id/redeliver",
+      ...admin,
+      ...optionalJson,
+      validate("param", eventIdParam),
+      validate("json", redeliverBody),
+      documentRoute(OPS.redeliverEvent),
+      async (c) => {
+        const event = eventIdParam.parse(c.req.param()).id.toLowerCase();
+        const to = c.req.valid("json").endpoint_id?.toLowerCase();
+        const endpoints = await relay.redeliver(c.get("caller"), event, to);
+        return c.json({ data: { event_id: event, endpoint_ids: endpoints } }, 202);
+      },
+    );
+}

@@ -1,0 +1,176 @@
+import { and, arrayContains, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import type { OrderEventType } from "../domain/order-event";
+import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
+import type { ListPosition } from "../services/order-repository";
+import type {
+  EndpointChangeResult,
+  EndpointChanges,
+  PageQuery,
+  StoredEndpoint,
+  WebhookRepository,
+} from "../services/webhook-repository";
+import type { Database } from "./database";
+import { runQuery } from "./database-errors";
+import { webhookAttempts, webhookEndpoints } from "./schema";
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+type AttemptRow = typeof webhookAttempts.$inferSelect;
+
+const {
+  secret: _s,
+  previousSecret: _p,
+  previousSecretExpiresAt: _e,
+  ...publicColumns
+} = getTableColumns(webhookEndpoints);
+
+function toEndpoint(row: Omit<EndpointRow, "secret" | "previousSecret" | "previousSecretExpiresAt">): WebhookEndpoint {
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: row.events as OrderEventType[],
+    disabled: row.disabled,
+    disabledReason: row.disabledReason,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const toAttempt = (row: AttemptRow): DeliveryAttempt => ({
+  ...row,
+  eventType: row.eventType as OrderEventType,
+  outcome: row.outcome as DeliveryAttempt["outcome"],
+});
+
+/** Newest first from a keyset position, as order lists page. */
+const olderThan = (createdAt: AnyPgColumn, id: AnyPgColumn, after?: ListPosition) =>
+  after ? sql`(${createdAt}, ${id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined;
+
+/** The change or delete's outcome, from the rows it touched and the row as it is after it (same transaction). */
+const outcomeOf = (touched: unknown[], now: EndpointRow[]): EndpointChangeResult => {
+  const current = now[0] ? toEndpoint(now[0]) : null;
+  return { updated: touched.length > 0 ? current : null, current };
+};
+
+const guard = (id: string, expectedVersion?: number) =>
+  and(
+    eq(webhookEndpoints.id, id),
+    expectedVersion === undefined ? undefined : eq(webhookEndpoints.version, expectedVersion),
+  );
+
+const endpointNow = (db: Database, id: string) => db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
+
+async function listEndpoints(db: Database, { limit, after }: PageQuery) {
+  const rows = await runQuery("webhooks.list", () =>
+    db
+      .select(publicColumns)
+      .from(webhookEndpoints)
+      .where(olderThan(webhookEndpoints.createdAt, webhookEndpoints.id, after))
+      .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+      .limit(limit),
+  );
+  return rows.map(toEndpoint);
+}
+
+async function updateEndpoint(db: Database, id: string, changes: EndpointChanges, expectedVersion?: number) {
+  const [touched, now] = await runQuery("webhooks.update", () =>
+    db.batch([
+      db
+        .update(webhookEndpoints)
+        .set({ ...changes, version: sql`${webhookEndpoints.version} + 1`, updatedAt: sql`now()` })
+        .where(guard(id, expectedVersion))
+        .returning({ id: webhookEndpoints.id }),
+      endpointNow(db, id),
+    ]),
+  );
+  return outcomeOf(touched, now);
+}
+
+async function deleteEndpoint(db: Database, id: string, expectedVersion?: number) {
+  const [now, touched] = await runQuery("webhooks.delete", () =>
+    db.batch([
+      endpointNow(db, id),
+      db.delete(webhookEndpoints).where(guard(id, expectedVersion)).returning({ id: webhookEndpoints.id }),
+    ]),
+  );
+  return outcomeOf(touched, now);
+}
+
+async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: { reason: string }) {
+  const insert = db.insert(webhookAttempts).values(attempt);
+  if (!disable) {
+    await runQuery("webhooks.record-attempt", () => insert);
+    return;
+  }
+  await runQuery("webhooks.record-attempt", () =>
+    db.batch([
+      insert,
+      db
+        .update(webhookEndpoints)
+        .set({
+          disabled: true,
+          disabledReason: disable.reason,
+          version: sql`${webhookEndpoints.version} + 1`,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(webhookEndpoints.id, attempt.endpointId), eq(webhookEndpoints.disabled, false))),
+    ]),
+  );
+}
+
+async function listAttempts(db: Database, endpointId: string, { limit, after }: PageQuery) {
+  const rows = await runQuery("webhooks.attempts", () =>
+    db
+      .select()
+      .from(webhookAttempts)
+      .where(
+        and(
+          eq(webhookAttempts.endpointId, endpointId),
+          olderThan(webhookAttempts.attemptedAt, webhookAttempts.id, after),
+        ),
+      )
+      .orderBy(desc(webhookAttempts.attemptedAt), desc(webhookAttempts.id))
+      .limit(limit),
+  );
+  return rows.map(toAttempt);
+}
+
+/** Drizzle implementation of the service's WebhookRepository; one round trip per method. */
+export function createPostgresWebhookRepository(db: Database): WebhookRepository {
+  return {
+    async createEndpoint(endpoint) {
+      await runQuery("webhooks.create", () => db.insert(webhookEndpoints).values(endpoint));
+    },
+    listEndpoints: (query) => listEndpoints(db, query),
+    async findEndpoint(id) {
+      const [row] = await runQuery("webhooks.find", () => endpointNow(db, id));
+      return row ? ({ ...toEndpoint(row), ...pickSecrets(row) } satisfies StoredEndpoint) : null;
+    },
+    updateEndpoint: (id, changes, expectedVersion) => updateEndpoint(db, id, changes, expectedVersion),
+    deleteEndpoint: (id, expectedVersion) => deleteEndpoint(db, id, expectedVersion),
+    async subscribedEndpoints(type) {
+      const rows = await runQuery("webhooks.subscribed", () =>
+        db
+          .select({ id: webhookEndpoints.id })
+          .from(webhookEndpoints)
+          .where(and(eq(webhookEndpoints.disabled, false), arrayContains(webhookEndpoints.events, [type]))),
+      );
+      return rows.map((r) => r.id);
+    },
+    recordAttempt: (attempt, disable) => recordAttempt(db, attempt, disable),
+    listAttempts: (endpointId, query) => listAttempts(db, endpointId, query),
+    async resealSecrets(id, sealed) {
+      await runQuery("webhooks.reseal", () =>
+        db.update(webhookEndpoints).set(sealed).where(eq(webhookEndpoints.id, id)),
+      );
+    },
+  };
+}
+
+const pickSecrets = ({ secret, previousSecret, previousSecretExpiresAt }: EndpointRow) => ({
+  secret,
+  previousSecret,
+  previousSecretExpiresAt,
+});

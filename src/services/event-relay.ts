@@ -1,0 +1,117 @@
+import { AppError } from "../domain/app-error";
+import { type Caller, isAdmin } from "../domain/caller";
+import type { Logger } from "../observability/logger";
+import type { Metrics } from "../observability/metrics";
+import type { EventMessage, EventQueue } from "./event-messages";
+import type { EventRepository } from "./event-repository";
+import { type PurgeReport, purgeInBatches } from "./idempotency-purge";
+import type { WebhookRepository } from "./webhook-repository";
+
+/** Events not handed over within this long (the worker died, the queue refused) are handed over by the sweep. */
+export const SWEEP_AFTER_MS = 60_000;
+/** Events per sweep: a backlog drains over several runs instead of one long one. */
+const SWEEP_BATCH = 100;
+/** Events are kept 30 days, then purged in bounded batches. */
+export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+export interface SweepReport {
+  handedOver: number;
+  /** Seconds since the oldest event not yet fanned out was created; 0 when there is none. */
+  oldestPendingSeconds: number;
+}
+
+export interface EventRelay {
+  /** After the answer: the events to the queue. Never throws; what it cannot hand over, the sweep will. */
+  handOver(eventIds: string[]): Promise<void>;
+  /** The Cron Trigger's every-minute run. */
+  sweep(): Promise<SweepReport>;
+  /** The consumer's first step: one delivery message per enabled endpoint that takes this event's type. */
+  fanOut(eventId: string): Promise<number>;
+  /** Admins: deliver the event again, to one endpoint or to every endpoint that takes it. */
+  redeliver(caller: Caller, eventId: string, endpointId?: string): Promise<string[]>;
+  /** The hourly purge of events older than EVENT_RETENTION_MS. */
+  purge(): Promise<PurgeReport>;
+}
+
+export interface EventRelayDeps {
+  events: EventRepository;
+  webhooks: WebhookRepository;
+  queue: EventQueue | undefined;
+  logger: Logger;
+  metrics: Pick<Metrics, "count" | "setGauge">;
+  now?: () => number;
+}
+
+const deliveries = (event: string, endpoints: string[]): EventMessage[] =>
+  endpoints.map((endpoint) => ({ kind: "delivery", event, endpoint }));
+
+export function createEventRelay({
+  events,
+  webhooks,
+  queue,
+  logger,
+  metrics,
+  now = Date.now,
+}: EventRelayDeps): EventRelay {
+  const send = async (messages: EventMessage[]) => {
+    if (messages.length === 0) return;
+    if (!queue) throw new AppError("SERVICE_UNAVAILABLE", { detail: "no EVENTS_QUEUE binding" });
+    await queue.send(messages);
+  };
+  return {
+    async handOver(eventIds) {
+      try {
+        await send(eventIds.map((event) => ({ kind: "event", event })));
+        metrics.count("events_handed_over_total", { by: "request" }, eventIds.length);
+      } catch (err) {
+        logger.warn("events not handed over; the sweep will", { events: eventIds.length, error: (err as Error).name });
+      }
+    },
+
+    async sweep() {
+      const at = now();
+      const ids = await events.undispatched(new Date(at - SWEEP_AFTER_MS), SWEEP_BATCH);
+      await send(ids.map((event) => ({ kind: "event", event })));
+      metrics.count("events_handed_over_total", { by: "sweep" }, ids.length);
+      const oldest = await events.oldestUndispatched();
+      const oldestPendingSeconds = oldest ? Math.max(0, (at - oldest.getTime()) / 1000) : 0;
+      metrics.setGauge("events_oldest_pending_seconds", oldestPendingSeconds);
+      return { handedOver: ids.length, oldestPendingSeconds };
+    },
+
+    async fanOut(eventId) {
+      const event = await events.findById(eventId);
+      if (!event) return 0;
+      const endpoints = await webhooks.subscribedEndpoints(event.type);
+      await send(deliveries(eventId, endpoints));
+      await events.markDispatched(eventId, new Date(now()));
+      return endpoints.length;
+    },
+
+    async redeliver(caller, eventId, endpointId) {
+      if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
+      const event = await events.findById(eventId);
+      if (!event) throw new AppError("NOT_FOUND", { message: "event not found" });
+      let endpoints: string[];
+      if (endpointId === undefined) {
+        endpoints = await webhooks.subscribedEndpoints(event.type);
+      } else {
+        const endpoint = await webhooks.findEndpoint(endpointId);
+        if (!endpoint) throw new AppError("NOT_FOUND", { message: "webhook endpoint not found" });
+        if (endpoint.disabled) throw new AppError("CONFLICT", { message: "the webhook endpoint is disabled" });
+        endpoints = [endpoint.id];
+      }
+      await send(deliveries(eventId, endpoints));
+      return endpoints;
+    },
+
+    purge() {
+      return purgeInBatches((before, limit) => events.purgeOlderThan(before, limit), {
+        before: new Date(now() - EVENT_RETENTION_MS),
+        now,
+        batchSize: 1_000,
+        budgetMs: 10_000,
+      });
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { OrderEvent } from "../domain/order-event";
+import type { DeliveryAttempt } from "../domain/webhook-endpoint";
+import { RETRY_DELAYS_S } from "./event-messages";
+import type { EventRepository } from "./event-repository";
+import type { SigningSecrets } from "./webhook-endpoint-service";
+import type { StoredEndpoint, WebhookRepository } from "./webhook-repository";
+
+/** What a delivery's queue message should do next. */
+export type DeliveryDecision =
+  /** Delivered; the endpoint answered 410 and was disabled; or nothing to deliver (gone, disabled). */
+  | { kind: "ack"; outcome: "delivered" | "disabled" | "skipped" }
+  | { kind: "retry"; outcome: "retrying"; delaySeconds: number }
+  /** The last attempt failed: a retry now sends the message to the dead-letter queue. */
+  | { kind: "dead-letter"; outcome: "failed" };
+
+export interface DeliveryPorts {
+  /** The event as a webhook body (JSON text). */
+  render(event: OrderEvent): string;
+  /** Standard Webhooks headers for this body, one signature per secret. */
+  sign(
+    message: { id: string; timestampSeconds: number; body: string },
+    secrets: readonly string[],
+  ): Promise<Record<string, string>>;
+  /** POSTs it: a status, or why there was none. */
+  post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; error?: string } | { error: string }>;
+}
+
+export interface WebhookDispatcherDeps extends DeliveryPorts {
+  events: EventRepository;
+  webhooks: WebhookRepository;
+  secrets: SigningSecrets;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface WebhookDispatcher {
+  /** One attempt to deliver the event to the endpoint; `attempt` counts from 1. */
+  deliver(step: { eventId: string; endpointId: string; attempt: number }): Promise<DeliveryDecision>;
+}
+
+const GONE_REASON = "the receiver answered 410 Gone";
+
+/** The secrets that sign now: the current one, and the previous one until it expires. */
+async function signingSecrets(
+  endpoint: StoredEndpoint,
+  { secrets, webhooks }: Pick<WebhookDispatcherDeps, "secrets" | "webhooks">,
+  at: number,
+): Promise<string[]> {
+  const current = await secrets.open(endpoint.secret);
+  const previousLive = endpoint.previousSecret && (endpoint.previousSecretExpiresAt?.getTime() ?? 0) > at;
+  const previous = previousLive && endpoint.previousSecret ? await secrets.open(endpoint.previousSecret) : undefined;
+  if (current.stale || previous?.stale) {
+    // Opened with WEBHOOK_ENCRYPTION_KEY_PREVIOUS: sealed again with the current key, so it can retire.
+    await webhooks.resealSecrets(endpoint.id, {
+      secret: await secrets.seal(current.plain),
+      previousSecret: previous ? await secrets.seal(previous.plain) : null,
+    });
+  }
+  return previous ? [current.plain, previous.plain] : [current.plain];
+}
+
+function decide(
+  status: number | undefined,
+  attempt: number,
+): DeliveryDecision & { outcome: DeliveryAttempt["outcome"] } {
+  if (status !== undefined && status >= 200 && status < 300) return { kind: "ack", outcome: "delivered" };
+  if (status === 410) return { kind: "ack", outcome: "disabled" };
+  const delaySeconds = RETRY_DELAYS_S[attempt - 1];
+  if (delaySeconds !== undefined) return { kind: "retry", outcome: "retrying", delaySeconds };
+  return { kind: "dead-letter", outcome: "failed" };
+}
+
+export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
+  const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID() } = deps;
+  return {
+    async deliver({ eventId, endpointId, attempt }) {
+      const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
+      // Gone since (deleted, purged) or disabled: nothing to deliver, nothing to retry.
+      if (!event || !endpoint || endpoint.disabled) return { kind: "ack", outcome: "skipped" };
+      const started = now();
+      const body = deps.render(event);
+      const secrets = await signingSecrets(endpoint, deps, started);
+      const headers = await deps.sign({ id: event.id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
+      const answer = await deps.post(endpoint.url, body, headers);
+      const finished = now();
+      const statusCode = "status" in answer ? answer.status : null;
+      const decision = decide(statusCode ?? undefined, attempt);
+      const { outcome } = decision;
+      await webhooks.recordAttempt(
+        {
+          id: newId(),
+          endpointId,
+          eventId,
+          eventType: event.type,
+          attempt,
+          outcome,
+          statusCode,
+          error: answer.error ?? null,
+          durationMs: Math.max(0, Math.round(finished - started)),
+          attemptedAt: new Date(Math.floor(started)),
+          nextAttemptAt:
+            decision.kind === "retry" ? new Date(Math.floor(finished) + decision.delaySeconds * 1000) : null,
+        },
+        outcome === "disabled" ? { reason: GONE_REASON } : undefined,
+      );
+      return decision;
+    },
+  };
+}

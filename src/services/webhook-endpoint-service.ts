@@ -1,0 +1,177 @@
+import { AppError } from "../domain/app-error";
+import { type Caller, isAdmin } from "../domain/caller";
+import type { OrderEventType } from "../domain/order-event";
+import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
+import { webhookUrlProblem } from "../domain/webhook-url";
+import type { ListPosition } from "./order-repository";
+import type { EndpointChangeResult, EndpointChanges, WebhookRepository } from "./webhook-repository";
+
+/** How long a rotated-out secret still signs deliveries, so receivers switch without downtime. */
+export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Signing secrets: made, sealed for storage and opened for signing. Implemented in src/webhooks. */
+export interface SigningSecrets {
+  generate(): string;
+  seal(plain: string): Promise<string>;
+  open(sealed: string): Promise<{ plain: string; stale: boolean }>;
+}
+
+export interface EndpointInput {
+  url: string;
+  events: OrderEventType[];
+  description?: string;
+}
+
+export interface EndpointUpdate {
+  url?: string;
+  events?: OrderEventType[];
+  description?: string | null;
+  disabled?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  next: ListPosition | null;
+}
+
+export interface WebhookEndpointService {
+  /** The new endpoint and its signing secret, shown this once. */
+  create(caller: Caller, input: EndpointInput): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  list(caller: Caller, page: { limit: number; after?: ListPosition }): Promise<Page<WebhookEndpoint>>;
+  get(caller: Caller, id: string): Promise<WebhookEndpoint>;
+  update(caller: Caller, id: string, update: EndpointUpdate, expectedVersion?: number): Promise<WebhookEndpoint>;
+  remove(caller: Caller, id: string, expectedVersion?: number): Promise<void>;
+  /** A new secret; the old one keeps signing for PREVIOUS_SECRET_TTL_MS. */
+  rotateSecret(
+    caller: Caller,
+    id: string,
+    expectedVersion?: number,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
+  deliveries(caller: Caller, id: string, page: { limit: number; after?: ListPosition }): Promise<Page<DeliveryAttempt>>;
+}
+
+export interface WebhookEndpointServiceDeps {
+  repository: WebhookRepository;
+  secrets: SigningSecrets;
+  /** Receivers on this machine (`http://127.0.0.1`) are accepted: local development and tests only. */
+  allowLocalReceivers: boolean;
+  now?: () => number;
+  newId?: () => string;
+}
+
+const validationError = (path: string, message: string) =>
+  new AppError("VALIDATION_ERROR", { message: "the request is invalid", fields: [{ path, message }] });
+
+const notFound = () => new AppError("NOT_FOUND", { message: "webhook endpoint not found" });
+
+function adminOnly(caller: Caller): void {
+  if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
+}
+
+/** A change that did not happen: gone (404) or at another version (412). */
+function changed(result: EndpointChangeResult): WebhookEndpoint {
+  if (result.updated) return result.updated;
+  if (!result.current) throw notFound();
+  throw new AppError("PRECONDITION_FAILED");
+}
+
+/** One row more than the page tells whether another page exists, in the same query. */
+function pageOf<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last ? { createdAt: at(last), id: last.id } : null };
+}
+
+type Deps = Required<WebhookEndpointServiceDeps>;
+
+async function createEndpoint({ repository, secrets, now, newId }: Deps, { url, events, description }: EndpointInput) {
+  const secret = secrets.generate();
+  const at = new Date(Math.floor(now()));
+  const endpoint: WebhookEndpoint = {
+    id: newId(),
+    url,
+    description: description ?? null,
+    events: [...new Set(events)],
+    disabled: false,
+    disabledReason: null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const sealed = await secrets.seal(secret);
+  await repository.createEndpoint({ ...endpoint, secret: sealed, previousSecret: null, previousSecretExpiresAt: null });
+  return { endpoint, secret };
+}
+
+async function rotate({ repository, secrets, now }: Deps, id: string, expectedVersion: number | undefined) {
+  const found = await repository.findEndpoint(id);
+  if (!found) throw notFound();
+  const secret = secrets.generate();
+  const changes = {
+    secret: await secrets.seal(secret),
+    previousSecret: found.secret,
+    previousSecretExpiresAt: new Date(Math.floor(now()) + PREVIOUS_SECRET_TTL_MS),
+  };
+  // Guarded by the version read: of two racing rotations, one fails rather than one losing its secret.
+  const endpoint = changed(await repository.updateEndpoint(id, changes, expectedVersion ?? found.version));
+  return { endpoint, secret };
+}
+
+export function createWebhookEndpointService(options: WebhookEndpointServiceDeps): WebhookEndpointService {
+  const deps: Deps = { now: Date.now, newId: () => crypto.randomUUID(), ...options };
+  const { repository } = deps;
+  const checkUrl = (url: string) => {
+    const problem = webhookUrlProblem(url, { allowLocal: deps.allowLocalReceivers });
+    if (problem) throw validationError("url", problem);
+  };
+  return {
+    async create(caller, input) {
+      adminOnly(caller);
+      checkUrl(input.url);
+      return createEndpoint(deps, input);
+    },
+
+    async list(caller, { limit, after }) {
+      adminOnly(caller);
+      return pageOf(await repository.listEndpoints({ limit: limit + 1, after }), limit, (e) => e.createdAt);
+    },
+
+    async get(caller, id) {
+      adminOnly(caller);
+      const found = await repository.findEndpoint(id);
+      if (!found) throw notFound();
+      const { secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...endpoint } = found;
+      return endpoint;
+    },
+
+    async update(caller, id, update, expectedVersion) {
+      adminOnly(caller);
+      if (update.url !== undefined) checkUrl(update.url);
+      const changes: EndpointChanges = {
+        ...update,
+        ...(update.events ? { events: [...new Set(update.events)] } : {}),
+        // Enabling again clears why it was disabled; disabling by hand says who did it.
+        ...(update.disabled === false ? { disabledReason: null } : {}),
+        ...(update.disabled === true ? { disabledReason: "disabled by an admin" } : {}),
+      };
+      return changed(await repository.updateEndpoint(id, changes, expectedVersion));
+    },
+
+    async remove(caller, id, expectedVersion) {
+      adminOnly(caller);
+      changed(await repository.deleteEndpoint(id, expectedVersion));
+    },
+
+    async rotateSecret(caller, id, expectedVersion) {
+      adminOnly(caller);
+      return rotate(deps, id, expectedVersion);
+    },
+
+    async deliveries(caller, id, { limit, after }) {
+      adminOnly(caller);
+      const rows = await repository.listAttempts(id, { limit: limit + 1, after });
+      if (rows.length === 0 && !after && !(await repository.findEndpoint(id))) throw notFound();
+      return pageOf(rows, limit, (a) => a.attemptedAt);
+    },
+  };
+}

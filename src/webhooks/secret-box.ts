@@ -1,0 +1,57 @@
+/**
+ * Seals webhook signing secrets for the database: AES-256-GCM under a key derived from
+ * WEBHOOK_ENCRYPTION_KEY. Sealed with the current key, opened with the current or the previous one
+ * (WEBHOOK_ENCRYPTION_KEY_PREVIOUS), so the key rotates like JWT_SECRET (docs/configuration.md).
+ */
+export interface SecretBox {
+  seal(plain: string): Promise<string>;
+  /** The secret, and whether it was sealed with an older key (and should be sealed again). */
+  open(sealed: string): Promise<{ plain: string; stale: boolean }>;
+}
+
+const VERSION = "v1.";
+const IV_BYTES = 12;
+
+const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+const fromBase64 = (text: string) => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+
+export function createSecretBox(keys: readonly [string, ...string[]]): SecretBox {
+  const encoder = new TextEncoder();
+  // A key of its own, derived from each setting, so the setting never doubles as anything else.
+  const derive = (key: string) =>
+    crypto.subtle
+      .importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
+      .then((base) => crypto.subtle.sign("HMAC", base, encoder.encode("order-service/webhook-secret/v1")))
+      .then((derived) => crypto.subtle.importKey("raw", derived, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]));
+  let derivedKeys: Promise<CryptoKey[]> | undefined;
+  const aesKeys = () => {
+    derivedKeys ??= Promise.all(keys.map(derive));
+    return derivedKeys;
+  };
+
+  return {
+    async seal(plain) {
+      const [current] = await aesKeys();
+      if (!current) throw new Error("no webhook encryption key");
+      const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
+      const sealed = new Uint8Array(
+        await crypto.subtle.encrypt({ name: "AES-GCM", iv }, current, encoder.encode(plain)),
+      );
+      const bytes = new Uint8Array(IV_BYTES + sealed.byteLength);
+      bytes.set(iv);
+      bytes.set(sealed, IV_BYTES);
+      return VERSION + toBase64(bytes);
+    },
+    async open(text) {
+      if (!text.startsWith(VERSION)) throw new Error("not a sealed webhook secret");
+      const bytes = fromBase64(text.slice(VERSION.length));
+      const params = { name: "AES-GCM", iv: bytes.subarray(0, IV_BYTES) };
+      const all = await aesKeys();
+      for (const [i, key] of all.entries()) {
+        const opened = await crypto.subtle.decrypt(params, key, bytes.subarray(IV_BYTES)).catch(() => undefined);
+        if (opened) return { plain: new TextDecoder().decode(opened), stale: i > 0 };
+      }
+      throw new Error("no webhook encryption key opens this secret");
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { AppError } from "../../src/domain/app-error";
+import { eventConsumer } from "../../src/handlers/event-queue-consumer";
+import { createMetrics } from "../../src/observability/metrics";
+import { RETRY_DELAYS_S } from "../../src/services/event-messages";
+import type { EventRelay } from "../../src/services/event-relay";
+import type { DeliveryDecision, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
+import { captureLogger } from "../support/capture-logger";
+
+/** A Queues message as the runtime hands it over, recording what the consumer did with it. */
+function message(body: unknown, attempts = 1) {
+  const done: { acked?: boolean; retried?: { delaySeconds?: number } } = {};
+  const msg = {
+    id: crypto.randomUUID(),
+    timestamp: new Date(),
+    attempts,
+    body,
+    ack: () => {
+      done.acked = true;
+    },
+    retry: (options?: { delaySeconds?: number }) => {
+      done.retried = options ?? {};
+    },
+  };
+  return { msg: msg as unknown as Message<unknown>, done };
+}
+
+const batchOf = (...messages: Message<unknown>[]) => ({ queue: "q", messages }) as unknown as MessageBatch<unknown>;
+
+function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>) {
+  const metrics = createMetrics();
+  const fannedOut: string[] = [];
+  const relay = {
+    fanOut: async (id: string) => {
+      fannedOut.push(id);
+      return 2;
+    },
+  } as unknown as EventRelay;
+  const dispatcher: WebhookDispatcher = { deliver: ({ attempt }) => decide(attempt) };
+  const { logger, lines } = captureLogger();
+  return { consume: eventConsumer({ relay, dispatcher, logger, metrics }), metrics, fannedOut, lines };
+}
+
+const delivery = { kind: "delivery", event: crypto.randomUUID(), endpoint: crypto.randomUUID() };
+
+describe("the events queue consumer", () => {
+  it("acks an event once fanned out, and a delivered delivery", async () => {
+    const { consume, fannedOut, metrics } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }));
+    const event = message({ kind: "event", event: "e1" });
+    const sent = message(delivery);
+    await consume(batchOf(event.msg, sent.msg));
+    expect(fannedOut).toEqual(["e1"]);
+    expect([event.done, sent.done]).toEqual([{ acked: true }, { acked: true }]);
+    expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="delivered"} 1');
+  });
+
+  it("retries with the schedule's delay, and past it retries without one (to the dead-letter queue)", async () => {
+    const { consume, metrics } = consumerWith(async (attempt) =>
+      attempt <= RETRY_DELAYS_S.length
+        ? { kind: "retry", outcome: "retrying", delaySeconds: RETRY_DELAYS_S[attempt - 1] ?? 0 }
+        : { kind: "dead-letter", outcome: "failed" },
+    );
+    const first = message(delivery, 1);
+    const last = message(delivery, RETRY_DELAYS_S.length + 1);
+    await consume(batchOf(first.msg, last.msg));
+    expect(first.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[0] } });
+    expect(last.done).toEqual({ retried: {} });
+    expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="failed"} 1');
+  });
+
+  it("counts an endpoint disabled by a 410", async () => {
+    const { consume, metrics } = consumerWith(async () => ({ kind: "ack", outcome: "disabled" }));
+    await consume(batchOf(message(delivery).msg));
+    expect(metrics.render({})).toContain("webhook_endpoints_disabled_total 1");
+  });
+
+  it("retries a step that failed on our side with its attempt's delay, logging codes, never data", async () => {
+    const { consume, lines } = consumerWith(async () => {
+      throw new AppError("SERVICE_UNAVAILABLE", { detail: "secret detail" });
+    });
+    const failed = message(delivery, 3);
+    await consume(batchOf(failed.msg));
+    expect(failed.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[2] } });
+    expect(lines.at(-1)).toMatchObject({ level: "error", code: "SERVICE_UNAVAILABLE", event_id: delivery.event });
+    expect(JSON.stringify(lines)).not.toContain("secret detail");
+  });
+
+  it("runs one message's slow delivery beside the others, not before them", async () => {
+    let release = () => {};
+    const slow = new Promise<DeliveryDecision>((resolve) => {
+      release = () => resolve({ kind: "ack", outcome: "delivered" });
+    });
+    const { consume } = consumerWith((attempt) =>
+      attempt === 1 ? slow : Promise.resolve({ kind: "ack", outcome: "delivered" }),
+    );
+    const [a, b] = [message(delivery, 1), message(delivery, 2)];
+    const running = consume(batchOf(a.msg, b.msg));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([a.done, b.done]).toEqual([{}, { acked: true }]);
+    release();
+    await running;
+    expect(a.done).toEqual({ acked: true });
+  });
+});

@@ -1,0 +1,260 @@
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it, vi } from "vitest";
+import { EVERY_MINUTE } from "../../src/isolate";
+import { RETRY_DELAYS_S } from "../../src/services/event-messages";
+import { SWEEP_AFTER_MS } from "../../src/services/event-relay";
+import { PREVIOUS_SECRET_TTL_MS } from "../../src/services/webhook-endpoint-service";
+import { liveApp } from "../support/live-app";
+import { bearer, token } from "../support/tokens";
+import { consume, receiver, recordingQueue } from "../support/webhooks";
+
+const json = (t: string) => ({ ...bearer(t), "Content-Type": "application/json" });
+const order = JSON.stringify({ currency: "USD", items: [{ sku: "HOOK-1", quantity: 1, unit_price: 1200 }] });
+
+async function setUp() {
+  const recorder = recordingQueue();
+  let now = Date.now();
+  const live = await liveApp({}, { eventQueue: recorder.queue, clock: () => now });
+  const admin = await token({ role: "admin" });
+  const register = async (url: string, events = ["order.created", "order.status_changed"]) => {
+    const res = await live.request("/v1/webhook-endpoints", {
+      method: "POST",
+      headers: json(admin),
+      body: JSON.stringify({ url, events }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { data: { id: string; secret: string } }).data;
+  };
+  const createOrder = async () => {
+    const res = await live.request("/v1/orders", { method: "POST", headers: json(await token()), body: order });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { data: { id: string } }).data.id;
+  };
+  /** The event messages handed over, fanned out: the delivery messages they made. */
+  const fanOut = async () => {
+    const events = recorder.take();
+    expect(events.every((m) => m.kind === "event")).toBe(true);
+    await consume(
+      live.isolate,
+      events.map((body) => ({ body })),
+    );
+    return recorder.take();
+  };
+  const clock = { advance: (ms: number) => (now += ms) };
+  return { ...live, recorder, admin, register, createOrder, fanOut, clock };
+}
+
+describe("webhook delivery", () => {
+  it("hands the event over after the answer, fans it out to its endpoints, and delivers it signed", async () => {
+    const { register, createOrder, fanOut, isolate, recorder, request, admin } = await setUp();
+    const hook = receiver("signed");
+    const endpoint = await register(hook.url);
+    const other = await register(receiver("status-only").url, ["order.status_changed"]);
+    const disabled = await register(receiver("disabled").url);
+    await request(`/v1/webhook-endpoints/${disabled.id}`, {
+      method: "PATCH",
+      headers: json(admin),
+      body: JSON.stringify({ disabled: true }),
+    });
+
+    const orderId = await createOrder();
+    const deliveries = await fanOut();
+    expect(deliveries).toEqual([expect.objectContaining({ kind: "delivery", endpoint: endpoint.id })]);
+    expect(deliveries.some((d) => d.kind === "delivery" && d.endpoint === other.id)).toBe(false);
+
+    const result = await consume(
+      isolate,
+      deliveries.map((body) => ({ body })),
+    );
+    expect(result.explicitAcks).toEqual(["m0"]);
+    const [got] = await hook.received();
+    // What a receiver using the standardwebhooks library does, unchanged.
+    const payload = new Webhook(endpoint.secret).verify(got?.body ?? "", got?.headers ?? {}) as {
+      id: string;
+      type: string;
+      data: { order_id: string; order: { id: string } };
+    };
+    expect(payload).toMatchObject({ type: "order.created", data: { order_id: orderId, order: { id: orderId } } });
+    expect(got?.headers["webhook-id"]).toBe(payload.id);
+    expect(recorder.sent).toEqual([]);
+
+    const attempts = (await (
+      await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { headers: bearer(admin) })
+    ).json()) as {
+      data: { event_id: string; outcome: string; status_code: number; attempt: number; next_attempt_at: null }[];
+    };
+    expect(attempts.data).toEqual([
+      expect.objectContaining({
+        event_id: payload.id,
+        outcome: "delivered",
+        status_code: 200,
+        attempt: 1,
+        next_attempt_at: null,
+      }),
+    ]);
+  });
+
+  it("retries a failing endpoint with growing delays, then dead-letters it, visible as failed", async () => {
+    const { register, createOrder, fanOut, isolate, request, admin } = await setUp();
+    const hook = receiver("failing");
+    await hook.answers(500);
+    const endpoint = await register(hook.url);
+    await createOrder();
+    const [delivery] = await fanOut();
+
+    const attempts = RETRY_DELAYS_S.length + 1;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const result = await consume(isolate, [{ body: delivery, attempts: attempt }]);
+      // Retried every time: with its schedule's delay, then (past max_retries) into the dead-letter queue.
+      expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+    }
+    const received = await hook.received();
+    expect(received).toHaveLength(attempts);
+    // The same webhook-id on every attempt, so the receiver can drop repeats.
+    expect(new Set(received.map((d) => d.headers["webhook-id"])).size).toBe(1);
+
+    const res = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, { headers: bearer(admin) });
+    const listed = (
+      (await res.json()) as {
+        data: {
+          outcome: string;
+          attempt: number;
+          status_code: number;
+          attempted_at: string;
+          next_attempt_at: string | null;
+        }[];
+      }
+    ).data.sort((a, b) => a.attempt - b.attempt);
+    expect(listed.map((a) => a.attempt)).toEqual(Array.from({ length: attempts }, (_, i) => i + 1));
+    // The clock stands still here: the next attempt is due exactly its delay after this one.
+    const delays = listed.map((a) =>
+      a.next_attempt_at ? (Date.parse(a.next_attempt_at) - Date.parse(a.attempted_at)) / 1000 : null,
+    );
+    expect(delays).toEqual([...RETRY_DELAYS_S, null]);
+    expect(listed.at(-1)).toMatchObject({ outcome: "failed", status_code: 500 });
+    expect(new Set(listed.slice(0, -1).map((a) => a.outcome))).toEqual(new Set(["retrying"]));
+  });
+
+  it("never follows a redirect, and retries it", async () => {
+    const { register, createOrder, fanOut, isolate } = await setUp();
+    const hook = receiver("redirects");
+    const target = receiver("redirect-target");
+    await hook.answers(307, target.url);
+    await register(hook.url);
+    await createOrder();
+    const result = await consume(
+      isolate,
+      (await fanOut()).map((body) => ({ body })),
+    );
+    expect(result.retryMessages).toEqual([{ msgId: "m0" }]);
+    expect(await target.received()).toEqual([]);
+  });
+
+  it("disables an endpoint whose receiver answers 410 Gone, and delivers nothing more to it", async () => {
+    const { register, createOrder, fanOut, isolate, request, admin } = await setUp();
+    const hook = receiver("gone");
+    await hook.answers(410);
+    const endpoint = await register(hook.url);
+    await createOrder();
+    const [delivery] = await fanOut();
+    expect((await consume(isolate, [{ body: delivery }])).explicitAcks).toEqual(["m0"]);
+    const now = (await (await request(`/v1/webhook-endpoints/${endpoint.id}`, { headers: bearer(admin) })).json()) as {
+      data: { disabled: boolean; disabled_reason: string };
+    };
+    expect(now.data).toMatchObject({ disabled: true, disabled_reason: "the receiver answered 410 Gone" });
+    // A delivery still queued for it is dropped, and new events are not fanned out to it.
+    expect((await consume(isolate, [{ body: delivery, attempts: 2 }])).explicitAcks).toEqual(["m0"]);
+    expect(await hook.received()).toHaveLength(1);
+    await createOrder();
+    expect(await fanOut()).toEqual([]);
+  });
+
+  it("signs with both secrets for 24 h after a rotation, then with the new one only", async () => {
+    const { register, createOrder, fanOut, isolate, request, admin, clock } = await setUp();
+    const hook = receiver("rotated");
+    const endpoint = await register(hook.url);
+    const rotated = await request(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+      method: "POST",
+      headers: bearer(admin),
+    });
+    expect(rotated.status).toBe(200);
+    const { secret } = ((await rotated.json()) as { data: { secret: string } }).data;
+    expect(secret).not.toBe(endpoint.secret);
+
+    await createOrder();
+    const [delivery] = await fanOut();
+    await consume(isolate, [{ body: delivery }]);
+    clock.advance(PREVIOUS_SECRET_TTL_MS + 1);
+    await consume(isolate, [{ body: delivery, attempts: 2 }]);
+
+    const [during, after] = await hook.received();
+    for (const key of [secret, endpoint.secret]) {
+      expect(new Webhook(key).verify(during?.body ?? "", during?.headers ?? {})).toBeTruthy();
+    }
+    expect(during?.headers["webhook-signature"]?.split(" ")).toHaveLength(2);
+    // A day later on the receiver's clock too: the library refuses a timestamp far from its own.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Number(after?.headers["webhook-timestamp"]) * 1000);
+    try {
+      expect(after?.headers["webhook-signature"]?.split(" ")).toHaveLength(1);
+      expect(new Webhook(secret).verify(after?.body ?? "", after?.headers ?? {})).toBeTruthy();
+      expect(() => new Webhook(endpoint.secret).verify(after?.body ?? "", after?.headers ?? {})).toThrow();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("loses no event when the hand-over fails: the sweep hands it over a minute later", async () => {
+    const { register, createOrder, fanOut, isolate, recorder, clock } = await setUp();
+    await register(receiver("swept").url);
+    recorder.state.refusing = true;
+    await createOrder();
+    expect(recorder.sent).toEqual([]);
+    recorder.state.refusing = false;
+
+    await isolate.runCron(EVERY_MINUTE);
+    expect(recorder.sent).toEqual([]);
+    clock.advance(SWEEP_AFTER_MS + 1);
+    await isolate.runCron(EVERY_MINUTE);
+    expect(recorder.sent).toHaveLength(1);
+    expect(await fanOut()).toHaveLength(1);
+    // Fanned out: the next sweep has nothing left to hand over.
+    await isolate.runCron(EVERY_MINUTE);
+    expect(recorder.sent).toEqual([]);
+  });
+
+  it("redelivers an event on an admin's request, to one endpoint or to all that take it", async () => {
+    const { register, createOrder, fanOut, request, admin, recorder } = await setUp();
+    const [a, b] = [await register(receiver("again-a").url), await register(receiver("again-b").url)];
+    await createOrder();
+    const [first] = await fanOut();
+    const eventId = first?.event ?? "";
+    const all = await request(`/v1/events/${eventId}/redeliver`, { method: "POST", headers: bearer(admin) });
+    expect(all.status).toBe(202);
+    expect(new Set(recorder.take().map((m) => (m.kind === "delivery" ? m.endpoint : "")))).toEqual(
+      new Set([a.id, b.id]),
+    );
+    const one = await request(`/v1/events/${eventId}/redeliver`, {
+      method: "POST",
+      headers: json(admin),
+      body: JSON.stringify({ endpoint_id: b.id }),
+    });
+    expect(((await one.json()) as { data: unknown }).data).toEqual({ event_id: eventId, endpoint_ids: [b.id] });
+    const customer = await request(`/v1/events/${eventId}/redeliver`, {
+      method: "POST",
+      headers: bearer(await token()),
+    });
+    expect(customer.status).toBe(403);
+    const missing = await request(`/v1/events/${crypto.randomUUID()}/redeliver`, {
+      method: "POST",
+      headers: bearer(admin),
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it("acks messages that are not ours, and retries a step that failed on our side", async () => {
+    const { isolate } = await setUp();
+    const result = await consume(isolate, [{ body: { hello: "world" } }, { body: "text" }]);
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+  });
+});
