@@ -37,6 +37,8 @@ const expected = [
   /"status":"cancelled"/,
   /"message":"a cancelled order cannot be cancelled"/,
   /"details":\{"current_status":"cancelled"\}/,
+  /"type":"order\.status_changed"[^\n]*"previous_status":"pending"/,
+  /\[receiver\] verified order\.created id=[0-9a-f-]{36} order=[0-9a-f-]{36} version=1/,
 ];
 let from = 0;
 const missing: string[] = [];

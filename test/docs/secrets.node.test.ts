@@ -13,6 +13,8 @@ const SECRETS = [
   "SMOKE_TOKEN",
   "METRICS_TOKEN",
   "CLOUDFLARE_API_TOKEN",
+  "WEBHOOK_ENCRYPTION_KEY",
+  "WEBHOOK_SECRET",
 ];
 const onCommandLine = new RegExp(`(?:^|[\\s\`'"])(?:${SECRETS.join("|")})=\\S+.*\\b(?:npm|npx|node|wrangler|curl)\\b`);
 const documents = ["README.md", ...readdirSync("docs").map((f) => `docs/${f}`)].filter((f) => f.endsWith(".md"));

@@ -19,6 +19,7 @@ import type { DoubleState } from "../support/node/wrangler-double.ts";
 const WORKER = "order-service-staging";
 const SMOKE_SECRET = "smoke-key-of-the-release-tests-0123456789";
 const JWT_SECRET = "jwt-secret-only-the-worker-holds-0123456789";
+const WEBHOOK_ENCRYPTION_KEY = "webhook-key-only-the-worker-holds-0123456789";
 const dir = mkdtempSync(join(tmpdir(), "release-test-"));
 const database = `ot_release_${process.pid}`;
 
@@ -42,6 +43,7 @@ beforeAll(async () => {
     env: "staging",
     bindings: {
       JWT_SECRET: { type: "plain_text", value: JWT_SECRET },
+      WEBHOOK_ENCRYPTION_KEY: { type: "plain_text", value: WEBHOOK_ENCRYPTION_KEY },
       SMOKE_SECRET: { type: "plain_text", value: SMOKE_SECRET },
       DATABASE_URL: { type: "plain_text", value: `postgres://order_service_app:app@localhost/${database}` },
       DATABASE_HTTP_ENDPOINT: { type: "plain_text", value: sql.url },
@@ -62,11 +64,15 @@ function account(kind: "empty" | "serving", extra: Partial<DoubleState> = {}): v
   const serving: DoubleState["workers"] = {
     [WORKER]: {
       versions: [
-        { id: "00000000-0000-4000-8000-000000000001", migrationTag: null, secrets: ["DATABASE_URL", "JWT_SECRET"] },
+        {
+          id: "00000000-0000-4000-8000-000000000001",
+          migrationTag: null,
+          secrets: ["DATABASE_URL", "JWT_SECRET", "WEBHOOK_ENCRYPTION_KEY"],
+        },
       ],
       deployments: [{ versions: [{ version_id: "00000000-0000-4000-8000-000000000001", percentage: 100 }] }],
       migrationTag: null,
-      crons: ["17 * * * *"],
+      crons: ["* * * * *", "17 * * * *"],
     },
   };
   statePath = join(dir, `state-${Math.random().toString(36).slice(2)}.json`);
@@ -104,7 +110,7 @@ const OLD = "00000000-0000-4000-8000-000000000001";
 const secretsFile = join(dir, "secrets.env");
 writeFileSync(
   secretsFile,
-  `JWT_SECRET=${JWT_SECRET}\nDATABASE_URL=postgres://order_service_app:app@localhost/${database}\n`,
+  `JWT_SECRET=${JWT_SECRET}\nWEBHOOK_ENCRYPTION_KEY=${WEBHOOK_ENCRYPTION_KEY}\nDATABASE_URL=postgres://order_service_app:app@localhost/${database}\n`,
 );
 
 function release(args: string[], env: Record<string, string> = {}): Promise<{ code: number; output: string }> {
@@ -159,8 +165,8 @@ describe("npm run release, against the wrangler double", () => {
     ]);
     const created = state().workers[WORKER];
     expect(created?.deployments.at(-1)?.versions).toEqual([{ version_id: OLD, percentage: 100 }]);
-    expect(created?.crons).toEqual(["17 * * * *"]);
-    expect(created?.versions[0]?.secrets.sort()).toEqual(["DATABASE_URL", "JWT_SECRET"]);
+    expect(created?.crons).toEqual(["* * * * *", "17 * * * *"]);
+    expect(created?.versions[0]?.secrets.sort()).toEqual(["DATABASE_URL", "JWT_SECRET", "WEBHOOK_ENCRYPTION_KEY"]);
   });
 
   it("ships a routine release at 0 %, smoke-tests that version through the override header, then ramps to 10 %", async () => {

@@ -3,10 +3,11 @@ import type { AppBindings } from "../../src/config/config";
 import { createIsolate, type IsolateOverrides } from "../../src/isolate";
 import { captureLogger } from "./capture-logger";
 import { freshDatabase } from "./database";
+import { recordingQueue } from "./webhooks";
 
 /**
  * The production isolate root (real driver, SQL server, Miniflare's Rate Limiting bindings) with
- * settings (or bindings) changed for one test, its own fresh database, and the log captured.
+ * settings (or bindings) changed for one test, its own fresh database and events queue, and the log captured.
  */
 export async function liveApp(overrides: Record<string, unknown> = {}, replace: Omit<IsolateOverrides, "logger"> = {}) {
   const { name: database, url } = await freshDatabase("live");
@@ -17,7 +18,8 @@ export async function liveApp(overrides: Record<string, unknown> = {}, replace: 
     ...overrides,
   } as AppBindings;
   const { logger, lines, raw } = captureLogger();
-  const isolate = createIsolate(bindings, { ...replace, logger });
+  // Events go to a queue of the test's own (or this one, which keeps them), not to the run's shared queue.
+  const isolate = createIsolate(bindings, { eventQueue: recordingQueue().queue, ...replace, logger });
   const { app } = isolate;
   const request = (path: string, init: RequestInit = {}) => app.request(path, init, bindings);
   return { app, isolate, request, database, bindings, lines, raw };
