@@ -130,6 +130,7 @@ async function main() {
       ...deployedCompatibility(),
       bindings: {
         JWT_SECRET: SECRET,
+        WEBHOOK_ENCRYPTION_KEY: SECRET,
         DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
         DATABASE_HTTP_ENDPOINT: sql.url,
         LOG_LEVEL: "error",

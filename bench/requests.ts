@@ -35,3 +35,13 @@ export async function seedOrders(baseUrl: string, authorization: string, count =
   }
   return orderId;
 }
+
+/** Registers a webhook endpoint that takes every event type (admin token): the "1 webhook endpoint" create. */
+export async function subscribeEndpoint(baseUrl: string, authorization: string): Promise<void> {
+  const res = await fetch(`${baseUrl}/v1/webhook-endpoints`, {
+    method: "POST",
+    headers: { Authorization: authorization, "Content-Type": "application/json" },
+    body: JSON.stringify({ url: "https://hooks.example.com/bench", events: ["order.created", "order.status_changed"] }),
+  });
+  if (res.status !== 201) throw new Error(`registering a webhook endpoint failed: ${res.status} ${await res.text()}`);
+}

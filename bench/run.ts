@@ -9,7 +9,7 @@
  *     median of three interleaved runs).
  *  3. Serves the worker with workerd through Miniflare's API (no `wrangler dev` proxy), the database
  *     behind the local SQL-over-HTTP server on PGlite and on this machine's PostgreSQL when it answers
- *     (BENCH_DATABASE_URL), with a Rate Limiting stand-in that admits everything (bench/limiters.ts),
+ *     (BENCH_DATABASE_URL), with stand-ins for the Rate Limiting and queue bindings (bench/stand-ins.ts),
  *     and counts database round trips (at the SQL server) per request.
  *  4. Drives each orders scenario and the stack floor doing the same work in turn, BENCH_REPEAT
  *     times each (3), with autocannon after an unmeasured warm-up (BENCH_WARM_UP_S, 2 s), the load
@@ -38,8 +38,8 @@ import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
 import { deployedCompatibility } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
-import { limiterBindings, limiterStandInWorker } from "./limiters.ts";
-import { createOrder, seedOrders, TEN_ITEMS } from "./requests.ts";
+import { createOrder, seedOrders, subscribeEndpoint, TEN_ITEMS } from "./requests.ts";
+import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
 import { barChart } from "./svg.ts";
 
 cli(
@@ -146,14 +146,18 @@ function pin(pid: number, cpu: number) {
   spawnSync("taskset", ["-a", "-pc", String(cpu), String(pid)], { stdio: "ignore" });
 }
 
-/** A worker under workerd; `limiters` gives it the Rate Limiting stand-in (bench/limiters.ts). */
+/**
+ * A worker under workerd; `limiters` gives it the platform's stand-ins (bench/stand-ins.ts): the Rate
+ * Limiting bindings, and the events queue's producer (the consumer's fan-out and deliveries run off
+ * the request, later, and are not what a request costs).
+ */
 async function startWorker(scriptPath: string, bindings: Record<string, string>, { limiters = false } = {}) {
   const before = new Set(children());
   const worker = { modules: true, scriptPath, ...deployedCompatibility(), bindings };
   const mf = new Miniflare(
     convertV4MiniflareOptions(
       limiters
-        ? { workers: [{ name: "benchmarked", ...worker, serviceBindings: limiterBindings }, limiterStandInWorker] }
+        ? { workers: [{ name: "benchmarked", ...worker, serviceBindings: platformBindings }, platformStandInWorker] }
         : worker,
     ),
   );
@@ -220,6 +224,8 @@ interface Scenario {
   floor?: boolean;
   /** The same work on the stack floor, driven in turn with the service's: `cpu_over_floor`. */
   floorRequest?: () => autocannon.Request;
+  /** Set-up before the scenario's warm-up (e.g. a webhook endpoint to subscribe). */
+  before?: () => Promise<void>;
 }
 
 interface ScenarioResult {
@@ -405,6 +411,7 @@ async function databaseScenarios(
     DATABASE_URL: `postgres://bench:bench@localhost/${database}`,
     DATABASE_HTTP_ENDPOINT: sql.url,
     LOG_LEVEL: "error",
+    WEBHOOK_ENCRYPTION_KEY: SECRET,
     RATE_LIMIT_IP: "100000000/60s",
     RATE_LIMIT_USER: "100000000/60s",
   };
@@ -415,6 +422,7 @@ async function databaseScenarios(
   const claims = { sub: customer, iat: now, exp: now + 3600, iss: BENCH_ISSUER, aud: BENCH_AUDIENCE };
   const auth = `Bearer ${await sign(claims, SECRET, "HS256")}`;
   const providerAuth = `Bearer ${await provider.sign("RS256", claims)}`;
+  const adminAuth = `Bearer ${await sign({ ...claims, sub: crypto.randomUUID(), role: "admin" }, SECRET, "HS256")}`;
   let orderId = "";
   const get = (path: () => string) => () => ({
     method: "GET" as const,
@@ -461,6 +469,14 @@ async function databaseScenarios(
       floorRequest: floorPost,
     });
   }
+  // The same create once an endpoint takes its events: the request path must not grow with them.
+  scenarios.push({
+    name: "POST /v1/orders 10 items + key, 1 webhook endpoint (db +0ms)",
+    latencyMs: 0,
+    request: post,
+    floorRequest: floorPost,
+    before: () => subscribeEndpoint(full.url, adminAuth),
+  });
   // What any worker gets here: one query, no service code, at the same injected latency.
   scenarios.push({
     name: "stack floor: one Drizzle query (db +30ms)",
@@ -506,6 +522,7 @@ async function databaseScenarios(
   const results: Record<string, ScenarioResult> = {};
   const comparisons: Comparison[] = [];
   for (const s of chosen) {
+    await s.before?.();
     await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
     const name = `${s.name} [${backend}]`;
     const targets = s.floor
@@ -555,6 +572,17 @@ interface Goal {
   met: boolean;
 }
 
+/**
+ * A create's CPU once a webhook endpoint takes its events ÷ without one (PostgreSQL), each as measured
+ * against the stack floor in its own interleaved runs: the two scenarios run minutes apart, and the
+ * floor takes out what the machine did in between.
+ */
+function endpointCost(results: Record<string, ScenarioResult>): number | undefined {
+  const hooked = results["POST /v1/orders 10 items + key, 1 webhook endpoint (db +0ms) [postgres]"]?.cpu_over_floor;
+  const plain = results["POST /v1/orders 10 items + key (db +0ms) [postgres]"]?.cpu_over_floor;
+  return hooked && plain ? Math.round((hooked / plain) * 1000) / 1000 : undefined;
+}
+
 /** A read's CPU with an identity provider's RS256 token ÷ with this service's HS256 one (PostgreSQL). */
 function tokenCost(results: Record<string, ScenarioResult>): number | undefined {
   const rs = results["GET /v1/orders/:id, RS256 token (db +0ms) [postgres]"]?.cpu_ms_per_request;
@@ -584,6 +612,7 @@ function goalsOf(
     atMost("create with 10 items, cpu_over_floor ≤ 1.30", over("POST /v1/orders 10 items + key"), 1.3),
     { goal: "full chain ÷ bare Hono on /healthz ≥ 0.85", value: fullOverBare || undefined, met: fullOverBare >= 0.85 },
     atMost("startup ÷ the stack floor's ≤ 1.15", startupRatio && Math.round(startupRatio * 100) / 100, 1.15),
+    atMost("create with a webhook endpoint ÷ without ≤ 1.10", endpointCost(results), 1.1),
     atMost("bundle − the stack floor's ≤ 25 KiB gzip", Math.round(((gzipBytes - floorGzipBytes) / 1024) * 10) / 10, 25),
   ];
 }
@@ -662,6 +691,7 @@ async function main() {
       full_over_bare: median(ratios),
       full_over_bare_runs: ratios,
       rs256_read_over_hs256_read: tokenCost(results),
+      create_with_endpoint_over_create: endpointCost(results),
     },
     db_round_trips_per_request: Object.fromEntries(
       Object.entries(results)
@@ -725,6 +755,9 @@ async function main() {
   for (const g of goals) console.log(`  ${g.met ? "met    " : "NOT MET"} ${g.goal}: ${g.value ?? "not measured"}`);
   console.log(
     `a read with an RS256 token ÷ with an HS256 one (CPU): ${report.ratios.rs256_read_over_hs256_read ?? "not measured"}`,
+  );
+  console.log(
+    `a create with one webhook endpoint ÷ without (CPU): ${report.ratios.create_with_endpoint_over_create ?? "not measured"}`,
   );
   if (RECORDING) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
   if (against) {

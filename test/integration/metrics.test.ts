@@ -1,10 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { EVERY_MINUTE } from "../../src/isolate";
 import { createMetrics } from "../../src/observability/metrics";
 import { liveApp } from "../support/live-app";
 import { testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
+import { recordingQueue } from "../support/webhooks";
 
 describe("metrics", () => {
   it("serves Prometheus text behind METRICS_TOKEN, labelled by route pattern", async () => {
@@ -32,6 +34,36 @@ describe("metrics", () => {
     expect(text).toMatch(/^http_requests_in_flight 1$/m);
     expect(text).toMatch(/db_query_duration_seconds_count\{outcome="ok"\} \d+/);
     expect(text).toContain('circuit_breaker_state{state="closed"} 1');
+  });
+
+  it("counts the events pipeline: hand-overs by who made them, and the sweep's oldest pending event", async () => {
+    let now = Date.now();
+    const queue = recordingQueue();
+    const { request, isolate } = await liveApp(
+      { METRICS_TOKEN: "secret-metrics-token" },
+      { eventQueue: queue.queue, clock: () => now },
+    );
+    const create = async () =>
+      request("/v1/orders", {
+        method: "POST",
+        headers: { ...bearer(await token()), "Content-Type": "application/json" },
+        body: JSON.stringify({ currency: "USD", items: [{ sku: "M", quantity: 1, unit_price: 1 }] }),
+      });
+    await create();
+    queue.state.refusing = true;
+    await create();
+    queue.state.refusing = false;
+    now += 90_000;
+    await isolate.runCron(EVERY_MINUTE);
+    const text = await (
+      await request("/metrics", { headers: { Authorization: "Bearer secret-metrics-token" } })
+    ).text();
+    expect(text).toContain('events_handed_over_total{by="request"} 1');
+    // Both events wait for their fan-out (nothing consumed the queue here): the oldest is 90 s old.
+    expect(text).toContain('events_handed_over_total{by="sweep"} 2');
+    expect(text).toMatch(/^events_oldest_pending_seconds 90$/m);
+    expect(text).toMatch(/^# TYPE webhook_deliveries_total counter$/m);
+    expect(text).toMatch(/^# TYPE webhook_endpoints_disabled_total counter$/m);
   });
 
   it("is disabled when METRICS_TOKEN is unset", async () => {
