@@ -14,12 +14,13 @@ import { childEnv } from "./release/child-env.ts";
 import { readEnvironment } from "./release/environment.ts";
 import { redact } from "./release/redact.ts";
 import { ReleaseError, type Serving, type ShipContext, servingFrom, shipFirst, shipGradually } from "./release/ship.ts";
-import { wranglerFor } from "./release/wrangler.ts";
+import { type Wrangler, wranglerFor } from "./release/wrangler.ts";
 import { formatReport, mintSmokeToken, runSmoke } from "./smoke-checks.ts";
 
 const USAGE = `usage: npm run release -- --env <staging|production> --url <base-url> [options]
 
-  1. preflight   what Cloudflare serves now (deployments status); a gradual rollout still in progress stops here
+  1. preflight   what Cloudflare serves now (deployments status); a gradual rollout still in progress stops here;
+                 the environment's queues, created where missing (queues info, queues create)
   2. checks      type check, lint, generated types, OpenAPI and migration lint, this environment's bundle
   3. migrations  pending migrations, each in one transaction under an advisory lock (the schema owner's DATABASE_URL)
   4. ship        first deploy or a Durable Object migration: wrangler deploy (100 % at once); otherwise upload
@@ -117,6 +118,25 @@ function checks(env: string, config: string): void {
   if (bundle.status !== 0) fail(`the ${env} bundle did not build`);
 }
 
+/**
+ * The environment's queues exist before anything is migrated or uploaded: wrangler will not bind a
+ * Worker to a queue that does not exist, and a new account has none. A missing one is created
+ * (`wrangler queues create`, https://developers.cloudflare.com/queues/configuration/); any other
+ * answer to the lookup stops the release.
+ */
+function ensureQueues(wrangler: Wrangler, queues: string[]): void {
+  for (const name of queues) {
+    const lookup = wrangler.attempt(["queues", "info", name]);
+    if (lookup.ok) continue;
+    if (!/does not exist/.test(lookup.output)) {
+      log(lookup.output.trimEnd().replace(/^/gm, "    "));
+      fail(`could not look up the queue ${name}`);
+    }
+    wrangler.run(["queues", "create", name]);
+    log(`  created the queue ${name}`);
+  }
+}
+
 async function migrations(env: string): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl)
@@ -136,7 +156,7 @@ async function release(): Promise<void> {
   if (!Number.isFinite(rampWaitSeconds) || rampWaitSeconds < 0) fail("--ramp-wait must be a number of seconds");
   const dryRun = values["dry-run"];
   const config = values.config;
-  const { workerName, vars } = await readEnvironment(config, env);
+  const { workerName, vars, queues } = await readEnvironment(config, env);
   const wrangler = wranglerFor({ env, config, log, fail });
   const smokeToken = smokeTokens(vars);
   const smoke = async (versionId?: string) => {
@@ -174,6 +194,7 @@ async function release(): Promise<void> {
             ? `  ${workerName} serves version ${serving.versionId}`
             : `  ${workerName} does not exist yet: this is its first deploy`,
         );
+        ensureQueues(wrangler, queues);
       },
     ],
     ["checks", () => checks(env, config)],

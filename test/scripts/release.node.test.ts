@@ -59,6 +59,9 @@ afterAll(async () => {
   await sql?.close();
 });
 
+/** Staging's queues (wrangler.toml), which a serving account has and an empty one lacks. */
+const QUEUES = ["order-events-staging", "order-events-staging-dlq"];
+
 /** The account as a test starts it: empty, or with one version serving everything. */
 function account(kind: "empty" | "serving", extra: Partial<DoubleState> = {}): void {
   const serving: DoubleState["workers"] = {
@@ -76,7 +79,8 @@ function account(kind: "empty" | "serving", extra: Partial<DoubleState> = {}): v
     },
   };
   statePath = join(dir, `state-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(statePath, JSON.stringify({ workers: kind === "serving" ? serving : {}, calls: [], ...extra }));
+  const account = kind === "serving" ? { workers: serving, queues: QUEUES } : { workers: {}, queues: [] };
+  writeFileSync(statePath, JSON.stringify({ ...account, calls: [], ...extra }));
 }
 const state = () => JSON.parse(readFileSync(statePath, "utf8")) as DoubleState;
 /** Each wrangler invocation as `command subcommand …`, without the --env/--config every call carries. */
@@ -161,12 +165,14 @@ describe("npm run release, against the wrangler double", () => {
     expect(code).toBe(0);
     expect(commands()).toEqual([
       "deployments status --json",
+      ...QUEUES.flatMap((q) => [`queues info ${q}`, `queues create ${q}`]),
       expect.stringMatching(/^deploy --minify --message release .* --secrets-file .*secrets\.env$/),
     ]);
     const created = state().workers[WORKER];
     expect(created?.deployments.at(-1)?.versions).toEqual([{ version_id: OLD, percentage: 100 }]);
     expect(created?.crons).toEqual(["* * * * *", "17 * * * *"]);
     expect(created?.versions[0]?.secrets.sort()).toEqual(["DATABASE_URL", "JWT_SECRET", "WEBHOOK_ENCRYPTION_KEY"]);
+    expect(state().queues).toEqual(QUEUES);
   });
 
   it("ships a routine release at 0 %, smoke-tests that version through the override header, then ramps to 10 %", async () => {
@@ -175,6 +181,7 @@ describe("npm run release, against the wrangler double", () => {
     expect(code).toBe(0);
     expect(commands()).toEqual([
       "deployments status --json",
+      ...QUEUES.map((q) => `queues info ${q}`),
       expect.stringMatching(/^versions upload --message /),
       `versions deploy ${NEW}@0% ${OLD}@100% --yes`,
       `versions deploy ${NEW}@10% ${OLD}@90% --yes`,
@@ -196,6 +203,7 @@ describe("npm run release, against the wrangler double", () => {
     expect(code).toBe(0);
     expect(commands()).toEqual([
       "deployments status --json",
+      ...QUEUES.map((q) => `queues info ${q}`),
       expect.stringMatching(/^versions upload /),
       `versions deploy ${NEW}@0% ${OLD}@100% --yes`,
       `versions deploy ${NEW}@10% ${OLD}@90% --yes`,
@@ -216,6 +224,7 @@ describe("npm run release, against the wrangler double", () => {
     expect(code).toBe(0);
     expect(commands()).toEqual([
       "deployments status --json",
+      ...QUEUES.map((q) => `queues info ${q}`),
       expect.stringMatching(/^versions upload /),
       expect.stringMatching(/^deploy --minify --message /),
     ]);
@@ -228,6 +237,7 @@ describe("npm run release, against the wrangler double", () => {
     expect(code).toBe(1);
     expect(commands()).toEqual([
       "deployments status --json",
+      ...QUEUES.map((q) => `queues info ${q}`),
       expect.stringMatching(/^versions upload /),
       `versions deploy ${NEW}@0% ${OLD}@100% --yes`,
     ]);
@@ -247,7 +257,7 @@ describe("npm run release, against the wrangler double", () => {
     });
     expect(code).toBe(1);
     expect(output).toContain("migration 0000_init failed and was rolled back");
-    expect(commands()).toEqual(["deployments status --json"]);
+    expect(commands()).toEqual(["deployments status --json", ...QUEUES.map((q) => `queues info ${q}`)]);
     expect(await db.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'order_items'")).toEqual([
       { n: 0 },
     ]);

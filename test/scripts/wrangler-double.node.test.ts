@@ -126,4 +126,27 @@ describe("the wrangler double refuses as wrangler does", () => {
       "Percentages must sum to 100.",
     );
   });
+
+  it("a deploy bound to a queue the account does not have, and a queue created twice", () => {
+    const withQueue = join(dir, "wrangler-queue.json");
+    writeFileSync(
+      withQueue,
+      JSON.stringify({
+        name: "svc",
+        queues: { producers: [{ binding: "Q", queue: "q" }], consumers: [{ queue: "q" }] },
+      }),
+    );
+    const path = account({});
+    const deploy = (extra: string[] = []) =>
+      execFileSync(process.execPath, ["test/support/node/wrangler-double.ts", ...extra, "--config", withQueue], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { PATH: process.env.PATH, WRANGLER_DOUBLE_STATE: path },
+      });
+    expect(() => deploy(["deploy"])).toThrow(/Queue "q" does not exist\. To create it, run: wrangler queues create q/);
+    expect(wrangler(path, ["queues", "info", "q"]).output).toContain('Queue "q" does not exist');
+    expect(wrangler(path, ["queues", "create", "q"]).ok).toBe(true);
+    expect(wrangler(path, ["queues", "create", "q"]).output).toContain("already exists");
+    expect(wrangler(path, ["queues", "info", "q"]).ok).toBe(true);
+  });
 });

@@ -29,12 +29,15 @@ export interface DoubleState {
   failNext?: string;
   /** The next version created is broken (a bad release), for the edge to serve as such. */
   nextVersionBroken?: boolean;
+  /** The account's queues, by name. */
+  queues?: string[];
 }
 interface Config {
   name: string;
   migrations?: { tag: string }[];
   triggers?: { crons?: string[] };
   secrets?: { required?: string[] };
+  queues?: { producers?: { queue: string }[]; consumers?: { queue: string; dead_letter_queue?: string }[] };
   env?: Record<string, Omit<Config, "env">>;
 }
 
@@ -117,6 +120,7 @@ function deploy(): void {
     return;
   }
   failIfAsked("deploy");
+  queuesMustExist(c);
   const worker = state.workers[c.name];
   const secretsFile = flag("secrets-file");
   const given = secretsFile
@@ -151,6 +155,7 @@ function deploy(): void {
 function versionsUpload(): void {
   const c = config();
   failIfAsked("versions upload");
+  queuesMustExist(c);
   const worker = existing(c.name);
   if (lastTag(c) !== worker.migrationTag) {
     throw new WranglerError(
@@ -256,6 +261,34 @@ function rollback(): void {
   console.log(`Worker Version ${target.id} has been deployed to 100% of traffic.`);
 }
 
+const missingQueue = (name: string) =>
+  new WranglerError(`Queue "${name}" does not exist. To create it, run: wrangler queues create ${name}`);
+
+/**
+ * A Worker is not uploaded bound to a queue (producer or consumer) that does not exist: wrangler looks
+ * them up first and stops with the create command (https://developers.cloudflare.com/queues/configuration/).
+ */
+function queuesMustExist(c: Config): void {
+  const named = [...(c.queues?.producers ?? []), ...(c.queues?.consumers ?? [])].map((q) => q.queue);
+  const missing = named.find((name) => !(state.queues ?? []).includes(name));
+  if (missing) throw missingQueue(missing);
+}
+
+/** `wrangler queues info <name>`: the queue, or "does not exist". */
+function queuesInfo(): void {
+  const name = argv[2] ?? "";
+  if (!(state.queues ?? []).includes(name)) throw missingQueue(name);
+  console.log(`Queue Name: ${name}\nNumber of Producers: 0\nNumber of Consumers: 0`);
+}
+
+/** `wrangler queues create <name>`: names are unique in an account. */
+function queuesCreate(): void {
+  const name = argv[2] ?? "";
+  if ((state.queues ?? []).includes(name)) throw new WranglerError(`A queue with the name ${name} already exists.`);
+  state.queues = [...(state.queues ?? []), name];
+  console.log(`Created queue ${name}.`);
+}
+
 /** `wrangler delete --name <worker>`: the worker and its versions are gone. */
 function remove(): void {
   const name = flag("name") ?? config().name;
@@ -274,6 +307,8 @@ const commands: Record<string, () => void> = {
   "versions secret": () => secretPut(true),
   rollback,
   delete: remove,
+  "queues info": queuesInfo,
+  "queues create": queuesCreate,
 };
 
 const command = commands[argv.slice(0, 2).join(" ")] ?? commands[argv[0] ?? ""];
