@@ -4,6 +4,7 @@ import type { AppBindings } from "./config/config";
 import type { Caller } from "./domain/caller";
 import type { Logger } from "./observability/logger";
 import type { RequestScope } from "./observability/scope-storage";
+import type { TraceContext } from "./observability/trace-context";
 
 /** The one Hono environment type shared by every router and middleware. */
 export interface AppEnv {
@@ -18,5 +19,7 @@ export interface AppEnv {
       cancel: () => void;
       /** Set by the auth middleware on protected routes. */
       caller: Caller;
+      /** The request's W3C trace: the caller's continued, or a new one (the first middleware). */
+      trace: TraceContext;
     };
 }

@@ -24,6 +24,7 @@ import { rateLimit } from "./middleware/rate-limit";
 import { recovery } from "./middleware/recovery";
 import { requestTelemetry } from "./middleware/request-telemetry";
 import { type OptionsResponder, routeFallbacks, routeNotFound } from "./middleware/route-fallbacks";
+import { traceContext } from "./middleware/trace-context";
 import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
@@ -64,6 +65,7 @@ const EXPOSED_HEADERS = [
 
 /**
  * The outer chain every app shares, misconfigured or not:
+ *  0. traceContext      the caller's W3C trace continued (or a new one): the parent of everything below
  *  1. requestId         every response and log line carries X-Request-Id
  *  2. withRequestScope  the request's logger, cancellation signal and db tally, in the context
  *  3. timing            Server-Timing (`total`, and `db` from the layer below) on TIMED_ROUTES
@@ -75,6 +77,7 @@ function withShell(
   app: Hono<AppEnv>,
   { logger, metrics, corsEnabled }: { logger: Logger; metrics: Metrics; corsEnabled: boolean },
 ) {
+  app.use(traceContext());
   app.use(requestId());
   app.use(withRequestScope({ logger: logger.child({ service: "order-service" }) }));
   const serverTiming = timing({ totalDescription: "app" });

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
+import type { EventStamp } from "./domain/order-event";
 import { createEventsPipeline, type EventsPipeline } from "./events-pipeline";
 import { createCursorCodec } from "./handlers/cursor";
 import { createJsonLogger, type Logger } from "./observability/logger";
@@ -139,8 +140,8 @@ function unsafeSettings(config: Config): Record<string, string> {
 /** Hands each committed event to the queue after the answer, in the request's `waitUntil`. */
 const announcer =
   ({ relay }: EventsPipeline) =>
-  (eventId: string) => {
-    const work = relay.handOver([eventId]);
+  (event: EventStamp) => {
+    const work = relay.handOver([{ id: event.id, traceparent: event.trace?.traceparent }]);
     currentScope()?.defer(work);
   };
 

@@ -16,11 +16,20 @@ export interface OrderEvent {
   previousStatus?: OrderStatus;
   /** The X-Request-Id of the request that caused it. */
   requestId: string | null;
+  /** The W3C trace context of that request (its `traceparent` names the request's span as the parent). */
+  trace: EventTrace | null;
   createdAt: Date;
+}
+
+/** A W3C trace context as carried on an event: onto its queue messages and its webhook deliveries. */
+export interface EventTrace {
+  traceparent: string;
+  tracestate?: string;
 }
 
 /** What a write needs to record its event: a new id, and the request that caused it. */
 export interface EventStamp {
   id: string;
   requestId?: string;
+  trace?: EventTrace;
 }

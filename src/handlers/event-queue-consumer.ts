@@ -1,5 +1,6 @@
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
+import { newSpanId, parseTraceparent } from "../observability/trace-context";
 import { isEventMessage, RETRY_DELAYS_S } from "../services/event-messages";
 import type { EventRelay } from "../services/event-relay";
 import type { WebhookDispatcher } from "../services/webhook-dispatcher";
@@ -28,7 +29,11 @@ export function eventConsumer({ relay, dispatcher, logger, metrics }: EventConsu
       message.ack();
       return;
     }
+    // Under the trace of the request that caused the event, with a span of this step's own.
+    const spanId = newSpanId();
+    const trace = parseTraceparent(body.traceparent);
     const log = logger.child({
+      ...(trace ? { trace_id: trace.traceId, span_id: spanId } : {}),
       event_id: body.event,
       ...(body.kind === "delivery" ? { endpoint_id: body.endpoint } : {}),
     });
@@ -43,6 +48,7 @@ export function eventConsumer({ relay, dispatcher, logger, metrics }: EventConsu
         eventId: body.event,
         endpointId: body.endpoint,
         attempt: message.attempts,
+        spanId,
       });
       log.info("webhook delivery", { attempt: message.attempts, outcome: decision.outcome });
       metrics.count("webhook_deliveries_total", { outcome: decision.outcome });

@@ -6,12 +6,14 @@ import { isAdmin } from "../domain/caller";
 import type { Order, OrderStatus } from "../domain/order";
 import { canonicalSubject } from "../lib/uuid";
 import { limitBody, requireJson } from "../middleware/body-rules";
+import { traceparentOf } from "../observability/trace-context";
 import { documentRoute } from "../openapi/route-doc";
 import {
   type CreateOrderInput,
   type CreateOutcome,
   CUSTOMER_ID_FORBIDDEN,
   type OrderService,
+  type WriteOrigin,
 } from "../services/order-service";
 import type { CursorCodec } from "./cursor";
 import { etagOf, expectedVersion, orderJson } from "./order-json";
@@ -76,8 +78,17 @@ const subjectSchemas = (opaque: boolean) => ({
   listQuery: (opaque ? listOrdersQueryOfSubjects : listOrdersQuery) as typeof listOrdersQuery,
 });
 
-/** The request a write comes from, recorded on the event it causes. */
-const originOf = (c: Context<AppEnv>) => ({ requestId: c.get("requestId") });
+/** The request a write comes from, recorded on the event it causes: its id, and its trace with our span as parent. */
+function originOf(c: Context<AppEnv>): WriteOrigin {
+  const trace = c.get("trace");
+  return {
+    requestId: c.get("requestId"),
+    trace: {
+      traceparent: traceparentOf(trace, trace.spanId),
+      ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+    },
+  };
+}
 
 /** An order with its version as the ETag. */
 const orderAnswer = (c: Context<AppEnv>, order: Order) =>

@@ -1,7 +1,8 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import type { Logger } from "../observability/logger";
 import { type RequestScope, runInScope } from "../observability/scope-storage";
+import { noTracer, platformTracer, type Tracer } from "../observability/tracer";
 
 export interface RequestScopeOptions {
   logger: Logger;
@@ -13,9 +14,22 @@ export interface RequestScopeOptions {
  * and a database-time tally. Middleware and handlers reach it through the context; the layers
  * below the handlers reach it where `carryRequestScope` applies.
  */
+/** The runtime's tracing for this request, where there is an execution context that has it. */
+function tracerOf(c: Context<AppEnv>): Tracer {
+  try {
+    return platformTracer((c.executionCtx as { tracing?: Tracing }).tracing);
+  } catch {
+    return noTracer;
+  }
+}
+
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
   async function withRequestScope(c, next) {
-    const log = logger.child({ request_id: c.get("requestId") });
+    const trace = c.get("trace");
+    const requestId = c.get("requestId");
+    const log = logger.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId });
+    const tracer = tracerOf(c);
+    tracer.annotate({ request_id: requestId });
     // Built on first use only: most requests that touch no database never need them.
     let cancel: AbortController | undefined;
     let signal: AbortSignal | undefined;
@@ -28,6 +42,8 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
         return signal;
       },
       db: { calls: 0, ms: 0 },
+      trace,
+      tracer,
       defer(work) {
         try {
           c.executionCtx.waitUntil(work);

@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "./logger";
+import type { TraceContext } from "./trace-context";
+import type { Tracer } from "./tracer";
 
 /**
  * What code below the handlers may know about the request it serves, without HTTP types:
@@ -14,6 +16,10 @@ export interface RequestScope {
   db: { calls: number; ms: number };
   /** Keeps work going after the answer (`ctx.waitUntil`): the events' hand-over to the queue. */
   defer(work: Promise<unknown>): void;
+  /** The request's trace, carried onto the events it causes. */
+  trace: TraceContext;
+  /** Workers' tracing for the request's span and the database calls' (a no-op where there is none). */
+  tracer: Tracer;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -102,7 +102,16 @@ export function toDatabaseError(err: unknown, operation = "database call"): AppE
  * Runs a database call named by its operation (`orders.create`), retrying once on a serialization
  * failure or deadlock, and maps errors.
  */
-export async function runQuery<T>(operation: string, call: () => Promise<T>): Promise<T> {
+export function runQuery<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  const scope = currentScope();
+  if (!scope) return retried(operation, call);
+  // A span of its own in the request's trace, named by the statement's operation (never its SQL or values).
+  return scope.tracer.span(`db ${operation}`, { "db.system": "postgresql", "db.operation.name": operation }, () =>
+    retried(operation, call),
+  );
+}
+
+async function retried<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {

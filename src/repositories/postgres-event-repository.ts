@@ -34,6 +34,9 @@ function toEvent({ event, order }: EventRow): OrderEvent {
     },
     ...(event.previousStatus ? { previousStatus: event.previousStatus as OrderStatus } : {}),
     requestId: event.requestId,
+    trace: event.traceparent
+      ? { traceparent: event.traceparent, ...(event.tracestate ? { tracestate: event.tracestate } : {}) }
+      : null,
     createdAt: event.createdAt,
   };
 }
@@ -102,13 +105,13 @@ export function createPostgresEventRepository(db: Database): EventRepository {
     async undispatched(before, limit) {
       const rows = await runQuery("events.undispatched", () =>
         db
-          .select({ id: orderEvents.id })
+          .select({ id: orderEvents.id, traceparent: orderEvents.traceparent })
           .from(orderEvents)
           .where(and(isNull(orderEvents.dispatchedAt), lt(orderEvents.createdAt, before)))
           .orderBy(asc(orderEvents.createdAt))
           .limit(limit),
       );
-      return rows.map((r) => r.id);
+      return rows.map((r) => ({ id: r.id, traceparent: r.traceparent ?? undefined }));
     },
 
     async markDispatched(id, at) {

@@ -124,8 +124,9 @@ function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim, eve
       FROM claimed
       RETURNING id
     ), new_event AS (
-      INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, request_id, created_at)
-      SELECT ${event.id}::uuid, 'order.created', id, ${order.customerId}, 1, 'pending', ${event.requestId ?? null}, ${createdAt}::timestamptz
+      INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, request_id, traceparent, tracestate, created_at)
+      SELECT ${event.id}::uuid, 'order.created', id, ${order.customerId}, 1, 'pending', ${event.requestId ?? null},
+             ${event.trace?.traceparent ?? null}, ${event.trace?.tracestate ?? null}, ${createdAt}::timestamptz
       FROM new_order
     )
     INSERT INTO ${orderItems} (order_id, position, sku, quantity, unit_price, line_total)
@@ -164,6 +165,8 @@ function insertOrder(db: Database, order: Order, event: EventStamp) {
       orderVersion: order.version,
       status: order.status,
       requestId: event.requestId ?? null,
+      traceparent: event.trace?.traceparent ?? null,
+      tracestate: event.trace?.tracestate ?? null,
       createdAt: order.createdAt,
     }),
   ] as const;
@@ -212,9 +215,9 @@ function changeStatus(db: Database, guard: SQL | undefined, to: Order["status"],
       RETURNING ${orders.id} AS id, ${orders.customerSubject} AS subject, ${orders.version} AS version,
                 ${orders.updatedAt} AS updated_at, previous.status AS previous_status
     )
-    INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, previous_status, request_id, created_at)
+    INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, previous_status, request_id, traceparent, tracestate, created_at)
     SELECT ${event.id}::uuid, 'order.status_changed', id, subject, version, ${to}::order_status, previous_status,
-           ${event.requestId ?? null}, updated_at
+           ${event.requestId ?? null}, ${event.trace?.traceparent ?? null}, ${event.trace?.tracestate ?? null}, updated_at
     FROM changed
     RETURNING order_id`);
 }

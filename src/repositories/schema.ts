@@ -145,6 +145,9 @@ export const orderEvents = pgTable(
     status: orderStatus("status").notNull(),
     previousStatus: orderStatus("previous_status"),
     requestId: varchar("request_id", { length: 255 }),
+    // The request's W3C trace context, carried onto the event's queue messages and webhook deliveries.
+    traceparent: varchar("traceparent", { length: 55 }),
+    tracestate: varchar("tracestate", { length: 512 }),
     createdAt: timestamptz("created_at").notNull(),
     dispatchedAt: timestamptz("dispatched_at"),
   },

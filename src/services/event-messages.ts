@@ -3,7 +3,13 @@
  * to one endpoint. Ids only; each consumer reads the rest from the database, so a message stays small
  * (Queues takes up to 128 KB) and a retry always delivers the event as stored.
  */
-export type EventMessage = { kind: "event"; event: string } | { kind: "delivery"; event: string; endpoint: string };
+export type EventMessage = (
+  | { kind: "event"; event: string }
+  | { kind: "delivery"; event: string; endpoint: string }
+) & {
+  /** The W3C `traceparent` of the request that caused the event: the consumer logs under its trace. */
+  traceparent?: string;
+};
 
 /** The queue the relay hands messages to. Implemented over a Cloudflare Queues producer binding. */
 export interface EventQueue {

@@ -2,6 +2,7 @@ import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
+import { traceLogger } from "../observability/trace-context";
 import type { EventMessage, EventQueue } from "./event-messages";
 import type { EventRepository } from "./event-repository";
 import { type PurgeReport, purgeInBatches } from "./idempotency-purge";
@@ -22,7 +23,7 @@ export interface SweepReport {
 
 export interface EventRelay {
   /** After the answer: the events to the queue. Never throws; what it cannot hand over, the sweep will. */
-  handOver(eventIds: string[]): Promise<void>;
+  handOver(events: { id: string; traceparent?: string }[]): Promise<void>;
   /** The Cron Trigger's every-minute run. */
   sweep(): Promise<SweepReport>;
   /** The consumer's first step: one delivery message per enabled endpoint that takes this event's type. */
@@ -42,8 +43,11 @@ export interface EventRelayDeps {
   now?: () => number;
 }
 
-const deliveries = (event: string, endpoints: string[]): EventMessage[] =>
-  endpoints.map((endpoint) => ({ kind: "delivery", event, endpoint }));
+const deliveries = (event: string, endpoints: string[], traceparent?: string): EventMessage[] =>
+  endpoints.map((endpoint) => ({ kind: "delivery", event, endpoint, ...(traceparent ? { traceparent } : {}) }));
+
+const handOvers = (events: { id: string; traceparent?: string }[]): EventMessage[] =>
+  events.map(({ id, traceparent }) => ({ kind: "event", event: id, ...(traceparent ? { traceparent } : {}) }));
 
 export function createEventRelay({
   events,
@@ -59,31 +63,34 @@ export function createEventRelay({
     await queue.send(messages);
   };
   return {
-    async handOver(eventIds) {
+    async handOver(events) {
       try {
-        await send(eventIds.map((event) => ({ kind: "event", event })));
-        metrics.count("events_handed_over_total", { by: "request" }, eventIds.length);
+        await send(handOvers(events));
+        metrics.count("events_handed_over_total", { by: "request" }, events.length);
       } catch (err) {
-        logger.warn("events not handed over; the sweep will", { events: eventIds.length, error: (err as Error).name });
+        logger.warn("events not handed over; the sweep will", { events: events.length, error: (err as Error).name });
       }
     },
 
     async sweep() {
       const at = now();
-      const ids = await events.undispatched(new Date(at - SWEEP_AFTER_MS), SWEEP_BATCH);
-      await send(ids.map((event) => ({ kind: "event", event })));
-      metrics.count("events_handed_over_total", { by: "sweep" }, ids.length);
+      const late = await events.undispatched(new Date(at - SWEEP_AFTER_MS), SWEEP_BATCH);
+      await send(handOvers(late));
+      metrics.count("events_handed_over_total", { by: "sweep" }, late.length);
+      // Each under the trace of the request that caused it, so a late event is found by its trace id.
+      for (const { id, traceparent } of late)
+        traceLogger(logger, traceparent).info("event handed over by the sweep", { event_id: id });
       const oldest = await events.oldestUndispatched();
       const oldestPendingSeconds = oldest ? Math.max(0, (at - oldest.getTime()) / 1000) : 0;
       metrics.setGauge("events_oldest_pending_seconds", oldestPendingSeconds);
-      return { handedOver: ids.length, oldestPendingSeconds };
+      return { handedOver: late.length, oldestPendingSeconds };
     },
 
     async fanOut(eventId) {
       const event = await events.findById(eventId);
       if (!event) return 0;
       const endpoints = await webhooks.subscribedEndpoints(event.type);
-      await send(deliveries(eventId, endpoints));
+      await send(deliveries(eventId, endpoints, event.trace?.traceparent));
       await events.markDispatched(eventId, new Date(now()));
       return endpoints.length;
     },
@@ -101,7 +108,7 @@ export function createEventRelay({
         if (endpoint.disabled) throw new AppError("CONFLICT", { message: "the webhook endpoint is disabled" });
         endpoints = [endpoint.id];
       }
-      await send(deliveries(eventId, endpoints));
+      await send(deliveries(eventId, endpoints, event.trace?.traceparent));
       return endpoints;
     },
 

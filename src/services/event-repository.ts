@@ -20,8 +20,8 @@ export interface EventRepository {
   list(query: EventListQuery): Promise<OrderEvent[]>;
   /** The event, rendered with its order at that version; only if it is this customer's (when given). */
   findById(id: string, customerId?: string): Promise<OrderEvent | null>;
-  /** Ids of events created before `before` that the relay has not fanned out yet, oldest first. */
-  undispatched(before: Date, limit: number): Promise<string[]>;
+  /** Events created before `before` that the relay has not fanned out yet, oldest first: id and trace. */
+  undispatched(before: Date, limit: number): Promise<{ id: string; traceparent?: string }[]>;
   /** Records that the relay fanned the event out to its endpoints. */
   markDispatched(id: string, at: Date): Promise<void>;
   /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */

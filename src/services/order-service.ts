@@ -1,7 +1,7 @@
 import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
-import type { EventStamp } from "../domain/order-event";
+import type { EventStamp, EventTrace } from "../domain/order-event";
 import type { ListPosition, OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -37,9 +37,10 @@ export interface OrderPage {
   next: ListPosition | null;
 }
 
-/** The request a write comes from: its id is recorded on the event the write causes. */
+/** The request a write comes from: its id and trace are recorded on the event the write causes. */
 export interface WriteOrigin {
   requestId?: string;
+  trace?: EventTrace;
 }
 
 export interface OrderService {
@@ -69,10 +70,10 @@ export interface OrderServiceDeps {
   now?: () => number;
   newId?: () => string;
   /**
-   * Told the id of each event a write committed, to hand it to the queue after the answer. It must
-   * not throw or delay: an event it loses is handed over by the sweep.
+   * Told each event a write committed, to hand it to the queue after the answer. It must not throw
+   * or delay: an event it loses is handed over by the sweep.
    */
-  announce?: (eventId: string) => void;
+  announce?: (event: EventStamp) => void;
 }
 
 const notFound = () => new AppError("NOT_FOUND", { message: "order not found" });
@@ -170,11 +171,11 @@ function pageOf(rows: Order[], limit: number): OrderPage {
 
 /** A guarded status change with its event; the event is announced only when the change happened. */
 const guardedTransition =
-  (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (eventId: string) => void) =>
+  (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (event: EventStamp) => void) =>
   async (input: Omit<TransitionInput, "event">, origin: WriteOrigin | undefined, unknownOutcome: string) => {
     const event = stamp(origin);
     const result = await unrepeatable(repository.transition({ ...input, event }), unknownOutcome);
-    if (result.updated) announce(event.id);
+    if (result.updated) announce(event);
     return result;
   };
 
@@ -188,7 +189,11 @@ export function createOrderService({
   newId = () => crypto.randomUUID(),
   announce = () => {},
 }: OrderServiceDeps): OrderService {
-  const stamp = (origin: WriteOrigin | undefined) => ({ id: newId(), requestId: origin?.requestId });
+  const stamp = (origin: WriteOrigin | undefined): EventStamp => ({
+    id: newId(),
+    requestId: origin?.requestId,
+    ...(origin?.trace ? { trace: origin.trace } : {}),
+  });
   const transition = guardedTransition(repository, stamp, announce);
   return {
     async create(caller, input, idempotencyKey, origin) {
@@ -201,13 +206,13 @@ export function createOrderService({
       if (idempotencyKey === undefined) {
         const result = await unrepeatable(repository.create(order, undefined, event), CREATE_OUTCOME_UNKNOWN);
         if (result.kind !== "created") throw new AppError("CONFLICT");
-        announce(event.id);
+        announce(event);
         return { order: result.order, replayed: false };
       }
       const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
       const result = await repository.create(order, claim, event);
       if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
-      announce(event.id);
+      announce(event);
       return { order: result.order, replayed: false };
     },
 

@@ -1,5 +1,6 @@
 import type { OrderEvent } from "../domain/order-event";
 import type { DeliveryAttempt } from "../domain/webhook-endpoint";
+import { parseTraceparent, traceparentOf } from "../observability/trace-context";
 import { RETRY_DELAYS_S } from "./event-messages";
 import type { EventRepository } from "./event-repository";
 import type { SigningSecrets } from "./webhook-endpoint-service";
@@ -38,8 +39,21 @@ export interface WebhookDispatcherDeps extends DeliveryPorts {
 }
 
 export interface WebhookDispatcher {
-  /** One attempt to deliver the event to the endpoint; `attempt` counts from 1. */
-  deliver(step: { eventId: string; endpointId: string; attempt: number }): Promise<DeliveryDecision>;
+  /**
+   * One attempt to deliver the event to the endpoint; `attempt` counts from 1. `spanId` is this
+   * attempt's span in the event's trace: the `traceparent` the receiver gets names it as the parent.
+   */
+  deliver(step: { eventId: string; endpointId: string; attempt: number; spanId: string }): Promise<DeliveryDecision>;
+}
+
+/** The event's W3C trace, continued by this attempt's span: so a partner's trace links to the request's. */
+function traceHeaders(trace: OrderEvent["trace"], spanId: string): Record<string, string> {
+  const parent = parseTraceparent(trace?.traceparent);
+  if (!parent || !trace) return {};
+  return {
+    traceparent: traceparentOf(parent, spanId),
+    ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
+  };
 }
 
 const GONE_REASON = "the receiver answered 410 Gone";
@@ -77,15 +91,15 @@ function decide(
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID() } = deps;
   return {
-    async deliver({ eventId, endpointId, attempt }) {
+    async deliver({ eventId, endpointId, attempt, spanId }) {
       const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
       // Gone since (deleted, purged) or disabled: nothing to deliver, nothing to retry.
       if (!event || !endpoint || endpoint.disabled) return { kind: "ack", outcome: "skipped" };
       const started = now();
       const body = deps.render(event);
       const secrets = await signingSecrets(endpoint, deps, started);
-      const headers = await deps.sign({ id: event.id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
-      const answer = await deps.post(endpoint.url, body, headers);
+      const signed = await deps.sign({ id: event.id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
+      const answer = await deps.post(endpoint.url, body, { ...signed, ...traceHeaders(event.trace, spanId) });
       const finished = now();
       const statusCode = "status" in answer ? answer.status : null;
       const decision = decide(statusCode ?? undefined, attempt);

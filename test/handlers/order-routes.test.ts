@@ -330,7 +330,10 @@ describe("PATCH /v1/orders/:id", () => {
     expect(res.headers.get("ETag")).toBe('"v4"');
     expect(fn.mock.calls[0]?.slice(1, 4)).toEqual([orderId, "paid", 3]);
     // The request's id goes with the write, to be recorded on its event.
-    expect(fn.mock.calls[0]?.[4]).toEqual({ requestId: res.headers.get("X-Request-Id") });
+    expect(fn.mock.calls[0]?.[4]).toMatchObject({
+      requestId: res.headers.get("X-Request-Id"),
+      trace: { traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/) },
+    });
   });
 
   it.each(['W/"v3"', '"3"', "v3", '"v3", "v4"'])("answers If-Match %s with 412", async (ifMatch) => {

@@ -350,7 +350,7 @@ describe("events", () => {
     service = createOrderService({
       repository: fake.repository,
       now: () => clock,
-      announce: (id) => announced.push(id),
+      announce: (event) => announced.push(event.id),
     });
   });
 

@@ -1,0 +1,98 @@
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/): the `traceparent` and `tracestate` a caller
+ * sends, continued with a span of our own, or a new trace when there is none or it is malformed. Never
+ * an error: a bad header is the caller's tracer's problem, not a reason to refuse the request.
+ */
+import type { Logger } from "./logger";
+
+export interface TraceContext {
+  traceId: string;
+  /** This service's span: the parent of everything it calls (a webhook delivery, say). */
+  spanId: string;
+  /** The caller's span, when the trace was continued. */
+  parentId?: string;
+  /** The trace flags as received (sampled is bit 0), passed on unchanged; `01` for a new trace. */
+  flags: string;
+  /** The vendors' state, as received, when it is within the specification's limits. */
+  tracestate?: string;
+}
+
+const HEX = (length: number) => `[0-9a-f]{${length}}`;
+const VERSION_00 = new RegExp(`^00-(${HEX(32)})-(${HEX(16)})-(${HEX(2)})$`);
+/** A later version: the same first four fields, then anything after a dash ("3.3 Versioning of traceparent"). */
+const LATER_VERSION = new RegExp(`^(?!ff)${HEX(2)}-(${HEX(32)})-(${HEX(16)})-(${HEX(2)})(?:-.*)?$`);
+const ZEROS = /^0+$/;
+
+/** The caller's trace id, span id and flags, or undefined for anything the specification says to ignore. */
+export function parseTraceparent(
+  header: string | undefined,
+): { traceId: string; parentId: string; flags: string } | undefined {
+  if (!header) return undefined;
+  const m = VERSION_00.exec(header) ?? (header.startsWith("00-") ? null : LATER_VERSION.exec(header));
+  if (!m) return undefined;
+  const [, traceId = "", parentId = "", flags = ""] = m;
+  if (ZEROS.test(traceId) || ZEROS.test(parentId)) return undefined;
+  // An unknown version's flags: only the sampled bit is known ("3.2.2.5 trace-flags").
+  return {
+    traceId,
+    parentId,
+    flags: header.startsWith("00-") ? flags : (Number.parseInt(flags, 16) & 1).toString(16).padStart(2, "0"),
+  };
+}
+
+/** tracestate list members: a key (simple or multi-tenant) and an opaque value ("3.3.1 Header Name"). */
+const MEMBER =
+  /^(?:[a-z][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+const MAX_MEMBERS = 32;
+/** What we carry on: the specification asks vendors to propagate at least 512 characters. */
+const MAX_TRACESTATE = 512;
+
+/** The tracestate to carry on unchanged, or undefined when it breaks the specification's rules. */
+export function parseTracestate(header: string | undefined): string | undefined {
+  if (!header || header.length > MAX_TRACESTATE) return undefined;
+  const members = header
+    .split(",")
+    .map((m) => m.trim())
+    .filter(Boolean);
+  if (members.length === 0 || members.length > MAX_MEMBERS) return undefined;
+  if (!members.every((m) => MEMBER.test(m))) return undefined;
+  const keys = members.map((m) => m.slice(0, m.indexOf("=")));
+  return new Set(keys).size === keys.length ? members.join(",") : undefined;
+}
+
+function randomHex(bytes: number): string {
+  const random = crypto.getRandomValues(new Uint8Array(bytes));
+  let hex = "";
+  for (const b of random) hex += (b < 16 ? "0" : "") + b.toString(16);
+  // All zeros is invalid; a random one is as likely as guessing a UUID, and this makes it impossible.
+  return ZEROS.test(hex) ? `${hex.slice(0, -1)}1` : hex;
+}
+
+export const newSpanId = () => randomHex(8);
+
+/** The request's trace: the caller's continued with a new span, or a new one. */
+export function traceOf(traceparent: string | undefined, tracestate: string | undefined): TraceContext {
+  const parent = parseTraceparent(traceparent);
+  if (!parent) return { traceId: randomHex(16), spanId: newSpanId(), flags: "01" };
+  const state = parseTracestate(tracestate);
+  return {
+    traceId: parent.traceId,
+    spanId: newSpanId(),
+    parentId: parent.parentId,
+    flags: parent.flags,
+    ...(state ? { tracestate: state } : {}),
+  };
+}
+
+/**
+ * A logger under the trace a `traceparent` names (work done off the request: the sweep, the queue
+ * consumer), with a span of its own; the logger itself when there is none.
+ */
+export function traceLogger(logger: Logger, traceparent: string | undefined): Logger {
+  const parent = parseTraceparent(traceparent);
+  return parent ? logger.child({ trace_id: parent.traceId, span_id: newSpanId() }) : logger;
+}
+
+/** `traceparent` naming `spanId` as the parent: what a call made within this trace sends. */
+export const traceparentOf = ({ traceId, flags }: Pick<TraceContext, "traceId" | "flags">, spanId: string) =>
+  `00-${traceId}-${spanId}-${flags}`;
