@@ -34,7 +34,7 @@ export const rateLimit = ({ policy, rule, limiter, keyOf }: RateLimitOptions): M
       return next();
     }
     c.header("RateLimit-Policy", `"${policy}";q=${rule.limit};w=${rule.periodSeconds}`, { append: true });
-    c.get("scope").tracer.annotate({ [`ratelimit.${policy}`]: allowed ? "allowed" : "refused" });
+    c.get("scope").spanAttributes[`ratelimit.${policy}`] = allowed ? "allowed" : "refused";
     if (!allowed) {
       c.header("RateLimit", `"${policy}";r=0;t=${rule.periodSeconds}`, { append: true });
       throw new AppError("RATE_LIMIT_EXCEEDED", {

@@ -35,9 +35,11 @@ export const requestTelemetry = ({ metrics }: { metrics: Metrics }): MiddlewareH
       const ms = performance.now() - started;
       const route = routePattern(c);
       const status = c.res.status;
-      const { db, tracer } = c.get("scope");
+      const { db, tracer, spanAttributes } = c.get("scope");
       // The resource a route names (`/v1/orders/:id`), by its id: never the raw path or query.
-      tracer.annotate({ "http.route": route, "http.response.status_code": status, "resource.id": c.req.param("id") });
+      spanAttributes["http.route"] = route;
+      spanAttributes["resource.id"] = c.req.param("id");
+      tracer.annotate(spanAttributes);
       metrics.observeRequest({ method: c.req.method, route, status: String(status) }, ms / 1000);
       // Only /v1/* carries the scope to the database, and Server-Timing is on there (TIMED_ROUTES).
       if (db.calls > 0) setMetric(c, "db", db.ms, db.calls === 1 ? "1 call" : `${db.calls} calls`);

@@ -29,7 +29,6 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
     const requestId = c.get("requestId");
     const log = logger.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId });
     const tracer = tracerOf(c);
-    tracer.annotate({ request_id: requestId });
     // Built on first use only: most requests that touch no database never need them.
     let cancel: AbortController | undefined;
     let signal: AbortSignal | undefined;
@@ -44,6 +43,7 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
       db: { calls: 0, ms: 0 },
       trace,
       tracer,
+      spanAttributes: { request_id: requestId },
       defer(work) {
         try {
           c.executionCtx.waitUntil(work);

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "./logger";
 import type { TraceContext } from "./trace-context";
-import type { Tracer } from "./tracer";
+import type { SpanAttributes, Tracer } from "./tracer";
 
 /**
  * What code below the handlers may know about the request it serves, without HTTP types:
@@ -20,6 +20,11 @@ export interface RequestScope {
   trace: TraceContext;
   /** Workers' tracing for the request's span and the database calls' (a no-op where there is none). */
   tracer: Tracer;
+  /**
+   * What the layers learn for the request's span (rate-limit decisions, the breaker's state): plain
+   * assignments, set on the span once, when the answer is known.
+   */
+  spanAttributes: SpanAttributes;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

@@ -60,20 +60,28 @@ export function parseTracestate(header: string | undefined): string | undefined 
   return new Set(keys).size === keys.length ? members.join(",") : undefined;
 }
 
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** Hex of random bytes, from one draw: a new trace's 16-byte id and 8-byte span id together. */
 function randomHex(bytes: number): string {
   const random = crypto.getRandomValues(new Uint8Array(bytes));
   let hex = "";
-  for (const b of random) hex += (b < 16 ? "0" : "") + b.toString(16);
-  // All zeros is invalid; a random one is as likely as guessing a UUID, and this makes it impossible.
-  return ZEROS.test(hex) ? `${hex.slice(0, -1)}1` : hex;
+  for (let i = 0; i < bytes; i++) hex += BYTE_HEX[random[i] ?? 0];
+  return hex;
 }
 
-export const newSpanId = () => randomHex(8);
+/** All zeros is invalid; a random one is as likely as guessing a UUID, and this makes it impossible. */
+const nonZero = (hex: string) => (ZEROS.test(hex) ? `${hex.slice(0, -1)}1` : hex);
+
+export const newSpanId = () => nonZero(randomHex(8));
 
 /** The request's trace: the caller's continued with a new span, or a new one. */
 export function traceOf(traceparent: string | undefined, tracestate: string | undefined): TraceContext {
-  const parent = parseTraceparent(traceparent);
-  if (!parent) return { traceId: randomHex(16), spanId: newSpanId(), flags: "01" };
+  const parent = traceparent === undefined ? undefined : parseTraceparent(traceparent);
+  if (!parent) {
+    const ids = randomHex(24);
+    return { traceId: nonZero(ids.slice(0, 32)), spanId: nonZero(ids.slice(32)), flags: "01" };
+  }
   const state = parseTracestate(tracestate);
   return {
     traceId: parent.traceId,

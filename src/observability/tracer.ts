@@ -1,4 +1,4 @@
-type Attributes = Record<string, string | number | boolean | undefined>;
+export type SpanAttributes = Record<string, string | number | boolean | undefined>;
 
 /**
  * The small part of Workers' tracing API the code calls (`ctx.tracing`, the runtime's `Tracing`): the
@@ -8,9 +8,9 @@ type Attributes = Record<string, string | number | boolean | undefined>;
  * https://developers.cloudflare.com/workers/observability/traces/.
  */
 export interface Tracer {
-  /** Sets attributes on the active span (the request's, or the database call's inside `span`). */
-  annotate(attributes: Attributes): void;
-  span<T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T>;
+  /** Sets attributes on the active span (the request's, when called outside `span`). */
+  annotate(attributes: SpanAttributes): void;
+  span<T>(name: string, attributes: SpanAttributes, work: () => Promise<T>): Promise<T>;
 }
 
 export const noTracer: Tracer = {
@@ -18,24 +18,28 @@ export const noTracer: Tracer = {
   span: (_name, _attributes, work) => work(),
 };
 
-export function platformTracer(tracing: Tracing | undefined): Tracer {
-  if (!tracing) return noTracer;
-  return {
-    annotate(attributes) {
-      tracing.getActiveSpan()?.setAttributes(attributes);
-    },
-    span(name, attributes, work) {
-      return tracing.enterSpan(name, async (span) => {
-        span.setAttributes(attributes);
-        try {
-          return await work();
-        } catch (err) {
-          span.setStatus({ code: "error", message: (err as { code?: string }).code ?? (err as Error).name });
-          throw err;
-        } finally {
-          span.end();
-        }
-      });
-    },
-  };
+/** Methods on the prototype: one small object per request, not a closure per method. */
+class PlatformTracer implements Tracer {
+  constructor(private readonly tracing: Tracing) {}
+
+  annotate(attributes: SpanAttributes): void {
+    this.tracing.getActiveSpan()?.setAttributes(attributes);
+  }
+
+  span<T>(name: string, attributes: SpanAttributes, work: () => Promise<T>): Promise<T> {
+    return this.tracing.enterSpan(name, async (span) => {
+      span.setAttributes(attributes);
+      try {
+        return await work();
+      } catch (err) {
+        span.setStatus({ code: "error", message: (err as { code?: string }).code ?? (err as Error).name });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
 }
+
+export const platformTracer = (tracing: Tracing | undefined): Tracer =>
+  tracing ? new PlatformTracer(tracing) : noTracer;

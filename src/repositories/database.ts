@@ -63,7 +63,7 @@ async function instrumentedCall(
   // Already cancelled: do not even take a breaker slot.
   if (scope?.signal?.aborted) throw new CallCancelledError("request already cancelled");
   breaker?.acquire();
-  if (breaker) scope?.tracer.annotate({ "db.breaker": breaker.state });
+  if (breaker && scope) scope.spanAttributes["db.breaker"] = breaker.state;
   const deadline = AbortSignal.timeout(timeoutMs);
   const callerSignals = [init?.signal, scope?.signal].filter((s): s is AbortSignal => Boolean(s));
   const started = performance.now();
