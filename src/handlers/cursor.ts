@@ -1,3 +1,4 @@
+import { derivedAesKeys } from "../lib/derived-keys";
 import type { ListPosition } from "../services/order-repository";
 import { validationError } from "./validation";
 
@@ -63,18 +64,7 @@ function unpackPosition(bytes: Uint8Array): ListPosition {
  */
 export function createCursorCodec(secrets: readonly [string, ...string[]]): CursorCodec {
   const encoder = new TextEncoder();
-  // A key of its own, derived from each secret, so cursors never double as anything else.
-  // Derived once per isolate, on first use.
-  const derive = (secret: string) =>
-    crypto.subtle
-      .importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then((base) => crypto.subtle.sign("HMAC", base, encoder.encode("order-service/cursor/v2")))
-      .then((derived) => crypto.subtle.importKey("raw", derived, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]));
-  let derivedKeys: Promise<[CryptoKey, ...CryptoKey[]]> | undefined;
-  const keys = () => {
-    derivedKeys ??= Promise.all(secrets.map(derive)) as Promise<[CryptoKey, ...CryptoKey[]]>;
-    return derivedKeys;
-  };
+  const keys = derivedAesKeys(secrets, "order-service/cursor/v2");
   const additionalData = ({ callerId, status, customerId, listing }: CursorScope) =>
     encoder.encode(
       JSON.stringify(listing === undefined ? [callerId, status ?? null, customerId ?? null] : [callerId, listing]),

@@ -4,6 +4,7 @@ import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventListQuery, EventRepository } from "../services/event-repository";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
+import { deleteOldestBefore } from "./oldest-first-delete";
 import { itemsOfOrder, toOrder } from "./order-rows";
 import { orderEvents, orders } from "./schema";
 
@@ -55,19 +56,6 @@ function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: S
     where: position ? sql`${columns} < ${position}` : undefined,
     orderBy: [desc(orderEvents.createdAt), desc(orderEvents.id)],
   };
-}
-
-/** Oldest first through the creation index; `ctid` picks exactly the rows the subquery found. */
-async function purgeOlderThan(db: Database, before: Date, limit: number): Promise<number> {
-  const result = await runQuery("events.purge", () =>
-    db.execute(sql`
-      DELETE FROM ${orderEvents} WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM ${orderEvents}
-        WHERE created_at < ${before.toISOString()}::timestamptz
-        ORDER BY created_at
-        LIMIT ${limit}::integer))`),
-  );
-  return result.rowCount ?? 0;
 }
 
 /** Drizzle implementation of the service's EventRepository; one round trip per method. */
@@ -135,6 +123,7 @@ export function createPostgresEventRepository(db: Database): EventRepository {
       return row?.createdAt ?? null;
     },
 
-    purgeOlderThan: (before, limit) => purgeOlderThan(db, before, limit),
+    purgeOlderThan: (before, limit) =>
+      deleteOldestBefore(db, "events.purge", { table: orderEvents, column: orderEvents.createdAt, before, limit }),
   };
 }

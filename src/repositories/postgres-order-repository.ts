@@ -11,6 +11,7 @@ import type {
 } from "../services/order-repository";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
+import { deleteOldestBefore } from "./oldest-first-delete";
 import { type ItemTuple, type OrderRow, toOrder, withItems } from "./order-rows";
 import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
 import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
@@ -274,17 +275,12 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       return { updated: updated.rows.length > 0 ? now : null, current: now };
     },
 
-    async purgeExpiredIdempotencyRecords(before, limit) {
-      // Oldest first through the expiry index; `ctid` picks exactly the rows the subquery found.
-      const result = await runQuery("idempotency.purge", () =>
-        db.execute(sql`
-          DELETE FROM ${idempotencyKeys} WHERE ctid = ANY(ARRAY(
-            SELECT ctid FROM ${idempotencyKeys}
-            WHERE expires_at < ${before.toISOString()}::timestamptz
-            ORDER BY expires_at
-            LIMIT ${limit}::integer))`),
-      );
-      return result.rowCount ?? 0;
-    },
+    purgeExpiredIdempotencyRecords: (before, limit) =>
+      deleteOldestBefore(db, "idempotency.purge", {
+        table: idempotencyKeys,
+        column: idempotencyKeys.expiresAt,
+        before,
+        limit,
+      }),
   };
 }

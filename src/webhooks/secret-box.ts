@@ -1,3 +1,5 @@
+import { derivedAesKeys } from "../lib/derived-keys";
+
 /**
  * Seals webhook signing secrets for the database: AES-256-GCM under a key derived from
  * WEBHOOK_ENCRYPTION_KEY. Sealed with the current key, opened with the current or the previous one
@@ -17,22 +19,11 @@ const fromBase64 = (text: string) => Uint8Array.from(atob(text), (ch) => ch.char
 
 export function createSecretBox(keys: readonly [string, ...string[]]): SecretBox {
   const encoder = new TextEncoder();
-  // A key of its own, derived from each setting, so the setting never doubles as anything else.
-  const derive = (key: string) =>
-    crypto.subtle
-      .importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then((base) => crypto.subtle.sign("HMAC", base, encoder.encode("order-service/webhook-secret/v1")))
-      .then((derived) => crypto.subtle.importKey("raw", derived, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]));
-  let derivedKeys: Promise<CryptoKey[]> | undefined;
-  const aesKeys = () => {
-    derivedKeys ??= Promise.all(keys.map(derive));
-    return derivedKeys;
-  };
+  const aesKeys = derivedAesKeys(keys, "order-service/webhook-secret/v1");
 
   return {
     async seal(plain) {
       const [current] = await aesKeys();
-      if (!current) throw new Error("no webhook encryption key");
       const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
       const sealed = new Uint8Array(
         await crypto.subtle.encrypt({ name: "AES-GCM", iv }, current, encoder.encode(plain)),

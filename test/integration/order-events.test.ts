@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { EVENT_RETENTION_MS } from "../../src/services/event-relay";
 import { FORWARD_SETTLE_MS } from "../../src/services/event-service";
 import { clearFaults, injectFaults } from "../support/database";
 import { liveApp } from "../support/live-app";
@@ -181,5 +182,26 @@ describe("the events feed", () => {
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
     }
     expect((await request("/v1/events")).status).toBe(401);
+  });
+
+  it("keeps events 30 days: the hourly Cron Trigger purges older ones, and the orders stay", async () => {
+    let now = Date.now() - EVENT_RETENTION_MS - 3_600_000;
+    const { feed, create, isolate, request } = await setUp({ clock: () => now });
+    const sub = crypto.randomUUID();
+    // A token of that day: token times are checked against the same clock.
+    const then = Math.floor(now / 1000);
+    const old = (
+      (await (await create(await token({ sub, claims: { iat: then, exp: then + 3600 } }))).json()) as {
+        data: { id: string };
+      }
+    ).data.id;
+    now = Date.now();
+    const customer = await token({ sub });
+    await create(customer);
+    await isolate.runCron("17 * * * *");
+    const { data } = await feed();
+    expect(data).toHaveLength(1);
+    expect(data[0]?.data.order_id).not.toBe(old);
+    expect((await request(`/v1/orders/${old}`, { headers: bearer(customer) })).status).toBe(200);
   });
 });
