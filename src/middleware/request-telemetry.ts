@@ -35,11 +35,16 @@ export const requestTelemetry = ({ metrics }: { metrics: Metrics }): MiddlewareH
       const ms = performance.now() - started;
       const route = routePattern(c);
       const status = c.res.status;
-      const { db, tracer, spanAttributes } = c.get("scope");
-      // The resource a route names (`/v1/orders/:id`), by its id: never the raw path or query.
-      spanAttributes["http.route"] = route;
-      spanAttributes["resource.id"] = c.req.param("id");
-      tracer.annotate(spanAttributes);
+      const scope = c.get("scope");
+      const { db, spanAttributes } = scope;
+      // Requests that did work beyond the shell (a database call, a limiter's decision) get their
+      // attributes; a probe or a document has nothing for a trace but what the runtime records itself.
+      if (db.calls > 0 || Object.keys(spanAttributes).length > 1) {
+        spanAttributes["http.route"] = route;
+        // The resource a route names (`/v1/orders/:id`), by its id: never the raw path or query.
+        spanAttributes["resource.id"] = c.req.param("id");
+        scope.tracer.annotate(spanAttributes);
+      }
       metrics.observeRequest({ method: c.req.method, route, status: String(status) }, ms / 1000);
       // Only /v1/* carries the scope to the database, and Server-Timing is on there (TIMED_ROUTES).
       if (db.calls > 0) setMetric(c, "db", db.ms, db.calls === 1 ? "1 call" : `${db.calls} calls`);

@@ -10,6 +10,9 @@ import { traceOf } from "../observability/trace-context";
  */
 export const traceContext = (): MiddlewareHandler<AppEnv> =>
   async function traceContext(c, next) {
-    c.set("trace", traceOf(c.req.header("traceparent"), c.req.header("tracestate")));
+    c.set(
+      "trace",
+      traceOf(c.req.header("traceparent"), () => c.req.header("tracestate")),
+    );
     await next();
   };

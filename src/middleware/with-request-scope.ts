@@ -28,8 +28,8 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
     const trace = c.get("trace");
     const requestId = c.get("requestId");
     const log = logger.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId });
-    const tracer = tracerOf(c);
     // Built on first use only: most requests that touch no database never need them.
+    let tracer: Tracer | undefined;
     let cancel: AbortController | undefined;
     let signal: AbortSignal | undefined;
     const canceller = () => (cancel ??= new AbortController());
@@ -42,7 +42,10 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
       },
       db: { calls: 0, ms: 0 },
       trace,
-      tracer,
+      get tracer() {
+        tracer ??= tracerOf(c);
+        return tracer;
+      },
       spanAttributes: { request_id: requestId },
       defer(work) {
         try {

@@ -75,14 +75,14 @@ const nonZero = (hex: string) => (ZEROS.test(hex) ? `${hex.slice(0, -1)}1` : hex
 
 export const newSpanId = () => nonZero(randomHex(8));
 
-/** The request's trace: the caller's continued with a new span, or a new one. */
-export function traceOf(traceparent: string | undefined, tracestate: string | undefined): TraceContext {
+/** The request's trace: the caller's continued with a new span, or a new one. `tracestate` is read only then. */
+export function traceOf(traceparent: string | undefined, tracestate: () => string | undefined): TraceContext {
   const parent = traceparent === undefined ? undefined : parseTraceparent(traceparent);
   if (!parent) {
     const ids = randomHex(24);
     return { traceId: nonZero(ids.slice(0, 32)), spanId: nonZero(ids.slice(32)), flags: "01" };
   }
-  const state = parseTracestate(tracestate);
+  const state = parseTracestate(tracestate());
   return {
     traceId: parent.traceId,
     spanId: newSpanId(),

@@ -60,7 +60,7 @@ describe("tracestate", () => {
 
 describe("a request's trace", () => {
   it("continues the caller's with a span of its own, and carries tracestate", () => {
-    const trace = traceOf(VALID, "rojo=00f067aa0ba902b7");
+    const trace = traceOf(VALID, () => "rojo=00f067aa0ba902b7");
     expect(trace).toMatchObject({ traceId: TRACE, parentId: PARENT, flags: "01", tracestate: "rojo=00f067aa0ba902b7" });
     expect(trace.spanId).toMatch(/^[0-9a-f]{16}$/);
     expect(trace.spanId).not.toBe(PARENT);
@@ -69,7 +69,7 @@ describe("a request's trace", () => {
 
   it("starts a new one, without tracestate, when the caller's is missing or malformed", () => {
     for (const header of [undefined, `ff-${TRACE}-${PARENT}-01`]) {
-      const trace = traceOf(header, "rojo=1");
+      const trace = traceOf(header, () => "rojo=1");
       expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(trace.traceId).not.toBe(TRACE);
       expect(trace).not.toHaveProperty("parentId");
