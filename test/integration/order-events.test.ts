@@ -3,6 +3,7 @@ import { EVENT_RETENTION_MS } from "../../src/services/event-relay";
 import { FORWARD_SETTLE_MS } from "../../src/services/event-service";
 import { clearFaults, injectFaults } from "../support/database";
 import { liveApp } from "../support/live-app";
+import { TEST_SECRET, testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
 
 afterEach(() => clearFaults());
@@ -175,7 +176,10 @@ describe("the events feed", () => {
   });
 
   it("refuses unknown types, malformed order ids and unknown parameters", async () => {
-    const { request, admin } = await setUp();
+    // Refused before any database work: the app without one.
+    const { app } = testApp();
+    const request = (path: string, init?: RequestInit) => app.request(path, init);
+    const admin = await token({ role: "admin", secret: TEST_SECRET });
     for (const q of ["?type=order.deleted", "?order_id=nope", "?limit=0", "?order=up", "?since=1"]) {
       const res = await request(`/v1/events${q}`, { headers: bearer(admin) });
       expect(res.status).toBe(400);

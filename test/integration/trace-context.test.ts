@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/repositories/database";
 import { liveApp } from "../support/live-app";
+import { testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
 import { consume, receiver, recordingQueue } from "../support/webhooks";
 
@@ -38,8 +39,8 @@ describe("W3C trace context", () => {
     ["version ff", `ff-${TRACE}-${PARENT}-01`],
     ["extra fields on 00", `${TRACEPARENT}-extra`],
   ])("starts a new trace for a traceparent with %s, and answers as usual", async (_why, traceparent) => {
-    const { request, lines } = await liveApp();
-    const res = await request("/healthz", { headers: { traceparent } });
+    const { app, lines } = testApp();
+    const res = await app.request("/healthz", { headers: { traceparent } });
     expect(res.status).toBe(200);
     const line = lines.find((l) => l.request_id === res.headers.get("X-Request-Id"));
     expect(line?.trace_id).toMatch(/^[0-9a-f]{32}$/);

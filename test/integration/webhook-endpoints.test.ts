@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/repositories/database";
 import { liveApp } from "../support/live-app";
-import { testApp } from "../support/test-app";
+import { TEST_SECRET, testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
 import { receiver } from "../support/webhooks";
 
@@ -28,6 +28,16 @@ async function setUp(overrides: Record<string, unknown> = {}) {
   const create = (body: unknown, t = admin) =>
     live.request("/v1/webhook-endpoints", { method: "POST", headers: json(t), body: JSON.stringify(body) });
   return { ...live, admin, create };
+}
+
+/** Refusals that come before any database work: the app without one, local receivers allowed unless told. */
+async function withoutDatabase(env: Record<string, string> = { WEBHOOK_ALLOW_LOCAL_RECEIVERS: "true" }) {
+  const { app } = testApp({ env });
+  const request = (path: string, init?: RequestInit) => app.request(path, init);
+  const admin = await token({ role: "admin", secret: TEST_SECRET });
+  const create = (body: unknown, t = admin) =>
+    request("/v1/webhook-endpoints", { method: "POST", headers: json(t), body: JSON.stringify(body) });
+  return { request, create, customer: await token({ secret: TEST_SECRET }) };
 }
 
 describe("webhook endpoints", () => {
@@ -129,8 +139,7 @@ describe("webhook endpoints", () => {
   });
 
   it("is for admins only: customers get 403 on every route, strangers 401", async () => {
-    const { request, create } = await setUp();
-    const customer = await token();
+    const { request, create, customer } = await withoutDatabase();
     const id = crypto.randomUUID();
     expect((await create({ url: receiver("nope").url, events: ["order.created"] }, customer)).status).toBe(403);
     for (const [method, path] of [
@@ -151,7 +160,7 @@ describe("webhook endpoints", () => {
   });
 
   it("refuses SSRF-shaped URLs and invalid bodies with the field that is wrong", async () => {
-    const { create } = await setUp();
+    const { create } = await withoutDatabase();
     for (const url of [
       "http://example.com/hook",
       "https://user:pw@example.com/hook",
@@ -182,7 +191,7 @@ describe("webhook endpoints", () => {
   });
 
   it("refuses receivers on this machine where local receivers are off", async () => {
-    const { create } = await setUp({ WEBHOOK_ALLOW_LOCAL_RECEIVERS: "false" });
+    const { create } = await withoutDatabase({ WEBHOOK_ALLOW_LOCAL_RECEIVERS: "false" });
     const res = await create({ url: receiver("local").url, events: ["order.created"] });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { fields: { message: string }[] } }).error.fields[0]?.message).toBe(
