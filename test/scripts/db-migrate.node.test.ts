@@ -39,7 +39,14 @@ describe("npm run db:migrate", () => {
       const tables = await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
       const applied = await client.query('SELECT count(*)::int AS n FROM "drizzle"."__drizzle_migrations"');
       await client.end();
-      expect(tables.rows.map((r) => r.tablename)).toEqual(["idempotency_keys", "order_items", "orders"]);
+      expect(tables.rows.map((r) => r.tablename)).toEqual([
+        "idempotency_keys",
+        "order_events",
+        "order_items",
+        "orders",
+        "webhook_attempts",
+        "webhook_endpoints",
+      ]);
       expect(applied.rows[0].n).toBe(n);
     } finally {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
