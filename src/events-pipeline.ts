@@ -63,8 +63,8 @@ export function createEventsPipeline({ config, db, logger, metrics, clock, queue
     secrets,
     now: clock,
     render: (event) => JSON.stringify(eventJson(event)),
-    sign: async (message, keys) => ({ ...(await signDelivery(message, keys)) }),
-    post: (url, body, headers) => postDelivery(url, body, headers),
+    sign: signDelivery,
+    post: postDelivery,
   });
   return {
     relay,

@@ -2,10 +2,12 @@ import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { documentRoute } from "../openapi/route-doc";
 import type { EventService } from "../services/event-service";
+import type { ListPosition } from "../services/order-repository";
 import type { CursorCodec, CursorScope } from "./cursor";
 import { eventJson } from "./event-json";
 import { EVENT_OPERATIONS } from "./event-operations";
 import { listEventsQuery } from "./event-schemas";
+import { pageAnswer } from "./page-answer";
 import { validate } from "./validation";
 
 export interface EventRoutesDeps {
@@ -17,8 +19,6 @@ export interface EventRoutesDeps {
   limitCaller: MiddlewareHandler<AppEnv>;
 }
 
-const DEFAULT_PAGE = 20;
-
 /** The events feed: 401 auth → 429 per caller → 400 validation, as for orders. */
 export function eventRoutes({ service, cursors, authenticate, limitCaller }: EventRoutesDeps): Hono<AppEnv> {
   return new Hono<AppEnv>().get(
@@ -29,7 +29,6 @@ export function eventRoutes({ service, cursors, authenticate, limitCaller }: Eve
     documentRoute(EVENT_OPERATIONS.listEvents),
     async (c) => {
       const query = c.req.valid("query");
-      const limit = query.limit ?? DEFAULT_PAGE;
       const direction = query.order ?? "desc";
       const orderId = query.order_id?.toLowerCase();
       const caller = c.get("caller");
@@ -38,12 +37,9 @@ export function eventRoutes({ service, cursors, authenticate, limitCaller }: Eve
         callerId: caller.id,
         listing: JSON.stringify(["events", direction, query.type ?? null, orderId ?? null]),
       };
-      const after = query.cursor ? await cursors.decode(query.cursor, scope) : undefined;
-      const page = await service.list(caller, { limit, direction, after, type: query.type, orderId });
-      return c.json({
-        data: page.events.map(eventJson),
-        page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null },
-      });
+      const load = (page: { limit: number; after?: ListPosition }) =>
+        service.list(caller, { ...page, direction, type: query.type, orderId });
+      return pageAnswer(c, cursors, scope, query, load, eventJson);
     },
   );
 }

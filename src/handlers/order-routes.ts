@@ -8,6 +8,7 @@ import { canonicalSubject } from "../lib/uuid";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { traceparentOf } from "../observability/trace-context";
 import { documentRoute } from "../openapi/route-doc";
+import type { ListPosition } from "../services/order-repository";
 import {
   type CreateOrderInput,
   type CreateOutcome,
@@ -28,6 +29,7 @@ import {
   orderIdParam,
   setStatusBody,
 } from "./order-schemas";
+import { pageAnswer } from "./page-answer";
 import { validate, validationError } from "./validation";
 
 export interface OrderRoutesDeps {
@@ -43,8 +45,6 @@ export interface OrderRoutesDeps {
   /** `customer_id` names any token subject (an identity provider's tokens are accepted), not only a UUID. */
   opaqueSubjects?: boolean;
 }
-
-const DEFAULT_PAGE = 20;
 
 /**
  * The one rendering of a create's answer, for the first answer and every replay alike: both come
@@ -124,21 +124,19 @@ async function listPage(
   cursors: CursorCodec,
   query: z.output<typeof listOrdersQuery>,
 ): Promise<Response> {
-  const limit = query.limit ?? DEFAULT_PAGE;
   const caller = c.get("caller");
   const customerId = query.customer_id === undefined ? undefined : canonicalSubject(query.customer_id);
   const scope = { callerId: caller.id, status: query.status, customerId };
-  const page = await service.list(caller, {
-    limit,
-    after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined,
-    status: query.status,
-    includeItems: query.include === "items",
-    customerId,
-  });
-  return c.json({
-    data: page.orders.map(orderJson),
-    page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null },
-  });
+  const load = async (page: { limit: number; after?: ListPosition }) => {
+    const { orders, next } = await service.list(caller, {
+      ...page,
+      status: query.status,
+      includeItems: query.include === "items",
+      customerId,
+    });
+    return { items: orders, next };
+  };
+  return pageAnswer(c, cursors, scope, query, load, orderJson);
 }
 
 /**

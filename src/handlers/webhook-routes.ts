@@ -3,9 +3,10 @@ import type { AppEnv } from "../app-env";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
 import type { EventRelay } from "../services/event-relay";
-import type { Page, WebhookEndpointService } from "../services/webhook-endpoint-service";
-import type { CursorCodec, CursorScope } from "./cursor";
+import type { WebhookEndpointService } from "../services/webhook-endpoint-service";
+import type { CursorCodec } from "./cursor";
 import { etagOf, expectedVersion } from "./order-json";
+import { pageAnswer } from "./page-answer";
 import { validate } from "./validation";
 import { attemptJson, endpointJson } from "./webhook-json";
 import { WEBHOOK_OPERATIONS as OPS } from "./webhook-operations";
@@ -29,25 +30,8 @@ export interface WebhookRoutesDeps {
   bodyLimitBytes: number;
 }
 
-const DEFAULT_PAGE = 20;
-
-/** A page's answer, with a cursor bound to the caller and this listing. */
-async function pageAnswer<T, J>(
-  c: Context<AppEnv>,
-  cursors: CursorCodec,
-  listing: string,
-  query: { limit?: number; cursor?: string },
-  load: (page: { limit: number; after?: { createdAt: Date; id: string } }) => Promise<Page<T>>,
-  render: (item: T) => J,
-): Promise<Response> {
-  const limit = query.limit ?? DEFAULT_PAGE;
-  const scope: CursorScope = { callerId: c.get("caller").id, listing };
-  const page = await load({ limit, after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined });
-  return c.json({
-    data: page.items.map(render),
-    page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null },
-  });
-}
+/** A cursor scope of the caller's own for this listing. */
+const listing = (c: Context<AppEnv>, name: string) => ({ callerId: c.get("caller").id, listing: name });
 
 const id = (c: Context<AppEnv>) => endpointIdParam.parse(c.req.param()).id.toLowerCase();
 const ifMatch = (c: Context<AppEnv>) => expectedVersion(c.req.header("If-Match"));
@@ -86,7 +70,7 @@ function endpointRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
       documentRoute(OPS.listWebhookEndpoints),
       (c) => {
         const load = (p: { limit: number }) => service.list(c.get("caller"), p);
-        return pageAnswer(c, cursors, "webhook-endpoints", c.req.valid("query"), load, endpointJson);
+        return pageAnswer(c, cursors, listing(c, "webhook-endpoints"), c.req.valid("query"), load, endpointJson);
       },
     )
     .get(
@@ -150,7 +134,7 @@ function deliveryRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
       (c) => {
         const endpoint = id(c);
         const load = (p: { limit: number }) => service.deliveries(c.get("caller"), endpoint, p);
-        return pageAnswer(c, cursors, `deliveries:${endpoint}`, c.req.valid("query"), load, attemptJson);
+        return pageAnswer(c, cursors, listing(c, `deliveries:${endpoint}`), c.req.valid("query"), load, attemptJson);
       },
     )
     .post(

@@ -5,7 +5,7 @@ import type { EventListQuery, EventRepository } from "../services/event-reposito
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
 import { deleteOldestBefore } from "./oldest-first-delete";
-import { itemsOfOrder, toOrder } from "./order-rows";
+import { toOrder, withItems } from "./order-rows";
 import { orderEvents, orders } from "./schema";
 
 /**
@@ -15,7 +15,7 @@ import { orderEvents, orders } from "./schema";
  */
 const eventWithOrder = {
   event: getTableColumns(orderEvents),
-  order: { ...getTableColumns(orders), items: itemsOfOrder },
+  order: withItems,
 };
 
 type EventRow = {

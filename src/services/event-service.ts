@@ -1,6 +1,7 @@
 import { type Caller, isAdmin } from "../domain/caller";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventRepository } from "./event-repository";
+import { type Page, pageOf } from "./keyset-page";
 import type { ListPosition } from "./order-repository";
 
 /**
@@ -21,14 +22,11 @@ export interface EventFeedInput {
   orderId?: string;
 }
 
-export interface EventPage {
-  events: OrderEvent[];
-  /**
-   * Where the next page starts. Newest first: null on the last page. Oldest first: always the
-   * position after the last event seen (the cursor given when there was none), to poll from later.
-   */
-  next: ListPosition | null;
-}
+/**
+ * A page of events. Newest first, `next` is null on the last page; oldest first, it is always the
+ * position after the last event seen (the cursor given when there was none), to poll from later.
+ */
+export type EventPage = Page<OrderEvent>;
 
 export interface EventService {
   /** Admins read every event; a customer only the events of their own orders. */
@@ -40,8 +38,6 @@ export interface EventServiceDeps {
   /** Milliseconds since the epoch. */
   now?: () => number;
 }
-
-const positionOf = (event: OrderEvent): ListPosition => ({ createdAt: event.createdAt, id: event.id });
 
 export function createEventService({ repository, now = Date.now }: EventServiceDeps): EventService {
   return {
@@ -57,10 +53,10 @@ export function createEventService({ repository, now = Date.now }: EventServiceD
         limit: limit + 1,
         before: forward ? new Date(now() - FORWARD_SETTLE_MS) : undefined,
       });
-      const events = rows.slice(0, limit);
-      const last = events.at(-1);
-      if (forward) return { events, next: last ? positionOf(last) : (after ?? null) };
-      return { events, next: rows.length > limit && last ? positionOf(last) : null };
+      const page = pageOf(rows, limit, (event) => event.createdAt);
+      if (!forward) return page;
+      const last = page.items.at(-1);
+      return { items: page.items, next: last ? { createdAt: last.createdAt, id: last.id } : (after ?? null) };
     },
   };
 }

@@ -2,6 +2,7 @@ import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
 import type { EventStamp, EventTrace } from "../domain/order-event";
+import { pageOf } from "./keyset-page";
 import type { ListPosition, OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -162,13 +163,6 @@ function replayOf(record: StoredIdempotencyRecord | null, requestHash: string): 
   return { order: record.snapshot, replayed: true };
 }
 
-/** Asked for one row more than the page: that row tells whether another page exists, in the same query. */
-function pageOf(rows: Order[], limit: number): OrderPage {
-  const orders = rows.slice(0, limit);
-  const last = orders.at(-1);
-  return { orders, next: rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null };
-}
-
 /** A guarded status change with its event; the event is announced only when the change happened. */
 const guardedTransition =
   (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (event: EventStamp) => void) =>
@@ -227,7 +221,9 @@ export function createOrderService({
         throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.list });
       }
       const owner = isAdmin(caller) ? customerId : caller.id;
-      return pageOf(await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems }), limit);
+      const rows = await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems });
+      const { items, next } = pageOf(rows, limit, (order) => order.createdAt);
+      return { orders: items, next };
     },
 
     async cancel(caller, id, expectedVersion, origin) {

@@ -3,6 +3,7 @@ import { type Caller, isAdmin } from "../domain/caller";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
 import { webhookUrlProblem } from "../domain/webhook-url";
+import { type Page, pageOf } from "./keyset-page";
 import type { ListPosition } from "./order-repository";
 import type { EndpointChangeResult, EndpointChanges, WebhookRepository } from "./webhook-repository";
 
@@ -27,11 +28,6 @@ export interface EndpointUpdate {
   events?: OrderEventType[];
   description?: string | null;
   disabled?: boolean;
-}
-
-export interface Page<T> {
-  items: T[];
-  next: ListPosition | null;
 }
 
 export interface WebhookEndpointService {
@@ -73,13 +69,6 @@ function changed(result: EndpointChangeResult): WebhookEndpoint {
   if (result.updated) return result.updated;
   if (!result.current) throw notFound();
   throw new AppError("PRECONDITION_FAILED");
-}
-
-/** One row more than the page tells whether another page exists, in the same query. */
-function pageOf<T extends { id: string }>(rows: T[], limit: number, at: (row: T) => Date): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, next: rows.length > limit && last ? { createdAt: at(last), id: last.id } : null };
 }
 
 type Deps = Required<WebhookEndpointServiceDeps>;

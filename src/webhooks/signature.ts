@@ -20,11 +20,11 @@ async function signWith(secret: string, content: Uint8Array): Promise<string> {
   return `v1,${toBase64(new Uint8Array(await crypto.subtle.sign("HMAC", key, content)))}`;
 }
 
-export interface SignedHeaders {
+export type SignedHeaders = {
   "webhook-id": string;
   "webhook-timestamp": string;
   "webhook-signature": string;
-}
+};
 
 /** The three headers of a delivery: one signature per secret, the current one first. */
 export async function signDelivery(
