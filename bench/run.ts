@@ -636,7 +636,12 @@ async function main() {
   if (selected("GET /healthz")) {
     const noDb = await startWorker(
       bundle.file,
-      { JWT_SECRET: SECRET, DATABASE_URL: "postgres://bench:bench@localhost/none", LOG_LEVEL: "error" },
+      {
+        JWT_SECRET: SECRET,
+        WEBHOOK_ENCRYPTION_KEY: SECRET,
+        DATABASE_URL: "postgres://bench:bench@localhost/none",
+        LOG_LEVEL: "error",
+      },
       { limiters: true },
     );
     const baseline = await startWorker(bare.file, {});

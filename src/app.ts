@@ -170,7 +170,7 @@ export function createApp({
   app.use(
     "/v1/*",
     timeout(config.requestTimeoutMs, (c) => {
-      c.get("cancel")();
+      c.get("scope").cancel();
       return new HTTPException(504, { message: `request deadline of ${config.requestTimeoutMs} ms passed` });
     }),
   );

@@ -1,19 +1,13 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import type { Logger } from "../observability/logger";
-import { type RequestScope, runInScope } from "../observability/scope-storage";
+import { type HttpRequestScope, type RequestScope, runInScope } from "../observability/scope-storage";
 import { noTracer, platformTracer, type Tracer } from "../observability/tracer";
 
 export interface RequestScopeOptions {
   logger: Logger;
 }
 
-/**
- * Opens the request's scope: a child logger bound to its request id (also in the context for
- * handlers), a cancellation signal that fires when the client goes away or the deadline gives up,
- * and a database-time tally. Middleware and handlers reach it through the context; the layers
- * below the handlers reach it where `carryRequestScope` applies.
- */
 /** The runtime's tracing for this request, where there is an execution context that has it. */
 function tracerOf(c: Context<AppEnv>): Tracer {
   try {
@@ -23,41 +17,73 @@ function tracerOf(c: Context<AppEnv>): Tracer {
   }
 }
 
+/**
+ * One request's scope. A class, so a request allocates one object rather than a closure per
+ * member; the cancellation signal and the tracer are built on first use, as most requests that
+ * touch no database never need them.
+ */
+class RequestScopeOfContext implements HttpRequestScope {
+  readonly db = { calls: 0, ms: 0 };
+  readonly spanAttributes: RequestScope["spanAttributes"];
+  #cancel?: AbortController;
+  #signal?: AbortSignal;
+  #tracer?: Tracer;
+
+  constructor(
+    private readonly c: Context<AppEnv>,
+    readonly logger: Logger,
+    readonly trace: RequestScope["trace"],
+    requestId: string,
+  ) {
+    this.spanAttributes = { request_id: requestId };
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#signal) {
+      const clientGone = this.c.req.raw.signal;
+      const own = this.#canceller().signal;
+      this.#signal = clientGone ? AbortSignal.any([clientGone, own]) : own;
+    }
+    return this.#signal;
+  }
+
+  get tracer(): Tracer {
+    this.#tracer ??= tracerOf(this.c);
+    return this.#tracer;
+  }
+
+  defer(work: Promise<unknown>): void {
+    try {
+      this.c.executionCtx.waitUntil(work);
+    } catch {
+      // No execution context (the app called directly, as tests do): the work runs on, unawaited.
+    }
+  }
+
+  /** The deadline gave up: the request's database calls are aborted. */
+  cancel(): void {
+    this.#canceller().abort(new DOMException("request deadline passed", "AbortError"));
+  }
+
+  #canceller(): AbortController {
+    this.#cancel ??= new AbortController();
+    return this.#cancel;
+  }
+}
+
+/**
+ * Opens the request's scope: a child logger bound to its request id (also in the context for
+ * handlers), a cancellation signal that fires when the client goes away or the deadline gives up,
+ * and a database-time tally. Middleware and handlers reach it through the context; the layers
+ * below the handlers reach it where `carryRequestScope` applies.
+ */
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
   async function withRequestScope(c, next) {
     const trace = c.get("trace");
     const requestId = c.get("requestId");
     const log = logger.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId });
-    // Built on first use only: most requests that touch no database never need them.
-    let tracer: Tracer | undefined;
-    let cancel: AbortController | undefined;
-    let signal: AbortSignal | undefined;
-    const canceller = () => (cancel ??= new AbortController());
-    const scope: RequestScope = {
-      logger: log,
-      get signal() {
-        const clientGone = c.req.raw.signal;
-        signal ??= clientGone ? AbortSignal.any([clientGone, canceller().signal]) : canceller().signal;
-        return signal;
-      },
-      db: { calls: 0, ms: 0 },
-      trace,
-      get tracer() {
-        tracer ??= tracerOf(c);
-        return tracer;
-      },
-      spanAttributes: { request_id: requestId },
-      defer(work) {
-        try {
-          c.executionCtx.waitUntil(work);
-        } catch {
-          // No execution context (the app called directly, as tests do): the work runs on, unawaited.
-        }
-      },
-    };
     c.set("logger", log);
-    c.set("scope", scope);
-    c.set("cancel", () => canceller().abort(new DOMException("request deadline passed", "AbortError")));
+    c.set("scope", new RequestScopeOfContext(c, log, trace, requestId));
     await next();
   };
 

@@ -27,6 +27,12 @@ export interface RequestScope {
   spanAttributes: SpanAttributes;
 }
 
+/** The scope as the HTTP layer holds it: it may also give up on the request's remaining work. */
+export interface HttpRequestScope extends RequestScope {
+  /** Aborts the request's database calls (the deadline passed). */
+  cancel(): void;
+}
+
 const storage = new AsyncLocalStorage<RequestScope>();
 
 export const runInScope = <T>(scope: RequestScope, fn: () => T): T => storage.run(scope, fn);

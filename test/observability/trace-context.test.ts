@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
+  newSpanId,
   parseTraceparent,
   parseTracestate,
   traceLogger,
@@ -76,6 +77,31 @@ describe("a request's trace", () => {
       expect(trace).not.toHaveProperty("tracestate");
       expect(trace.flags).toBe("01");
     }
+  });
+
+  it("never makes an all-zero id, even from the least random UUID the runtime could give", () => {
+    const uuid = vi.spyOn(crypto, "randomUUID").mockReturnValue("00000000-0000-4000-8000-000000000000");
+    try {
+      const trace = traceOf(undefined, () => undefined);
+      expect(trace.traceId).toBe("00000000000040008000000000000000");
+      expect(trace.spanId).toBe("8000000000000000");
+      expect(newSpanId()).toBe("8000000000000000");
+      expect(parseTraceparent(traceparentOf(trace, trace.spanId))).toEqual({
+        traceId: trace.traceId,
+        parentId: trace.spanId,
+        flags: "01",
+      });
+    } finally {
+      uuid.mockRestore();
+    }
+  });
+
+  it("gives every request and every attempt ids of their own", () => {
+    const traces = Array.from({ length: 50 }, () => traceOf(undefined, () => undefined));
+    expect(new Set(traces.map((t) => t.traceId)).size).toBe(50);
+    expect(new Set(traces.map((t) => t.spanId)).size).toBe(50);
+    for (const t of traces) expect(`${t.traceId} ${t.spanId}`).toMatch(/^[0-9a-f]{32} [0-9a-f]{16}$/);
+    expect(newSpanId()).not.toBe(newSpanId());
   });
 
   it("puts work done off the request under the trace a traceparent names", () => {
