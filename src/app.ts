@@ -187,10 +187,10 @@ export function createApp({
   );
   app.use(routeFallbacks(app, preflight));
   app.use("/v1/*", carryRequestScope());
-  app.use("/v1/*", async function noStore(c, next) {
+  app.use("/v1/*", function noStore(c, next) {
     // Set before the answer exists, so it is part of the answer (errors too) rather than a copy of it.
     c.header("Cache-Control", "no-store");
-    await next();
+    return next();
   });
 
   app.route("/", healthRoutes(readiness));

@@ -14,6 +14,12 @@ export function routePattern(c: Context): string {
   return "unmatched";
 }
 
+/** Whether a layer set an attribute beyond the request id (without listing the keys per request). */
+function learnedMore(attributes: Record<string, unknown>): boolean {
+  for (const key in attributes) if (key !== "request_id") return true;
+  return false;
+}
+
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /**
@@ -39,7 +45,7 @@ export const requestTelemetry = ({ metrics }: { metrics: Metrics }): MiddlewareH
       const { db, spanAttributes } = scope;
       // Requests that did work beyond the shell (a database call, a limiter's decision) get their
       // attributes; a probe or a document has nothing for a trace but what the runtime records itself.
-      if (db.calls > 0 || Object.keys(spanAttributes).length > 1) {
+      if (db.calls > 0 || learnedMore(spanAttributes)) {
         spanAttributes["http.route"] = route;
         // The resource a route names (`/v1/orders/:id`), by its id: never the raw path or query.
         spanAttributes["resource.id"] = c.req.param("id");

@@ -78,13 +78,14 @@ class RequestScopeOfContext implements HttpRequestScope {
  * below the handlers reach it where `carryRequestScope` applies.
  */
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
-  async function withRequestScope(c, next) {
+  // Not async: it only hands on the chain's promise.
+  function withRequestScope(c, next) {
     const trace = c.get("trace");
     const requestId = c.get("requestId");
     const log = logger.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId });
     c.set("logger", log);
     c.set("scope", new RequestScopeOfContext(c, log, trace, requestId));
-    await next();
+    return next();
   };
 
 /**

@@ -16,7 +16,8 @@ class Histogram {
 
   observe(labels: Labels, seconds: number): void {
     // A series is named by its label values: each call site passes the same keys in the same order.
-    const key = Object.values(labels).join("\u0000");
+    let key = "";
+    for (const name in labels) key += `${labels[name]}\u0000`;
     let s = this.series.get(key);
     if (!s) {
       s = { labels, counts: BUCKETS.map(() => 0), sum: 0, count: 0 };
