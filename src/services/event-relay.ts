@@ -22,7 +22,10 @@ export interface SweepReport {
 }
 
 export interface EventRelay {
-  /** After the answer: the events to the queue. Never throws; what it cannot hand over, the sweep will. */
+  /**
+   * After the answer: the events to the queue. Never throws; what it cannot hand over, the sweep will.
+   * Without a queue it does nothing: the events are in the feed.
+   */
   handOver(events: { id: string; traceparent?: string }[]): Promise<void>;
   /** The Cron Trigger's every-minute run. */
   sweep(): Promise<SweepReport>;
@@ -64,6 +67,8 @@ export function createEventRelay({
   };
   return {
     async handOver(events) {
+      // No queue bound (a preview): events wait in the feed, and there is no sweep to promise them to.
+      if (!queue) return;
       try {
         await send(handOvers(events));
         metrics.count("events_handed_over_total", { by: "request" }, events.length);

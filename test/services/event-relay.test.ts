@@ -1,0 +1,219 @@
+import { describe, expect, it, vi } from "vitest";
+import type { AppError } from "../../src/domain/app-error";
+import type { OrderEvent } from "../../src/domain/order-event";
+import { createMetrics } from "../../src/observability/metrics";
+import type { EventMessage, EventQueue } from "../../src/services/event-messages";
+import { createEventRelay, SWEEP_AFTER_MS } from "../../src/services/event-relay";
+import type { EventRepository } from "../../src/services/event-repository";
+import type { WebhookRepository } from "../../src/services/webhook-repository";
+import { captureLogger } from "../support/capture-logger";
+import { emptyOrder } from "../support/orders";
+
+const NOW = Date.parse("2026-12-02T10:00:00Z");
+const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const ADMIN = { id: "admin-1", role: "admin" as const };
+const CUSTOMER = { id: "customer-1", role: "customer" as const };
+
+const event = (id: string): OrderEvent => ({
+  id,
+  type: "order.created",
+  order: emptyOrder("6f1b2c4e-0000-4000-8000-000000000001"),
+  requestId: "req-1",
+  trace: { traceparent: TRACEPARENT },
+  createdAt: new Date(NOW - 1_000),
+});
+
+function recordingQueue(): EventQueue & { sent: EventMessage[][] } {
+  const sent: EventMessage[][] = [];
+  return { sent, send: async (messages) => void sent.push(messages) };
+}
+
+/** The relay over repositories that answer as told, and nothing else; `queue: null` binds no queue. */
+function relayWith({
+  queue = recordingQueue() as EventQueue | null,
+  events = {} as Partial<EventRepository>,
+  webhooks = {} as Partial<WebhookRepository>,
+} = {}) {
+  const { logger, lines } = captureLogger();
+  const metrics = createMetrics();
+  const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected ${name}`));
+  const eventRepo = {
+    findById: unexpected("findById"),
+    undispatched: unexpected("undispatched"),
+    markDispatched: unexpected("markDispatched"),
+    oldestUndispatched: unexpected("oldestUndispatched"),
+    ...events,
+  } as EventRepository;
+  const webhookRepo = {
+    subscribedEndpoints: unexpected("subscribedEndpoints"),
+    findEndpoint: unexpected("findEndpoint"),
+    ...webhooks,
+  } as WebhookRepository;
+  const relay = createEventRelay({
+    events: eventRepo,
+    webhooks: webhookRepo,
+    queue: queue ?? undefined,
+    logger,
+    metrics,
+    now: () => NOW,
+  });
+  return { relay, lines, metrics };
+}
+
+describe("handing events over after the answer", () => {
+  it("sends each event to the queue with its trace, and counts it", async () => {
+    const queue = recordingQueue();
+    const { relay, metrics } = relayWith({ queue });
+    await relay.handOver([{ id: "e1", traceparent: TRACEPARENT }, { id: "e2" }]);
+    expect(queue.sent).toEqual([
+      [
+        { kind: "event", event: "e1", traceparent: TRACEPARENT },
+        { kind: "event", event: "e2" },
+      ],
+    ]);
+    expect(metrics.render({})).toContain('events_handed_over_total{by="request"} 2');
+  });
+
+  it("leaves what the queue refused to the sweep: a warning with the error's name, never a throw", async () => {
+    const { relay, lines, metrics } = relayWith({
+      queue: { send: () => Promise.reject(new TypeError("queue down")) },
+    });
+    await expect(relay.handOver([{ id: "e1" }])).resolves.toBeUndefined();
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "events not handed over; the sweep will",
+        events: 1,
+        error: "TypeError",
+      }),
+    ]);
+    expect(metrics.render({})).not.toContain("events_handed_over_total{");
+  });
+
+  it("does nothing without a queue (a preview): the events wait in the feed, and nothing is logged", async () => {
+    const { relay, lines } = relayWith({ queue: null });
+    await relay.handOver([{ id: "e1" }]);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe("the sweep", () => {
+  it("hands over the events older than a minute, each logged under its own trace, and reports the oldest", async () => {
+    const queue = recordingQueue();
+    const undispatched = vi.fn(async () => [{ id: "late", traceparent: TRACEPARENT }]);
+    const { relay, lines, metrics } = relayWith({
+      queue,
+      events: { undispatched, oldestUndispatched: async () => new Date(NOW - 90_000) },
+    });
+    expect(await relay.sweep()).toEqual({ handedOver: 1, oldestPendingSeconds: 90 });
+    expect(undispatched).toHaveBeenCalledWith(new Date(NOW - SWEEP_AFTER_MS), 100);
+    expect(queue.sent).toEqual([[{ kind: "event", event: "late", traceparent: TRACEPARENT }]]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "event handed over by the sweep",
+        event_id: "late",
+        trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+      }),
+    ]);
+    expect(metrics.render({})).toContain("events_oldest_pending_seconds 90");
+  });
+
+  it("without a queue, fails with the reason (a cron bound to no queue is misconfigured)", async () => {
+    const { relay } = relayWith({
+      queue: null,
+      events: { undispatched: async () => [{ id: "late" }], oldestUndispatched: async () => null },
+    });
+    await expect(relay.sweep()).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      detail: "no EVENTS_QUEUE binding",
+    });
+  });
+});
+
+describe("fan-out", () => {
+  it("sends one delivery per subscribed endpoint, under the event's trace, then marks the event dispatched", async () => {
+    const queue = recordingQueue();
+    const markDispatched = vi.fn(async () => {});
+    const { relay } = relayWith({
+      queue,
+      events: { findById: async (id) => event(id), markDispatched },
+      webhooks: { subscribedEndpoints: async () => ["w1", "w2"] },
+    });
+    expect(await relay.fanOut("e1")).toBe(2);
+    expect(queue.sent).toEqual([
+      [
+        { kind: "delivery", event: "e1", endpoint: "w1", traceparent: TRACEPARENT },
+        { kind: "delivery", event: "e1", endpoint: "w2", traceparent: TRACEPARENT },
+      ],
+    ]);
+    expect(markDispatched).toHaveBeenCalledWith("e1", new Date(NOW));
+  });
+
+  it("marks the event dispatched when no endpoint takes it, and skips an event that is gone", async () => {
+    const queue = recordingQueue();
+    const markDispatched = vi.fn(async () => {});
+    const { relay } = relayWith({
+      queue,
+      events: { findById: async (id) => (id === "gone" ? null : event(id)), markDispatched },
+      webhooks: { subscribedEndpoints: async () => [] },
+    });
+    expect(await relay.fanOut("e1")).toBe(0);
+    expect(await relay.fanOut("gone")).toBe(0);
+    expect(queue.sent).toEqual([]);
+    expect(markDispatched.mock.calls).toEqual([["e1", new Date(NOW)]]);
+  });
+
+  it("does not mark the event dispatched when the queue refuses the deliveries (the message is retried)", async () => {
+    const markDispatched = vi.fn(async () => {});
+    const { relay } = relayWith({
+      queue: { send: () => Promise.reject(new Error("queue down")) },
+      events: { findById: async (id) => event(id), markDispatched },
+      webhooks: { subscribedEndpoints: async () => ["w1"] },
+    });
+    await expect(relay.fanOut("e1")).rejects.toThrow("queue down");
+    expect(markDispatched).not.toHaveBeenCalled();
+  });
+});
+
+describe("redelivery", () => {
+  const endpoint = (disabled: boolean) =>
+    ({ id: "w1", disabled }) as Awaited<ReturnType<WebhookRepository["findEndpoint"]>>;
+
+  it("is for admins only", async () => {
+    const { relay } = relayWith();
+    await expect(relay.redeliver(CUSTOMER, "e1")).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("sends to one endpoint, or to every one that takes the event", async () => {
+    const queue = recordingQueue();
+    const { relay } = relayWith({
+      queue,
+      events: { findById: async (id) => event(id) },
+      webhooks: { findEndpoint: async () => endpoint(false), subscribedEndpoints: async () => ["w1", "w2"] },
+    });
+    expect(await relay.redeliver(ADMIN, "e1", "w1")).toEqual(["w1"]);
+    expect(await relay.redeliver(ADMIN, "e1")).toEqual(["w1", "w2"]);
+    expect(queue.sent.map((batch) => batch.map((m) => "endpoint" in m && m.endpoint))).toEqual([["w1"], ["w1", "w2"]]);
+  });
+
+  it("refuses an unknown event or endpoint (404) and a disabled endpoint (409), sending nothing", async () => {
+    const queue = recordingQueue();
+    const { relay } = relayWith({
+      queue,
+      events: { findById: async (id) => (id === "gone" ? null : event(id)) },
+      webhooks: { findEndpoint: async (id) => (id === "w-off" ? endpoint(true) : null) },
+    });
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (err: AppError) => [err.code, err.message],
+      );
+    expect(await refusal(relay.redeliver(ADMIN, "gone"))).toEqual(["NOT_FOUND", "event not found"]);
+    expect(await refusal(relay.redeliver(ADMIN, "e1", "w-none"))).toEqual(["NOT_FOUND", "webhook endpoint not found"]);
+    expect(await refusal(relay.redeliver(ADMIN, "e1", "w-off"))).toEqual([
+      "CONFLICT",
+      "the webhook endpoint is disabled",
+    ]);
+    expect(queue.sent).toEqual([]);
+  });
+});
