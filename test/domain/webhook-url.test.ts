@@ -73,3 +73,83 @@ describe("webhook URLs", () => {
     expect(webhookUrlProblem("http://user:pw@127.0.0.1:9000/", local)).toBe("must not carry credentials");
   });
 });
+
+describe("webhook URLs at the edges of the rules", () => {
+  const BLOCKED = "must not be a loopback, private, link-local or metadata address";
+
+  it("refuses credentials given as a user name alone, or a password alone", () => {
+    for (const url of ["https://user@example.com/", "https://:secret@example.com/"]) {
+      expect(webhookUrlProblem(url, deployed), url).toBe("must not carry credentials");
+    }
+  });
+
+  it("admits only http and https on this machine, even when local receivers are allowed", () => {
+    for (const url of ["ws://127.0.0.1:9000/", "ftp://127.0.0.1/", "httpx://127.0.0.1/"]) {
+      expect(webhookUrlProblem(url, local), url).toBe("must be https (or http://127.0.0.1 locally)");
+    }
+    expect(webhookUrlProblem("wss://127.0.0.1/", local)).toBe("must be https (or http://127.0.0.1 locally)");
+  });
+
+  it("treats a name with a trailing dot as the name", () => {
+    expect(webhookUrlProblem("https://localhost./", deployed)).toBe("must not name this machine or a local network");
+    expect(webhookUrlProblem("https://intranet./", deployed)).toBe("must not name this machine or a local network");
+    expect(webhookUrlProblem("https://hooks.example.com./", deployed)).toBeUndefined();
+  });
+
+  it("refuses every local suffix, and names that only look like one", () => {
+    for (const host of ["a.localhost", "a.local", "a.internal", "a.localdomain", "a.home.arpa", "a.lan"]) {
+      expect(webhookUrlProblem(`https://${host}/`, deployed), host).toBe(
+        "must not name this machine or a local network",
+      );
+    }
+    for (const host of ["localhost.example.com", "local.example.com", "lan.example.com", "example.land"]) {
+      expect(webhookUrlProblem(`https://${host}/`, deployed), host).toBeUndefined();
+    }
+  });
+
+  it("refuses the documentation, benchmarking and protocol-assignment ranges, not their neighbours", () => {
+    for (const [inside, outside] of [
+      ["192.0.0.8", "192.0.1.1"],
+      ["192.0.2.1", "192.0.3.1"],
+      ["198.18.0.1", "198.20.0.1"],
+      ["198.19.255.254", "198.17.255.254"],
+      ["198.51.100.7", "198.51.101.7"],
+      ["203.0.113.9", "203.0.114.9"],
+    ]) {
+      expect(webhookUrlProblem(`https://${inside}/`, deployed), inside).toBe(BLOCKED);
+      expect(webhookUrlProblem(`https://${outside}/`, deployed), outside).toBeUndefined();
+    }
+  });
+
+  it("reads a host of four numbers as an address and anything else as a name", () => {
+    // Four labels that are not all numbers are a name, checked as one: here a local one.
+    expect(webhookUrlProblem("https://10.0.0.local/", deployed)).toBe("must not name this machine or a local network");
+    expect(webhookUrlProblem("https://10.0.0.example.com/", deployed)).toBeUndefined();
+    expect(webhookUrlProblem("https://1.2.3.4.example.com/", deployed)).toBeUndefined();
+  });
+
+  it("reads an IPv4 address carried in IPv6 by both of its halves", () => {
+    for (const url of [
+      "https://[::ffff:10.255.0.1]/",
+      "https://[::ffff:192.168.0.1]/",
+      "https://[64:ff9b::127.0.0.1]/",
+      "https://[::ffff:7f00:1]/",
+    ]) {
+      expect(webhookUrlProblem(url, deployed), url).toBe(BLOCKED);
+    }
+    for (const url of ["https://[::ffff:8.8.8.8]/", "https://[64:ff9b::1.1.1.1]/", "https://[::ffff:b00:1]/"]) {
+      expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
+    }
+    // Not a mapped address: more than the two halves after the prefix.
+    expect(webhookUrlProblem("https://[1::ffff:7f00:1]/", deployed)).toBeUndefined();
+    expect(webhookUrlProblem("https://[::ffff:7f00:1:2]/", deployed)).toBeUndefined();
+  });
+
+  it("refuses IPv6 local ranges by their first group only", () => {
+    expect(webhookUrlProblem("https://[fc00::1]/", deployed)).toBe(BLOCKED);
+    expect(webhookUrlProblem("https://[fec0::1]/", deployed)).toBe(BLOCKED);
+    for (const url of ["https://[2001:db8:fc00::1]/", "https://[2001:fe80::1]/", "https://[2001:ff02::1]/"]) {
+      expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
+    }
+  });
+});

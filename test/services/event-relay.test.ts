@@ -3,7 +3,7 @@ import type { AppError } from "../../src/domain/app-error";
 import type { OrderEvent } from "../../src/domain/order-event";
 import { createMetrics } from "../../src/observability/metrics";
 import type { EventMessage, EventQueue } from "../../src/services/event-messages";
-import { createEventRelay, SWEEP_AFTER_MS } from "../../src/services/event-relay";
+import { createEventRelay, EVENT_RETENTION_MS, SWEEP_AFTER_MS } from "../../src/services/event-relay";
 import type { EventRepository } from "../../src/services/event-repository";
 import type { WebhookRepository } from "../../src/services/webhook-repository";
 import { captureLogger } from "../support/capture-logger";
@@ -116,6 +116,7 @@ describe("the sweep", () => {
       }),
     ]);
     expect(metrics.render({})).toContain("events_oldest_pending_seconds 90");
+    expect(metrics.render({})).toContain('events_handed_over_total{by="sweep"} 1');
   });
 
   it("without a queue, fails with the reason (a cron bound to no queue is misconfigured)", async () => {
@@ -181,7 +182,25 @@ describe("redelivery", () => {
 
   it("is for admins only", async () => {
     const { relay } = relayWith();
-    await expect(relay.redeliver(CUSTOMER, "e1")).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(relay.redeliver(CUSTOMER, "e1")).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: "requires the admin role",
+    });
+  });
+
+  it("sends deliveries of an event that has no trace without one", async () => {
+    const queue = recordingQueue();
+    const { relay } = relayWith({
+      queue,
+      events: { findById: async (id) => ({ ...event(id), trace: null }), markDispatched: async () => {} },
+      webhooks: { findEndpoint: async () => endpoint(false), subscribedEndpoints: async () => ["w1"] },
+    });
+    await relay.redeliver(ADMIN, "e1", "w1");
+    await relay.fanOut("e1");
+    expect(queue.sent).toEqual([
+      [{ kind: "delivery", event: "e1", endpoint: "w1" }],
+      [{ kind: "delivery", event: "e1", endpoint: "w1" }],
+    ]);
   });
 
   it("sends to one endpoint, or to every one that takes the event", async () => {
@@ -215,5 +234,20 @@ describe("redelivery", () => {
       "the webhook endpoint is disabled",
     ]);
     expect(queue.sent).toEqual([]);
+  });
+});
+
+describe("the event purge", () => {
+  it("deletes events older than 30 days in batches of 1,000 until a batch comes back short", async () => {
+    const purgeOlderThan = vi.fn(async (_before: Date, limit: number) =>
+      purgeOlderThan.mock.calls.length === 1 ? limit : 7,
+    );
+    const { relay } = relayWith({ events: { purgeOlderThan } });
+    expect(await relay.purge()).toMatchObject({ deleted: 1_007 });
+    expect(purgeOlderThan.mock.calls).toEqual([
+      [new Date(NOW - EVENT_RETENTION_MS), 1_000],
+      [new Date(NOW - EVENT_RETENTION_MS), 1_000],
+    ]);
+    expect(EVENT_RETENTION_MS).toBe(30 * 24 * 3600 * 1000);
   });
 });

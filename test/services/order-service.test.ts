@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/app-error";
 import type { Caller } from "../../src/domain/caller";
+import type { EventStamp } from "../../src/domain/order-event";
 import { createOrderService, IDEMPOTENCY_TTL_MS, type OrderService } from "../../src/services/order-service";
 import { fakeOrderRepository } from "./fake-order-repository";
 
@@ -365,6 +366,24 @@ describe("events", () => {
     ]);
     expect(announced).toEqual(fake.events.map((e) => e.id));
     expect(new Set(announced).size).toBe(3);
+  });
+
+  it("announces a create made without an Idempotency-Key too", async () => {
+    const { order } = await service.create(alice, input);
+    expect(fake.events.map((e) => [e.type, e.orderId])).toEqual([["order.created", order.id]]);
+    expect(announced).toEqual([fake.events[0]?.id]);
+  });
+
+  it("stamps each event with the request's trace, and none when the request had none", async () => {
+    const stamps: EventStamp[] = [];
+    const traced = createOrderService({ repository: fake.repository, announce: (event) => stamps.push(event) });
+    const trace = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "rojo=1" };
+    const { order } = await traced.create(alice, input, undefined, { requestId: "req-1", trace });
+    await traced.cancel(alice, order.id, undefined, { requestId: "req-2" });
+    expect(stamps).toEqual([
+      { id: expect.any(String), requestId: "req-1", trace },
+      { id: expect.any(String), requestId: "req-2" },
+    ]);
   });
 
   it("announces nothing for a replay, a refused change or a failed write", async () => {

@@ -94,3 +94,32 @@ describe("readiness", () => {
     });
   });
 });
+
+describe("readiness with a setting that must not serve traffic", () => {
+  it("is not ready, naming the setting beside the database's answer, and asks again a minute later", async () => {
+    const readiness = createReadiness({
+      probe: { check: async () => ({ ok: true }) },
+      breaker: { state: "closed", retryAfterMs: () => 0 },
+      now: () => 0,
+      unsafeSettings: { webhooks: "WEBHOOK_ALLOW_LOCAL_RECEIVERS is on in a deployed environment: turn it off" },
+    });
+    expect(await readiness.check()).toEqual({
+      ready: false,
+      checks: {
+        database: "ok",
+        webhooks: "WEBHOOK_ALLOW_LOCAL_RECEIVERS is on in a deployed environment: turn it off",
+      },
+      retryAfterMs: 60_000,
+    });
+  });
+
+  it("is ready with no such setting", async () => {
+    const readiness = createReadiness({
+      probe: { check: async () => ({ ok: true }) },
+      breaker: { state: "closed", retryAfterMs: () => 0 },
+      now: () => 0,
+      unsafeSettings: {},
+    });
+    expect(await readiness.check()).toEqual({ ready: true, checks: { database: "ok" } });
+  });
+});

@@ -1,0 +1,244 @@
+import { describe, expect, it, vi } from "vitest";
+import type { OrderEvent } from "../../src/domain/order-event";
+import type { DeliveryAttempt } from "../../src/domain/webhook-endpoint";
+import { RETRY_DELAYS_S } from "../../src/services/event-messages";
+import type { EventRepository } from "../../src/services/event-repository";
+import { createWebhookDispatcher, type DeliveryPorts } from "../../src/services/webhook-dispatcher";
+import type { SigningSecrets } from "../../src/services/webhook-endpoint-service";
+import type { StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
+import { emptyOrder } from "../support/orders";
+
+const STARTED = Date.parse("2026-12-02T10:00:00.250Z");
+const TOOK_MS = 120.4;
+const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const SPAN_ID = "a1b2c3d4e5f60718";
+
+const event: OrderEvent = {
+  id: "evt-1",
+  type: "order.status_changed",
+  order: emptyOrder("6f1b2c4e-0000-4000-8000-000000000001"),
+  previousStatus: "pending",
+  requestId: "req-1",
+  trace: { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`, tracestate: "rojo=00f067aa0ba902b7" },
+  createdAt: new Date(STARTED - 5_000),
+};
+
+const endpoint = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
+  id: "wh-1",
+  url: "https://receiver.example.com/hooks",
+  description: null,
+  events: ["order.status_changed"],
+  disabled: false,
+  disabledReason: null,
+  version: 1,
+  createdAt: new Date(STARTED - 60_000),
+  updatedAt: new Date(STARTED - 60_000),
+  secret: "sealed:current",
+  previousSecret: null,
+  previousSecretExpiresAt: null,
+  ...over,
+});
+
+type Answer = Awaited<ReturnType<DeliveryPorts["post"]>>;
+
+/** The dispatcher over mocks of its ports; the clock reads STARTED, then STARTED + TOOK_MS. */
+function dispatcherWith({
+  answer = { status: 200 } as Answer,
+  found = event as OrderEvent | null,
+  stored = endpoint() as StoredEndpoint | null,
+  stale = [] as string[],
+} = {}) {
+  const times = [STARTED, STARTED + TOOK_MS];
+  const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
+  const resealSecrets = vi.fn<WebhookRepository["resealSecrets"]>(async () => {});
+  const post = vi.fn<DeliveryPorts["post"]>(async () => answer);
+  const sign = vi.fn<DeliveryPorts["sign"]>(async (_message, secrets) => ({
+    "webhook-id": "evt-1",
+    "webhook-signature": secrets.map((s) => `v1,${s}`).join(" "),
+  }));
+  const secrets: SigningSecrets = {
+    generate: () => "unused",
+    seal: async (plain) => `resealed:${plain}`,
+    open: async (sealed) => ({ plain: sealed.replace("sealed:", "plain:"), stale: stale.includes(sealed) }),
+  };
+  const dispatcher = createWebhookDispatcher({
+    events: { findById: async (id: string) => (found && id === found.id ? found : null) } as EventRepository,
+    webhooks: {
+      findEndpoint: async (id: string) => (stored && id === stored.id ? stored : null),
+      recordAttempt,
+      resealSecrets,
+    } as unknown as WebhookRepository,
+    secrets,
+    render: (e) => JSON.stringify({ id: e.id, type: e.type }),
+    sign,
+    post,
+    now: () => times.shift() ?? STARTED + TOOK_MS,
+    newId: () => "attempt-1",
+  });
+  const deliver = (attempt = 1, endpointId = "wh-1") =>
+    dispatcher.deliver({ eventId: "evt-1", endpointId, attempt, spanId: SPAN_ID });
+  return { deliver, recordAttempt, resealSecrets, post, sign };
+}
+
+const recorded = (recordAttempt: ReturnType<typeof dispatcherWith>["recordAttempt"]) =>
+  recordAttempt.mock.calls.map(([attempt, disable]) => ({ attempt, disable }));
+
+describe("one delivery attempt", () => {
+  it("posts the rendered event, signed, under the event's trace continued by the attempt's span", async () => {
+    const { deliver, post, sign } = dispatcherWith();
+    await deliver();
+    const body = '{"id":"evt-1","type":"order.status_changed"}';
+    expect(sign).toHaveBeenCalledWith({ id: "evt-1", timestampSeconds: Math.floor(STARTED / 1000), body }, [
+      "plain:current",
+    ]);
+    expect(post).toHaveBeenCalledWith("https://receiver.example.com/hooks", body, {
+      "webhook-id": "evt-1",
+      "webhook-signature": "v1,plain:current",
+      traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`,
+      tracestate: "rojo=00f067aa0ba902b7",
+    });
+  });
+
+  it("sends no trace headers for an event without a trace, or with one that is not valid", async () => {
+    for (const trace of [null, { traceparent: "not-a-traceparent", tracestate: "rojo=1" }]) {
+      const { deliver, post } = dispatcherWith({ found: { ...event, trace } });
+      await deliver();
+      expect(Object.keys(post.mock.calls[0]?.[2] ?? {})).toEqual(["webhook-id", "webhook-signature"]);
+    }
+  });
+
+  it("carries on a trace without tracestate as it is", async () => {
+    const { deliver, post } = dispatcherWith({
+      found: { ...event, trace: { traceparent: event.trace?.traceparent ?? "" } },
+    });
+    await deliver();
+    expect(post.mock.calls[0]?.[2]).not.toHaveProperty("tracestate");
+    expect(post.mock.calls[0]?.[2]).toHaveProperty("traceparent", `00-${TRACE_ID}-${SPAN_ID}-01`);
+  });
+
+  it("records a 2xx as delivered, with the attempt's time and duration, and acks it", async () => {
+    for (const status of [200, 204, 299]) {
+      const { deliver, recordAttempt } = dispatcherWith({ answer: { status } });
+      expect(await deliver(3)).toEqual({ kind: "ack", outcome: "delivered" });
+      expect(recorded(recordAttempt)).toEqual([
+        {
+          attempt: {
+            id: "attempt-1",
+            endpointId: "wh-1",
+            eventId: "evt-1",
+            eventType: "order.status_changed",
+            attempt: 3,
+            outcome: "delivered",
+            statusCode: status,
+            error: null,
+            durationMs: 120,
+            attemptedAt: new Date(Math.floor(STARTED)),
+            nextAttemptAt: null,
+          } satisfies DeliveryAttempt,
+          disable: undefined,
+        },
+      ]);
+    }
+  });
+
+  it("retries anything else after the schedule's delay for that attempt, and says when", async () => {
+    for (const [answer, attempt] of [
+      [{ status: 199 }, 1],
+      [{ status: 300 }, 2],
+      [{ status: 404 }, 5],
+      [{ status: 500 }, RETRY_DELAYS_S.length],
+      [{ error: "timeout" }, 1],
+    ] as const) {
+      const { deliver, recordAttempt } = dispatcherWith({ answer });
+      const delaySeconds = RETRY_DELAYS_S[attempt - 1] ?? -1;
+      expect(await deliver(attempt)).toEqual({ kind: "retry", outcome: "retrying", delaySeconds });
+      expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({
+        outcome: "retrying",
+        statusCode: "status" in answer ? answer.status : null,
+        error: "error" in answer ? answer.error : null,
+        nextAttemptAt: new Date(Math.floor(STARTED + TOOK_MS) + delaySeconds * 1000),
+      });
+    }
+  });
+
+  it("keeps an error given with a status (a redirect not followed)", async () => {
+    const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 302, error: "redirect not followed" } });
+    await deliver();
+    expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({ statusCode: 302, error: "redirect not followed" });
+  });
+
+  it("sends the message to the dead-letter queue after the last attempt fails", async () => {
+    const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 503 } });
+    expect(await deliver(RETRY_DELAYS_S.length + 1)).toEqual({ kind: "dead-letter", outcome: "failed" });
+    expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({ outcome: "failed", nextAttemptAt: null });
+  });
+
+  it("disables the endpoint when the receiver answers 410, in the same record, and acks it", async () => {
+    const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 410 } });
+    expect(await deliver()).toEqual({ kind: "ack", outcome: "disabled" });
+    expect(recorded(recordAttempt)).toEqual([
+      {
+        attempt: expect.objectContaining({ outcome: "disabled", statusCode: 410, nextAttemptAt: null }),
+        disable: { reason: "the receiver answered 410 Gone" },
+      },
+    ]);
+  });
+
+  it("skips, without posting or recording, an event or endpoint that is gone or an endpoint that is disabled", async () => {
+    for (const setup of [{ found: null }, { stored: null }, { stored: endpoint({ disabled: true }) }]) {
+      const { deliver, post, recordAttempt } = dispatcherWith(setup);
+      expect(await deliver()).toEqual({ kind: "ack", outcome: "skipped" });
+      expect(post).not.toHaveBeenCalled();
+      expect(recordAttempt).not.toHaveBeenCalled();
+    }
+  });
+});
+
+describe("signing secrets", () => {
+  it("signs with the previous secret too until it expires, then with the current one only", async () => {
+    const rotated = (expiresAt: number) =>
+      endpoint({ previousSecret: "sealed:previous", previousSecretExpiresAt: new Date(expiresAt) });
+    const live = dispatcherWith({ stored: rotated(STARTED + 1) });
+    await live.deliver();
+    expect(live.sign.mock.calls[0]?.[1]).toEqual(["plain:current", "plain:previous"]);
+    for (const expiresAt of [STARTED, STARTED - 1]) {
+      const expired = dispatcherWith({ stored: rotated(expiresAt) });
+      await expired.deliver();
+      expect(expired.sign.mock.calls[0]?.[1]).toEqual(["plain:current"]);
+    }
+  });
+
+  it("ignores a previous secret with no expiry", async () => {
+    const { deliver, sign } = dispatcherWith({ stored: endpoint({ previousSecret: "sealed:previous" }) });
+    await deliver();
+    expect(sign.mock.calls[0]?.[1]).toEqual(["plain:current"]);
+  });
+
+  it("seals again, with the current key, secrets that were opened with the previous one", async () => {
+    const plain = dispatcherWith({ stale: ["sealed:current"] });
+    await plain.deliver();
+    expect(plain.resealSecrets).toHaveBeenCalledWith("wh-1", {
+      secret: "resealed:plain:current",
+      previousSecret: null,
+    });
+    const rotated = (stale: string[]) =>
+      dispatcherWith({
+        stale,
+        stored: endpoint({ previousSecret: "sealed:previous", previousSecretExpiresAt: new Date(STARTED + 60_000) }),
+      });
+    for (const stale of [["sealed:current"], ["sealed:previous"], ["sealed:current", "sealed:previous"]]) {
+      const { deliver, resealSecrets } = rotated(stale);
+      await deliver();
+      expect(resealSecrets).toHaveBeenCalledWith("wh-1", {
+        secret: "resealed:plain:current",
+        previousSecret: "resealed:plain:previous",
+      });
+    }
+  });
+
+  it("leaves secrets sealed with the current key alone", async () => {
+    const { deliver, resealSecrets } = dispatcherWith();
+    await deliver();
+    expect(resealSecrets).not.toHaveBeenCalled();
+  });
+});
