@@ -15,6 +15,7 @@ export default {
     "src/handlers/cursor.ts",
     "src/tokens/jwks-key-store.ts",
     "src/tokens/signing-key.ts",
+    "src/webhooks/**/*.ts",
   ],
   // Stryker rewrites the named tsconfig through TypeScript's JS API, which TypeScript 7 (the Go
   // port) no longer has. Vitest needs no tsconfig rewriting here, so point it at no file.

@@ -17,6 +17,7 @@ export default defineConfig({
       "test/repositories/circuit-breaker.test.ts",
       "test/handlers/cursor.test.ts",
       "test/tokens/**/*.test.ts",
+      "test/webhooks/**/*.test.ts",
     ],
   },
 });

@@ -88,11 +88,15 @@ describe("webhook URLs at the edges of the rules", () => {
       expect(webhookUrlProblem(url, local), url).toBe("must be https (or http://127.0.0.1 locally)");
     }
     expect(webhookUrlProblem("wss://127.0.0.1/", local)).toBe("must be https (or http://127.0.0.1 locally)");
+    expect(webhookUrlProblem("xhttp://127.0.0.1/", local)).toBe("must be https (or http://127.0.0.1 locally)");
   });
 
   it("treats a name with a trailing dot as the name", () => {
     expect(webhookUrlProblem("https://localhost./", deployed)).toBe("must not name this machine or a local network");
     expect(webhookUrlProblem("https://intranet./", deployed)).toBe("must not name this machine or a local network");
+    expect(webhookUrlProblem("https://printer.local./", deployed)).toBe(
+      "must not name this machine or a local network",
+    );
     expect(webhookUrlProblem("https://hooks.example.com./", deployed)).toBeUndefined();
   });
 

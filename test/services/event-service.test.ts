@@ -68,11 +68,11 @@ describe("the events feed", () => {
   });
 
   it("oldest first: the cursor always keeps its place, after the last event seen or where it was", async () => {
-    const rows = [event("a", NOW - 30_000), event("b", NOW - 20_000)];
+    const rows = [event("a", NOW - 30_000), event("b", NOW - 25_000), event("c", NOW - 20_000)];
     const seen = serviceWith(rows);
     expect(await seen.service.list(ADMIN, { limit: 5, direction: "asc" })).toEqual({
       items: rows,
-      next: { createdAt: new Date(NOW - 20_000), id: "b" },
+      next: { createdAt: new Date(NOW - 20_000), id: "c" },
     });
     const after = { createdAt: new Date(NOW - 20_000), id: "b" };
     const nothingNew = serviceWith([]);

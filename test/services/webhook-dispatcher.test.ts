@@ -161,6 +161,24 @@ describe("one delivery attempt", () => {
     }
   });
 
+  it("gives each attempt a random UUID by default", async () => {
+    const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
+    const dispatcher = createWebhookDispatcher({
+      events: { findById: async () => event } as unknown as EventRepository,
+      webhooks: { findEndpoint: async () => endpoint(), recordAttempt } as unknown as WebhookRepository,
+      secrets: { generate: () => "", seal: async (p) => p, open: async (p) => ({ plain: p, stale: false }) },
+      render: () => "{}",
+      sign: async () => ({}),
+      post: async () => ({ status: 200 }),
+    });
+    const step = { eventId: "evt-1", endpointId: "wh-1", attempt: 1, spanId: SPAN_ID };
+    await dispatcher.deliver(step);
+    await dispatcher.deliver(step);
+    const [first, second] = recordAttempt.mock.calls.map(([attempt]) => attempt.id);
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(first).not.toBe(second);
+  });
+
   it("keeps an error given with a status (a redirect not followed)", async () => {
     const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 302, error: "redirect not followed" } });
     await deliver();

@@ -117,6 +117,18 @@ describe("creating an endpoint", () => {
     });
   });
 
+  it("gives a new endpoint a random UUID by default", async () => {
+    const service = createWebhookEndpointService({
+      repository: { createEndpoint: async () => {} } as unknown as WebhookRepository,
+      secrets: { generate: () => "whsec_x", seal: async (p) => p, open: async (p) => ({ plain: p, stale: false }) },
+      allowLocalReceivers: false,
+    });
+    const created = (url: string) => service.create(ADMIN, { url, events: ["order.created"] });
+    const [a, b] = await Promise.all([created("https://a.example.com/"), created("https://b.example.com/")]);
+    expect(a.endpoint.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.endpoint.id).not.toBe(b.endpoint.id);
+  });
+
   it("has no description unless given one", async () => {
     const { service } = serviceWith();
     const { endpoint: created } = await service.create(ADMIN, {

@@ -26,4 +26,11 @@ describe("the secret box", () => {
     const flipped = `${sealed.slice(0, -4)}${sealed.slice(-4) === "AAAA" ? "BBBB" : "AAAA"}`;
     await expect(box.open(flipped)).rejects.toThrow();
   });
+
+  it("opens a secret sealed by an earlier release: the key's derivation and the format are stored data's contract", async () => {
+    const box = createSecretBox(["stored-secrets-fixture-key-0123456789abcdef"]);
+    const sealed =
+      "v1.5IEaAXRKzqSuYWqmzFNoSpCJRK/f4kIKyP2bbPs3yFytVgBWsUZYJIy0k3R0ycClRRe885kI/gt6wGK8GzO7QLaDKv+PcIDTSok=";
+    expect(await box.open(sealed)).toEqual({ plain: "whsec_c3RvcmVkIGluIGFuIGVhcmxpZXIgcmVsZWFzZQ==", stale: false });
+  });
 });

@@ -43,4 +43,57 @@ describe("posting a delivery", () => {
     expect(await post(async () => new Response(endless, { status: 500 }))).toEqual({ status: 500 });
     expect(pulled).toBeLessThan(10);
   });
+
+  it("reads up to 4 KiB of the answer, then cancels the rest", async () => {
+    const reads: number[] = [];
+    let cancelled = false;
+    // Nothing is pulled ahead (highWaterMark 0): each chunk made is a chunk read.
+    const answer = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          reads.push(1024);
+          controller.enqueue(new Uint8Array(1024));
+        },
+        cancel() {
+          cancelled = true;
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const res = new Response(null, { status: 200 });
+    Object.defineProperty(res, "body", { value: answer });
+    expect(await post(async () => res)).toEqual({ status: 200 });
+    expect(reads).toEqual([1024, 1024, 1024, 1024]);
+    expect(cancelled).toBe(true);
+  });
+
+  it("reads a short answer to its end", async () => {
+    const res = new Response("ok", { status: 200 });
+    expect(await post(async () => res)).toEqual({ status: 200 });
+    expect(res.bodyUsed).toBe(true);
+  });
+
+  it("says who is calling, and sends JSON whatever the headers given", async () => {
+    let seen: Record<string, string> | undefined;
+    await postDelivery(
+      "https://hooks.example.com/x",
+      "{}",
+      { "content-type": "text/plain" },
+      {
+        fetcher: async (_url, init) => {
+          seen = init?.headers as Record<string, string>;
+          return new Response(null, { status: 200 });
+        },
+      },
+    );
+    expect(seen).toEqual({ "content-type": "application/json", "user-agent": "order-service-webhooks/1" });
+  });
+
+  it("counts 300–399 as redirects and nothing either side", async () => {
+    const answerFor = (status: number) => post(async () => new Response(null, { status }));
+    expect(await answerFor(299)).toEqual({ status: 299 });
+    expect(await answerFor(300)).toEqual({ status: 300, error: "redirect not followed" });
+    expect(await answerFor(399)).toEqual({ status: 399, error: "redirect not followed" });
+    expect(await answerFor(400)).toEqual({ status: 400 });
+  });
 });
