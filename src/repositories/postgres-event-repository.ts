@@ -58,36 +58,19 @@ function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: S
   };
 }
 
-/** Drizzle implementation of the service's EventRepository; one round trip per method. */
-export function createPostgresEventRepository(db: Database): EventRepository {
-  const select = () =>
-    db.select(eventWithOrder).from(orderEvents).innerJoin(orders, eq(orders.id, orderEvents.orderId));
+/** What the relay asks of the events table: ids, types and traces, never the order. */
+function relayQueries(
+  db: Database,
+): Pick<EventRepository, "routeOf" | "undispatched" | "markDispatched" | "oldestUndispatched"> {
   return {
-    async list(query) {
-      const page = pageOf(query);
-      const where = and(
-        query.customerId === undefined ? undefined : eq(orderEvents.customerSubject, query.customerId),
-        query.type === undefined ? undefined : eq(orderEvents.type, query.type),
-        query.orderId === undefined ? undefined : eq(orderEvents.orderId, query.orderId),
-        query.before === undefined ? undefined : lt(orderEvents.createdAt, query.before),
-        page.where,
+    async routeOf(id) {
+      const [row] = await runQuery("events.route", () =>
+        db
+          .select({ type: orderEvents.type, traceparent: orderEvents.traceparent })
+          .from(orderEvents)
+          .where(eq(orderEvents.id, id)),
       );
-      const rows = await runQuery("events.list", () =>
-        select()
-          .where(where)
-          .orderBy(...page.orderBy)
-          .limit(query.limit),
-      );
-      return rows.map(toEvent);
-    },
-
-    async findById(id, customerId) {
-      const where = and(
-        eq(orderEvents.id, id),
-        customerId === undefined ? undefined : eq(orderEvents.customerSubject, customerId),
-      );
-      const [row] = await runQuery("events.find", () => select().where(where));
-      return row ? toEvent(row) : null;
+      return row ? { type: row.type as OrderEventType, traceparent: row.traceparent ?? undefined } : null;
     },
 
     async undispatched(before, limit) {
@@ -122,6 +105,42 @@ export function createPostgresEventRepository(db: Database): EventRepository {
       );
       return row?.createdAt ?? null;
     },
+  };
+}
+
+/** Drizzle implementation of the service's EventRepository; one round trip per method. */
+export function createPostgresEventRepository(db: Database): EventRepository {
+  const select = () =>
+    db.select(eventWithOrder).from(orderEvents).innerJoin(orders, eq(orders.id, orderEvents.orderId));
+  return {
+    async list(query) {
+      const page = pageOf(query);
+      const where = and(
+        query.customerId === undefined ? undefined : eq(orderEvents.customerSubject, query.customerId),
+        query.type === undefined ? undefined : eq(orderEvents.type, query.type),
+        query.orderId === undefined ? undefined : eq(orderEvents.orderId, query.orderId),
+        query.before === undefined ? undefined : lt(orderEvents.createdAt, query.before),
+        page.where,
+      );
+      const rows = await runQuery("events.list", () =>
+        select()
+          .where(where)
+          .orderBy(...page.orderBy)
+          .limit(query.limit),
+      );
+      return rows.map(toEvent);
+    },
+
+    async findById(id, customerId) {
+      const where = and(
+        eq(orderEvents.id, id),
+        customerId === undefined ? undefined : eq(orderEvents.customerSubject, customerId),
+      );
+      const [row] = await runQuery("events.find", () => select().where(where));
+      return row ? toEvent(row) : null;
+    },
+
+    ...relayQueries(db),
 
     purgeOlderThan: (before, limit) =>
       deleteOldestBefore(db, "events.purge", { table: orderEvents, column: orderEvents.createdAt, before, limit }),

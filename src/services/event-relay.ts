@@ -92,10 +92,11 @@ export function createEventRelay({
     },
 
     async fanOut(eventId) {
-      const event = await events.findById(eventId);
+      // Its type and trace only: each delivery reads the event with its order when it is sent.
+      const event = await events.routeOf(eventId);
       if (!event) return 0;
       const endpoints = await webhooks.subscribedEndpoints(event.type);
-      await send(deliveries(eventId, endpoints, event.trace?.traceparent));
+      await send(deliveries(eventId, endpoints, event.traceparent));
       await events.markDispatched(eventId, new Date(now()));
       return endpoints.length;
     },

@@ -39,6 +39,7 @@ function relayWith({
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected ${name}`));
   const eventRepo = {
     findById: unexpected("findById"),
+    routeOf: unexpected("routeOf"),
     undispatched: unexpected("undispatched"),
     markDispatched: unexpected("markDispatched"),
     oldestUndispatched: unexpected("oldestUndispatched"),
@@ -135,12 +136,14 @@ describe("fan-out", () => {
   it("sends one delivery per subscribed endpoint, under the event's trace, then marks the event dispatched", async () => {
     const queue = recordingQueue();
     const markDispatched = vi.fn(async () => {});
+    const subscribedEndpoints = vi.fn(async () => ["w1", "w2"]);
     const { relay } = relayWith({
       queue,
-      events: { findById: async (id) => event(id), markDispatched },
-      webhooks: { subscribedEndpoints: async () => ["w1", "w2"] },
+      events: { routeOf: async () => ({ type: "order.status_changed", traceparent: TRACEPARENT }), markDispatched },
+      webhooks: { subscribedEndpoints },
     });
     expect(await relay.fanOut("e1")).toBe(2);
+    expect(subscribedEndpoints).toHaveBeenCalledWith("order.status_changed");
     expect(queue.sent).toEqual([
       [
         { kind: "delivery", event: "e1", endpoint: "w1", traceparent: TRACEPARENT },
@@ -155,7 +158,7 @@ describe("fan-out", () => {
     const markDispatched = vi.fn(async () => {});
     const { relay } = relayWith({
       queue,
-      events: { findById: async (id) => (id === "gone" ? null : event(id)), markDispatched },
+      events: { routeOf: async (id) => (id === "gone" ? null : { type: "order.created" }), markDispatched },
       webhooks: { subscribedEndpoints: async () => [] },
     });
     expect(await relay.fanOut("e1")).toBe(0);
@@ -168,7 +171,7 @@ describe("fan-out", () => {
     const markDispatched = vi.fn(async () => {});
     const { relay } = relayWith({
       queue: { send: () => Promise.reject(new Error("queue down")) },
-      events: { findById: async (id) => event(id), markDispatched },
+      events: { routeOf: async () => ({ type: "order.created" }), markDispatched },
       webhooks: { subscribedEndpoints: async () => ["w1"] },
     });
     await expect(relay.fanOut("e1")).rejects.toThrow("queue down");
@@ -192,7 +195,11 @@ describe("redelivery", () => {
     const queue = recordingQueue();
     const { relay } = relayWith({
       queue,
-      events: { findById: async (id) => ({ ...event(id), trace: null }), markDispatched: async () => {} },
+      events: {
+        findById: async (id) => ({ ...event(id), trace: null }),
+        routeOf: async () => ({ type: "order.created" }),
+        markDispatched: async () => {},
+      },
       webhooks: { findEndpoint: async () => endpoint(false), subscribedEndpoints: async () => ["w1"] },
     });
     await relay.redeliver(ADMIN, "e1", "w1");
