@@ -127,15 +127,8 @@ async function listPage(
   const caller = c.get("caller");
   const customerId = query.customer_id === undefined ? undefined : canonicalSubject(query.customer_id);
   const scope = { callerId: caller.id, status: query.status, customerId };
-  const load = async (page: { limit: number; after?: ListPosition }) => {
-    const { orders, next } = await service.list(caller, {
-      ...page,
-      status: query.status,
-      includeItems: query.include === "items",
-      customerId,
-    });
-    return { items: orders, next };
-  };
+  const load = (page: { limit: number; after?: ListPosition }) =>
+    service.list(caller, { ...page, status: query.status, includeItems: query.include === "items", customerId });
   return pageAnswer(c, cursors, scope, query, load, orderJson);
 }
 

@@ -2,7 +2,7 @@ import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
 import type { EventStamp, EventTrace } from "../domain/order-event";
-import { pageOf } from "./keyset-page";
+import { type Page, pageOf } from "./keyset-page";
 import type { ListPosition, OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -32,11 +32,8 @@ export interface ListOrdersInput {
   customerId?: string;
 }
 
-export interface OrderPage {
-  orders: Order[];
-  /** Where the next page starts, or null on the last page. */
-  next: ListPosition | null;
-}
+/** A page of orders, newest first; `next` is null on the last page. */
+export type OrderPage = Page<Order>;
 
 /** The request a write comes from: its id and trace are recorded on the event the write causes. */
 export interface WriteOrigin {
@@ -222,8 +219,7 @@ export function createOrderService({
       }
       const owner = isAdmin(caller) ? customerId : caller.id;
       const rows = await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems });
-      const { items, next } = pageOf(rows, limit, (order) => order.createdAt);
-      return { orders: items, next };
+      return pageOf(rows, limit, (order) => order.createdAt);
     },
 
     async cancel(caller, id, expectedVersion, origin) {

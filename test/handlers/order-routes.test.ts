@@ -204,7 +204,7 @@ describe("POST /v1/orders", () => {
 describe("GET /v1/orders", () => {
   it("passes paging options through and returns an opaque cursor that round-trips", async () => {
     const list = vi.fn<OrderService["list"]>(async () => ({
-      orders: [order],
+      items: [order],
       next: { createdAt: order.createdAt, id: orderId },
     }));
     const first = await request({ list }, "GET", "/v1/orders?limit=1&status=pending&include=items");
@@ -254,7 +254,7 @@ describe("GET /v1/orders", () => {
 
   it("refuses a cursor signed with another secret", async () => {
     const list = vi.fn<OrderService["list"]>(async () => ({
-      orders: [order],
+      items: [order],
       next: { createdAt: order.createdAt, id: orderId },
     }));
     const other = await request({ list }, "GET", "/v1/orders?limit=1", {

@@ -138,25 +138,25 @@ describe("get and list", () => {
       await service.create(alice, input);
     }
     const first = await service.list(alice, { limit: 2, includeItems: false });
-    expect(first.orders).toHaveLength(2);
-    expect(first.next).toEqual({ createdAt: first.orders[1]?.createdAt, id: first.orders[1]?.id });
+    expect(first.items).toHaveLength(2);
+    expect(first.next).toEqual({ createdAt: first.items[1]?.createdAt, id: first.items[1]?.id });
     const second = await service.list(alice, { limit: 2, includeItems: false, after: first.next ?? undefined });
     const third = await service.list(alice, { limit: 2, includeItems: false, after: second.next ?? undefined });
-    expect(third.orders).toHaveLength(1);
+    expect(third.items).toHaveLength(1);
     expect(third.next).toBeNull();
-    const ids = [...first.orders, ...second.orders, ...third.orders].map((o) => o.id);
+    const ids = [...first.items, ...second.items, ...third.items].map((o) => o.id);
     expect(new Set(ids).size).toBe(5);
   });
 
   it("scopes lists: customers to themselves, admins to anyone or one customer", async () => {
     await service.create(alice, input);
     await service.create(bob, input);
-    expect((await service.list(alice, { limit: 10, includeItems: false })).orders.map((o) => o.customerId)).toEqual([
+    expect((await service.list(alice, { limit: 10, includeItems: false })).items.map((o) => o.customerId)).toEqual([
       alice.id,
     ]);
-    expect((await service.list(admin, { limit: 10, includeItems: false })).orders).toHaveLength(2);
+    expect((await service.list(admin, { limit: 10, includeItems: false })).items).toHaveLength(2);
     expect(
-      (await service.list(admin, { limit: 10, includeItems: false, customerId: bob.id })).orders.map(
+      (await service.list(admin, { limit: 10, includeItems: false, customerId: bob.id })).items.map(
         (o) => o.customerId,
       ),
     ).toEqual([bob.id]);
@@ -288,10 +288,10 @@ describe("messages and edges", () => {
       await service.create(alice, input);
     }
     const exact = await service.list(alice, { limit: 4, includeItems: false });
-    expect(exact.orders).toHaveLength(4);
+    expect(exact.items).toHaveLength(4);
     expect(exact.next).toBeNull();
     const cut = await service.list(alice, { limit: 3, includeItems: false });
-    expect(cut.next).toEqual({ createdAt: cut.orders[2]?.createdAt, id: cut.orders[2]?.id });
+    expect(cut.next).toEqual({ createdAt: cut.items[2]?.createdAt, id: cut.items[2]?.id });
   });
 
   it("says the outcome is unknown when a write that a retry would repeat may have been applied", async () => {
