@@ -2,12 +2,13 @@ import { describe, expect, it, vi } from "vitest";
 import type { AppError } from "../../src/domain/app-error";
 import type { OrderEvent } from "../../src/domain/order-event";
 import { createMetrics } from "../../src/observability/metrics";
-import type { EventMessage, EventQueue } from "../../src/services/event-messages";
+import type { EventQueue } from "../../src/services/event-messages";
 import { createEventRelay, EVENT_RETENTION_MS, SWEEP_AFTER_MS } from "../../src/services/event-relay";
 import type { EventRepository } from "../../src/services/event-repository";
 import type { WebhookRepository } from "../../src/services/webhook-repository";
 import { captureLogger } from "../support/capture-logger";
 import { emptyOrder } from "../support/orders";
+import { recordingQueue } from "../support/recording-queue";
 
 const NOW = Date.parse("2026-12-02T10:00:00Z");
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -23,14 +24,9 @@ const event = (id: string): OrderEvent => ({
   createdAt: new Date(NOW - 1_000),
 });
 
-function recordingQueue(): EventQueue & { sent: EventMessage[][] } {
-  const sent: EventMessage[][] = [];
-  return { sent, send: async (messages) => void sent.push(messages) };
-}
-
 /** The relay over repositories that answer as told, and nothing else; `queue: null` binds no queue. */
 function relayWith({
-  queue = recordingQueue() as EventQueue | null,
+  queue = recordingQueue().queue as EventQueue | null,
   events = {} as Partial<EventRepository>,
   webhooks = {} as Partial<WebhookRepository>,
 } = {}) {
@@ -63,10 +59,10 @@ function relayWith({
 
 describe("handing events over after the answer", () => {
   it("sends each event to the queue with its trace, and counts it", async () => {
-    const queue = recordingQueue();
-    const { relay, metrics } = relayWith({ queue });
+    const recorder = recordingQueue();
+    const { relay, metrics } = relayWith({ queue: recorder.queue });
     await relay.handOver([{ id: "e1", traceparent: TRACEPARENT }, { id: "e2" }]);
-    expect(queue.sent).toEqual([
+    expect(recorder.batches).toEqual([
       [
         { kind: "event", event: "e1", traceparent: TRACEPARENT },
         { kind: "event", event: "e2" },
@@ -100,15 +96,15 @@ describe("handing events over after the answer", () => {
 
 describe("the sweep", () => {
   it("hands over the events older than a minute, each logged under its own trace, and reports the oldest", async () => {
-    const queue = recordingQueue();
+    const recorder = recordingQueue();
     const undispatched = vi.fn(async () => [{ id: "late", traceparent: TRACEPARENT }]);
     const { relay, lines, metrics } = relayWith({
-      queue,
+      queue: recorder.queue,
       events: { undispatched, oldestUndispatched: async () => new Date(NOW - 90_000) },
     });
     expect(await relay.sweep()).toEqual({ handedOver: 1, oldestPendingSeconds: 90 });
     expect(undispatched).toHaveBeenCalledWith(new Date(NOW - SWEEP_AFTER_MS), 100);
-    expect(queue.sent).toEqual([[{ kind: "event", event: "late", traceparent: TRACEPARENT }]]);
+    expect(recorder.batches).toEqual([[{ kind: "event", event: "late", traceparent: TRACEPARENT }]]);
     expect(lines).toEqual([
       expect.objectContaining({
         msg: "event handed over by the sweep",
@@ -134,17 +130,17 @@ describe("the sweep", () => {
 
 describe("fan-out", () => {
   it("sends one delivery per subscribed endpoint, under the event's trace, then marks the event dispatched", async () => {
-    const queue = recordingQueue();
+    const recorder = recordingQueue();
     const markDispatched = vi.fn(async () => {});
     const subscribedEndpoints = vi.fn(async () => ["w1", "w2"]);
     const { relay } = relayWith({
-      queue,
+      queue: recorder.queue,
       events: { routeOf: async () => ({ type: "order.status_changed", traceparent: TRACEPARENT }), markDispatched },
       webhooks: { subscribedEndpoints },
     });
     expect(await relay.fanOut("e1")).toBe(2);
     expect(subscribedEndpoints).toHaveBeenCalledWith("order.status_changed");
-    expect(queue.sent).toEqual([
+    expect(recorder.batches).toEqual([
       [
         { kind: "delivery", event: "e1", endpoint: "w1", traceparent: TRACEPARENT },
         { kind: "delivery", event: "e1", endpoint: "w2", traceparent: TRACEPARENT },
@@ -154,16 +150,16 @@ describe("fan-out", () => {
   });
 
   it("marks the event dispatched when no endpoint takes it, and skips an event that is gone", async () => {
-    const queue = recordingQueue();
+    const recorder = recordingQueue();
     const markDispatched = vi.fn(async () => {});
     const { relay } = relayWith({
-      queue,
+      queue: recorder.queue,
       events: { routeOf: async (id) => (id === "gone" ? null : { type: "order.created" }), markDispatched },
       webhooks: { subscribedEndpoints: async () => [] },
     });
     expect(await relay.fanOut("e1")).toBe(0);
     expect(await relay.fanOut("gone")).toBe(0);
-    expect(queue.sent).toEqual([]);
+    expect(recorder.batches).toEqual([]);
     expect(markDispatched.mock.calls).toEqual([["e1", new Date(NOW)]]);
   });
 
@@ -192,9 +188,9 @@ describe("redelivery", () => {
   });
 
   it("sends deliveries of an event that has no trace without one", async () => {
-    const queue = recordingQueue();
+    const recorder = recordingQueue();
     const { relay } = relayWith({
-      queue,
+      queue: recorder.queue,
       events: {
         findById: async (id) => ({ ...event(id), trace: null }),
         routeOf: async () => ({ type: "order.created" }),
@@ -204,28 +200,31 @@ describe("redelivery", () => {
     });
     await relay.redeliver(ADMIN, "e1", "w1");
     await relay.fanOut("e1");
-    expect(queue.sent).toEqual([
+    expect(recorder.batches).toEqual([
       [{ kind: "delivery", event: "e1", endpoint: "w1" }],
       [{ kind: "delivery", event: "e1", endpoint: "w1" }],
     ]);
   });
 
   it("sends to one endpoint, or to every one that takes the event", async () => {
-    const queue = recordingQueue();
+    const recorder = recordingQueue();
     const { relay } = relayWith({
-      queue,
+      queue: recorder.queue,
       events: { findById: async (id) => event(id) },
       webhooks: { findEndpoint: async () => endpoint(false), subscribedEndpoints: async () => ["w1", "w2"] },
     });
     expect(await relay.redeliver(ADMIN, "e1", "w1")).toEqual(["w1"]);
     expect(await relay.redeliver(ADMIN, "e1")).toEqual(["w1", "w2"]);
-    expect(queue.sent.map((batch) => batch.map((m) => "endpoint" in m && m.endpoint))).toEqual([["w1"], ["w1", "w2"]]);
+    expect(recorder.batches.map((batch) => batch.map((m) => "endpoint" in m && m.endpoint))).toEqual([
+      ["w1"],
+      ["w1", "w2"],
+    ]);
   });
 
   it("refuses an unknown event or endpoint (404) and a disabled endpoint (409), sending nothing", async () => {
-    const queue = recordingQueue();
+    const recorder = recordingQueue();
     const { relay } = relayWith({
-      queue,
+      queue: recorder.queue,
       events: { findById: async (id) => (id === "gone" ? null : event(id)) },
       webhooks: { findEndpoint: async (id) => (id === "w-off" ? endpoint(true) : null) },
     });
@@ -240,7 +239,7 @@ describe("redelivery", () => {
       "CONFLICT",
       "the webhook endpoint is disabled",
     ]);
-    expect(queue.sent).toEqual([]);
+    expect(recorder.batches).toEqual([]);
   });
 });
 

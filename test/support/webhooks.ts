@@ -1,7 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { Isolate } from "../../src/isolate";
-import type { EventMessage, EventQueue } from "../../src/services/event-messages";
 import type { ReceivedDelivery } from "./received-delivery";
 
 const receivers = (env as unknown as { TEST_WEBHOOK_RECEIVERS: string }).TEST_WEBHOOK_RECEIVERS;
@@ -20,22 +19,7 @@ export function receiver(label: string) {
   };
 }
 
-/**
- * A stand-in for the EVENTS_QUEUE producer that keeps what it was sent, so a test can hand each
- * message to the consumer itself, with the attempt count it chooses; `refusing` makes `send` fail
- * as a queue that is down does.
- */
-export function recordingQueue() {
-  const sent: EventMessage[] = [];
-  const state = { refusing: false };
-  const queue: EventQueue = {
-    async send(messages) {
-      if (state.refusing) throw new Error("queue unavailable");
-      sent.push(...messages);
-    },
-  };
-  return { queue, sent, state, take: () => sent.splice(0) };
-}
+export { recordingQueue } from "./recording-queue";
 
 /** Runs the isolate's queue consumer on these messages, as Queues delivers them; returns what it acked and retried. */
 export async function consume(isolate: Isolate, messages: { body: unknown; attempts?: number }[]) {
