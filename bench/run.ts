@@ -53,6 +53,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const SECRET = "bench-secret-bench-secret-bench-secret-0123";
 const DATABASE = "bench";
+const ENDPOINT_SCENARIO = "POST /v1/orders 10 items + key, 1 webhook endpoint (db +0ms)";
 const OUT = "bench/out";
 /** `BENCH_ONLY=<regex>`: run only the scenarios whose names match (for iterating on one of them). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
@@ -229,8 +230,12 @@ interface Scenario {
   floor?: boolean;
   /** The same work on the stack floor, driven in turn with the service's: `cpu_over_floor`. */
   floorRequest?: () => autocannon.Request;
-  /** Set-up before the scenario's warm-up (e.g. a webhook endpoint to subscribe). */
-  before?: () => Promise<void>;
+  /**
+   * Instead of the floor, the service against itself: the same request to two workers of this bundle,
+   * each on a fresh database, one of them prepared (e.g. a webhook endpoint subscribed), driven in
+   * turn. `cpu_over_baseline` is what the preparation costs a request.
+   */
+  versus?: { prepare: (url: string) => Promise<void> };
 }
 
 interface ScenarioResult {
@@ -246,6 +251,9 @@ interface ScenarioResult {
   cpu_over_floor?: number;
   cpu_over_floor_runs?: number[];
   floor_cpu_ms_per_request?: number;
+  /** A `versus` scenario's prepared worker ÷ the unprepared one: the median of the runs' ratios. */
+  cpu_over_baseline?: number;
+  cpu_over_baseline_runs?: number[];
   /** With BENCH_REPEAT > 1: every run's figure, of which the fields above are the medians. */
   cpu_ms_per_request_runs?: number[];
   p99_ms_runs?: number[];
@@ -354,18 +362,30 @@ function medianResult(runs: ScenarioResult[]): ScenarioResult {
   };
 }
 
-/** Ours ÷ the floor, run by run (the two were driven in turn), and the median of those ratios. */
-function overFloor(mine: ScenarioResult[], floor: ScenarioResult[]): Partial<ScenarioResult> {
-  const ratios = mine.map((m, i) => {
-    const f = floor[i]?.cpu_ms_per_request ?? 0;
-    return Math.round(((m.cpu_ms_per_request ?? 0) / Math.max(f, 1e-9)) * 1000) / 1000;
+/** CPU per request, run by run (the two were driven in turn), ours ÷ theirs. */
+function cpuRatios(mine: ScenarioResult[], theirs: ScenarioResult[]): number[] {
+  return mine.map((m, i) => {
+    const t = theirs[i]?.cpu_ms_per_request ?? 0;
+    return Math.round(((m.cpu_ms_per_request ?? 0) / Math.max(t, 1e-9)) * 1000) / 1000;
   });
+}
+
+/** Ours ÷ the floor, run by run, and the median of those ratios. */
+function overFloor(mine: ScenarioResult[], floor: ScenarioResult[]): Partial<ScenarioResult> {
   if (floor.some((f) => f.errors > 0)) throw new Error("the stack floor answered with errors");
+  const ratios = cpuRatios(mine, floor);
   return {
     cpu_over_floor: median(ratios),
     cpu_over_floor_runs: ratios,
     floor_cpu_ms_per_request: median(floor.map((f) => f.cpu_ms_per_request ?? 0)),
   };
+}
+
+/** A `versus` scenario's prepared worker ÷ its baseline, run by run, and the median. */
+function overBaseline(mine: ScenarioResult[], baseline: ScenarioResult[]): Partial<ScenarioResult> {
+  if (baseline.some((b) => b.errors > 0)) throw new Error("the baseline worker answered with errors");
+  const ratios = cpuRatios(mine, baseline);
+  return { cpu_over_baseline: median(ratios), cpu_over_baseline_runs: ratios };
 }
 
 const change = (before: number, after: number) =>
@@ -474,13 +494,12 @@ async function databaseScenarios(
       floorRequest: floorPost,
     });
   }
-  // The same create once an endpoint takes its events: the request path must not grow with them.
+  // The same create once an endpoint takes its events ÷ without: the request path must not grow.
   scenarios.push({
-    name: "POST /v1/orders 10 items + key, 1 webhook endpoint (db +0ms)",
+    name: ENDPOINT_SCENARIO,
     latencyMs: 0,
     request: post,
-    floorRequest: floorPost,
-    before: () => subscribeEndpoint(full.url, adminAuth),
+    versus: { prepare: (url) => subscribeEndpoint(url, adminAuth) },
   });
   // What any worker gets here: one query, no service code, at the same injected latency.
   scenarios.push({
@@ -509,9 +528,12 @@ async function databaseScenarios(
   // What autovacuum does on a real server (PGlite runs none): give the planner statistics.
   await sql.query(database, "ANALYZE");
 
+  /** Each worker's database, where it is not the scenarios' shared one. */
+  const databaseOf = new Map<Worker, string>();
   /** One measured run, with the round trips it made. */
   async function measure(target: Worker, request: autocannon.Request): Promise<ScenarioResult> {
-    const trips = (await sql.stats()).byDatabase[database]?.roundTrips ?? 0;
+    const db = databaseOf.get(target) ?? database;
+    const trips = (await sql.stats()).byDatabase[db]?.roundTrips ?? 0;
     const { result, summary } = await drive(target, request);
     // Requests still in flight when the clock stopped finish now; count them all, by what was sent.
     await settle();
@@ -520,19 +542,39 @@ async function databaseScenarios(
     return {
       backend,
       ...summary,
-      db_round_trips_per_request: perRequest(((await sql.stats()).byDatabase[database]?.roundTrips ?? 0) - trips),
+      db_round_trips_per_request: perRequest(((await sql.stats()).byDatabase[db]?.roundTrips ?? 0) - trips),
     };
   }
 
   const results: Record<string, ScenarioResult> = {};
   const comparisons: Comparison[] = [];
+  /** The two workers of a `versus` scenario, each on a fresh database (started one by one: see startWorker). */
+  async function versusPair(versus: NonNullable<Scenario["versus"]>) {
+    const pair: Worker[] = [];
+    for (const role of ["baseline", "prepared"]) {
+      const db = `${database}_${role}`;
+      const worker = await startWorker(
+        bundleFile,
+        { ...serviceBindings, DATABASE_URL: `postgres://bench:bench@localhost/${db}` },
+        { limiters: true },
+      );
+      databaseOf.set(worker, db);
+      pair.push(worker);
+    }
+    const [baseline, prepared] = pair as [Worker, Worker];
+    await versus.prepare(prepared.url);
+    return { baseline, prepared };
+  }
+
   for (const s of chosen) {
-    await s.before?.();
+    const pair = s.versus ? await versusPair(s.versus) : undefined;
     await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
     const name = `${s.name} [${backend}]`;
-    const targets = s.floor
-      ? { floor }
-      : { ...(against ? { against } : {}), ...(s.floorRequest ? { floor } : {}), full };
+    const targets = pair
+      ? pair
+      : s.floor
+        ? { floor }
+        : { ...(against ? { against } : {}), ...(s.floorRequest ? { floor } : {}), full };
     const requestFor = (target: Worker) => (target === floor && s.floorRequest ? s.floorRequest() : s.request());
     for (const target of Object.values(targets)) await warmUp(target, requestFor(target));
     // Requests still in flight when the warm-up stopped finish before the count starts.
@@ -544,8 +586,13 @@ async function databaseScenarios(
       for (const target of order) runs.get(target)?.push(await measure(target, requestFor(target)));
     }
     await sql.setFaults(null);
-    const mine = runs.get(s.floor ? floor : full) ?? [];
-    results[name] = { ...medianResult(mine), ...(s.floorRequest ? overFloor(mine, runs.get(floor) ?? []) : {}) };
+    const mine = runs.get(pair ? pair.prepared : s.floor ? floor : full) ?? [];
+    results[name] = {
+      ...medianResult(mine),
+      ...(s.floorRequest ? overFloor(mine, runs.get(floor) ?? []) : {}),
+      ...(pair ? overBaseline(mine, runs.get(pair.baseline) ?? []) : {}),
+    };
+    if (pair) await Promise.all([pair.baseline.mf.dispose(), pair.prepared.mf.dispose()]);
     const r = results[name];
     console.log(
       `${name}: ${r.rps} req/s, p99 ${r.p99_ms} ms, cpu ${r.cpu_ms_per_request} ms, ` +
@@ -553,6 +600,7 @@ async function databaseScenarios(
         (r.cpu_over_floor === undefined
           ? ""
           : `, floor ${r.floor_cpu_ms_per_request} ms, ÷ floor ${r.cpu_over_floor}`) +
+        (r.cpu_over_baseline === undefined ? "" : `, ÷ without ${r.cpu_over_baseline} (${r.cpu_over_baseline_runs})`) +
         (REPEAT > 1 ? ` (median of ${REPEAT}; cpu ${mine.map((m) => m.cpu_ms_per_request).join(", ")})` : ""),
     );
     const theirs = against && runs.get(against);
@@ -579,20 +627,14 @@ interface Goal {
   met: boolean;
 }
 
-/**
- * A create's CPU once a webhook endpoint takes its events ÷ without one (PostgreSQL), each as measured
- * against the stack floor in its own interleaved runs: the two scenarios run minutes apart, and the
- * floor takes out what the machine did in between.
- */
-function endpointCost(results: Record<string, ScenarioResult>): number | undefined {
-  const hooked = results["POST /v1/orders 10 items + key, 1 webhook endpoint (db +0ms) [postgres]"]?.cpu_over_floor;
-  const plain = results["POST /v1/orders 10 items + key (db +0ms) [postgres]"]?.cpu_over_floor;
-  return hooked && plain ? Math.round((hooked / plain) * 1000) / 1000 : undefined;
-}
+/** A create's CPU once a webhook endpoint takes its events ÷ without one (PostgreSQL), in the same runs. */
+const endpointCost = (results: Record<string, ScenarioResult>) =>
+  results[`${ENDPOINT_SCENARIO} [postgres]`]?.cpu_over_baseline;
 
 /**
  * A read's CPU with an identity provider's RS256 token ÷ with this service's HS256 one (PostgreSQL),
- * each against the stack floor, as for the endpoint's cost: the two scenarios run minutes apart.
+ * each against the stack floor in its own interleaved runs: the two scenarios run minutes apart, and
+ * the floor takes out what the machine did in between.
  */
 function tokenCost(results: Record<string, ScenarioResult>): number | undefined {
   const rs = results["GET /v1/orders/:id, RS256 token (db +0ms) [postgres]"]?.cpu_over_floor;
@@ -761,9 +803,11 @@ async function main() {
         String(r.errors).padStart(8) +
         String(r.cpu_ms_per_request ?? "").padStart(12) +
         String(r.db_round_trips_per_request ?? "").padStart(10) +
-        String(r.cpu_over_floor ?? "").padStart(9),
+        String(r.cpu_over_floor ?? (r.cpu_over_baseline === undefined ? "" : `${r.cpu_over_baseline}*`)).padStart(9),
     );
   }
+  if (Object.values(results).some((r) => r.cpu_over_baseline !== undefined))
+    console.log("* ÷ the same create on a database without the endpoint, driven in turn (not ÷ the floor)");
   console.log(`\nfull chain ÷ bare on /healthz: median ${report.ratios.full_over_bare} of ${ratios.join(", ")}`);
   console.log(
     `startup (active CPU, median of ${REPEAT}): ${startup.active_ms} ms, bare Hono ${startup.bare_active_ms} ms, ` +
