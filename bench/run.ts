@@ -319,8 +319,20 @@ function startupBundle(config: string | undefined, file: string): string {
   return resolve(file);
 }
 
-/** Startup CPU of a built worker as `wrangler check startup` profiles it: its "Active" figure, the samples not idle. */
+/**
+ * Startup CPU of a built worker as `wrangler check startup` profiles it: its "Active" figure, the
+ * samples not idle. Now and then a profile holds no sample at all: that is a failed profile, not a
+ * startup of 0 ms, and it is taken again.
+ */
 function startupActiveMs(bundle: string, outfile: string): number {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const ms = profiledStartupMs(bundle, outfile);
+    if (ms > 0) return ms;
+  }
+  throw new Error(`three startup profiles of ${bundle} held no samples`);
+}
+
+function profiledStartupMs(bundle: string, outfile: string): number {
   execFileSync(
     process.execPath,
     ["node_modules/wrangler/bin/wrangler.js", "check", "startup", "--worker", bundle, "--outfile", outfile],
