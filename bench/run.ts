@@ -91,7 +91,12 @@ function baselineConfig(name: string, main: string): string {
   return file;
 }
 
+/**
+ * Builds a worker as deployed: the bundle (sized, and served by the load runs) and its upload as
+ * `wrangler deploy` would send it, which `wrangler check startup --worker` profiles.
+ */
 function build(config: string | undefined, outdir: string) {
+  const upload = resolve(`${outdir}.bundle`);
   execFileSync(
     process.execPath,
     [
@@ -104,6 +109,8 @@ function build(config: string | undefined, outdir: string) {
       resolve(outdir),
       "--metafile",
       `${outdir}/meta.json`,
+      "--outfile",
+      upload,
       ...(config ? ["-c", config] : []),
     ],
     { stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
@@ -113,7 +120,7 @@ function build(config: string | undefined, outdir: string) {
   if (!name) throw new Error(`no bundle in ${outdir}`);
   const file = `${outdir}/${name}`;
   const raw = readFileSync(file);
-  return { file, raw_bytes: raw.length, gzip_bytes: gzipSync(raw).length };
+  return { file, upload, raw_bytes: raw.length, gzip_bytes: gzipSync(raw).length };
 }
 
 function contributors(metafile: string) {
@@ -299,27 +306,6 @@ async function drive(target: Worker, request: autocannon.Request) {
 }
 
 /**
- * A worker's upload as `wrangler deploy` would send it (the form `check startup --worker` reads):
- * built once, so the profiles below time the worker's startup and not a build just before it.
- */
-function startupBundle(config: string | undefined, file: string): string {
-  execFileSync(
-    process.execPath,
-    [
-      "node_modules/wrangler/bin/wrangler.js",
-      "deploy",
-      "--dry-run",
-      "--minify",
-      "--outfile",
-      resolve(file),
-      ...(config ? ["-c", config] : []),
-    ],
-    { stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
-  return resolve(file);
-}
-
-/**
  * Startup CPU of a built worker as `wrangler check startup` profiles it: its "Active" figure, the
  * samples not idle. Now and then a profile holds no sample at all: that is a failed profile, not a
  * startup of 0 ms, and it is taken again.
@@ -352,13 +338,12 @@ function profiledStartupMs(bundle: string, outfile: string): number {
 }
 
 /**
- * Startup profiles, interleaved across the workers, every other run in the other order. A profile
- * has a few dozen samples and one garbage collection moves it by 10 %: STARTUP_RUNS of them.
+ * Startup profiles of the workers' uploads (built once, by `build`, so no profile follows a build),
+ * interleaved, every other run in the other order. A profile has a few dozen samples and one garbage
+ * collection moves it by 10 %: STARTUP_RUNS of them.
  */
-function startupRuns(configs: Record<string, string | undefined>): Record<string, number[]> {
-  const bundles = Object.entries(configs).map(
-    ([name, config]) => [name, startupBundle(config, `${OUT}/startup-${name}.bundle`)] as const,
-  );
+function startupRuns(uploads: Record<string, string>): Record<string, number[]> {
+  const bundles = Object.entries(uploads);
   const runs: Record<string, number[]> = Object.fromEntries(bundles.map(([name]) => [name, []]));
   for (let run = 1; run <= STARTUP_RUNS; run++) {
     for (const [name, bundle] of run % 2 ? bundles : [...bundles].reverse()) {
@@ -391,13 +376,16 @@ function medianResult(runs: ScenarioResult[]): ScenarioResult {
   };
 }
 
-/** CPU per request, run by run (the two were driven in turn), ours ÷ theirs. */
-function cpuRatios(mine: ScenarioResult[], theirs: ScenarioResult[]): number[] {
-  return mine.map((m, i) => {
-    const t = theirs[i]?.cpu_ms_per_request ?? 0;
-    return Math.round(((m.cpu_ms_per_request ?? 0) / Math.max(t, 1e-9)) * 1000) / 1000;
-  });
-}
+/** Run by run (the two were measured in turn), ours ÷ theirs. */
+const runRatios = (mine: number[], theirs: number[]) =>
+  mine.map((m, i) => Math.round((m / Math.max(theirs[i] ?? 0, 1e-9)) * 1000) / 1000);
+
+/** CPU per request, run by run, ours ÷ theirs. */
+const cpuRatios = (mine: ScenarioResult[], theirs: ScenarioResult[]) =>
+  runRatios(
+    mine.map((m) => m.cpu_ms_per_request ?? 0),
+    theirs.map((t) => t.cpu_ms_per_request ?? 0),
+  );
 
 /** Ours ÷ the floor, run by run, and the median of those ratios. */
 function overFloor(mine: ScenarioResult[], floor: ScenarioResult[]): Partial<ScenarioResult> {
@@ -599,11 +587,8 @@ async function databaseScenarios(
     const pair = s.versus ? await versusPair(s.versus) : undefined;
     await sql.setFaults(s.latencyMs ? { latencyMs: s.latencyMs, database } : null);
     const name = `${s.name} [${backend}]`;
-    const targets = pair
-      ? pair
-      : s.floor
-        ? { floor }
-        : { ...(against ? { against } : {}), ...(s.floorRequest ? { floor } : {}), full };
+    const targets =
+      pair ?? (s.floor ? { floor } : { ...(against ? { against } : {}), ...(s.floorRequest ? { floor } : {}), full });
     const requestFor = (target: Worker) => (target === floor && s.floorRequest ? s.floorRequest() : s.request());
     for (const target of Object.values(targets)) await warmUp(target, requestFor(target));
     // Requests still in flight when the warm-up stopped finish before the count starts.
@@ -758,16 +743,14 @@ async function main() {
     comparisons.push(...run.comparisons);
   }
 
-  // Last: its builds and short-lived workerd processes must not overlap the load runs above.
+  // Last: its short-lived workerd processes must not overlap the load runs above.
   const profileStartup = !AGAINST && selected("startup");
   if (profileStartup) console.log("profiling startup (wrangler check startup)…");
   const startupRunsMs = profileStartup
-    ? startupRuns({ worker: undefined, bare: bareConfig, floor: floorConfig })
+    ? startupRuns({ worker: bundle.upload, bare: bare.upload, floor: floor.upload })
     : { worker: [], bare: [], floor: [] };
   // As for the orders scenarios: run by run (interleaved), the worker's ÷ the floor's, and the median.
-  const startupRatios = (startupRunsMs.worker ?? []).map(
-    (ms, i) => Math.round((ms / Math.max(startupRunsMs.floor?.[i] ?? 0, 1e-9)) * 100) / 100,
-  );
+  const startupRatios = runRatios(startupRunsMs.worker ?? [], startupRunsMs.floor ?? []);
   const startup = {
     active_ms: median(startupRunsMs.worker ?? []),
     bare_active_ms: median(startupRunsMs.bare ?? []),
