@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { EVERY_MINUTE } from "../../src/isolate";
 import { createMetrics } from "../../src/observability/metrics";
 import { liveApp } from "../support/live-app";
+import { recordingQueue } from "../support/recording-queue";
 import { testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
-import { recordingQueue } from "../support/webhooks";
 
 describe("metrics", () => {
   it("serves Prometheus text behind METRICS_TOKEN, labelled by route pattern", async () => {

@@ -3,9 +3,10 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/repositories/database";
 import { liveApp } from "../support/live-app";
+import { recordingQueue } from "../support/recording-queue";
 import { testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
-import { consume, receiver, recordingQueue } from "../support/webhooks";
+import { consume, receiver } from "../support/webhooks";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const PARENT = "b7ad6b7169203331";

@@ -5,8 +5,9 @@ import { RETRY_DELAYS_S } from "../../src/services/event-messages";
 import { SWEEP_AFTER_MS } from "../../src/services/event-relay";
 import { PREVIOUS_SECRET_TTL_MS } from "../../src/services/webhook-endpoint-service";
 import { liveApp } from "../support/live-app";
+import { recordingQueue } from "../support/recording-queue";
 import { bearer, token } from "../support/tokens";
-import { consume, receiver, recordingQueue } from "../support/webhooks";
+import { consume, receiver } from "../support/webhooks";
 
 const json = (t: string) => ({ ...bearer(t), "Content-Type": "application/json" });
 const order = JSON.stringify({ currency: "USD", items: [{ sku: "HOOK-1", quantity: 1, unit_price: 1200 }] });

@@ -3,7 +3,7 @@ import type { AppBindings } from "../../src/config/config";
 import { createIsolate, type IsolateOverrides } from "../../src/isolate";
 import { captureLogger } from "./capture-logger";
 import { freshDatabase } from "./database";
-import { recordingQueue } from "./webhooks";
+import { recordingQueue } from "./recording-queue";
 
 /**
  * The production isolate root (real driver, SQL server, Miniflare's Rate Limiting bindings) with

@@ -6,16 +6,24 @@ import type { EventMessage, EventQueue } from "../../src/services/event-messages
  * as a queue that is down does. No workerd APIs: unit tests in Node use it too.
  */
 export function recordingQueue() {
-  const sent: EventMessage[] = [];
   /** Each call's messages as sent: one batch per `send`. */
   const batches: EventMessage[][] = [];
   const state = { refusing: false };
   const queue: EventQueue = {
     async send(messages) {
       if (state.refusing) throw new Error("queue unavailable");
-      sent.push(...messages);
       batches.push(messages);
     },
   };
-  return { queue, sent, batches, state, take: () => sent.splice(0) };
+  return {
+    queue,
+    batches,
+    state,
+    /** Every message sent and not yet taken, in order. */
+    get sent() {
+      return batches.flat();
+    },
+    /** The messages sent so far, which are then forgotten. */
+    take: () => batches.splice(0).flat(),
+  };
 }

@@ -19,8 +19,6 @@ export function receiver(label: string) {
   };
 }
 
-export { recordingQueue } from "./recording-queue";
-
 /** Runs the isolate's queue consumer on these messages, as Queues delivers them; returns what it acked and retried. */
 export async function consume(isolate: Isolate, messages: { body: unknown; attempts?: number }[]) {
   const batch = createMessageBatch(
