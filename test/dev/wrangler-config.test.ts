@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
+import { deployedCompatibility } from "../../bench/compatibility.ts";
 import { bindingLimit, writeDevWranglerConfig } from "../../dev/wrangler-config.ts";
 
 type Raw = {
@@ -64,5 +66,33 @@ describe("npm run dev's wrangler config", () => {
 
   it.each(["5/3600s", "5/30s", "0/60s", "ten/60s", "5/60"])("refuses %s, naming the setting", (value) => {
     expect(() => bindingLimit("RATE_LIMIT_USER", value)).toThrow(/^RATE_LIMIT_USER=.*10s.*60s/);
+  });
+});
+
+describe("wrangler.toml's compatibility settings, in workerd", () => {
+  // What a worker sees of Node at the deployed date and flags: AsyncLocalStorage, and no `process`
+  // global (whose stdio the Neon driver builds at load when it is there).
+  it("give AsyncLocalStorage and none of the rest of the Node API", async () => {
+    const { compatibilityDate, compatibilityFlags } = deployedCompatibility();
+    const mf = new Miniflare(
+      convertV4MiniflareOptions({
+        modules: true,
+        compatibilityDate,
+        compatibilityFlags,
+        script: `import { AsyncLocalStorage } from "node:async_hooks";
+          const scope = new AsyncLocalStorage();
+          export default { fetch: () => Response.json({
+            store: scope.run(7, () => scope.getStore()),
+            process: typeof globalThis.process,
+            buffer: typeof globalThis.Buffer,
+          }) };`,
+      }),
+    );
+    try {
+      const seen = await (await mf.dispatchFetch("http://localhost/")).json();
+      expect(seen).toEqual({ store: 7, process: "undefined", buffer: "undefined" });
+    } finally {
+      await mf.dispose();
+    }
   });
 });
