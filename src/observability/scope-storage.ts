@@ -1,3 +1,4 @@
+// biome-ignore lint/correctness/noNodejsModules: the one Node module the worker has, under the nodejs_als flag (wrangler.toml).
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "./logger";
 import type { TraceContext } from "./trace-context";
