@@ -52,10 +52,6 @@ export default defineConfig({
           setupFiles: ["test/support/release-databases.ts"],
           // Files share the run's database and the SQL server's fault switch: one file at a time.
           fileParallelism: false,
-          // One workerd for all files, not one started per file (half the suite's time). Each file
-          // still gets fresh databases; what lives in the worker's isolate (its composition root)
-          // carries from file to file as it does from request to request in production.
-          isolate: false,
           testTimeout: 30_000,
         },
       },

@@ -10,8 +10,8 @@ const madeInTest: string[] = [];
 const madeInFile: string[] = [];
 /**
  * Whether a test is running, set by the setup file's hooks (test/support/release-databases.ts).
- * Not vitest's current test name: with files sharing one runtime, that still names the last file's
- * last test while the next file's beforeAll runs.
+ * Not vitest's current test name, which outlives its test: where files share a runtime, the next
+ * file's beforeAll still sees the last file's last test.
  */
 let inTest = false;
 
