@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { serverStats } from "../support/database";
+import { clientRequest } from "../support/http";
 import { liveApp } from "../support/live-app";
-import { bearer, token } from "../support/tokens";
+import { token } from "../support/tokens";
 
 /**
  * The production isolate on a database of its own, with requests as a client sends them. Not the
@@ -17,12 +18,7 @@ async function countingApp() {
     token: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) =>
-    request(path, {
-      method,
-      headers: { ...bearer(token), ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  ) => request(path, clientRequest(method, token, body, headers));
   async function roundTripsOf(send: () => Promise<Response>): Promise<{ trips: number; res: Response }> {
     const before = await trips();
     const res = await send();

@@ -14,14 +14,13 @@ export const send = (path: string, init?: RequestInit) => SELF.fetch(`${BASE}${p
  * A request as a client of the API sends it: a bearer token when given, and a body sent as it is
  * when a string, as JSON otherwise (with its Content-Type either way).
  */
-export function call(
+export function clientRequest(
   method: string,
-  path: string,
   token?: string,
   body?: unknown,
   headers: Record<string, string> = {},
-) {
-  return send(path, {
+): RequestInit {
+  return {
     method,
     headers: {
       ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
@@ -29,7 +28,18 @@ export function call(
       ...headers,
     },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  });
+  };
+}
+
+/** `clientRequest` sent to the worker under test through `SELF.fetch`. */
+export function call(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  return send(path, clientRequest(method, token, body, headers));
 }
 
 export async function errorOf(res: Response): Promise<ErrorBody["error"]> {
