@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
+import { expect } from "vitest";
 import { createDatabase, type Database } from "../../src/repositories/database";
 
 /** The local SQL server's control API, next to its /sql endpoint. */
@@ -8,23 +9,12 @@ export const controlUrl = (path: string) => env.DATABASE_HTTP_ENDPOINT.replace(/
 /** Fresh databases made in the running test, and in the file outside any test (beforeAll). */
 const madeInTest: string[] = [];
 const madeInFile: string[] = [];
-/**
- * Whether a test is running, set by the setup file's hooks (test/support/release-databases.ts).
- * Not vitest's current test name, which outlives its test: where files share a runtime, the next
- * file's beforeAll still sees the last file's last test.
- */
-let inTest = false;
-
-export function testStarted(): void {
-  inTest = true;
-}
 
 /**
  * Gives the databases back to the SQL server: an in-memory PGlite is ~250 MB, so a run that kept
  * every test's database open until the end peaked at 8.9 GB (test/support/release-databases.ts).
  */
 export async function releaseDatabases(scope: "test" | "file"): Promise<void> {
-  if (scope === "test") inTest = false;
   const names = (scope === "test" ? madeInTest : madeInFile).splice(0);
   await Promise.all(names.map((name) => fetch(controlUrl(`databases/${name}`), { method: "DELETE" })));
 }
@@ -41,7 +31,7 @@ export async function freshDatabase(
 ): Promise<{ db: Database; url: string; name: string; ownerUrl: string }> {
   const name = `ot_${prefix}_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const url = `postgres://order_service_app:test@localhost/${name}`;
-  (inTest ? madeInTest : madeInFile).push(name);
+  (expect.getState().currentTestName === undefined ? madeInFile : madeInTest).push(name);
   await createDatabase({ url, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 60_000 }).execute(sql`SELECT 1`);
   // The worker's role (`db`, `url`) reads and writes rows; set-up that needs more (ANALYZE) uses the owner's.
   const ownerUrl = `postgres://owner:test@localhost/${name}`;
