@@ -18,6 +18,10 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // Vitest's runner probes node:inspector in a try/catch at load; the worker runs without Node
+              // compatibility (wrangler.toml), and the pool printed the failed probe once per file. This
+              // module for the test runner only; the deployed worker's flags are wrangler.toml's.
+              compatibilityFlags: ["enable_nodejs_inspector_module"],
               bindings: {
                 LOG_LEVEL: "error",
                 JWT_SECRET: "test-secret-that-is-at-least-32-bytes-long",
