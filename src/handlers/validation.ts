@@ -52,6 +52,19 @@ export function validate<T extends keyof ValidationTargets, S extends z.ZodMiniT
   return zValidator(target, schema, (result, c) => {
     if (result.success) return;
     refuseFirst?.(c as Context<AppEnv>, result.data);
-    throw validationError(fieldErrors(result.error.issues, prefix));
+    const issues = target === "query" ? givenOnce(result.error.issues, c.req.queries()) : result.error.issues;
+    throw validationError(fieldErrors(issues, prefix));
+  });
+}
+
+/**
+ * A query parameter sent twice (`?limit=5&limit=50`) reaches the schema as a list, which it reports as
+ * the wrong type or value: say what is wrong instead. Every query parameter of the API takes one value.
+ */
+function givenOnce(issues: readonly core.$ZodIssue[], queries: Record<string, string[]>): core.$ZodIssue[] {
+  return issues.map((issue) => {
+    const [key, ...deeper] = issue.path;
+    const repeated = typeof key === "string" && deeper.length === 0 && (queries[key]?.length ?? 0) > 1;
+    return repeated ? { ...issue, message: "must be given once" } : issue;
   });
 }

@@ -252,6 +252,30 @@ describe("GET /v1/orders", () => {
     expect(list).not.toHaveBeenCalled();
   });
 
+  it.each([
+    ["limit=5&limit=50", [{ path: "query.limit", message: "must be given once" }]],
+    ["status=pending&status=paid", [{ path: "query.status", message: "must be given once" }]],
+    ["include=items&include=items", [{ path: "query.include", message: "must be given once" }]],
+    // Only the repeated parameter is named so; the others keep their own messages.
+    [
+      "limit=0&status=paid&status=shipped",
+      [
+        { path: "query.status", message: "must be given once" },
+        { path: "query.limit", message: "must be at least 1" },
+      ],
+    ],
+    // An unknown parameter is unknown however often it is sent.
+    ["foo=1&foo=2", [{ path: "query.foo", message: "is not a known field" }]],
+  ])("names a query parameter sent twice: ?%s", async (query, fields) => {
+    const list = vi.fn<OrderService["list"]>();
+    const res = await request({ list }, "GET", `/v1/orders?${query}`);
+    expect(res.status).toBe(400);
+    const error = await errorOf(res);
+    expect(error.code).toBe("VALIDATION_ERROR");
+    expect(error.fields).toEqual(fields);
+    expect(list).not.toHaveBeenCalled();
+  });
+
   it("refuses a cursor signed with another secret", async () => {
     const list = vi.fn<OrderService["list"]>(async () => ({
       items: [order],

@@ -330,6 +330,18 @@ describe("cursors are bound to who asked and which filter", () => {
   });
 });
 
+describe("a query parameter sent twice", () => {
+  it.each([
+    ["/v1/orders?limit=1&limit=2", "customer"],
+    ["/v1/events?limit=1&limit=2", "admin"],
+    ["/v1/webhook-endpoints?limit=1&limit=2", "admin"],
+  ])("is named on %s, not called the wrong type", async (path, role) => {
+    const res = await call("GET", path, await token({ role }));
+    expect(res.status).toBe(400);
+    expect((await errorOf(res)).fields).toEqual([{ path: "query.limit", message: "must be given once" }]);
+  });
+});
+
 describe("client-chosen field names never reach the log", () => {
   it("logs an unknown key as (unknown field), at debug level too, while the client sees its name", async () => {
     const { request, lines, raw } = await liveApp({ LOG_LEVEL: "debug" });
