@@ -1,6 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+// The pool reads wrangler.toml through wrangler, which warned for every test file that the required
+// secrets ([secrets] in wrangler.toml) are in none of .dev.vars, .env or the environment: the tests hand
+// the worker its secrets as Miniflare bindings (below). Wrangler's errors still print; set WRANGLER_LOG
+// (warn, info, debug) to see the rest.
+process.env.WRANGLER_LOG ??= "error";
+
 export default defineConfig({
   test: {
     projects: [
