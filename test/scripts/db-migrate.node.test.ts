@@ -4,7 +4,12 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 
 const run = (env: Record<string, string>) =>
-  execFileSync(process.execPath, ["scripts/db-migrate.ts"], { encoding: "utf8", env: { ...process.env, ...env } });
+  execFileSync(process.execPath, ["scripts/db-migrate.ts"], {
+    encoding: "utf8",
+    // Captured, not echoed: a refusal's message is asserted on, not printed among the test results.
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
 
 describe("npm run db:migrate", () => {
   it("refuses to run without DATABASE_URL", () => {

@@ -7,6 +7,8 @@ import { DEV_DEFAULTS, DEV_PROVIDER } from "../../dev/settings.ts";
 const run = (args: string[], env: Record<string, string> = {}) =>
   execFileSync(process.execPath, ["scripts/token.ts", ...args], {
     encoding: "utf8",
+    // Captured, not echoed: a refusal's message is asserted on, not printed among the test results.
+    stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, JWT_SECRET: "", ...env },
   }).trim();
 
