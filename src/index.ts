@@ -17,7 +17,7 @@ export default {
   fetch(request, env, ctx) {
     return isolateFor(env).app.fetch(request, env, ctx);
   },
-  /** Cron Triggers (wrangler.toml `[triggers]`): the event sweep every minute, the purges hourly. */
+  /** Cron Triggers (wrangler.toml `[triggers]`): the hourly sweep and purges (src/cron-schedule.ts). */
   async scheduled(controller, env) {
     await isolateFor(env).runCron(controller.cron);
   },

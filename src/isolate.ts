@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
+import { HOURLY } from "./cron-schedule";
 import type { EventStamp } from "./domain/order-event";
 import { createEventsPipeline, type EventsPipeline } from "./events-pipeline";
 import { createCursorCodec } from "./handlers/cursor";
@@ -42,16 +43,13 @@ export interface Isolate {
   /** The parsed configuration; undefined when it is invalid (the app then says so). */
   config: Config | undefined;
   /**
-   * A Cron Trigger's work: every minute (EVERY_MINUTE), events not handed over are; on the hourly
-   * schedule, expired idempotency records and events past their 30 days are deleted in bounded batches.
+   * A Cron Trigger's work: every run hands over the events that were not; the hourly one (HOURLY)
+   * also deletes expired idempotency records and events past their 30 days, in bounded batches.
    */
   runCron(cron: string): Promise<void>;
   /** The events queue's consumer. */
   consumeEvents(batch: MessageBatch<unknown>): Promise<void>;
 }
-
-/** The sweep's schedule in wrangler.toml; any other schedule there is the hourly housekeeping. */
-export const EVERY_MINUTE = "* * * * *";
 
 /** The identity provider's keys, fetched and cached per isolate, when JWT_MODES takes its tokens. */
 function providerKeys(config: Config, clock: () => number, logger: Logger): KeyLookup | undefined {
@@ -145,25 +143,25 @@ const announcer =
     currentScope()?.defer(work);
   };
 
-/** A Cron Trigger's run, logged with what it did, or why it failed (with the error's code, never data). */
+/**
+ * A Cron Trigger's run, each job logged with what it did, or why it failed (with the error's code,
+ * never data). A failed job does not keep the others from running; the run then fails with it.
+ */
 async function scheduled(
   cron: string,
   { logger, relay, purgeKeys }: { logger: Logger; relay: EventRelay; purgeKeys: () => Promise<PurgeReport> },
 ): Promise<void> {
-  const jobs: [string, () => Promise<object>][] =
-    cron === EVERY_MINUTE
-      ? [["event sweep", relay.sweep]]
-      : [
-          ["idempotency purge", purgeKeys],
-          ["event purge", relay.purge],
-        ];
+  const jobs: [string, () => Promise<object>][] = [["event sweep", relay.sweep]];
+  if (cron === HOURLY) jobs.push(["idempotency purge", purgeKeys], ["event purge", relay.purge]);
+  const failures: unknown[] = [];
   for (const [job, run] of jobs) {
     try {
       logger.info(job, { ...(await run()) });
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       logger.error(`${job} failed`, { code, detail: (err as { detail?: unknown }).detail });
-      throw err;
+      failures.push(err);
     }
   }
+  if (failures.length > 0) throw failures[0];
 }

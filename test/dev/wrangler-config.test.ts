@@ -6,9 +6,11 @@ import { describe, expect, it } from "vitest";
 import { experimental_readRawConfig } from "wrangler";
 import { deployedCompatibility } from "../../bench/compatibility.ts";
 import { bindingLimit, writeDevWranglerConfig } from "../../dev/wrangler-config.ts";
+import { HOURLY } from "../../src/cron-schedule.ts";
 
 type Raw = {
   vars?: Record<string, string>;
+  triggers?: { crons: string[] };
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   env?: Record<string, Raw>;
 };
@@ -35,6 +37,13 @@ describe("wrangler.toml's environments", () => {
     for (const [, config] of environments) expect(names(config)).toEqual(names(rawConfig));
     for (const secret of ["JWT_SECRET", "DATABASE_URL", "METRICS_TOKEN", "JWT_SECRET_PREVIOUS", "SMOKE_SECRET"]) {
       expect(names(rawConfig)).not.toContain(secret);
+    }
+  });
+
+  it("run the hourly sweep and housekeeping where events are delivered, and nothing every minute", () => {
+    // A run every minute would keep an idle Neon compute from ever scaling to zero (src/isolate.ts).
+    for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
+      expect(config.triggers?.crons, name).toEqual([HOURLY]);
     }
   });
 

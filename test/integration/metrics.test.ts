@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { EVERY_MINUTE } from "../../src/isolate";
+import { HOURLY } from "../../src/cron-schedule";
 import { createMetrics } from "../../src/observability/metrics";
 import { liveApp } from "../support/live-app";
 import { recordingQueue } from "../support/recording-queue";
@@ -54,7 +54,7 @@ describe("metrics", () => {
     await create();
     queue.state.refusing = false;
     now += 90_000;
-    await isolate.runCron(EVERY_MINUTE);
+    await isolate.runCron(HOURLY);
     const text = await (
       await request("/metrics", { headers: { Authorization: "Bearer secret-metrics-token" } })
     ).text();

@@ -1,6 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
-import { EVERY_MINUTE } from "../../src/isolate";
+import { HOURLY } from "../../src/cron-schedule";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
 import { SWEEP_AFTER_MS } from "../../src/services/event-relay";
 import { PREVIOUS_SECRET_TTL_MS } from "../../src/services/webhook-endpoint-service";
@@ -205,7 +205,7 @@ describe("webhook delivery", () => {
     }
   });
 
-  it("loses no event when the hand-over fails: the sweep hands it over a minute later", async () => {
+  it("loses no event when the hand-over fails: the hourly run's sweep hands it over", async () => {
     const { register, createOrder, fanOut, isolate, recorder, clock } = await setUp();
     await register(receiver("swept").url);
     recorder.state.refusing = true;
@@ -213,15 +213,43 @@ describe("webhook delivery", () => {
     expect(recorder.sent).toEqual([]);
     recorder.state.refusing = false;
 
-    await isolate.runCron(EVERY_MINUTE);
+    await isolate.runCron(HOURLY);
     expect(recorder.sent).toEqual([]);
     clock.advance(SWEEP_AFTER_MS + 1);
-    await isolate.runCron(EVERY_MINUTE);
+    await isolate.runCron(HOURLY);
     expect(recorder.sent).toHaveLength(1);
     expect(await fanOut()).toHaveLength(1);
     // Fanned out: the next sweep has nothing left to hand over.
-    await isolate.runCron(EVERY_MINUTE);
+    await isolate.runCron(HOURLY);
     expect(recorder.sent).toEqual([]);
+  });
+
+  it("sweeps on any schedule a deployment adds, and purges on the hourly one only", async () => {
+    const { register, createOrder, isolate, recorder, clock, lines } = await setUp();
+    await register(receiver("faster").url);
+    recorder.state.refusing = true;
+    await createOrder();
+    recorder.state.refusing = false;
+    clock.advance(SWEEP_AFTER_MS + 1);
+    const jobs = () => lines.map((l) => l.msg).filter((m) => m === "event sweep" || m === "idempotency purge");
+
+    await isolate.runCron("* * * * *");
+    expect(recorder.take()).toHaveLength(1);
+    expect(jobs()).toEqual(["event sweep"]);
+    await isolate.runCron(HOURLY);
+    expect(jobs()).toEqual(["event sweep", "event sweep", "idempotency purge"]);
+  });
+
+  it("runs the hourly purges when the sweep fails, and then fails the run", async () => {
+    const { register, createOrder, isolate, recorder, clock, lines } = await setUp();
+    await register(receiver("sweep-fails").url);
+    recorder.state.refusing = true;
+    await createOrder();
+    clock.advance(SWEEP_AFTER_MS + 1);
+
+    const before = lines.length;
+    await expect(isolate.runCron(HOURLY)).rejects.toThrow();
+    expect(lines.slice(before).map((l) => l.msg)).toEqual(["event sweep failed", "idempotency purge", "event purge"]);
   });
 
   it("redelivers an event on an admin's request, to one endpoint or to all that take it", async () => {

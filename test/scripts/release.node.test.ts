@@ -170,7 +170,7 @@ describe("npm run release, against the wrangler double", () => {
     ]);
     const created = state().workers[WORKER];
     expect(created?.deployments.at(-1)?.versions).toEqual([{ version_id: OLD, percentage: 100 }]);
-    expect(created?.crons).toEqual(["* * * * *", "17 * * * *"]);
+    expect(created?.crons).toEqual(["17 * * * *"]);
     expect(created?.versions[0]?.secrets.sort()).toEqual(["DATABASE_URL", "JWT_SECRET", "WEBHOOK_ENCRYPTION_KEY"]);
     expect(state().queues).toEqual(QUEUES);
   });
