@@ -10,8 +10,13 @@ import type { WebhookRepository } from "./webhook-repository";
 
 /** Events not handed over within this long (the worker died, the queue refused) are handed over by the sweep. */
 export const SWEEP_AFTER_MS = 60_000;
-/** Events per sweep: a backlog drains over several runs instead of one long one. */
-const SWEEP_BATCH = 100;
+/**
+ * Events per sweep: a backlog drains over several runs (500 an hour; a minute, with a faster schedule)
+ * instead of one long one, and a run's lines, one per event under its trace, stay well within the
+ * 256 KB an invocation may log
+ * (https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit).
+ */
+export const SWEEP_BATCH = 500;
 /** Events are kept 30 days, then purged in bounded batches. */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -27,7 +32,7 @@ export interface EventRelay {
    * Without a queue it does nothing: the events are in the feed.
    */
   handOver(events: { id: string; traceparent?: string }[]): Promise<void>;
-  /** The Cron Trigger's every-minute run. */
+  /** Every Cron Trigger run's first job (src/cron-schedule.ts). */
   sweep(): Promise<SweepReport>;
   /** The consumer's first step: one delivery message per enabled endpoint that takes this event's type. */
   fanOut(eventId: string): Promise<number>;

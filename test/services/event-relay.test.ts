@@ -3,7 +3,7 @@ import type { AppError } from "../../src/domain/app-error";
 import type { OrderEvent } from "../../src/domain/order-event";
 import { createMetrics } from "../../src/observability/metrics";
 import type { EventQueue } from "../../src/services/event-messages";
-import { createEventRelay, EVENT_RETENTION_MS, SWEEP_AFTER_MS } from "../../src/services/event-relay";
+import { createEventRelay, EVENT_RETENTION_MS, SWEEP_AFTER_MS, SWEEP_BATCH } from "../../src/services/event-relay";
 import type { EventRepository } from "../../src/services/event-repository";
 import type { WebhookRepository } from "../../src/services/webhook-repository";
 import { captureLogger } from "../support/capture-logger";
@@ -103,7 +103,7 @@ describe("the sweep", () => {
       events: { undispatched, oldestUndispatched: async () => new Date(NOW - 90_000) },
     });
     expect(await relay.sweep()).toEqual({ handedOver: 1, oldestPendingSeconds: 90 });
-    expect(undispatched).toHaveBeenCalledWith(new Date(NOW - SWEEP_AFTER_MS), 100);
+    expect(undispatched).toHaveBeenCalledWith(new Date(NOW - SWEEP_AFTER_MS), SWEEP_BATCH);
     expect(recorder.batches).toEqual([[{ kind: "event", event: "late", traceparent: TRACEPARENT }]]);
     expect(lines).toEqual([
       expect.objectContaining({
