@@ -37,14 +37,16 @@ export interface EventsPipelineDeps {
   clock: () => number;
   /** A test's queue in place of EVENTS_QUEUE. */
   queue?: EventQueue;
+  /** Waits before a refused hand-over's second try (real time unless a test gives its own). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /**
  * Order events from the outbox to the receivers: the feed, the endpoints' admin API, the relay that
- * hands events to the queue (after the answer, and by the every-minute sweep), and the queue's
+ * hands events to the queue (after the answer, and by the hourly sweep), and the queue's
  * consumer that fans them out and delivers them signed.
  */
-export function createEventsPipeline({ config, db, logger, metrics, clock, queue }: EventsPipelineDeps) {
+export function createEventsPipeline({ config, db, logger, metrics, clock, queue, pause }: EventsPipelineDeps) {
   const events = createPostgresEventRepository(db);
   const webhooks = createPostgresWebhookRepository(db);
   const box = createSecretBox(config.webhooks.encryptionKeys);
@@ -56,6 +58,7 @@ export function createEventsPipeline({ config, db, logger, metrics, clock, queue
     logger,
     metrics,
     now: clock,
+    pause,
   });
   const dispatcher = createWebhookDispatcher({
     events,

@@ -35,6 +35,8 @@ export interface IsolateOverrides {
   signingKeys?: KeyLookup;
   /** In place of the EVENTS_QUEUE binding. */
   eventQueue?: EventQueue;
+  /** Waits before a refused hand-over's second try. */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /** Everything that lives as long as the isolate. */
@@ -92,7 +94,15 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const database = { url: config.databaseUrl, httpEndpoint: config.databaseHttpEndpoint, metrics };
   const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
   const repository = overrides.repository ?? createPostgresOrderRepository(db);
-  const pipeline = createEventsPipeline({ config, db, logger, metrics, clock, queue: overrides.eventQueue });
+  const pipeline = createEventsPipeline({
+    config,
+    db,
+    logger,
+    metrics,
+    clock,
+    queue: overrides.eventQueue,
+    pause: overrides.pause,
+  });
   const orders = overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(pipeline) });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
   const readiness = createReadiness({

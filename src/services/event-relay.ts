@@ -17,6 +17,12 @@ export const SWEEP_AFTER_MS = 60_000;
  * (https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit).
  */
 export const SWEEP_BATCH = 500;
+/**
+ * A refused hand-over is tried once more this long after, still in the request's `waitUntil` (which
+ * may run up to 30 s after the answer: https://developers.cloudflare.com/workers/runtime-apis/context/),
+ * so a moment's refusal by the queue does not leave the event to the hourly sweep.
+ */
+export const HAND_OVER_RETRY_MS = 2_000;
 /** Events are kept 30 days, then purged in bounded batches. */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -28,8 +34,8 @@ export interface SweepReport {
 
 export interface EventRelay {
   /**
-   * After the answer: the events to the queue. Never throws; what it cannot hand over, the sweep will.
-   * Without a queue it does nothing: the events are in the feed.
+   * After the answer: the events to the queue, tried twice. Never throws; what it cannot hand over, the
+   * sweep will. Without a queue it does nothing: the events are in the feed.
    */
   handOver(events: { id: string; traceparent?: string }[]): Promise<void>;
   /** Every Cron Trigger run's first job (src/cron-schedule.ts). */
@@ -49,6 +55,8 @@ export interface EventRelayDeps {
   logger: Logger;
   metrics: Pick<Metrics, "count" | "setGauge">;
   now?: () => number;
+  /** Waits before a hand-over's second try; tests resolve it at once. */
+  pause?: (ms: number) => Promise<void>;
 }
 
 const deliveries = (event: string, endpoints: string[], traceparent?: string): EventMessage[] =>
@@ -64,6 +72,7 @@ export function createEventRelay({
   logger,
   metrics,
   now = Date.now,
+  pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }: EventRelayDeps): EventRelay {
   const send = async (messages: EventMessage[]) => {
     if (messages.length === 0) return;
@@ -74,8 +83,12 @@ export function createEventRelay({
     async handOver(events) {
       // No queue bound (a preview): events wait in the feed, and there is no sweep to promise them to.
       if (!queue) return;
+      const messages = handOvers(events);
       try {
-        await send(handOvers(events));
+        await send(messages).catch(async () => {
+          await pause(HAND_OVER_RETRY_MS);
+          await send(messages);
+        });
         metrics.count("events_handed_over_total", { by: "request" }, events.length);
       } catch (err) {
         logger.warn("events not handed over; the sweep will", { events: events.length, error: (err as Error).name });

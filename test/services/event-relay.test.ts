@@ -3,7 +3,13 @@ import type { AppError } from "../../src/domain/app-error";
 import type { OrderEvent } from "../../src/domain/order-event";
 import { createMetrics } from "../../src/observability/metrics";
 import type { EventQueue } from "../../src/services/event-messages";
-import { createEventRelay, EVENT_RETENTION_MS, SWEEP_AFTER_MS, SWEEP_BATCH } from "../../src/services/event-relay";
+import {
+  createEventRelay,
+  EVENT_RETENTION_MS,
+  HAND_OVER_RETRY_MS,
+  SWEEP_AFTER_MS,
+  SWEEP_BATCH,
+} from "../../src/services/event-relay";
 import type { EventRepository } from "../../src/services/event-repository";
 import type { WebhookRepository } from "../../src/services/webhook-repository";
 import { captureLogger } from "../support/capture-logger";
@@ -46,6 +52,8 @@ function relayWith({
     findEndpoint: unexpected("findEndpoint"),
     ...webhooks,
   } as WebhookRepository;
+  /** The pauses the relay asked for, answered at once. */
+  const pauses: number[] = [];
   const relay = createEventRelay({
     events: eventRepo,
     webhooks: webhookRepo,
@@ -53,8 +61,11 @@ function relayWith({
     logger,
     metrics,
     now: () => NOW,
+    pause: async (ms) => {
+      pauses.push(ms);
+    },
   });
-  return { relay, lines, metrics };
+  return { relay, lines, metrics, pauses };
 }
 
 describe("handing events over after the answer", () => {
@@ -71,11 +82,29 @@ describe("handing events over after the answer", () => {
     expect(metrics.render({})).toContain('events_handed_over_total{by="request"} 2');
   });
 
-  it("leaves what the queue refused to the sweep: a warning with the error's name, never a throw", async () => {
-    const { relay, lines, metrics } = relayWith({
-      queue: { send: () => Promise.reject(new TypeError("queue down")) },
-    });
+  it("tries a refused hand-over once more after a pause, and counts it handed over when it goes", async () => {
+    const recorder = recordingQueue();
+    let refusals = 1;
+    const queue: EventQueue = {
+      send: async (messages) => {
+        if (refusals-- > 0) throw new TypeError("queue busy");
+        await recorder.queue.send(messages);
+      },
+    };
+    const { relay, lines, metrics, pauses } = relayWith({ queue });
+    await relay.handOver([{ id: "e1" }]);
+    expect(pauses).toEqual([HAND_OVER_RETRY_MS]);
+    expect(recorder.batches).toEqual([[{ kind: "event", event: "e1" }]]);
+    expect(metrics.render({})).toContain('events_handed_over_total{by="request"} 1');
+    expect(lines).toEqual([]);
+  });
+
+  it("leaves what the queue refused twice to the sweep: a warning with the error's name, never a throw", async () => {
+    const send = vi.fn(() => Promise.reject(new TypeError("queue down")));
+    const { relay, lines, metrics, pauses } = relayWith({ queue: { send } });
     await expect(relay.handOver([{ id: "e1" }])).resolves.toBeUndefined();
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(pauses).toEqual([HAND_OVER_RETRY_MS]);
     expect(lines).toEqual([
       expect.objectContaining({
         level: "warn",

@@ -19,7 +19,13 @@ export async function liveApp(overrides: Record<string, unknown> = {}, replace: 
   } as AppBindings;
   const { logger, lines, raw } = captureLogger();
   // Events go to a queue of the test's own (or this one, which keeps them), not to the run's shared queue.
-  const isolate = createIsolate(bindings, { eventQueue: recordingQueue().queue, ...replace, logger });
+  // A refused hand-over is tried again without waiting: tests inject time, never sleep.
+  const isolate = createIsolate(bindings, {
+    eventQueue: recordingQueue().queue,
+    pause: () => Promise.resolve(),
+    ...replace,
+    logger,
+  });
   const { app } = isolate;
   const request = (path: string, init: RequestInit = {}) => app.request(path, init, bindings);
   return { app, isolate, request, database, bindings, lines, raw };
