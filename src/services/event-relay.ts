@@ -11,9 +11,9 @@ import type { WebhookRepository } from "./webhook-repository";
 /** Events not handed over within this long (the worker died, the queue refused) are handed over by the sweep. */
 export const SWEEP_AFTER_MS = 60_000;
 /**
- * Events per sweep: a backlog drains over several runs (500 an hour; a minute, with a faster schedule)
- * instead of one long one, and a run's lines, one per event under its trace, stay well within the
- * 256 KB an invocation may log
+ * Events per sweep: a backlog drains over several runs (500 an hour, or 500 a minute with a faster
+ * schedule) instead of one long one, and a run's lines, one per event under its trace, stay well within
+ * the 256 KB an invocation may log
  * (https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit).
  */
 export const SWEEP_BATCH = 500;
