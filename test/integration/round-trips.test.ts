@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { serverStats } from "../support/database";
-import { clientRequest } from "../support/http";
+import { callerOf } from "../support/http";
 import { liveApp } from "../support/live-app";
 import { token } from "../support/tokens";
 
@@ -12,13 +12,7 @@ import { token } from "../support/tokens";
 async function countingApp() {
   const { request, database } = await liveApp();
   const trips = async () => (await serverStats()).byDatabase[database]?.roundTrips ?? 0;
-  const call = async (
-    method: string,
-    path: string,
-    token: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => request(path, clientRequest(method, token, body, headers));
+  const call = callerOf(request);
   async function roundTripsOf(send: () => Promise<Response>): Promise<{ trips: number; res: Response }> {
     const before = await trips();
     const res = await send();

@@ -11,36 +11,30 @@ export type ErrorBody = ErrorEnvelope;
 export const send = (path: string, init?: RequestInit) => SELF.fetch(`${BASE}${path}`, init);
 
 /**
- * A request as a client of the API sends it: a bearer token when given, and a body sent as it is
- * when a string, as JSON otherwise (with its Content-Type either way).
+ * Requests as a client of the API sends them, to `sender`: a bearer token when given, and a body sent
+ * as it is when a string, as JSON otherwise (with its Content-Type either way).
  */
-export function clientRequest(
-  method: string,
-  token?: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): RequestInit {
-  return {
-    method,
-    headers: {
-      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-  };
+export function callerOf(sender: (path: string, init: RequestInit) => Response | Promise<Response>) {
+  return async (
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> =>
+    sender(path, {
+      method,
+      headers: {
+        ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
 }
 
-/** `clientRequest` sent to the worker under test through `SELF.fetch`. */
-export function call(
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  return send(path, clientRequest(method, token, body, headers));
-}
+/** Client requests to the worker under test through `SELF.fetch`. */
+export const call = callerOf(send);
 
 export async function errorOf(res: Response): Promise<ErrorBody["error"]> {
   return ((await res.json()) as ErrorBody).error;
