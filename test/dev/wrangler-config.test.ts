@@ -41,7 +41,7 @@ describe("wrangler.toml's environments", () => {
   });
 
   it("run the hourly sweep and housekeeping where events are delivered, and nothing every minute", () => {
-    // A run every minute would keep an idle Neon compute from ever scaling to zero (src/isolate.ts).
+    // A run every minute would keep an idle Neon compute from ever scaling to zero (src/cron-schedule.ts).
     for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
       expect(config.triggers?.crons, name).toEqual([HOURLY]);
     }
