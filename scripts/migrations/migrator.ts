@@ -12,6 +12,10 @@
  * - A migration whose first line is `-- migrate:no-transaction` (for `CREATE INDEX CONCURRENTLY`, which
  *   Postgres refuses inside a transaction) runs statement by statement, each of which must be
  *   idempotent (`IF NOT EXISTS`), and is then recorded under the lock.
+ * - A contract step, marked `-- migrate:contract-after <tag>` among its first comment lines, removes
+ *   what only the version before <tag> used. During a rollout that version may still be serving when
+ *   this run applied <tag>, so the step (and every migration after it, to keep their order) waits for
+ *   the next run; on a new database, where no version has served, it applies at once.
  *
  * The journal is drizzle's own (`drizzle.__drizzle_migrations`, keyed by the journal's `when`), so
  * drizzle-kit and this runner agree on what ran.
@@ -40,15 +44,21 @@ export interface MigrationRun {
   /** Tags this run applied; tags another runner applied while this one waited. */
   applied: string[];
   appliedElsewhere: string[];
+  /** Tags left for the next run: a contract step whose expand step this run applied, and those after it. */
+  deferred: string[];
 }
 
 /** "2 migration(s) applied; 0003_x by another run; 5 in the journal": what a run did, for a person. */
 export function describeRun(run: MigrationRun): string {
   const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
-  return `${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal`;
+  const deferred = run.deferred.length
+    ? `; left for the next release: ${run.deferred.join(", ")} (a contract step after a migration this one applied)`
+    : "";
+  return `${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal${deferred}`;
 }
 
 export const NO_TRANSACTION_MARKER = "-- migrate:no-transaction";
+export const CONTRACT_AFTER_MARKER = "-- migrate:contract-after";
 
 /** One key for every runner of this service's migrations (pg_advisory_xact_lock takes a bigint). */
 const LOCK = "SELECT pg_advisory_xact_lock(7315829460183)";
@@ -75,18 +85,37 @@ interface Migration {
   hash: string;
   statements: string[];
   transactional: boolean;
+  /** The expand step this migration is the contract step of. */
+  contractAfter: string | undefined;
+}
+
+/** The tag a `-- migrate:contract-after <tag>` line names among the file's first comment lines. */
+function contractAfterOf(firstStatement: string): string | undefined {
+  for (const line of firstStatement.trimStart().split("\n")) {
+    const text = line.trim();
+    if (!text.startsWith("--")) return undefined;
+    if (text.startsWith(`${CONTRACT_AFTER_MARKER} `)) return text.slice(CONTRACT_AFTER_MARKER.length).trim();
+  }
+  return undefined;
 }
 
 function readMigrations(folder: string): Migration[] {
   const files = readMigrationFiles({ migrationsFolder: folder });
   const tags = (JSON.parse(readJournal(folder)) as { entries: { tag: string }[] }).entries.map((e) => e.tag);
-  return files.map((file, i) => ({
+  const migrations = files.map((file, i) => ({
     tag: tags[i] ?? String(file.folderMillis),
     when: file.folderMillis,
     hash: file.hash,
     statements: file.sql.filter((s) => s.trim() !== ""),
     transactional: !(file.sql[0] ?? "").trimStart().startsWith(NO_TRANSACTION_MARKER),
+    contractAfter: contractAfterOf(file.sql[0] ?? ""),
   }));
+  migrations.forEach(({ tag, contractAfter }, i) => {
+    if (contractAfter !== undefined && !migrations.slice(0, i).some((earlier) => earlier.tag === contractAfter)) {
+      throw new Error(`migration ${tag} is a contract step after ${contractAfter}, which is not an earlier migration`);
+    }
+  });
+  return migrations;
 }
 
 function readJournal(folder: string): string {
@@ -138,9 +167,16 @@ export async function runMigrations(connection: MigrationConnection, folder = "m
   ]);
   const before = await journalSize(connection);
   const last = Number(await connection.scalar(statement(`SELECT coalesce(max(created_at), 0) FROM ${JOURNAL}`)));
-  const run: MigrationRun = { before, after: before, applied: [], appliedElsewhere: [] };
-  for (const migration of migrations) {
-    if (migration.when <= last) continue;
+  const run: MigrationRun = { before, after: before, applied: [], appliedElsewhere: [], deferred: [] };
+  const pending = migrations.filter((migration) => migration.when > last);
+  for (const [i, migration] of pending.entries()) {
+    const { contractAfter } = migration;
+    const expandedNow =
+      contractAfter !== undefined && [...run.applied, ...run.appliedElsewhere].includes(contractAfter);
+    if (before > 0 && expandedNow) {
+      run.deferred = pending.slice(i).map((m) => m.tag);
+      break;
+    }
     const outcome = await applyOne(connection, migration);
     (outcome === "applied" ? run.applied : run.appliedElsewhere).push(migration.tag);
   }

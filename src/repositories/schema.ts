@@ -12,7 +12,6 @@ import {
   smallint,
   text,
   timestamp,
-  uniqueIndex,
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
@@ -120,7 +119,6 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [
     primaryKey({ name: "idempotency_keys_subject_pkey", columns: [t.customerSubject, t.key] }),
-    uniqueIndex("idempotency_keys_customer_key_idx").on(t.customerId, t.key),
     index("idempotency_keys_expires_idx").on(t.expiresAt),
   ],
 );

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../../dev/sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "../../../dev/sql-server/server.ts";
 import { httpConnection, pgConnection } from "../../../scripts/migrations/connections.ts";
-import { MigrationError, runMigrations } from "../../../scripts/migrations/migrator.ts";
+import { describeRun, MigrationError, runMigrations } from "../../../scripts/migrations/migrator.ts";
 
 /**
  * The runner over Neon's HTTP driver against the local server (PGlite; PostgreSQL when
@@ -72,8 +72,15 @@ describe("the migration runner", () => {
       after: 2,
       applied: ["0000_a", "0001_b"],
       appliedElsewhere: [],
+      deferred: [],
     });
-    expect(await runMigrations(connect(), dir)).toEqual({ before: 2, after: 2, applied: [], appliedElsewhere: [] });
+    expect(await runMigrations(connect(), dir)).toEqual({
+      before: 2,
+      after: 2,
+      applied: [],
+      appliedElsewhere: [],
+      deferred: [],
+    });
     expect(await tables(connect)).toBe("a,b");
   });
 
@@ -125,6 +132,83 @@ describe("the migration runner", () => {
     expect(
       await connect().scalar({ query: "SELECT count(*) FROM pg_indexes WHERE indexname = 'a_id_idx'", params: [] }),
     ).toBe("1");
+  });
+
+  describe("a contract step (-- migrate:contract-after <tag>)", () => {
+    const indexes = async (connect: () => ReturnType<typeof httpConnection>) =>
+      String(
+        await connect().scalar({
+          query:
+            "SELECT coalesce(string_agg(indexname, ',' ORDER BY indexname), '') FROM pg_indexes WHERE tablename = 'a'",
+          params: [],
+        }),
+      );
+    const expandAndContract = {
+      "0000_a": steps('CREATE TABLE "a" (id int, old int);', 'CREATE UNIQUE INDEX "a_old_idx" ON "a" (old);'),
+      "0001_expand": steps('ALTER TABLE "a" ADD COLUMN "new" int;', 'CREATE UNIQUE INDEX "a_new_idx" ON "a" (new);'),
+      "0002_contract": steps(
+        "-- migrate:no-transaction\n-- migrate:contract-after 0001_expand\n-- what only the version before 0001 used",
+        'DROP INDEX CONCURRENTLY IF EXISTS "a_old_idx";',
+      ),
+      "0003_c": steps('CREATE TABLE "c" (id int);'),
+    };
+
+    it("waits for the next run when this run applied its expand step: the old version may still serve", async () => {
+      const connect = freshHttpDatabase();
+      const dir = folder({ "0000_a": expandAndContract["0000_a"] });
+      await runMigrations(connect(), dir);
+
+      rewrite(dir, expandAndContract);
+      const release = await runMigrations(connect(), dir);
+      expect(release).toEqual({
+        before: 1,
+        after: 2,
+        applied: ["0001_expand"],
+        appliedElsewhere: [],
+        deferred: ["0002_contract", "0003_c"],
+      });
+      expect(describeRun(release)).toBe(
+        "1 migration(s) applied; 2 in the journal; left for the next release: 0002_contract, 0003_c " +
+          "(a contract step after a migration this one applied)",
+      );
+      expect(await indexes(connect)).toBe("a_new_idx,a_old_idx");
+      expect(await tables(connect)).toBe("a");
+
+      const next = await runMigrations(connect(), dir);
+      expect(next).toMatchObject({ before: 2, after: 4, applied: ["0002_contract", "0003_c"], deferred: [] });
+      expect(await indexes(connect)).toBe("a_new_idx");
+      expect(await tables(connect)).toBe("a,c");
+    });
+
+    it("applies at once on a new database, where no version has served", async () => {
+      const connect = freshHttpDatabase();
+      const run = await runMigrations(connect(), folder(expandAndContract));
+      expect(run).toMatchObject({ before: 0, after: 4, deferred: [] });
+      expect(run.applied).toEqual(Object.keys(expandAndContract));
+      expect(await indexes(connect)).toBe("a_new_idx");
+    });
+
+    it("applies at once when its expand step shipped in an earlier release", async () => {
+      const connect = freshHttpDatabase();
+      const { "0002_contract": contract, "0003_c": _, ...expanded } = expandAndContract;
+      const dir = folder(expanded);
+      await runMigrations(connect(), dir);
+      rewrite(dir, { ...expanded, "0002_contract": contract });
+      expect(await runMigrations(connect(), dir)).toMatchObject({ applied: ["0002_contract"], deferred: [] });
+    });
+
+    it("refuses a contract step naming no earlier migration, before touching the database", async () => {
+      const connect = freshHttpDatabase();
+      const dir = folder({
+        "0000_a": steps('CREATE TABLE "a" (id int);'),
+        "0001_contract": steps("-- migrate:contract-after 0002_later", 'DROP TABLE "a";'),
+        "0002_later": steps('CREATE TABLE "b" (id int);'),
+      });
+      await expect(runMigrations(connect(), dir)).rejects.toThrow(
+        "migration 0001_contract is a contract step after 0002_later, which is not an earlier migration",
+      );
+      expect(await tables(connect)).toBe("");
+    });
   });
 
   it.runIf(postgresUrl)("holds on PostgreSQL over pg too: two sessions at once apply once", async () => {

@@ -1,0 +1,12 @@
+-- migrate:no-transaction
+-- migrate:contract-after 0004_customer_subject
+-- squawk-ignore-file require-lock-timeout, require-statement-timeout
+-- The contract step for 0004's unique index on idempotency_keys (customer_id, key), which only the version
+-- before 0004 used, as its ON CONFLICT arbiter. While it stands, two creates racing with one
+-- Idempotency-Key (a UUID subject) can fail with a unique violation, a 409, instead of one creating and the
+-- other replaying: ON CONFLICT takes its alternative action on its arbiter index's conflicts only, and ours
+-- is (customer_subject, key) (https://www.postgresql.org/docs/15/sql-insert.html#SQL-ON-CONFLICT).
+-- CONCURRENTLY, so writes are never blocked; outside a transaction, so a timeout set here would reach
+-- nothing over HTTP; IF EXISTS, so a run stopped half-way is finished by the next.
+-- The runner applies it only in a release after the one that applied 0004 (or on a new database).
+DROP INDEX CONCURRENTLY IF EXISTS "idempotency_keys_customer_key_idx";
