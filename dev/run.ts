@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { cli } from "../scripts/cli.ts";
 import { serveDevProvider } from "./dev-keys.ts";
 import { envFileText, resolveSettings } from "./settings.ts";
@@ -87,10 +87,13 @@ if (settings.JWT_MODES?.includes("jwks") && !settings.JWT_JWKS_URL) {
 const settingsFile = join(settingsDir, "worker.env");
 writeFileSync(settingsFile, envFileText(settings), { mode: 0o600 });
 
+// From the settings' folder: wrangler dev compares ./worker-configuration.d.ts with the configuration
+// it serves, and this one (optional secrets declared, no environments) is not the one the types are
+// generated from, so from the project's folder it would tell a newcomer the types are out of date.
 const wrangler = spawn(
   process.execPath,
   [
-    "node_modules/wrangler/bin/wrangler.js",
+    resolve("node_modules/wrangler/bin/wrangler.js"),
     "dev",
     "--config",
     configFile,
@@ -103,7 +106,7 @@ const wrangler = spawn(
     "--env-file",
     settingsFile,
   ],
-  { stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  { cwd: settingsDir, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 
 let stopping = false;
