@@ -58,7 +58,7 @@ export function describeRun(run: MigrationRun): string {
 }
 
 export const NO_TRANSACTION_MARKER = "-- migrate:no-transaction";
-export const CONTRACT_AFTER_MARKER = "-- migrate:contract-after";
+const CONTRACT_AFTER_MARKER = "-- migrate:contract-after";
 
 /** One key for every runner of this service's migrations (pg_advisory_xact_lock takes a bigint). */
 const LOCK = "SELECT pg_advisory_xact_lock(7315829460183)";
