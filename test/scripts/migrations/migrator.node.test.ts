@@ -51,14 +51,15 @@ function rewrite(dir: string, migrations: Record<string, string>): void {
 }
 
 const steps = (...statements: string[]) => statements.join("--> statement-breakpoint\n");
-const tables = async (connect: () => ReturnType<typeof httpConnection>) =>
-  String(
-    await connect().scalar({
-      query:
-        "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = 'public'",
-      params: [],
-    }),
-  );
+/** A query's one text value (a comma-separated list of names), read from the database. */
+const listed = (query: string) => async (connect: () => ReturnType<typeof httpConnection>) =>
+  String(await connect().scalar({ query, params: [] }));
+const tables = listed(
+  "SELECT coalesce(string_agg(tablename, ',' ORDER BY tablename), '') FROM pg_tables WHERE schemaname = 'public'",
+);
+const indexesOfA = listed(
+  "SELECT coalesce(string_agg(indexname, ',' ORDER BY indexname), '') FROM pg_indexes WHERE tablename = 'a'",
+);
 
 describe("the migration runner", () => {
   it("applies each migration once, and a second run finds nothing to do", async () => {
@@ -135,14 +136,6 @@ describe("the migration runner", () => {
   });
 
   describe("a contract step (-- migrate:contract-after <tag>)", () => {
-    const indexes = async (connect: () => ReturnType<typeof httpConnection>) =>
-      String(
-        await connect().scalar({
-          query:
-            "SELECT coalesce(string_agg(indexname, ',' ORDER BY indexname), '') FROM pg_indexes WHERE tablename = 'a'",
-          params: [],
-        }),
-      );
     const expandAndContract = {
       "0000_a": steps('CREATE TABLE "a" (id int, old int);', 'CREATE UNIQUE INDEX "a_old_idx" ON "a" (old);'),
       "0001_expand": steps('ALTER TABLE "a" ADD COLUMN "new" int;', 'CREATE UNIQUE INDEX "a_new_idx" ON "a" (new);'),
@@ -171,12 +164,12 @@ describe("the migration runner", () => {
         "1 migration(s) applied; 2 in the journal; left for the next release: 0002_contract, 0003_c " +
           "(a contract step after a migration this one applied)",
       );
-      expect(await indexes(connect)).toBe("a_new_idx,a_old_idx");
+      expect(await indexesOfA(connect)).toBe("a_new_idx,a_old_idx");
       expect(await tables(connect)).toBe("a");
 
       const next = await runMigrations(connect(), dir);
       expect(next).toMatchObject({ before: 2, after: 4, applied: ["0002_contract", "0003_c"], deferred: [] });
-      expect(await indexes(connect)).toBe("a_new_idx");
+      expect(await indexesOfA(connect)).toBe("a_new_idx");
       expect(await tables(connect)).toBe("a,c");
     });
 
@@ -185,7 +178,7 @@ describe("the migration runner", () => {
       const run = await runMigrations(connect(), folder(expandAndContract));
       expect(run).toMatchObject({ before: 0, after: 4, deferred: [] });
       expect(run.applied).toEqual(Object.keys(expandAndContract));
-      expect(await indexes(connect)).toBe("a_new_idx");
+      expect(await indexesOfA(connect)).toBe("a_new_idx");
     });
 
     it("applies at once when its expand step shipped in an earlier release", async () => {
