@@ -88,8 +88,8 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
     });
 
     it("lets one of many racing creates with one key win, and gives every other the winner, round after round", async () => {
-      // Rounds, because a race is lost only now and then: on PostgreSQL a second unique index on the
-      // key made about one round in ten fail with a unique violation (migration 0008).
+      // Rounds, because a race is lost only now and then: on PostgreSQL, a second unique index on the
+      // key (migration 0008 drops it) fails about one round in ten with a unique violation.
       const customer = crypto.randomUUID();
       for (let round = 0; round < 20; round++) {
         const key = `race-${round}`;
