@@ -14,13 +14,9 @@ const folders = (script ?? "").split(/\s+/).filter((word) => word.startsWith("te
 /** What a test reaches a database through: the SQL server's helpers, the app with its database, PostgreSQL. */
 const REACHES_A_DATABASE = /support\/(database|live-app)|freshDatabase|TEST_DATABASE_URL|createProvider|startSqlServer/;
 
-function testFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return path === join("test", "support") ? [] : testFiles(path);
-    return entry.name.endsWith(".test.ts") ? [path] : [];
-  });
-}
+const testFiles = readdirSync("test", { recursive: true, encoding: "utf8" })
+  .filter((file) => file.endsWith(".test.ts"))
+  .map((file) => join("test", file));
 
 describe("the PostgreSQL suites", () => {
   it("are folders of test/", () => {
@@ -28,7 +24,7 @@ describe("the PostgreSQL suites", () => {
   });
 
   it("hold every test file that reaches a database", () => {
-    const outside = testFiles("test")
+    const outside = testFiles
       .filter((file) => !folders.some((folder) => file.startsWith(`${folder}/`)))
       .filter((file) => file !== join("test", "database-suites.node.test.ts"))
       .filter((file) => REACHES_A_DATABASE.test(readFileSync(file, "utf8")));
