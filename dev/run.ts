@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cli } from "../scripts/cli.ts";
+import { describeRun } from "../scripts/migrations/migrator.ts";
 import { serveDevProvider } from "./dev-keys.ts";
 import { envFileText, resolveSettings } from "./settings.ts";
 import { createProvider } from "./sql-server/provider.ts";
@@ -49,6 +50,11 @@ if (!settings.DATABASE_URL) {
     databaseUrl: localUrl,
     dataDir: localUrl ? undefined : ".data/pglite",
     migrationsFolder: "migrations",
+    // What changed, as a release says it: a contract step waits for the next start, as for the next release.
+    onMigrated: (database, run) => {
+      if (run.applied.length + run.deferred.length > 0)
+        console.log(`[dev] ${database}: ${describeRun(run, "the next start of npm run dev")}`);
+    },
     createDatabases: Boolean(localUrl),
   });
   sqlServer = await startSqlServer({ provider, port: Number(process.env.SQL_PORT ?? 0) });

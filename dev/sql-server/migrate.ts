@@ -1,4 +1,4 @@
-import { type MigrationConnection, runMigrations } from "../../scripts/migrations/migrator.ts";
+import { type MigrationConnection, type MigrationRun, runMigrations } from "../../scripts/migrations/migrator.ts";
 import type { Backend } from "./backend.ts";
 
 /** The local server's backend as a migration connection: its `batch` is one transaction. */
@@ -14,6 +14,6 @@ function backendConnection(backend: Backend): MigrationConnection {
 }
 
 /** Applies the migrations to a database the local server opens, as a release applies them to Neon. */
-export async function applyMigrations(backend: Backend, migrationsFolder: string): Promise<number> {
-  return (await runMigrations(backendConnection(backend), migrationsFolder)).applied.length;
+export async function applyMigrations(backend: Backend, migrationsFolder: string): Promise<MigrationRun> {
+  return await runMigrations(backendConnection(backend), migrationsFolder);
 }

@@ -1,3 +1,4 @@
+import type { MigrationRun } from "../../scripts/migrations/migrator.ts";
 import type { BackendProvider } from "./backend.ts";
 import { applyMigrations } from "./migrate.ts";
 import { pgProvider } from "./pg-backend.ts";
@@ -10,6 +11,8 @@ export interface ProviderOptions {
   dataDir?: string;
   /** Apply these migrations to each database when first opened. */
   migrationsFolder?: string;
+  /** Told what each database's migration run did: `npm run dev` prints it. */
+  onMigrated?: (database: string, run: MigrationRun) => void;
   /** Postgres only: create missing databases (tests use one per file). */
   createDatabases?: boolean;
   /** Postgres only: drop the databases it created on close. */
@@ -18,10 +21,10 @@ export interface ProviderOptions {
 }
 
 export function createProvider(options: ProviderOptions): BackendProvider {
-  const { migrationsFolder } = options;
+  const { migrationsFolder, onMigrated } = options;
   const onCreate = migrationsFolder
-    ? async (_db: string, backend: Parameters<typeof applyMigrations>[0]) => {
-        await applyMigrations(backend, migrationsFolder);
+    ? async (database: string, backend: Parameters<typeof applyMigrations>[0]) => {
+        onMigrated?.(database, await applyMigrations(backend, migrationsFolder));
       }
     : undefined;
   if (options.databaseUrl) {

@@ -49,10 +49,10 @@ export interface MigrationRun {
 }
 
 /** "2 migration(s) applied; 0003_x by another run; 5 in the journal": what a run did, for a person. */
-export function describeRun(run: MigrationRun): string {
+export function describeRun(run: MigrationRun, next = "the next release"): string {
   const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
   const deferred = run.deferred.length
-    ? `; left for the next release: ${run.deferred.join(", ")} (a contract step after a migration this one applied)`
+    ? `; left for ${next}: ${run.deferred.join(", ")} (a contract step after a migration this one applied)`
     : "";
   return `${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal${deferred}`;
 }

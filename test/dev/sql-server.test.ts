@@ -1,9 +1,13 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackendProvider } from "../../dev/sql-server/backend.ts";
 import { createProvider } from "../../dev/sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "../../dev/sql-server/server.ts";
+import type { MigrationRun } from "../../scripts/migrations/migrator.ts";
 
 /**
  * The local server against the real driver, on every backend this machine has: PGlite always,
@@ -300,6 +304,36 @@ describe("PGlite statistics", () => {
 describe("across backends", () => {
   it.runIf(backends.length > 1)("returns identical rows from PGlite and PostgreSQL", () => {
     expect(rowsByBackend.get("pglite")).toEqual(rowsByBackend.get("postgres"));
+  });
+});
+
+describe("migrations on open", () => {
+  it("tells what each open's run did: every migration on a new database, none on its next open", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "ot-provider-"));
+    const told: [string, MigrationRun][] = [];
+    const open = async () => {
+      const provider = createProvider({
+        dataDir,
+        migrationsFolder: "migrations",
+        onMigrated: (database, run) => told.push([database, run]),
+      });
+      await provider.get("shop");
+      await provider.close();
+    };
+    try {
+      await open();
+      await open();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    const tags = readdirSync("migrations")
+      .filter((f) => f.endsWith(".sql"))
+      .map((f) => f.replace(/\.sql$/, ""))
+      .sort();
+    expect(told.map(([database, run]) => [database, run.applied, run.deferred, run.after])).toEqual([
+      ["shop", tags, [], tags.length],
+      ["shop", [], [], tags.length],
+    ]);
   });
 });
 

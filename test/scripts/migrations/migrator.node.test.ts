@@ -164,6 +164,7 @@ describe("the migration runner", () => {
         "1 migration(s) applied; 2 in the journal; left for the next release: 0002_contract, 0003_c " +
           "(a contract step after a migration this one applied)",
       );
+      expect(describeRun(release, "the next start")).toContain("; left for the next start: 0002_contract, 0003_c ");
       expect(await indexesOfA(connect)).toBe("a_new_idx,a_old_idx");
       expect(await tables(connect)).toBe("a");
 
