@@ -24,7 +24,8 @@ export function createProvider(options: ProviderOptions): BackendProvider {
   const { migrationsFolder, onMigrated } = options;
   const onCreate = migrationsFolder
     ? async (database: string, backend: Parameters<typeof applyMigrations>[0]) => {
-        onMigrated?.(database, await applyMigrations(backend, migrationsFolder));
+        const run = await applyMigrations(backend, migrationsFolder);
+        onMigrated?.(database, run);
       }
     : undefined;
   if (options.databaseUrl) {
