@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "./cli.ts";
-import { NO_TRANSACTION_MARKER } from "./migrations/migrator.ts";
+import { migrationHeader } from "./migrations/header.ts";
 import { settingProblems } from "./migrations/setting-problems.ts";
 
 const { positionals } = cli("usage: npm run lint:migrations [-- file.sql …]   (default: migrations/*.sql)", {}, true);
@@ -22,7 +22,7 @@ const files =
         .sort()
         .map((f) => join("migrations", f));
 
-const transactional = files.filter((f) => !readFileSync(f, "utf8").trimStart().startsWith(NO_TRANSACTION_MARKER));
+const transactional = files.filter((f) => migrationHeader(readFileSync(f, "utf8")).transactional);
 const standalone = files.filter((f) => !transactional.includes(f));
 let failed = false;
 for (const [group, flag] of [

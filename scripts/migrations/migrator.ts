@@ -23,6 +23,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readMigrationFiles } from "drizzle-orm/migrator";
+import { migrationHeader } from "./header.ts";
 
 export interface SqlStatement {
   query: string;
@@ -57,9 +58,6 @@ export function describeRun(run: MigrationRun, next = "the next release"): strin
   return `${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal${deferred}`;
 }
 
-export const NO_TRANSACTION_MARKER = "-- migrate:no-transaction";
-const CONTRACT_AFTER_MARKER = "-- migrate:contract-after";
-
 /** One key for every runner of this service's migrations (pg_advisory_xact_lock takes a bigint). */
 const LOCK = "SELECT pg_advisory_xact_lock(7315829460183)";
 const ALREADY_APPLIED = "migration already applied";
@@ -89,16 +87,6 @@ interface Migration {
   contractAfter: string | undefined;
 }
 
-/** The tag a `-- migrate:contract-after <tag>` line names among the file's first comment lines. */
-function contractAfterOf(firstStatement: string): string | undefined {
-  for (const line of firstStatement.trimStart().split("\n")) {
-    const text = line.trim();
-    if (!text.startsWith("--")) return undefined;
-    if (text.startsWith(`${CONTRACT_AFTER_MARKER} `)) return text.slice(CONTRACT_AFTER_MARKER.length).trim();
-  }
-  return undefined;
-}
-
 function readMigrations(folder: string): Migration[] {
   const files = readMigrationFiles({ migrationsFolder: folder });
   const tags = (JSON.parse(readJournal(folder)) as { entries: { tag: string }[] }).entries.map((e) => e.tag);
@@ -107,8 +95,7 @@ function readMigrations(folder: string): Migration[] {
     when: file.folderMillis,
     hash: file.hash,
     statements: file.sql.filter((s) => s.trim() !== ""),
-    transactional: !(file.sql[0] ?? "").trimStart().startsWith(NO_TRANSACTION_MARKER),
-    contractAfter: contractAfterOf(file.sql[0] ?? ""),
+    ...migrationHeader(file.sql[0] ?? ""),
   }));
   migrations.forEach(({ tag, contractAfter }, i) => {
     if (contractAfter !== undefined && !migrations.slice(0, i).some((earlier) => earlier.tag === contractAfter)) {

@@ -1,11 +1,11 @@
-import { NO_TRANSACTION_MARKER } from "./migrator.ts";
+import { migrationHeader } from "./header.ts";
 
 /**
  * Timeouts set the way the runner can honour: `SET LOCAL` inside a migration's transaction; none in a
  * migration without one (over HTTP each statement is its own session). As `file: message` lines.
  */
 export function settingProblems(file: string, sql: string): string[] {
-  const transactional = !sql.trimStart().startsWith(NO_TRANSACTION_MARKER);
+  const { transactional } = migrationHeader(sql);
   const code = sql.replace(/--[^\n]*/g, "");
   const problems: string[] = [];
   for (const match of code.matchAll(/\bSET\s+(SESSION\s+|LOCAL\s+)?(\w+)/gi)) {
