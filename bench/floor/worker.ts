@@ -23,7 +23,7 @@ type Bindings = {
  */
 const orders = pgTable("orders", {
   id: uuid("id").primaryKey(),
-  customerId: uuid("customer_id").notNull(),
+  customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
   status: text("status").notNull(),
   currency: text("currency").notNull(),
   total: bigint("total", { mode: "number" }).notNull(),
@@ -79,7 +79,7 @@ app.get("/orders", async (c) => {
   const page = await dbOf(c.env)
     .select(withItems)
     .from(orders)
-    .where(and(eq(orders.customerId, customerId)))
+    .where(and(eq(orders.customerSubject, customerId)))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(51);
   return c.json({ data: page.slice(0, 50) });
@@ -99,7 +99,7 @@ app.post("/orders", async (c) => {
   const total = items.reduce((sum, i) => sum + i.lineTotal, 0);
   const order = {
     id,
-    customerId: crypto.randomUUID(),
+    customerSubject: crypto.randomUUID(),
     status: "pending",
     currency: body.currency,
     total,

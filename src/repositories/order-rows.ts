@@ -22,8 +22,7 @@ export const withItems = { ...getTableColumns(orders), items: itemsOfOrder };
 export function toOrder(row: OrderRow & { items?: ItemTuple[] }): Order {
   const order: Order = {
     id: row.id,
-    // Every row has a subject: written by this version, filled by 0004's trigger or backfill otherwise.
-    customerId: row.customerSubject ?? row.customerId ?? "",
+    customerId: row.customerSubject,
     status: row.status,
     currency: row.currency,
     itemCount: row.itemCount,

@@ -1,7 +1,6 @@
 import { and, desc, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Order } from "../domain/order";
 import type { EventStamp } from "../domain/order-event";
-import { isUuid } from "../lib/uuid";
 import type {
   CreateResult,
   IdempotencyClaim,
@@ -15,12 +14,6 @@ import { deleteOldestBefore } from "./oldest-first-delete";
 import { type ItemTuple, type OrderRow, toOrder, withItems } from "./order-rows";
 import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
 import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
-
-/**
- * customer_id as the version before migration 0004 reads it: the subject when it is a UUID, else NULL
- * (that version could not have authenticated such a caller).
- */
-const uuidOrNull = (subject: string) => (isUuid(subject) ? subject : null);
 
 /** The order with this id, and only if it is this customer's (when one is given): values or placeholders. */
 function visible(id: string | Placeholder, customerId: string | Placeholder | undefined): SQL | undefined {
@@ -110,17 +103,17 @@ function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim, eve
   const createdAt = order.createdAt.toISOString();
   return db.execute(sql`
     WITH claimed AS (
-      INSERT INTO ${idempotencyKeys} (customer_subject, customer_id, key, request_hash, order_id, order_snapshot, created_at, expires_at)
-      VALUES (${claim.callerId}, ${uuidOrNull(claim.callerId)}::uuid, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
+      INSERT INTO ${idempotencyKeys} (customer_subject, key, request_hash, order_id, order_snapshot, created_at, expires_at)
+      VALUES (${claim.callerId}, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
               ${encodeSnapshot(order)}, ${createdAt}::timestamptz, ${claim.expiresAt.toISOString()}::timestamptz)
       ON CONFLICT (customer_subject, key) DO UPDATE SET
         request_hash = excluded.request_hash, order_id = excluded.order_id, order_snapshot = excluded.order_snapshot,
-        response_status = NULL, response_body = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
+        created_at = excluded.created_at, expires_at = excluded.expires_at
       WHERE ${idempotencyKeys}.expires_at <= excluded.created_at
       RETURNING order_id
     ), new_order AS (
-      INSERT INTO ${orders} (id, customer_subject, customer_id, status, currency, total, item_count, version, created_at, updated_at)
-      SELECT order_id, ${order.customerId}, ${uuidOrNull(order.customerId)}::uuid, 'pending', ${order.currency}::currency, ${order.total}::bigint,
+      INSERT INTO ${orders} (id, customer_subject, status, currency, total, item_count, version, created_at, updated_at)
+      SELECT order_id, ${order.customerId}, 'pending', ${order.currency}::currency, ${order.total}::bigint,
              ${order.itemCount}::smallint, 1, ${createdAt}::timestamptz, ${createdAt}::timestamptz
       FROM claimed
       RETURNING id
@@ -141,7 +134,6 @@ function insertOrder(db: Database, order: Order, event: EventStamp) {
     db.insert(orders).values({
       id: order.id,
       customerSubject: order.customerId,
-      customerId: uuidOrNull(order.customerId),
       currency: order.currency,
       total: order.total,
       itemCount: order.itemCount,

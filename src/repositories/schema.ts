@@ -5,7 +5,6 @@ import {
   check,
   index,
   integer,
-  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -28,11 +27,8 @@ export const orders = pgTable(
   {
     id: uuid("id").primaryKey(),
     // Whose order: the token's subject as its issuer names it (a UUID from this service's own tokens,
-    // `auth0|…` or a Cognito id from a provider's). customer_id is the earlier UUID column: still written
-    // when the subject is a UUID, so a version from before migration 0004 keeps working during a rollout;
-    // a later contract migration drops it and makes customer_subject NOT NULL (docs/deploying.md).
-    customerId: uuid("customer_id"),
-    customerSubject: varchar("customer_subject", { length: 255 }),
+    // `auth0|…` or a Cognito id from a provider's). It replaced the UUID column customer_id (0004–0012).
+    customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
     status: orderStatus("status").notNull().default("pending"),
     currency: currency("currency").notNull(),
     // Sums can outgrow int4; mode "number" is safe because the domain caps totals at 2^53 - 1.
@@ -46,13 +42,6 @@ export const orders = pgTable(
     // Keyset pagination: a customer's orders newest first, with or without a status filter,
     // and the admin's view of everyone's. NULLS FIRST is what `ORDER BY … DESC` means: with
     // drizzle's default (NULLS LAST) the planner cannot read these in order and sorts every row.
-    index("orders_customer_created_idx").on(t.customerId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
-    index("orders_customer_status_created_idx").on(
-      t.customerId,
-      t.status,
-      t.createdAt.desc().nullsFirst(),
-      t.id.desc().nullsFirst(),
-    ),
     index("orders_subject_created_idx").on(
       t.customerSubject,
       t.createdAt.desc().nullsFirst(),
@@ -98,13 +87,11 @@ export const orderItems = pgTable(
  * A stored answer to a create request, keyed by the caller and their Idempotency-Key. Written in
  * the same statement as the order, so a key never exists without its order or vice versa.
  * `order_snapshot` is the order as first created (JSON text, byte for byte), which replays render.
- * `response_status`/`response_body` were written before it (migration 0002); nothing reads them now.
  */
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    // As on orders: the subject keys the record; customer_id is kept, nullable, for the version before.
-    customerId: uuid("customer_id"),
+    // As on orders: the caller's subject keys the record.
     customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
     key: varchar("key", { length: 255 }).notNull(),
     requestHash: varchar("request_hash", { length: 64 }).notNull(),
@@ -112,8 +99,6 @@ export const idempotencyKeys = pgTable(
       .notNull()
       .references(() => orders.id, { onDelete: "cascade" }),
     orderSnapshot: text("order_snapshot"),
-    responseStatus: smallint("response_status"),
-    responseBody: jsonb("response_body"),
     createdAt: timestamptz("created_at").notNull().default(sql`now()`),
     expiresAt: timestamptz("expires_at").notNull(),
   },

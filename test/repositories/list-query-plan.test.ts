@@ -17,8 +17,8 @@ beforeAll(async () => {
   const owner = createDatabase({ url: ownerUrl, httpEndpoint: env.DATABASE_HTTP_ENDPOINT, timeoutMs: 30_000 });
   // Enough rows that a sort of all of them would be the planner's choice if the index did not fit.
   await db.execute(sql`
-    INSERT INTO orders (id, customer_id, status, currency, total, item_count, created_at)
-    SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN gen_random_uuid() ELSE ${customer}::uuid END,
+    INSERT INTO orders (id, customer_subject, status, currency, total, item_count, created_at)
+    SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN gen_random_uuid()::text ELSE ${customer} END,
            (ARRAY['pending','paid','shipped','cancelled'])[1 + g % 4]::order_status, 'USD', 100, 1,
            now() - g * interval '1 second'
     FROM generate_series(1, 3000) g`);
