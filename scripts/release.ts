@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "./cli.ts";
-import { migrateDatabase } from "./migrations/connections.ts";
+import { markDatabaseShipped, migrateDatabase } from "./migrations/connections.ts";
 import { describeRun } from "./migrations/migrator.ts";
 import { childEnv } from "./release/child-env.ts";
 import { readEnvironment } from "./release/environment.ts";
@@ -137,12 +137,25 @@ function ensureQueues(wrangler: Wrangler, queues: string[]): void {
   }
 }
 
-async function migrations(env: string): Promise<void> {
+function databaseUrlOf(env: string): string {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl)
     fail(`DATABASE_URL is not set for ${env}: export the ${env} schema owner's connection string and run again`);
-  const run = await migrateDatabase(databaseUrl, process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  return databaseUrl;
+}
+
+async function migrations(env: string): Promise<void> {
+  const run = await migrateDatabase(databaseUrlOf(env), process.env.DATABASE_HTTP_ENDPOINT || undefined);
   log(`  ${describeRun(run)}`);
+}
+
+/**
+ * The new version serves all traffic: no version from before this release's migrations is left, so
+ * the contract steps after them may run from the next release on (scripts/migrations/migrator.ts).
+ */
+async function recordShipped(env: string): Promise<void> {
+  await markDatabaseShipped(databaseUrlOf(env), process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  log("  recorded in the database: the version serving all traffic has every migration of this release");
 }
 
 async function release(): Promise<void> {
@@ -220,8 +233,8 @@ async function release(): Promise<void> {
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           log,
         };
-        if (serving.kind === "one") await shipGradually(ctx, serving.versionId);
-        else await shipFirst(ctx);
+        const everywhere = serving.kind === "one" ? await shipGradually(ctx, serving.versionId) : await shipFirst(ctx);
+        if (everywhere) await recordShipped(env);
       },
     ],
   ];

@@ -1,7 +1,7 @@
 /** The runner's connections: Neon's HTTP driver (how a release reaches Neon) and `pg` (any PostgreSQL). */
 import { neon, neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
-import { type MigrationConnection, type MigrationRun, runMigrations } from "./migrator.ts";
+import { type MigrationConnection, type MigrationRun, markShipped, runMigrations } from "./migrator.ts";
 
 /**
  * Over HTTP every request is its own session; `transaction()` sends the statements as one
@@ -44,18 +44,30 @@ export function pgConnection(client: pg.Client): MigrationConnection {
 }
 
 /**
- * Runs the migrations against a connection string: over HTTP for Neon (or any server speaking its
- * protocol, given `httpEndpoint`), through `pg` for any other PostgreSQL.
+ * A connection for a connection string: over HTTP for Neon (or any server speaking its protocol, given
+ * `httpEndpoint`), through `pg` for any other PostgreSQL (closed when `use` is done).
  */
-export async function migrateDatabase(url: string, httpEndpoint?: string, folder?: string): Promise<MigrationRun> {
-  if (new URL(url).hostname.endsWith(".neon.tech") || httpEndpoint) {
-    return runMigrations(httpConnection(url, httpEndpoint), folder);
-  }
+async function withConnection<T>(
+  url: string,
+  httpEndpoint: string | undefined,
+  use: (connection: MigrationConnection) => Promise<T>,
+): Promise<T> {
+  if (new URL(url).hostname.endsWith(".neon.tech") || httpEndpoint) return use(httpConnection(url, httpEndpoint));
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await runMigrations(pgConnection(client), folder);
+    return await use(pgConnection(client));
   } finally {
     await client.end();
   }
+}
+
+/** Runs the migrations against a connection string. */
+export function migrateDatabase(url: string, httpEndpoint?: string, folder?: string): Promise<MigrationRun> {
+  return withConnection(url, httpEndpoint, (connection) => runMigrations(connection, folder));
+}
+
+/** Records, in that database, that the version now serving all traffic shipped these migrations. */
+export function markDatabaseShipped(url: string, httpEndpoint?: string, folder?: string): Promise<void> {
+  return withConnection(url, httpEndpoint, (connection) => markShipped(connection, folder));
 }

@@ -13,9 +13,11 @@
  *   Postgres refuses inside a transaction) runs statement by statement, each of which must be
  *   idempotent (`IF NOT EXISTS`), and is then recorded under the lock.
  * - A contract step, marked `-- migrate:contract-after <tag>` among its first comment lines, removes
- *   what only the version before <tag> used. During a rollout that version may still be serving when
- *   this run applied <tag>, so the step (and every migration after it, to keep their order) waits for
- *   the next run; on a new database, where no version has served, it applies at once.
+ *   what only the version before <tag> used. That version may still serve until a release whose
+ *   migrations include <tag> has reached all traffic, which `npm run release` records (`markShipped`).
+ *   So the step (and every migration after it, to keep their order) waits when this run applied <tag>,
+ *   or when the last release recorded had not shipped <tag> (one that rolled back records nothing); on
+ *   a new database, where no version has served, it applies at once.
  *
  * The journal is drizzle's own (`drizzle.__drizzle_migrations`, keyed by the journal's `when`), so
  * drizzle-kit and this runner agree on what ran.
@@ -45,7 +47,7 @@ export interface MigrationRun {
   /** Tags this run applied; tags another runner applied while this one waited. */
   applied: string[];
   appliedElsewhere: string[];
-  /** Tags left for the next run: a contract step whose expand step this run applied, and those after it. */
+  /** Tags left for a later run: a contract step whose expand step has not shipped, and those after it. */
   deferred: string[];
 }
 
@@ -53,7 +55,7 @@ export interface MigrationRun {
 export function describeRun(run: MigrationRun, next = "the next release"): string {
   const elsewhere = run.appliedElsewhere.length ? `; ${run.appliedElsewhere.join(", ")} by another run` : "";
   const deferred = run.deferred.length
-    ? `; left for ${next}: ${run.deferred.join(", ")} (a contract step after a migration this one applied)`
+    ? `; left for ${next}: ${run.deferred.join(", ")} (a contract step after a migration no version serving all traffic has shipped)`
     : "";
   return `${run.applied.length} migration(s) applied${elsewhere}; ${run.after} in the journal${deferred}`;
 }
@@ -62,6 +64,8 @@ export function describeRun(run: MigrationRun, next = "the next release"): strin
 const LOCK = "SELECT pg_advisory_xact_lock(7315829460183)";
 const ALREADY_APPLIED = "migration already applied";
 const JOURNAL = '"drizzle"."__drizzle_migrations"';
+/** The newest migration the version serving all traffic was released with (its `when`), one row. */
+const SHIPPED = '"drizzle"."order_service_shipped"';
 
 const statement = (query: string, params: (string | null)[] = []): SqlStatement => ({ query, params });
 
@@ -151,16 +155,24 @@ export async function runMigrations(connection: MigrationConnection, folder = "m
     statement(LOCK),
     statement('CREATE SCHEMA IF NOT EXISTS "drizzle"'),
     statement(`CREATE TABLE IF NOT EXISTS ${JOURNAL} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`),
+    statement(
+      `CREATE TABLE IF NOT EXISTS ${SHIPPED} (id smallint PRIMARY KEY CHECK (id = 1), through bigint NOT NULL, ` +
+        "shipped_at timestamptz NOT NULL DEFAULT now())",
+    ),
   ]);
   const before = await journalSize(connection);
+  const shipped = await connection.scalar(statement(`SELECT through FROM ${SHIPPED} WHERE id = 1`));
   const last = Number(await connection.scalar(statement(`SELECT coalesce(max(created_at), 0) FROM ${JOURNAL}`)));
   const run: MigrationRun = { before, after: before, applied: [], appliedElsewhere: [], deferred: [] };
+  const whenOf = new Map(migrations.map((m) => [m.tag, m.when]));
+  /** Whether the version serving all traffic may still be one from before this expand step. */
+  const unshipped = (tag: string) =>
+    [...run.applied, ...run.appliedElsewhere].includes(tag) ||
+    (shipped != null && (whenOf.get(tag) ?? 0) > Number(shipped));
   const pending = migrations.filter((migration) => migration.when > last);
   for (const [i, migration] of pending.entries()) {
     const { contractAfter } = migration;
-    const expandedNow =
-      contractAfter !== undefined && [...run.applied, ...run.appliedElsewhere].includes(contractAfter);
-    if (before > 0 && expandedNow) {
+    if (before > 0 && contractAfter !== undefined && unshipped(contractAfter)) {
       run.deferred = pending.slice(i).map((m) => m.tag);
       break;
     }
@@ -169,4 +181,21 @@ export async function runMigrations(connection: MigrationConnection, folder = "m
   }
   run.after = await journalSize(connection);
   return run;
+}
+
+/**
+ * Records that the version now serving all traffic was released with every migration of `folder`:
+ * contract steps after any of them may run from now on. `npm run release` calls it once its rollout
+ * reaches 100 %; a release stopped short, or rolled back, records nothing, and an older version released
+ * again lowers the mark.
+ */
+export async function markShipped(connection: MigrationConnection, folder = "migrations"): Promise<void> {
+  const newest = Math.max(0, ...readMigrations(folder).map((m) => m.when));
+  await connection.transaction([
+    statement(
+      `INSERT INTO ${SHIPPED} (id, through) VALUES (1, $1) ` +
+        "ON CONFLICT (id) DO UPDATE SET through = excluded.through, shipped_at = now()",
+      [String(newest)],
+    ),
+  ]);
 }

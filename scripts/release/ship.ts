@@ -61,7 +61,8 @@ async function deployAtOnce(ctx: ShipContext, why: string, afterFailure: string)
 const overrideHint = (ctx: ShipContext, id: string) =>
   `curl -H 'Cloudflare-Workers-Version-Overrides: ${ctx.workerName}="${id}"' ${ctx.url}/healthz`;
 
-export async function shipFirst(ctx: ShipContext): Promise<void> {
+/** Each ships the new version, and says whether it now serves all traffic. */
+export async function shipFirst(ctx: ShipContext): Promise<boolean> {
   if (!ctx.secretsFile) {
     throw new ReleaseError(
       `${ctx.workerName} does not exist yet: its first deploy needs the Worker's secrets in a file ` +
@@ -73,6 +74,7 @@ export async function shipFirst(ctx: ShipContext): Promise<void> {
     `${ctx.workerName} does not exist yet, and \`versions upload\` cannot create it`,
     "nothing older to roll back to; fix and release again",
   );
+  return true;
 }
 
 /** Uploads a version; undefined when the upload carries a Durable Object migration. */
@@ -89,14 +91,15 @@ function upload(ctx: ShipContext): string | undefined {
 const split = (next: string, p: number, current: string) =>
   p === 100 ? [`${next}@100%`] : [`${next}@${p}%`, `${current}@${100 - p}%`];
 
-export async function shipGradually(ctx: ShipContext, current: string): Promise<void> {
+export async function shipGradually(ctx: ShipContext, current: string): Promise<boolean> {
   const next = upload(ctx);
   if (next === undefined) {
-    return deployAtOnce(
+    await deployAtOnce(
       ctx,
       "this release carries a Durable Object migration, which only `wrangler deploy` applies",
       "a rollback is refused across a Durable Object migration; fix forward and release again",
     );
+    return true;
   }
   ctx.wrangler.run(["versions", "deploy", ...split(next, 0, current), "--yes"]);
   if (!(await ctx.smoke(next))) {
@@ -120,7 +123,7 @@ export async function shipGradually(ctx: ShipContext, current: string): Promise<
     ctx.log(
       `  left at ${ctx.stages.at(-1)} %: finish with \`npm run wrangler -- versions deploy ${next}@100% --env ${ctx.env} --yes\`, then \`npm run wrangler -- triggers deploy --env ${ctx.env}\``,
     );
-    return;
+    return false;
   }
   ctx.wrangler.run(["triggers", "deploy"]);
   if (!(await ctx.smoke())) {
@@ -128,4 +131,5 @@ export async function shipGradually(ctx: ShipContext, current: string): Promise<
       `the smoke test failed against ${ctx.url} at 100 %: roll back with \`npm run wrangler -- rollback ${current} --env ${ctx.env}\``,
     );
   }
+  return true;
 }

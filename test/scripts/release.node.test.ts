@@ -145,6 +145,30 @@ beforeEach(() => {
   edge.served.length = 0;
 });
 
+/** The release's database, as its schema owner. */
+function owner() {
+  neonConfig.fetchEndpoint = sql.url;
+  return neon(`postgres://owner:owner@localhost/${database}`);
+}
+/** The newest migration's `when`: what a release that reached all traffic records. */
+const NEWEST = Math.max(
+  ...(JSON.parse(readFileSync("migrations/meta/_journal.json", "utf8")) as { entries: { when: number }[] }).entries.map(
+    (e) => e.when,
+  ),
+);
+/** What the database says the version serving all traffic shipped (0: nothing recorded). */
+async function shippedThrough(): Promise<number> {
+  const rows = await owner().query("SELECT through FROM drizzle.order_service_shipped WHERE id = 1");
+  return Number(rows[0]?.through ?? 0);
+}
+/** Forgets what earlier releases recorded, so a scenario shows what its own release records. */
+async function forgetShipped(): Promise<void> {
+  await owner().query(
+    "DO $$ BEGIN IF to_regclass('drizzle.order_service_shipped') IS NOT NULL THEN " +
+      "DELETE FROM drizzle.order_service_shipped; END IF; END $$",
+  );
+}
+
 describe("npm run release, against the wrangler double", () => {
   it("refuses a first release without the Worker's secrets before migrating anything", async () => {
     account("empty");
@@ -157,6 +181,7 @@ describe("npm run release, against the wrangler double", () => {
 
   it("makes the first release with wrangler deploy, secrets included, and smoke-tests it", async () => {
     account("empty");
+    await forgetShipped();
     const { code, output } = await release(["--config", config(), "--secrets-file", secretsFile]);
     expect(output).toContain(
       "does not exist yet, and `versions upload` cannot create it: `wrangler deploy`, 100 % at once",
@@ -173,10 +198,12 @@ describe("npm run release, against the wrangler double", () => {
     expect(created?.crons).toEqual(["17 * * * *"]);
     expect(created?.versions[0]?.secrets.sort()).toEqual(["DATABASE_URL", "JWT_SECRET", "WEBHOOK_ENCRYPTION_KEY"]);
     expect(state().queues).toEqual(QUEUES);
+    expect(await shippedThrough()).toBe(NEWEST);
   });
 
   it("ships a routine release at 0 %, smoke-tests that version through the override header, then ramps to 10 %", async () => {
     account("serving");
+    await forgetShipped();
     const { code, output } = await release(["--config", config(), "--percentage", "10"]);
     expect(code).toBe(0);
     expect(commands()).toEqual([
@@ -192,6 +219,8 @@ describe("npm run release, against the wrangler double", () => {
     expect(output).toContain(
       `left at 10 %: finish with \`npm run wrangler -- versions deploy ${NEW}@100% --env staging --yes\``,
     );
+    // The old version still serves 90 %: its contract steps must wait, so nothing is recorded.
+    expect(await shippedThrough()).toBe(0);
   });
 
   it("ramps through every stage to 100 % and then applies the changed cron with triggers deploy", async () => {
@@ -199,7 +228,8 @@ describe("npm run release, against the wrangler double", () => {
     const changed = config((c) => {
       c.env.staging.triggers = { crons: ["*/5 * * * *"] };
     });
-    const { code } = await release(["--config", changed, "--percentage", "10,50,100"]);
+    await forgetShipped();
+    const { code, output } = await release(["--config", changed, "--percentage", "10,50,100"]);
     expect(code).toBe(0);
     expect(commands()).toEqual([
       "deployments status --json",
@@ -212,6 +242,8 @@ describe("npm run release, against the wrangler double", () => {
       "triggers deploy",
     ]);
     expect(state().workers[WORKER]?.crons).toEqual(["*/5 * * * *"]);
+    expect(await shippedThrough()).toBe(NEWEST);
+    expect(output).toContain("recorded in the database: the version serving all traffic has every migration");
   });
 
   it("deploys a release that adds a Durable Object class with wrangler deploy, which alone applies its migration", async () => {
@@ -233,7 +265,8 @@ describe("npm run release, against the wrangler double", () => {
 
   it("stops when the new version fails its smoke test at 0 %: the old one keeps all traffic", async () => {
     account("serving", { nextVersionBroken: true });
-    const { code, output } = await release(["--config", config(), "--percentage", "10"]);
+    await forgetShipped();
+    const { code, output } = await release(["--config", config(), "--percentage", "100"]);
     expect(code).toBe(1);
     expect(commands()).toEqual([
       "deployments status --json",
@@ -243,6 +276,7 @@ describe("npm run release, against the wrangler double", () => {
     ]);
     expect(output).toContain(`the smoke test of version ${NEW} failed; ${OLD} still serves all traffic`);
     expect(output).toContain(`Cloudflare-Workers-Version-Overrides: ${WORKER}="${NEW}"`);
+    expect(await shippedThrough()).toBe(0);
   });
 
   it("stops at the migrations when one fails: nothing is uploaded", async () => {

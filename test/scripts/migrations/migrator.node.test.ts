@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProvider } from "../../../dev/sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "../../../dev/sql-server/server.ts";
 import { httpConnection, pgConnection } from "../../../scripts/migrations/connections.ts";
-import { describeRun, MigrationError, runMigrations } from "../../../scripts/migrations/migrator.ts";
+import { describeRun, MigrationError, markShipped, runMigrations } from "../../../scripts/migrations/migrator.ts";
 
 /**
  * The runner over Neon's HTTP driver against the local server (PGlite; PostgreSQL when
@@ -162,7 +162,7 @@ describe("the migration runner", () => {
       });
       expect(describeRun(release)).toBe(
         "1 migration(s) applied; 2 in the journal; left for the next release: 0002_contract, 0003_c " +
-          "(a contract step after a migration this one applied)",
+          "(a contract step after a migration no version serving all traffic has shipped)",
       );
       expect(describeRun(release, "the next start")).toContain("; left for the next start: 0002_contract, 0003_c ");
       expect(await indexesOfA(connect)).toBe("a_new_idx,a_old_idx");
@@ -189,6 +189,39 @@ describe("the migration runner", () => {
       await runMigrations(connect(), dir);
       rewrite(dir, { ...expanded, "0002_contract": contract });
       expect(await runMigrations(connect(), dir)).toMatchObject({ applied: ["0002_contract"], deferred: [] });
+    });
+
+    it("waits, after a release that rolled back, until a release with its expand step reaches all traffic", async () => {
+      const connect = freshHttpDatabase();
+      const { "0002_contract": contract, "0003_c": _, ...expanded } = expandAndContract;
+      const dir = folder({ "0000_a": expandAndContract["0000_a"] });
+      await runMigrations(connect(), dir);
+      await markShipped(connect(), dir);
+
+      // The release of 0001 migrates, then rolls back: the version before it serves again, unmarked.
+      rewrite(dir, expanded);
+      expect(await runMigrations(connect(), dir)).toMatchObject({ applied: ["0001_expand"], deferred: [] });
+      // The next release carries the contract step too: the version before 0001 still serves all traffic.
+      rewrite(dir, { ...expanded, "0002_contract": contract });
+      expect(await runMigrations(connect(), dir)).toMatchObject({ applied: [], deferred: ["0002_contract"] });
+      expect(await indexesOfA(connect)).toBe("a_new_idx,a_old_idx");
+
+      // That release reaches 100 %: the version serving everything has 0001, and the step may run.
+      await markShipped(connect(), dir);
+      expect(await runMigrations(connect(), dir)).toMatchObject({ applied: ["0002_contract"], deferred: [] });
+      expect(await indexesOfA(connect)).toBe("a_new_idx");
+    });
+
+    it("waits again when an older version is released after a newer one: the mark follows what serves", async () => {
+      const connect = freshHttpDatabase();
+      const { "0002_contract": contract, "0003_c": _, ...expanded } = expandAndContract;
+      const old = folder({ "0000_a": expandAndContract["0000_a"] });
+      const dir = folder(expanded);
+      await runMigrations(connect(), dir);
+      await markShipped(connect(), dir);
+      await markShipped(connect(), old);
+      rewrite(dir, { ...expanded, "0002_contract": contract });
+      expect(await runMigrations(connect(), dir)).toMatchObject({ applied: [], deferred: ["0002_contract"] });
     });
 
     it("refuses a contract step naming no earlier migration, before touching the database", async () => {
