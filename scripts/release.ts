@@ -144,8 +144,12 @@ function databaseUrlOf(env: string): string {
   return databaseUrl;
 }
 
-async function migrations(env: string): Promise<void> {
-  const run = await migrateDatabase(databaseUrlOf(env), process.env.DATABASE_HTTP_ENDPOINT || undefined);
+/** Migrates, telling the runner which version serves all traffic (none on a first deploy or a dry run). */
+async function migrations(env: string, serving: Serving): Promise<void> {
+  const servingVersion = serving.kind === "one" ? serving.versionId : undefined;
+  const run = await migrateDatabase(databaseUrlOf(env), process.env.DATABASE_HTTP_ENDPOINT || undefined, undefined, {
+    servingVersion,
+  });
   log(`  ${describeRun(run)}`);
 }
 
@@ -153,9 +157,9 @@ async function migrations(env: string): Promise<void> {
  * The new version serves all traffic: no version from before this release's migrations is left, so
  * the contract steps after them may run from the next release on (scripts/migrations/migrator.ts).
  */
-async function recordShipped(env: string): Promise<void> {
-  await markDatabaseShipped(databaseUrlOf(env), process.env.DATABASE_HTTP_ENDPOINT || undefined);
-  log("  recorded in the database: the version serving all traffic has every migration of this release");
+async function recordShipped(env: string, versionId: string): Promise<void> {
+  await markDatabaseShipped(databaseUrlOf(env), versionId, process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  log(`  recorded in the database: ${versionId} serves all traffic with every migration of this release`);
 }
 
 async function release(): Promise<void> {
@@ -211,7 +215,7 @@ async function release(): Promise<void> {
       },
     ],
     ["checks", () => checks(env, config)],
-    ["migrations", () => migrations(env)],
+    ["migrations", () => migrations(env, serving)],
     [
       "ship",
       async () => {
@@ -233,8 +237,8 @@ async function release(): Promise<void> {
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           log,
         };
-        const everywhere = serving.kind === "one" ? await shipGradually(ctx, serving.versionId) : await shipFirst(ctx);
-        if (everywhere) await recordShipped(env);
+        const servingAll = serving.kind === "one" ? await shipGradually(ctx, serving.versionId) : await shipFirst(ctx);
+        if (servingAll) await recordShipped(env, servingAll);
       },
     ],
   ];

@@ -1,7 +1,13 @@
 /** The runner's connections: Neon's HTTP driver (how a release reaches Neon) and `pg` (any PostgreSQL). */
 import { neon, neonConfig } from "@neondatabase/serverless";
 import pg from "pg";
-import { type MigrationConnection, type MigrationRun, markShipped, runMigrations } from "./migrator.ts";
+import {
+  type MigrationConnection,
+  type MigrationRun,
+  markShipped,
+  type RunOptions,
+  runMigrations,
+} from "./migrator.ts";
 
 /**
  * Over HTTP every request is its own session; `transaction()` sends the statements as one
@@ -63,11 +69,21 @@ async function withConnection<T>(
 }
 
 /** Runs the migrations against a connection string. */
-export function migrateDatabase(url: string, httpEndpoint?: string, folder?: string): Promise<MigrationRun> {
-  return withConnection(url, httpEndpoint, (connection) => runMigrations(connection, folder));
+export function migrateDatabase(
+  url: string,
+  httpEndpoint?: string,
+  folder?: string,
+  options?: RunOptions,
+): Promise<MigrationRun> {
+  return withConnection(url, httpEndpoint, (connection) => runMigrations(connection, folder, options));
 }
 
-/** Records, in that database, that the version now serving all traffic shipped these migrations. */
-export function markDatabaseShipped(url: string, httpEndpoint?: string, folder?: string): Promise<void> {
-  return withConnection(url, httpEndpoint, (connection) => markShipped(connection, folder));
+/** Records, in that database, that `versionId` now serves all traffic with these migrations. */
+export function markDatabaseShipped(
+  url: string,
+  versionId: string,
+  httpEndpoint?: string,
+  folder?: string,
+): Promise<void> {
+  return withConnection(url, httpEndpoint, (connection) => markShipped(connection, versionId, folder));
 }

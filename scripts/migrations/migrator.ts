@@ -16,8 +16,9 @@
  *   what only the version before <tag> used. That version may still serve until a release whose
  *   migrations include <tag> has reached all traffic, which `npm run release` records (`markShipped`).
  *   So the step (and every migration after it, to keep their order) waits when this run applied <tag>,
- *   or when the last release recorded had not shipped <tag> (one that rolled back records nothing); on
- *   a new database, where no version has served, it applies at once.
+ *   or when the last release recorded had not shipped <tag> (one that rolled back records nothing), or
+ *   when the version serving is not the one recorded (rolled back by hand); on a new database, where no
+ *   version has served, it applies at once.
  *
  * The journal is drizzle's own (`drizzle.__drizzle_migrations`, keyed by the journal's `when`), so
  * drizzle-kit and this runner agree on what ran.
@@ -64,7 +65,7 @@ export function describeRun(run: MigrationRun, next = "the next release"): strin
 const LOCK = "SELECT pg_advisory_xact_lock(7315829460183)";
 const ALREADY_APPLIED = "migration already applied";
 const JOURNAL = '"drizzle"."__drizzle_migrations"';
-/** The newest migration the version serving all traffic was released with (its `when`), one row. */
+/** The version a release left serving all traffic, and the newest migration it had (`when`): one row. */
 const SHIPPED = '"drizzle"."order_service_shipped"';
 
 const statement = (query: string, params: (string | null)[] = []): SqlStatement => ({ query, params });
@@ -149,7 +150,16 @@ export class MigrationError extends Error {
   }
 }
 
-export async function runMigrations(connection: MigrationConnection, folder = "migrations"): Promise<MigrationRun> {
+export interface RunOptions {
+  /** The version serving all traffic now, as the release found it: checked against the record. */
+  servingVersion?: string;
+}
+
+export async function runMigrations(
+  connection: MigrationConnection,
+  folder = "migrations",
+  options: RunOptions = {},
+): Promise<MigrationRun> {
   const migrations = readMigrations(folder);
   await connection.transaction([
     statement(LOCK),
@@ -157,8 +167,18 @@ export async function runMigrations(connection: MigrationConnection, folder = "m
     statement(`CREATE TABLE IF NOT EXISTS ${JOURNAL} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`),
     statement(
       `CREATE TABLE IF NOT EXISTS ${SHIPPED} (id smallint PRIMARY KEY CHECK (id = 1), through bigint NOT NULL, ` +
-        "shipped_at timestamptz NOT NULL DEFAULT now())",
+        "version_id text, shipped_at timestamptz NOT NULL DEFAULT now())",
     ),
+    // Another version serves than the one recorded (a rollback by hand, a deploy outside the release):
+    // what it was released with is unknown, so every contract step waits for a release to reach 100 %.
+    ...(options.servingVersion === undefined
+      ? []
+      : [
+          statement(
+            `UPDATE ${SHIPPED} SET through = 0, version_id = NULL WHERE id = 1 AND version_id IS DISTINCT FROM $1`,
+            [options.servingVersion],
+          ),
+        ]),
   ]);
   const before = await journalSize(connection);
   const shipped = await connection.scalar(statement(`SELECT through FROM ${SHIPPED} WHERE id = 1`));
@@ -184,18 +204,22 @@ export async function runMigrations(connection: MigrationConnection, folder = "m
 }
 
 /**
- * Records that the version now serving all traffic was released with every migration of `folder`:
+ * Records that `versionId`, now serving all traffic, was released with every migration of `folder`:
  * contract steps after any of them may run from now on. `npm run release` calls it once its rollout
  * reaches 100 %; a release stopped short, or rolled back, records nothing, and an older version released
  * again lowers the mark.
  */
-export async function markShipped(connection: MigrationConnection, folder = "migrations"): Promise<void> {
+export async function markShipped(
+  connection: MigrationConnection,
+  versionId: string,
+  folder = "migrations",
+): Promise<void> {
   const newest = Math.max(0, ...readMigrations(folder).map((m) => m.when));
   await connection.transaction([
     statement(
-      `INSERT INTO ${SHIPPED} (id, through) VALUES (1, $1) ` +
-        "ON CONFLICT (id) DO UPDATE SET through = excluded.through, shipped_at = now()",
-      [String(newest)],
+      `INSERT INTO ${SHIPPED} (id, through, version_id) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE ` +
+        "SET through = excluded.through, version_id = excluded.version_id, shipped_at = now()",
+      [String(newest), versionId],
     ),
   ]);
 }

@@ -50,31 +50,36 @@ export interface ShipContext {
   log: (line: string) => void;
 }
 
-/** `wrangler deploy`: the whole change at once, migrations and triggers included. */
-async function deployAtOnce(ctx: ShipContext, why: string, afterFailure: string): Promise<void> {
+/**
+ * `wrangler deploy`: the whole change at once, migrations and triggers included. Returns the version
+ * it deployed, from wrangler's "Current Version ID" line.
+ */
+async function deployAtOnce(ctx: ShipContext, why: string, afterFailure: string): Promise<string> {
   ctx.log(`  ${why}: \`wrangler deploy\`, 100 % at once`);
   const extra = ctx.secretsFile ? ["--secrets-file", ctx.secretsFile] : [];
-  ctx.wrangler.run(["deploy", "--minify", "--message", ctx.message, ...extra]);
+  const output = ctx.wrangler.run(["deploy", "--minify", "--message", ctx.message, ...extra]);
   if (!(await ctx.smoke())) throw new ReleaseError(`the smoke test failed against ${ctx.url}: ${afterFailure}`);
+  const id = /Current Version ID:\s*([0-9a-f-]{36})/i.exec(output)?.[1];
+  if (!id) throw new ReleaseError("wrangler did not report the deployed version's id");
+  return id;
 }
 
 const overrideHint = (ctx: ShipContext, id: string) =>
   `curl -H 'Cloudflare-Workers-Version-Overrides: ${ctx.workerName}="${id}"' ${ctx.url}/healthz`;
 
-/** Each ships the new version, and says whether it now serves all traffic. */
-export async function shipFirst(ctx: ShipContext): Promise<boolean> {
+/** Each ships the new version and returns its id if it now serves all traffic (undefined otherwise). */
+export async function shipFirst(ctx: ShipContext): Promise<string | undefined> {
   if (!ctx.secretsFile) {
     throw new ReleaseError(
       `${ctx.workerName} does not exist yet: its first deploy needs the Worker's secrets in a file ` +
         '(--secrets-file <path>, lines NAME=value; docs/operations.md, "First deploy")',
     );
   }
-  await deployAtOnce(
+  return deployAtOnce(
     ctx,
     `${ctx.workerName} does not exist yet, and \`versions upload\` cannot create it`,
     "nothing older to roll back to; fix and release again",
   );
-  return true;
 }
 
 /** Uploads a version; undefined when the upload carries a Durable Object migration. */
@@ -91,15 +96,14 @@ function upload(ctx: ShipContext): string | undefined {
 const split = (next: string, p: number, current: string) =>
   p === 100 ? [`${next}@100%`] : [`${next}@${p}%`, `${current}@${100 - p}%`];
 
-export async function shipGradually(ctx: ShipContext, current: string): Promise<boolean> {
+export async function shipGradually(ctx: ShipContext, current: string): Promise<string | undefined> {
   const next = upload(ctx);
   if (next === undefined) {
-    await deployAtOnce(
+    return deployAtOnce(
       ctx,
       "this release carries a Durable Object migration, which only `wrangler deploy` applies",
       "a rollback is refused across a Durable Object migration; fix forward and release again",
     );
-    return true;
   }
   ctx.wrangler.run(["versions", "deploy", ...split(next, 0, current), "--yes"]);
   if (!(await ctx.smoke(next))) {
@@ -123,7 +127,7 @@ export async function shipGradually(ctx: ShipContext, current: string): Promise<
     ctx.log(
       `  left at ${ctx.stages.at(-1)} %: finish with \`npm run wrangler -- versions deploy ${next}@100% --env ${ctx.env} --yes\`, then \`npm run wrangler -- triggers deploy --env ${ctx.env}\``,
     );
-    return false;
+    return undefined;
   }
   ctx.wrangler.run(["triggers", "deploy"]);
   if (!(await ctx.smoke())) {
@@ -131,5 +135,5 @@ export async function shipGradually(ctx: ShipContext, current: string): Promise<
       `the smoke test failed against ${ctx.url} at 100 %: roll back with \`npm run wrangler -- rollback ${current} --env ${ctx.env}\``,
     );
   }
-  return true;
+  return next;
 }

@@ -161,6 +161,10 @@ async function shippedThrough(): Promise<number> {
   const rows = await owner().query("SELECT through FROM drizzle.order_service_shipped WHERE id = 1");
   return Number(rows[0]?.through ?? 0);
 }
+async function shippedVersion(): Promise<string | null> {
+  const rows = await owner().query("SELECT version_id FROM drizzle.order_service_shipped WHERE id = 1");
+  return (rows[0]?.version_id as string | null | undefined) ?? null;
+}
 /** Forgets what earlier releases recorded, so a scenario shows what its own release records. */
 async function forgetShipped(): Promise<void> {
   await owner().query(
@@ -243,7 +247,22 @@ describe("npm run release, against the wrangler double", () => {
     ]);
     expect(state().workers[WORKER]?.crons).toEqual(["*/5 * * * *"]);
     expect(await shippedThrough()).toBe(NEWEST);
-    expect(output).toContain("recorded in the database: the version serving all traffic has every migration");
+    expect(await shippedVersion()).toBe(NEW);
+    expect(output).toContain(`recorded in the database: ${NEW} serves all traffic with every migration`);
+  });
+
+  it("forgets the database's record when another version serves than the one it names (a rollback by hand)", async () => {
+    account("serving");
+    await owner().query(
+      "INSERT INTO drizzle.order_service_shipped (id, through, version_id) VALUES (1, $1, $2) " +
+        "ON CONFLICT (id) DO UPDATE SET through = excluded.through, version_id = excluded.version_id",
+      [NEWEST, "00000000-0000-4000-8000-00000000000f"],
+    );
+    const { code } = await release(["--config", config(), "--percentage", "10"]);
+    expect(code).toBe(0);
+    // OLD serves, not the version recorded: contract steps wait until a release reaches 100 % again.
+    expect(await shippedThrough()).toBe(0);
+    expect(await shippedVersion()).toBeNull();
   });
 
   it("deploys a release that adds a Durable Object class with wrangler deploy, which alone applies its migration", async () => {

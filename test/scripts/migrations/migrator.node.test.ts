@@ -196,7 +196,7 @@ describe("the migration runner", () => {
       const { "0002_contract": contract, "0003_c": _, ...expanded } = expandAndContract;
       const dir = folder({ "0000_a": expandAndContract["0000_a"] });
       await runMigrations(connect(), dir);
-      await markShipped(connect(), dir);
+      await markShipped(connect(), "v0", dir);
 
       // The release of 0001 migrates, then rolls back: the version before it serves again, unmarked.
       rewrite(dir, expanded);
@@ -207,7 +207,7 @@ describe("the migration runner", () => {
       expect(await indexesOfA(connect)).toBe("a_new_idx,a_old_idx");
 
       // That release reaches 100 %: the version serving everything has 0001, and the step may run.
-      await markShipped(connect(), dir);
+      await markShipped(connect(), "v2", dir);
       expect(await runMigrations(connect(), dir)).toMatchObject({ applied: ["0002_contract"], deferred: [] });
       expect(await indexesOfA(connect)).toBe("a_new_idx");
     });
@@ -218,10 +218,30 @@ describe("the migration runner", () => {
       const old = folder({ "0000_a": expandAndContract["0000_a"] });
       const dir = folder(expanded);
       await runMigrations(connect(), dir);
-      await markShipped(connect(), dir);
-      await markShipped(connect(), old);
+      await markShipped(connect(), "v1", dir);
+      await markShipped(connect(), "v0", old);
       rewrite(dir, { ...expanded, "0002_contract": contract });
       expect(await runMigrations(connect(), dir)).toMatchObject({ applied: [], deferred: ["0002_contract"] });
+    });
+
+    it("waits when another version serves than the one recorded: a rollback by hand is no release", async () => {
+      const connect = freshHttpDatabase();
+      const { "0002_contract": contract, "0003_c": _, ...expanded } = expandAndContract;
+      const dir = folder(expanded);
+      await runMigrations(connect(), dir);
+      await markShipped(connect(), "v1", dir);
+      rewrite(dir, { ...expanded, "0002_contract": contract });
+      // v1 was rolled back by hand to v0: what v0 was released with is unknown, so nothing is removed.
+      expect(await runMigrations(connect(), dir, { servingVersion: "v0" })).toMatchObject({
+        applied: [],
+        deferred: ["0002_contract"],
+      });
+      // The record is forgotten for good: a run that cannot check (db:migrate) does not trust it either.
+      expect(await runMigrations(connect(), dir)).toMatchObject({ applied: [], deferred: ["0002_contract"] });
+      await markShipped(connect(), "v2", dir);
+      expect(await runMigrations(connect(), dir, { servingVersion: "v2" })).toMatchObject({
+        applied: ["0002_contract"],
+      });
     });
 
     it("refuses a contract step naming no earlier migration, before touching the database", async () => {
