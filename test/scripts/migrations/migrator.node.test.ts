@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { BackendProvider } from "../../../dev/sql-server/backend.ts";
 import { createProvider } from "../../../dev/sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "../../../dev/sql-server/server.ts";
 import { httpConnection, pgConnection } from "../../../scripts/migrations/connections.ts";
@@ -15,19 +16,23 @@ import { describeRun, MigrationError, markShipped, runMigrations } from "../../.
  */
 const postgresUrl = process.env.TEST_DATABASE_URL;
 let server: SqlServer;
+let provider: BackendProvider;
 let databases = 0;
+/** The running test's databases: an in-memory PGlite holds ~250 MB, so each goes when its test ends. */
+const made: string[] = [];
 
 beforeAll(async () => {
-  server = await startSqlServer({
-    provider: createProvider({ databaseUrl: postgresUrl, createDatabases: true, dropCreatedOnClose: true }),
-  });
+  provider = createProvider({ databaseUrl: postgresUrl, createDatabases: true, dropCreatedOnClose: true });
+  server = await startSqlServer({ provider });
 });
+afterEach(() => Promise.all(made.splice(0).map((name) => provider.release(name))));
 afterAll(() => server.close());
 
 /** A fresh database behind the server, reached over HTTP. */
 function freshHttpDatabase() {
-  const url = `postgres://owner:pw@localhost/ot_migrator_${process.pid}_${++databases}`;
-  return () => httpConnection(url, server.url);
+  const name = `ot_migrator_${process.pid}_${++databases}`;
+  made.push(name);
+  return () => httpConnection(`postgres://owner:pw@localhost/${name}`, server.url);
 }
 
 /** A migrations folder as drizzle-kit writes it: a journal and one file per tag. */
