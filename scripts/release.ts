@@ -137,19 +137,19 @@ function ensureQueues(wrangler: Wrangler, queues: string[]): void {
   }
 }
 
-function databaseUrlOf(env: string): string {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl)
+/** The environment's database as the schema owner reaches it. */
+function databaseOf(env: string): { url: string; httpEndpoint: string | undefined } {
+  const url = process.env.DATABASE_URL;
+  if (!url)
     fail(`DATABASE_URL is not set for ${env}: export the ${env} schema owner's connection string and run again`);
-  return databaseUrl;
+  return { url, httpEndpoint: process.env.DATABASE_HTTP_ENDPOINT || undefined };
 }
 
 /** Migrates, telling the runner which version serves all traffic (none on a first deploy or a dry run). */
 async function migrations(env: string, serving: Serving): Promise<void> {
   const servingVersion = serving.kind === "one" ? serving.versionId : undefined;
-  const run = await migrateDatabase(databaseUrlOf(env), process.env.DATABASE_HTTP_ENDPOINT || undefined, undefined, {
-    servingVersion,
-  });
+  const { url, httpEndpoint } = databaseOf(env);
+  const run = await migrateDatabase(url, httpEndpoint, undefined, { servingVersion });
   log(`  ${describeRun(run)}`);
 }
 
@@ -158,7 +158,8 @@ async function migrations(env: string, serving: Serving): Promise<void> {
  * the contract steps after them may run from the next release on (scripts/migrations/migrator.ts).
  */
 async function recordShipped(env: string, versionId: string): Promise<void> {
-  await markDatabaseShipped(databaseUrlOf(env), versionId, process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  const { url, httpEndpoint } = databaseOf(env);
+  await markDatabaseShipped(url, httpEndpoint, versionId);
   log(`  recorded in the database: ${versionId} serves all traffic with every migration of this release`);
 }
 

@@ -81,8 +81,8 @@ export function migrateDatabase(
 /** Records, in that database, that `versionId` now serves all traffic with these migrations. */
 export function markDatabaseShipped(
   url: string,
+  httpEndpoint: string | undefined,
   versionId: string,
-  httpEndpoint?: string,
   folder?: string,
 ): Promise<void> {
   return withConnection(url, httpEndpoint, (connection) => markShipped(connection, versionId, folder));
