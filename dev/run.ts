@@ -4,14 +4,14 @@
  *   server starts in this process, in front of embedded PGlite (data in .data/pglite) or, with
  *   LOCAL_DATABASE_URL=postgres://…, a real PostgreSQL; migrations are applied before serving.
  * - Worker: `wrangler dev` on PORT (default 8787) with settings from the environment, then
- *   .dev.vars, then development defaults.
+ *   .dev.vars, then development defaults; arguments after `--` go to wrangler as they are.
  * Ctrl-C stops both.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { cli } from "../scripts/cli.ts";
 import { describeRun } from "../scripts/migrations/migrator.ts";
 import { serveDevProvider } from "./dev-keys.ts";
 import { envFileText, resolveSettings } from "./settings.ts";
@@ -19,11 +19,33 @@ import { createProvider } from "./sql-server/provider.ts";
 import { type SqlServer, startSqlServer } from "./sql-server/server.ts";
 import { writeDevWranglerConfig } from "./wrangler-config.ts";
 
-cli(
-  "usage: npm run dev   (the API on PORT, 8787; settings from the environment, then .dev.vars, then defaults;\n" +
-    "DATABASE_URL or LOCAL_DATABASE_URL pick the database; docs/local-development.md)",
-  {},
-);
+const USAGE = `usage: npm run dev [-- <wrangler dev options>]
+
+The API on PORT (8787); settings from the environment, then .dev.vars, then defaults. DATABASE_URL or
+LOCAL_DATABASE_URL pick the database; SQL_PORT and JWKS_PORT the local SQL server's and identity
+provider's ports (free ones by default). Options after -- reach wrangler dev as they are, e.g.
+--inspector-port 9230 (a free port is chosen otherwise, so two checkouts run side by side).
+docs/local-development.md`;
+
+// Everything is wrangler's but a request for this text: wrangler's own flags reach it unchanged.
+const wranglerArgs = process.argv.slice(2);
+if (wranglerArgs.length === 1 && ["-h", "--help"].includes(wranglerArgs[0] ?? "")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+/** A port nothing listens on now, for a listener that is not ours to start (workerd's inspector). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+    probe.on("error", reject);
+  });
+}
 
 const LOCAL_DATABASE = "order_service";
 
@@ -111,8 +133,19 @@ const wrangler = spawn(
     "--test-scheduled",
     "--env-file",
     settingsFile,
+    // workerd's inspector takes 127.0.0.1:9229 unless told otherwise, and a second checkout's would fail.
+    ...(wranglerArgs.some((a) => a.startsWith("--inspector-port"))
+      ? []
+      : ["--inspector-port", String(await freePort())]),
+    ...wranglerArgs,
   ],
-  { cwd: settingsDir, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  {
+    cwd: settingsDir,
+    stdio: "inherit",
+    // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare serves its placeholder Request.cf instead of fetching
+    // workers.cloudflare.com/cf.json at each start (a warning and a stack trace twice when offline).
+    env: { CLOUDFLARE_CF_FETCH_ENABLED: "false", ...process.env, WRANGLER_SEND_METRICS: "false" },
+  },
 );
 
 let stopping = false;

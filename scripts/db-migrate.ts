@@ -2,7 +2,7 @@
  * `npm run db:migrate`: applies migrations/ to DATABASE_URL, each migration atomically and under the
  * runner's lock (scripts/migrations/migrator.ts): Neon (or, with DATABASE_HTTP_ENDPOINT, any server
  * speaking its protocol) through the HTTP driver, the production path; any other PostgreSQL through `pg`.
- * Run it as the role that owns the schema (docs/operations.md, "Database roles").
+ * Run it as the role that owns the schema (docs/deploying.md, "Database roles").
  */
 import { cli } from "./cli.ts";
 import { migrateDatabase } from "./migrations/connections.ts";

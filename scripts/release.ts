@@ -1,7 +1,7 @@
 /**
  * `npm run release -- --env <staging|production> --url <base-url> [options]`: one release, step by step,
  * stopping at the first failure with a message that carries no secret. See USAGE below and
- * docs/operations.md ("Releasing").
+ * docs/deploying.md ("Releasing").
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -13,8 +13,9 @@ import { describeRun } from "./migrations/migrator.ts";
 import { childEnv } from "./release/child-env.ts";
 import { readEnvironment } from "./release/environment.ts";
 import { redact } from "./release/redact.ts";
+import { literalSecretsFile } from "./release/secrets-file.ts";
 import { ReleaseError, type Serving, type ShipContext, servingFrom, shipFirst, shipGradually } from "./release/ship.ts";
-import { type Wrangler, wranglerFor } from "./release/wrangler.ts";
+import { refusedWith, WRANGLER_REFUSALS, type Wrangler, wranglerFor } from "./release/wrangler.ts";
 import { formatReport, mintSmokeToken, runSmoke } from "./smoke-checks.ts";
 
 const USAGE = `usage: npm run release -- --env <staging|production> --url <base-url> [options]
@@ -22,7 +23,7 @@ const USAGE = `usage: npm run release -- --env <staging|production> --url <base-
   1. preflight   what Cloudflare serves now (deployments status); a gradual rollout still in progress stops here;
                  the environment's queues, created where missing (queues info, queues create)
   2. checks      type check, lint, generated types, OpenAPI and migration lint, this environment's bundle
-  3. migrations  pending migrations, each in one transaction under an advisory lock (the schema owner's DATABASE_URL)
+  3. migrations  pending migrations, each in one transaction under an advisory lock (MIGRATION_DATABASE_URL)
   4. ship        first deploy or a Durable Object migration: wrangler deploy (100 % at once); otherwise upload
                  a version, deploy it at 0 %, smoke-test it through the version-override header, then ramp
                  through --percentage, smoke-testing at each stage and stopping back on the old version if it fails
@@ -32,7 +33,8 @@ options:
   --url <base-url>       the environment's base URL for the smoke test (or RELEASE_URL)
   --percentage <list>    stages of the ramp, ascending, e.g. 10,50,100 (default 100)
   --ramp-wait <seconds>  wait at each stage below 100 % before smoke-testing again (default 60)
-  --secrets-file <path>  the Worker's secrets (NAME=value lines), required by the first deploy only
+  --secrets-file <path>  the Worker's secrets (JSON, or NAME=value lines taken literally), required by the
+                         first deploy only
   --message <text>       the version's message (default: release <time>)
   --config <path>        wrangler configuration (default wrangler.toml)
   --dry-run              build the bundle instead of uploading; deploy nothing
@@ -40,7 +42,8 @@ options:
   -h, --help             this text
 
 environment:
-  DATABASE_URL            the schema owner's connection string, for the migrations (required)
+  MIGRATION_DATABASE_URL  the schema owner's connection string, for the migrations (required); named
+                          apart from the Worker's DATABASE_URL, which the owner's must never become
   DATABASE_HTTP_ENDPOINT  optional: send the migrations' SQL to this endpoint speaking Neon's protocol
   CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID   for wrangler (or a wrangler login)
   SMOKE_SECRET            the smoke key: signs tokens for the environment's SMOKE_CUSTOMER_ID only
@@ -86,7 +89,7 @@ function smokeTokens(vars: Record<string, string>): () => Promise<string> {
   if (!secret || !subject) {
     fail(
       "the smoke test needs SMOKE_SECRET and the environment's SMOKE_CUSTOMER_ID var (or SMOKE_TOKEN); " +
-        'docs/operations.md, "The smoke credential"',
+        'docs/deploying.md, "The smoke credential"',
     );
   }
   return () => mintSmokeToken({ secret, subject, issuer: vars.JWT_ISSUER, audience: vars.JWT_AUDIENCE });
@@ -128,7 +131,7 @@ function ensureQueues(wrangler: Wrangler, queues: string[]): void {
   for (const name of queues) {
     const lookup = wrangler.attempt(["queues", "info", name]);
     if (lookup.ok) continue;
-    if (!/does not exist/.test(lookup.output)) {
+    if (!refusedWith(lookup, WRANGLER_REFUSALS.missingQueue)) {
       log(lookup.output.trimEnd().replace(/^/gm, "    "));
       fail(`could not look up the queue ${name}`);
     }
@@ -139,9 +142,12 @@ function ensureQueues(wrangler: Wrangler, queues: string[]): void {
 
 /** The environment's database as the schema owner reaches it. */
 function databaseOf(env: string): { url: string; httpEndpoint: string | undefined } {
-  const url = process.env.DATABASE_URL;
-  if (!url)
-    fail(`DATABASE_URL is not set for ${env}: export the ${env} schema owner's connection string and run again`);
+  const url = process.env.MIGRATION_DATABASE_URL;
+  if (!url) {
+    fail(
+      `MIGRATION_DATABASE_URL is not set for ${env}: export the ${env} schema owner's connection string and run again`,
+    );
+  }
   return { url, httpEndpoint: process.env.DATABASE_HTTP_ENDPOINT || undefined };
 }
 
@@ -204,7 +210,7 @@ async function release(): Promise<void> {
         }
         if (serving.kind === "none" && !values["secrets-file"]) {
           fail(
-            `${workerName} does not exist yet: its first deploy needs the Worker's secrets in a file (--secrets-file <path>; docs/operations.md, "First deploy")`,
+            `${workerName} does not exist yet: its first deploy needs the Worker's secrets in a file (--secrets-file <path>; docs/deploying.md, "First deploy")`,
           );
         }
         log(
@@ -225,6 +231,7 @@ async function release(): Promise<void> {
           if (!(await smoke())) fail(`the smoke test failed against ${url}`);
           return;
         }
+        const secrets = values["secrets-file"] ? literalSecretsFile(values["secrets-file"]) : undefined;
         const ctx: ShipContext = {
           wrangler,
           workerName,
@@ -233,13 +240,18 @@ async function release(): Promise<void> {
           message: values.message ?? `release ${new Date().toISOString()}`,
           stages,
           rampWaitSeconds,
-          secretsFile: values["secrets-file"],
+          secretsFile: secrets?.path,
           smoke,
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
           log,
         };
-        const servingAll = serving.kind === "one" ? await shipGradually(ctx, serving.versionId) : await shipFirst(ctx);
-        if (servingAll) await recordShipped(env, servingAll);
+        try {
+          const servingAll =
+            serving.kind === "one" ? await shipGradually(ctx, serving.versionId) : await shipFirst(ctx);
+          if (servingAll) await recordShipped(env, servingAll);
+        } finally {
+          secrets?.remove();
+        }
       },
     ],
   ];
@@ -256,7 +268,7 @@ try {
 } catch (err) {
   const text = err instanceof ReleaseError ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
   const secrets = [
-    process.env.DATABASE_URL,
+    process.env.MIGRATION_DATABASE_URL,
     process.env.SMOKE_SECRET,
     process.env.SMOKE_TOKEN,
     process.env.CLOUDFLARE_API_TOKEN,

@@ -81,10 +81,10 @@ export const SESSION_SETTINGS: Record<string, string> = {
 };
 
 /**
- * The worker's database role: rows only, never the schema (docs/operations.md, "Database roles"). The
+ * The worker's database role: rows only, never the schema (docs/deploying.md, "Database roles"). The
  * server runs a request whose connection string names it as that role, as Neon would log it in.
  */
-export const WORKER_ROLE = "order_service_app";
+export { WORKER_ROLE } from "../../scripts/migrations/worker-role.ts";
 
 /** `SET LOCAL ROLE` for a role name the server accepts (lower-case identifiers only). */
 export function setRole(role: string): string {

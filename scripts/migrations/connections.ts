@@ -8,6 +8,7 @@ import {
   type RunOptions,
   runMigrations,
 } from "./migrator.ts";
+import { provisionWorkerRole } from "./worker-role.ts";
 
 /**
  * Over HTTP every request is its own session; `transaction()` sends the statements as one
@@ -86,4 +87,13 @@ export function markDatabaseShipped(
   folder?: string,
 ): Promise<void> {
   return withConnection(url, httpEndpoint, (connection) => markShipped(connection, versionId, folder));
+}
+
+/** Makes (or rotates the password of) the worker's role, as the owner of that database. */
+export function provisionWorkerRoleAt(
+  url: string,
+  httpEndpoint: string | undefined,
+  password: string,
+): Promise<"created" | "updated"> {
+  return withConnection(url, httpEndpoint, (connection) => provisionWorkerRole(connection, password));
 }

@@ -13,7 +13,7 @@
  *   `wrangler deploy`, never through `versions deploy`
  *   (https://developers.cloudflare.com/workers/versions-and-deployments/deployment-management/).
  */
-import type { Wrangler } from "./wrangler.ts";
+import { failureCode, recordOf, refusedWith, WRANGLER_REFUSALS, type Wrangler } from "./wrangler.ts";
 
 export class ReleaseError extends Error {}
 
@@ -24,10 +24,10 @@ export function servingFrom(wrangler: Wrangler): Serving {
   const status = wrangler.attempt(["deployments", "status", "--json"]);
   if (!status.ok) {
     // 10007: the account has no such Worker (https://developers.cloudflare.com/api/resources/workers/).
-    if (/\[code: 10007\]|has no deployments/.test(status.output)) return { kind: "none" };
+    if (failureCode(status) === 10007) return { kind: "none" };
     throw new ReleaseError(`\`wrangler deployments status\` failed:\n${status.output.trim()}`);
   }
-  const versions = (JSON.parse(status.output) as { versions?: { version_id: string; percentage: number }[] }).versions;
+  const versions = (JSON.parse(status.stdout) as { versions?: { version_id: string; percentage: number }[] }).versions;
   if (!versions || versions.length === 0) return { kind: "none" };
   const [only] = versions;
   if (versions.length === 1 && only) return { kind: "one", versionId: only.version_id };
@@ -52,14 +52,14 @@ export interface ShipContext {
 
 /**
  * `wrangler deploy`: the whole change at once, migrations and triggers included. Returns the version
- * it deployed, from wrangler's "Current Version ID" line.
+ * it deployed, from wrangler's `deploy` record.
  */
 async function deployAtOnce(ctx: ShipContext, why: string, afterFailure: string): Promise<string> {
   ctx.log(`  ${why}: \`wrangler deploy\`, 100 % at once`);
   const extra = ctx.secretsFile ? ["--secrets-file", ctx.secretsFile] : [];
-  const output = ctx.wrangler.run(["deploy", "--minify", "--message", ctx.message, ...extra]);
+  const deployed = ctx.wrangler.run(["deploy", "--minify", "--message", ctx.message, ...extra]);
   if (!(await ctx.smoke())) throw new ReleaseError(`the smoke test failed against ${ctx.url}: ${afterFailure}`);
-  const id = /Current Version ID:\s*([0-9a-f-]{36})/i.exec(output)?.[1];
+  const id = recordOf(deployed, "deploy")?.version_id;
   if (!id) throw new ReleaseError("wrangler did not report the deployed version's id");
   return id;
 }
@@ -72,7 +72,7 @@ export async function shipFirst(ctx: ShipContext): Promise<string | undefined> {
   if (!ctx.secretsFile) {
     throw new ReleaseError(
       `${ctx.workerName} does not exist yet: its first deploy needs the Worker's secrets in a file ` +
-        '(--secrets-file <path>, lines NAME=value; docs/operations.md, "First deploy")',
+        '(--secrets-file <path>, JSON or NAME=value lines; docs/deploying.md, "First deploy")',
     );
   }
   return deployAtOnce(
@@ -85,9 +85,9 @@ export async function shipFirst(ctx: ShipContext): Promise<string | undefined> {
 /** Uploads a version; undefined when the upload carries a Durable Object migration. */
 function upload(ctx: ShipContext): string | undefined {
   const result = ctx.wrangler.attempt(["versions", "upload", "--message", ctx.message]);
-  if (!result.ok && /pending Durable Object migration/.test(result.output)) return undefined;
+  if (refusedWith(result, WRANGLER_REFUSALS.pendingDurableObjectMigration)) return undefined;
   if (!result.ok) throw new ReleaseError(`\`wrangler versions upload\` failed:\n${result.output.trim()}`);
-  const id = /Worker Version ID:\s*([0-9a-f-]{36})/i.exec(result.output)?.[1];
+  const id = recordOf(result, "version-upload")?.version_id;
   if (!id) throw new ReleaseError("wrangler did not report the uploaded version's id");
   ctx.log(`  uploaded version ${id}`);
   return id;

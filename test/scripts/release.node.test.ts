@@ -130,7 +130,7 @@ function release(args: string[], env: Record<string, string> = {}): Promise<{ co
           RELEASE_WRANGLER: "test/support/node/wrangler-double.ts",
           WRANGLER_DOUBLE_STATE: statePath,
           CLOUDFLARE_API_TOKEN: "cf-token",
-          DATABASE_URL: `postgres://owner:owner@localhost/${database}`,
+          MIGRATION_DATABASE_URL: `postgres://owner:owner@localhost/${database}`,
           DATABASE_HTTP_ENDPOINT: sql.url,
           SMOKE_SECRET,
           ...env,
@@ -195,7 +195,10 @@ describe("npm run release, against the wrangler double", () => {
     expect(commands()).toEqual([
       "deployments status --json",
       ...QUEUES.flatMap((q) => [`queues info ${q}`, `queues create ${q}`]),
-      expect.stringMatching(/^deploy --minify --message release .* --secrets-file .*secrets\.env$/),
+      // The secrets file as a JSON copy, which wrangler takes literally (scripts/release/secrets-file.ts).
+      expect.stringMatching(
+        /^deploy --minify --message release .* --secrets-file .*release-secrets-.*\/secrets\.json$/,
+      ),
     ]);
     const created = state().workers[WORKER];
     expect(created?.deployments.at(-1)?.versions).toEqual([{ version_id: OLD, percentage: 100 }]);
@@ -306,7 +309,7 @@ describe("npm run release, against the wrangler double", () => {
     neonConfig.fetchEndpoint = sql.url;
     await db.query('CREATE TABLE "orders" (id int)');
     const { code, output } = await release(["--config", config()], {
-      DATABASE_URL: `postgres://owner:owner@localhost/${broken}`,
+      MIGRATION_DATABASE_URL: `postgres://owner:owner@localhost/${broken}`,
     });
     expect(code).toBe(1);
     expect(output).toContain("migration 0000_init failed and was rolled back");
@@ -341,14 +344,54 @@ describe("npm run release, against the wrangler double", () => {
     for (const call of state().calls) expect(call.secretsInEnvironment).toEqual([]);
   });
 
-  it("prints no part of a malformed DATABASE_URL", async () => {
+  it("prints no part of a malformed MIGRATION_DATABASE_URL", async () => {
     account("serving");
     const { code, output } = await release(["--config", config()], {
-      DATABASE_URL: "postgres://owner:s3cret-Pa55word@ho st:5432/db name",
+      MIGRATION_DATABASE_URL: "postgres://owner:s3cret-Pa55word@ho st:5432/db name",
     });
     expect(code).toBe(1);
     expect(output).toContain("release stopped");
     expect(output).not.toMatch(/s3cret|Pa55word|owner:/);
+  });
+
+  it("stops at preflight when the API token lacks a permission, naming it in one line, before migrating or uploading", async () => {
+    // The "Edit Cloudflare Workers" template: Workers Scripts, KV, R2, Tail, Routes; no Queues
+    // (https://developers.cloudflare.com/fundamentals/api/reference/template/).
+    const template = [
+      "Workers Scripts:Edit",
+      "Workers KV Storage:Edit",
+      "Workers R2 Storage:Edit",
+      "Workers Tail:Read",
+    ];
+    account("serving", { token: { permissions: template } });
+    const { code, output } = await release(["--config", config()]);
+    expect(code).toBe(1);
+    const stop = output.split("\n").filter((line) => line.startsWith("✘ release stopped"));
+    expect(stop).toEqual([
+      "✘ release stopped: the API token may not `wrangler queues info` (Cloudflare: Authentication error [code: 10000]): give it Account · Queues · Edit (docs/deploying.md, step 3)",
+    ]);
+    expect(output).not.toContain("▶ [3/4] migrations");
+    expect(commands()).toEqual(["deployments status --json", `queues info ${QUEUES[0]}`]);
+
+    account("serving", { token: { permissions: ["Queues:Edit"] } });
+    expect((await release(["--config", config()])).output).toContain(
+      "the API token may not `wrangler deployments status` (Cloudflare: Authentication error [code: 10000]): give it Account · Workers Scripts · Edit",
+    );
+  });
+
+  it("releases with the token docs/deploying.md lists", async () => {
+    account("serving", { token: { permissions: ["Workers Scripts:Edit", "Queues:Edit", "Account Settings:Read"] } });
+    const { code } = await release(["--config", config(), "--percentage", "10"]);
+    expect(code).toBe(0);
+  });
+
+  it("reads the version ids from wrangler's records, whatever its prose says", async () => {
+    account("serving", { reworded: true });
+    await forgetShipped();
+    const { code, output } = await release(["--config", config()]);
+    expect(output).not.toContain("Worker Version ID");
+    expect(code).toBe(0);
+    expect(await shippedVersion()).toBe(NEW);
   });
 
   it("refuses a bad --percentage, --env and --url before asking anything", async () => {

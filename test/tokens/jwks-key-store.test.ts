@@ -239,6 +239,20 @@ describe("the identity provider's keys", () => {
     expect(p.fetches).toHaveLength(1);
   });
 
+  it("serve on workers.dev, where the Cache API keeps nothing: each isolate fetches once and stays on its copy", async () => {
+    // https://developers.cloudflare.com/workers/runtime-apis/cache/: on *.workers.dev, put and match "have no impact".
+    const cache = { match: async () => undefined, put: async () => undefined } as unknown as Pick<
+      Cache,
+      "match" | "put"
+    >;
+    const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=3600" }));
+    const first = p.store({ cache });
+    const second = p.store({ cache });
+    for (const store of [first, second, first, second]) expect((await store.key("rsa-1"))?.kid).toBe("rsa-1");
+    expect(p.fetches).toHaveLength(2);
+    expect(p.problems).toEqual([]);
+  });
+
   it.each([
     ["says nothing", {}, 600_000],
     ["says max-age=300", { "Cache-Control": "public, max-age=300" }, 300_000],

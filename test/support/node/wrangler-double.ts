@@ -4,8 +4,14 @@
  * WRANGLER_DOUBLE_STATE, records every invocation there, and answers as wrangler and the Cloudflare API
  * are documented to, refusals included; each behaviour cites its page. It reads JSON configurations
  * (`--config x.json`, which wrangler accepts too); the tests write theirs from wrangler.toml.
+ *
+ * Like wrangler, it appends ND-JSON records to WRANGLER_OUTPUT_FILE_PATH when that is set
+ * (https://developers.cloudflare.com/workers/wrangler/system-environment-variables/), in the shapes
+ * wrangler 4 writes them: `wrangler-session` first, then `deploy` / `version-upload` / `version-deploy`
+ * with their ids, or `command-failed` with the Cloudflare API's error `code` (none for a refusal of
+ * wrangler's own). Its prose is wrangler's too, but the release reads only the records.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 
 interface Version {
   id: string;
@@ -31,6 +37,14 @@ export interface DoubleState {
   nextVersionBroken?: boolean;
   /** The account's queues, by name. */
   queues?: string[];
+  /**
+   * The API token's permissions, e.g. ["Workers Scripts:Edit", "Queues:Edit"] (Edit includes Read, as in
+   * the dashboard: https://developers.cloudflare.com/fundamentals/api/get-started/create-token/). Absent:
+   * a token that may do everything the release does.
+   */
+  token?: { permissions: string[] };
+  /** A wrangler whose human-readable lines were reworded (an upgrade): the records stay as they are. */
+  reworded?: boolean;
 }
 interface Config {
   name: string;
@@ -54,8 +68,40 @@ const SECRET_NAMES = [
 ];
 state.calls.push({ argv, secretsInEnvironment: SECRET_NAMES.filter((n) => process.env[n] !== undefined) });
 
-class WranglerError extends Error {}
+/** A refusal: the Cloudflare API's, with its error code, or wrangler's own (a UserError, no code). */
+class WranglerError extends Error {
+  readonly code?: number;
+  constructor(message: string, code?: number) {
+    super(message);
+    this.code = code;
+  }
+}
 const save = () => writeFileSync(statePath, JSON.stringify(state, null, 2));
+
+/** A line for a person, as this wrangler words it. */
+const prose = (text: string) => (state.reworded ? text.replace(/Version ID:/g, "version is now") : text);
+
+/** One of wrangler's output records, as `writeOutput` appends it. */
+function record(entry: Record<string, unknown>): void {
+  const file = process.env.WRANGLER_OUTPUT_FILE_PATH;
+  if (file) appendFileSync(file, `${JSON.stringify({ ...entry, timestamp: new Date().toISOString() })}\n`);
+}
+record({ type: "wrangler-session", version: 1, wrangler_version: "double", command_line_args: argv });
+
+/**
+ * The API refuses a token without the permission a call needs: HTTP 403, "Authentication error"
+ * [code: 10000] (https://developers.cloudflare.com/fundamentals/api/troubleshooting/).
+ */
+function requirePermission(permission: string, resource: string): void {
+  const granted = state.token?.permissions;
+  if (!granted) return;
+  const [group, level] = permission.split(":");
+  if (granted.includes(permission) || (level === "Read" && granted.includes(`${group}:Edit`))) return;
+  throw new WranglerError(
+    `A request to the Cloudflare API (${resource}) failed.\n  Authentication error [code: 10000]`,
+    10000,
+  );
+}
 
 function flag(name: string): string | undefined {
   const i = argv.indexOf(`--${name}`);
@@ -91,6 +137,7 @@ function existing(name: string): Worker {
     throw new WranglerError(
       `A request to the Cloudflare API (/accounts/:account/workers/scripts/${name}) failed.\n` +
         "  This Worker does not exist on your account. [code: 10007]",
+      10007,
     );
   }
   return worker;
@@ -103,7 +150,7 @@ function active(worker: Worker) {
 function failIfAsked(command: string): void {
   if (state.failNext === command) {
     delete state.failNext;
-    throw new WranglerError(`A request to the Cloudflare API failed.\n  Service unavailable [code: 10013]`);
+    throw new WranglerError(`A request to the Cloudflare API failed.\n  Service unavailable [code: 10013]`, 10013);
   }
 }
 
@@ -119,16 +166,15 @@ function deploy(): void {
     console.log("--dry-run: exiting now.");
     return;
   }
+  requirePermission("Workers Scripts:Edit", "/accounts/:account/workers/scripts");
   failIfAsked("deploy");
   queuesMustExist(c);
-  const worker = state.workers[c.name];
+  // Attaching the queue consumer is a Queues call (https://developers.cloudflare.com/queues/configuration/).
+  if ((c.queues?.consumers ?? []).length > 0) requirePermission("Queues:Edit", "/accounts/:account/queues");
+  const name = flag("name") ?? c.name;
+  const worker = state.workers[name];
   const secretsFile = flag("secrets-file");
-  const given = secretsFile
-    ? readFileSync(secretsFile, "utf8")
-        .split("\n")
-        .map((l) => l.split("=")[0]?.trim() ?? "")
-        .filter(Boolean)
-    : [];
+  const given = secretsFile ? secretNames(readFileSync(secretsFile, "utf8")) : [];
   const missing = (c.secrets?.required ?? []).filter((s) => !given.includes(s));
   if (!worker && missing.length > 0) {
     throw new WranglerError(
@@ -143,8 +189,22 @@ function deploy(): void {
   target.migrationTag = lastTag(c);
   target.deployments.push({ versions: [{ version_id: version.id, percentage: 100 }] });
   target.crons = c.triggers?.crons ?? [];
-  state.workers[c.name] = target;
-  console.log(`Uploaded ${c.name}\nDeployed ${c.name} triggers\nCurrent Version ID: ${version.id}`);
+  state.workers[name] = target;
+  console.log(prose(`Uploaded ${name}\nDeployed ${name} triggers\nCurrent Version ID: ${version.id}`));
+  record({ type: "deploy", version: 1, worker_name: name, version_id: version.id, wrangler_environment: flag("env") });
+}
+
+/** A secrets file's names: JSON first, then dotenv, as wrangler reads it (`wrangler deploy --help`). */
+function secretNames(text: string): string[] {
+  try {
+    return Object.keys(JSON.parse(text) as Record<string, string>);
+  } catch {
+    return text
+      .split("\n")
+      .filter((l) => !l.trim().startsWith("#"))
+      .map((l) => l.split("=")[0]?.trim() ?? "")
+      .filter(Boolean);
+  }
 }
 
 /**
@@ -154,6 +214,7 @@ function deploy(): void {
  */
 function versionsUpload(): void {
   const c = config();
+  requirePermission("Workers Scripts:Edit", "/accounts/:account/workers/scripts");
   failIfAsked("versions upload");
   queuesMustExist(c);
   const worker = existing(c.name);
@@ -165,7 +226,8 @@ function versionsUpload(): void {
   }
   const version = newVersion(worker.migrationTag, worker.versions.at(-1)?.secrets ?? []);
   worker.versions.push(version);
-  console.log(`Worker Version ID: ${version.id}`);
+  console.log(prose(`Worker Version ID: ${version.id}`));
+  record({ type: "version-upload", version: 1, worker_name: c.name, version_id: version.id });
 }
 
 /**
@@ -175,6 +237,7 @@ function versionsUpload(): void {
  */
 function versionsDeploy(): void {
   const c = config();
+  requirePermission("Workers Scripts:Edit", "/accounts/:account/workers/scripts");
   failIfAsked("versions deploy");
   const worker = existing(c.name);
   const specs = argv.filter((a) => /^[0-9a-f-]{36}@\d+(\.\d+)?%$/.test(a));
@@ -188,10 +251,12 @@ function versionsDeploy(): void {
     throw new WranglerError("Percentages must sum to 100.");
   worker.deployments.push({ versions });
   console.log(`SUCCESS Deployed ${c.name} version(s): ${specs.join(" ")}`);
+  record({ type: "version-deploy", version: 1, worker_name: c.name, version_traffic: versions });
 }
 
 function deploymentsStatus(): void {
   const c = config();
+  requirePermission("Workers Scripts:Read", "/accounts/:account/workers/scripts");
   const worker = existing(c.name);
   if (worker.deployments.length === 0) throw new WranglerError(`The Worker ${c.name} has no deployments.`);
   console.log(JSON.stringify({ id: `deployment-${worker.deployments.length}`, versions: active(worker) }, null, 2));
@@ -203,6 +268,7 @@ function deploymentsStatus(): void {
  */
 function triggersDeploy(): void {
   const c = config();
+  requirePermission("Workers Scripts:Edit", "/accounts/:account/workers/scripts");
   existing(c.name).crons = c.triggers?.crons ?? [];
   console.log(`Deployed ${c.name} triggers`);
 }
@@ -276,6 +342,7 @@ function queuesMustExist(c: Config): void {
 
 /** `wrangler queues info <name>`: the queue, or "does not exist". */
 function queuesInfo(): void {
+  requirePermission("Queues:Read", "/accounts/:account/queues");
   const name = argv[2] ?? "";
   if (!(state.queues ?? []).includes(name)) throw missingQueue(name);
   console.log(`Queue Name: ${name}\nNumber of Producers: 0\nNumber of Consumers: 0`);
@@ -283,6 +350,7 @@ function queuesInfo(): void {
 
 /** `wrangler queues create <name>`: names are unique in an account. */
 function queuesCreate(): void {
+  requirePermission("Queues:Edit", "/accounts/:account/queues");
   const name = argv[2] ?? "";
   if ((state.queues ?? []).includes(name)) throw new WranglerError(`A queue with the name ${name} already exists.`);
   state.queues = [...(state.queues ?? []), name];
@@ -319,6 +387,7 @@ try {
 } catch (err) {
   save();
   if (!(err instanceof WranglerError)) throw err;
+  record({ type: "command-failed", version: 1, code: err.code, message: err.message });
   console.error(`✘ [ERROR] ${err.message}`);
   process.exit(1);
 }
