@@ -160,7 +160,7 @@ export const auth = ({
       nbf: numericClaim(payload, "nbf"),
       iat: numericClaim(payload, "iat"),
     };
-    // Checked here too, so that a token failing on time and on content reports time, as it always has.
+    // Time first: a token failing on time and on content is reported as expired (or not yet valid).
     checkTimes(times, nowSeconds(), maxTtlSeconds);
     const caller = callerOf(payload, by, roles);
     if (by === "smoke key" && (caller.role !== "customer" || caller.id !== smoke?.customerId)) {

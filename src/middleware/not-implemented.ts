@@ -6,7 +6,6 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST"
 
 /** 501 for methods outside the set the API speaks (TRACE, PROPFIND, PURGE, …), on any path. */
 export const notImplemented = (): MiddlewareHandler<AppEnv> =>
-  // Not async: it only hands on the chain's promise (Hono's compose catches a synchronous throw too).
   function notImplemented(c, next) {
     if (!KNOWN_METHODS.has(c.req.method)) throw new AppError("NOT_IMPLEMENTED");
     return next();

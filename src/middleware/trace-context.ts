@@ -9,7 +9,6 @@ import { traceOf } from "../observability/trace-context";
  * it is never refused and never logged as an error.
  */
 export const traceContext = (): MiddlewareHandler<AppEnv> =>
-  // Not async: it only hands on the chain's promise (a layer that awaits costs one more per request).
   function traceContext(c, next) {
     c.set(
       "trace",

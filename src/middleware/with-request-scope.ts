@@ -78,7 +78,6 @@ class RequestScopeOfContext implements HttpRequestScope {
  * below the handlers reach it where `carryRequestScope` applies.
  */
 export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHandler<AppEnv> =>
-  // Not async: it only hands on the chain's promise.
   function withRequestScope(c, next) {
     const trace = c.get("trace");
     const requestId = c.get("requestId");

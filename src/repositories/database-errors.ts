@@ -25,14 +25,6 @@ export function sqlState(err: unknown): string | undefined {
   return undefined;
 }
 
-export function constraintOf(err: unknown): string | undefined {
-  for (const e of chain(err)) {
-    const constraint = (e as { constraint?: unknown }).constraint;
-    if (typeof constraint === "string") return constraint;
-  }
-  return undefined;
-}
-
 /** Driver and Drizzle messages carry SQL text, bind parameters and row values: used to classify, never logged. */
 function messages(err: unknown): string {
   return [...chain(err)].map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))).join(" <- ");
@@ -46,11 +38,6 @@ function safeDetail(operation: string, err: unknown): string {
   return [`${operation} failed`, state && `SQLSTATE ${state}`, status && `HTTP ${status}`, `(${names})`]
     .filter(Boolean)
     .join(" ");
-}
-
-/** The breaker refused the call: the database was not even asked. */
-export function isCircuitOpen(err: unknown): boolean {
-  return [...chain(err)].some((e) => e instanceof CircuitOpenError);
 }
 
 export function isRetryable(err: unknown): boolean {

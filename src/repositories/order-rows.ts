@@ -9,7 +9,7 @@ export type ItemTuple = [string, number, number, number];
 /**
  * An order's items, by position, as one JSON array of arrays beside its columns. Mapping these is
  * ours to do in one pass: drizzle's relational queries (`with: { items }`) map every nested field
- * through its column, which was a fifth of a list page's CPU in `npm run bench:profile`. Amounts
+ * through its column, a large share of a list page's CPU (`npm run bench:profile`). Amounts
  * arrive as JSON numbers, exact because the schema caps them at 2^53 - 1.
  */
 export const itemsOfOrder = sql<ItemTuple[]>`coalesce((

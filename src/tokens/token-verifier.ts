@@ -109,5 +109,3 @@ export function createTokenVerifier({ secrets, smokeSecret, jwks, issuer, audien
     );
   };
 }
-
-export type TokenVerifier = ReturnType<typeof createTokenVerifier>;
