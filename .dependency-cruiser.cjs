@@ -76,6 +76,7 @@ module.exports = {
       "the composition root",
     ),
     rule("^src/index\\.ts$", src("config", "isolate.ts"), "the Workers entry"),
+    rule("^src/client\\.ts$", [...src("app.ts"), ...HONO], "the typed client: the routes' types, and hono/client"),
   ],
   allowedSeverity: "error",
   forbidden: [

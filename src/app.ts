@@ -196,18 +196,20 @@ export function createApp({
   app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
-  mountApi(app, { config, orders, events, webhookEndpoints, relay, cursors, clock, signingKeys });
+  app.route("/", apiRoutes({ config, orders, events, webhookEndpoints, relay, cursors, clock, signingKeys }));
   return app;
 }
 
-/** The API under /v1: orders, the events feed, webhook endpoints; every route signed in, then limited per caller. */
-function mountApi(
-  app: Hono<AppEnv>,
+/**
+ * The API under /v1: orders, the events feed, webhook endpoints; every route signed in, then limited per
+ * caller. Chained, so that every route's request and answer types reach the typed client (src/client.ts).
+ */
+function apiRoutes(
   deps: Pick<
     AppDeps,
     "config" | "orders" | "events" | "webhookEndpoints" | "relay" | "cursors" | "clock" | "signingKeys"
   >,
-): void {
+) {
   const { config, cursors } = deps;
   const signedIn = {
     authenticate: auth({
@@ -223,10 +225,14 @@ function mountApi(
     limitCaller: rateLimit({ policy: "user", ...config.rateLimits.user, keyOf: (c) => c.get("caller").id }),
   };
   const admin = { ...signedIn, requireAdmin: requireRole("admin"), bodyLimitBytes: config.bodyLimitBytes };
-  app.route("/", orderRoutes({ service: deps.orders, cursors, ...admin, opaqueSubjects: config.jwt.modes.jwks }));
-  app.route("/", eventRoutes({ service: deps.events, cursors, ...signedIn }));
-  app.route("/", webhookRoutes({ service: deps.webhookEndpoints, relay: deps.relay, cursors, ...admin }));
+  return new Hono<AppEnv>()
+    .route("/", orderRoutes({ service: deps.orders, cursors, ...admin, opaqueSubjects: config.jwt.modes.jwks }))
+    .route("/", eventRoutes({ service: deps.events, cursors, ...signedIn }))
+    .route("/", webhookRoutes({ service: deps.webhookEndpoints, relay: deps.relay, cursors, ...admin }));
 }
+
+/** The `/v1` routes' types: what `hc` (src/client.ts) reads. */
+export type ApiRoutes = ReturnType<typeof apiRoutes>;
 
 /**
  * The app of an isolate whose configuration is invalid (docs/configuration.md): the isolate lives

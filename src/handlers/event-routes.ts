@@ -20,7 +20,7 @@ export interface EventRoutesDeps {
 }
 
 /** The events feed: 401 auth → 429 per caller → 400 validation, as for orders. */
-export function eventRoutes({ service, cursors, authenticate, limitCaller }: EventRoutesDeps): Hono<AppEnv> {
+export function eventRoutes({ service, cursors, authenticate, limitCaller }: EventRoutesDeps) {
   return new Hono<AppEnv>().get(
     "/v1/events",
     authenticate,

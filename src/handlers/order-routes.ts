@@ -50,7 +50,7 @@ export interface OrderRoutesDeps {
  * The one rendering of a create's answer, for the first answer and every replay alike: both come
  * from the same typed snapshot of the order as created, so a replay is the first answer byte for byte.
  */
-function createdAnswer(c: Context<AppEnv>, { order, replayed }: CreateOutcome): Response {
+function createdAnswer(c: Context<AppEnv>, { order, replayed }: CreateOutcome) {
   return c.json({ data: orderJson(order) }, 201, {
     Location: `/v1/orders/${order.id}`,
     ETag: etagOf(order),
@@ -123,7 +123,7 @@ async function listPage(
   service: OrderService,
   cursors: CursorCodec,
   query: z.output<typeof listOrdersQuery>,
-): Promise<Response> {
+) {
   const caller = c.get("caller");
   const customerId = query.customer_id === undefined ? undefined : canonicalSubject(query.customer_id);
   const scope = { callerId: caller.id, status: query.status, customerId };
@@ -146,7 +146,7 @@ export function orderRoutes({
   requireAdmin,
   bodyLimitBytes,
   opaqueSubjects = false,
-}: OrderRoutesDeps): Hono<AppEnv> {
+}: OrderRoutesDeps) {
   const signedIn = [authenticate, limitCaller] as const;
   const { createBody, listQuery } = subjectSchemas(opaqueSubjects);
   const jsonBody = [limitBody(bodyLimitBytes), requireJson()] as const;

@@ -18,7 +18,7 @@ export async function pageAnswer<T, J>(
   query: { limit?: number; cursor?: string },
   load: (page: { limit: number; after?: ListPosition }) => Promise<Page<T>>,
   render: (item: T) => J,
-): Promise<Response> {
+) {
   const limit = query.limit ?? DEFAULT_PAGE;
   const page = await load({ limit, after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined });
   return c.json({

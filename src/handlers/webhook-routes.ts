@@ -40,11 +40,11 @@ const ifMatch = (c: Context<AppEnv>) => expectedVersion(c.req.header("If-Match")
  * Webhook endpoints and redelivery: admins only. The chain as for orders: 401 auth → 429 per caller
  * → 403 role → 413 body size → 415 content type → 400 validation.
  */
-export function webhookRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
+export function webhookRoutes(deps: WebhookRoutesDeps) {
   return new Hono<AppEnv>().route("/", endpointRoutes(deps)).route("/", deliveryRoutes(deps));
 }
 
-function endpointRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
+function endpointRoutes(deps: WebhookRoutesDeps) {
   const { service, cursors, bodyLimitBytes } = deps;
   const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
   const json = [limitBody(bodyLimitBytes), requireJson()] as const;
@@ -108,7 +108,7 @@ function endpointRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
 }
 
 /** An endpoint's secret rotation and delivery attempts, and redelivery of an event. */
-function deliveryRoutes(deps: WebhookRoutesDeps): Hono<AppEnv> {
+function deliveryRoutes(deps: WebhookRoutesDeps) {
   const { service, relay, cursors, bodyLimitBytes } = deps;
   const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
   const optionalJson = [limitBody(bodyLimitBytes), requireJson({ optional: true })] as const;
