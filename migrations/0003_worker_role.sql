@@ -1,8 +1,9 @@
 -- squawk-ignore-file require-lock-timeout, require-statement-timeout
 -- The worker's role reads and writes rows and nothing else: no DDL, no TRUNCATE, no other schema
--- (docs/operations.md, "Database roles"). On Neon, create order_service_app with a password first
--- (console, API or CLI); where it does not exist yet (local PostgreSQL, PGlite) it is created here
--- without LOGIN. Roles are cluster-wide, so two databases migrating at once may race to create it.
+-- (docs/deploying.md, "Database roles"). Where it does not exist yet it is created here without LOGIN;
+-- `npm run db:worker-role` gives it LOGIN and a password, and runs these grants again. Never create it
+-- in Neon's Console, API or CLI: those roles are members of neon_superuser. Roles are cluster-wide, so
+-- two databases migrating at once may race to create it.
 -- The grants take no table lock that writes wait on.
 DO $$
 BEGIN
