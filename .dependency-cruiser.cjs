@@ -62,15 +62,15 @@ module.exports = {
       "createApp: middleware order, routes, fallbacks",
     ),
     rule(
-      "^src/events-pipeline\\.ts$",
-      src("config", "domain", "handlers", "lib", "observability", "repositories", "services", "webhooks"),
-      "the events pipeline's wiring",
+      "^src/consumers/",
+      src("domain", "lib", "observability", "services"),
+      "queue consumers: a message in, a service called, ack or retry",
     ),
     rule(
       "^src/isolate\\.ts$",
       [
-        ...src("app.ts", "app-env.ts", "cron-schedule.ts", "events-pipeline.ts", "config", "domain", "handlers"),
-        ...src("lib", "limiters", "observability", "repositories", "services", "tokens", "webhooks"),
+        ...src("app.ts", "app-env.ts", "cron-schedule.ts", "config", "consumers", "domain", "handlers", "lib"),
+        ...src("limiters", "observability", "repositories", "services", "tokens", "webhooks"),
         ...HONO,
       ],
       "the composition root",

@@ -28,7 +28,7 @@ import { traceContext } from "./middleware/trace-context";
 import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
-import type { EventRelay } from "./services/event-relay";
+import type { EventRedelivery } from "./services/event-redelivery";
 import type { EventService } from "./services/event-service";
 import type { OrderService } from "./services/order-service";
 import type { BreakerView, Readiness, ReadinessReport } from "./services/readiness";
@@ -42,7 +42,7 @@ export interface AppDeps {
   orders: OrderService;
   events: EventService;
   webhookEndpoints: WebhookEndpointService;
-  relay: EventRelay;
+  redeliver: EventRedelivery;
   cursors: CursorCodec;
   metrics: Metrics;
   breaker: BreakerView;
@@ -156,7 +156,7 @@ export function createApp({
   orders,
   events,
   webhookEndpoints,
-  relay,
+  redeliver,
   cursors,
   metrics,
   breaker,
@@ -196,7 +196,7 @@ export function createApp({
   app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
-  app.route("/", apiRoutes({ config, orders, events, webhookEndpoints, relay, cursors, clock, signingKeys }));
+  app.route("/", apiRoutes({ config, orders, events, webhookEndpoints, redeliver, cursors, clock, signingKeys }));
   return app;
 }
 
@@ -207,7 +207,7 @@ export function createApp({
 function apiRoutes(
   deps: Pick<
     AppDeps,
-    "config" | "orders" | "events" | "webhookEndpoints" | "relay" | "cursors" | "clock" | "signingKeys"
+    "config" | "orders" | "events" | "webhookEndpoints" | "redeliver" | "cursors" | "clock" | "signingKeys"
   >,
 ) {
   const { config, cursors } = deps;
@@ -227,8 +227,8 @@ function apiRoutes(
   const admin = { ...signedIn, requireAdmin: requireRole("admin"), bodyLimitBytes: config.bodyLimitBytes };
   return new Hono<AppEnv>()
     .route("/", orderRoutes({ service: deps.orders, cursors, ...admin, opaqueSubjects: config.jwt.modes.jwks }))
-    .route("/", eventRoutes({ service: deps.events, cursors, ...signedIn }))
-    .route("/", webhookRoutes({ service: deps.webhookEndpoints, relay: deps.relay, cursors, ...admin }));
+    .route("/", eventRoutes({ service: deps.events, redeliver: deps.redeliver, cursors, ...admin }))
+    .route("/", webhookRoutes({ service: deps.webhookEndpoints, cursors, ...admin }));
 }
 
 /** The `/v1` routes' types: what `hc` (src/client.ts) reads. */

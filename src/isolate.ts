@@ -2,25 +2,38 @@ import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
+import { eventConsumer } from "./consumers/event-queue-consumer";
 import { HOURLY } from "./cron-schedule";
 import type { EventStamp } from "./domain/order-event";
-import { createEventsPipeline, type EventsPipeline } from "./events-pipeline";
 import { createCursorCodec } from "./handlers/cursor";
+import { eventJson } from "./handlers/event-json";
 import { createJsonLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { currentScope } from "./observability/scope-storage";
 import { CircuitBreaker } from "./repositories/circuit-breaker";
-import { createDatabase } from "./repositories/database";
+import { createDatabase, type Database } from "./repositories/database";
 import { createDatabaseProbe } from "./repositories/database-probe";
+import { createPostgresEventRepository } from "./repositories/postgres-event-repository";
 import { createPostgresOrderRepository } from "./repositories/postgres-order-repository";
-import type { EventQueue } from "./services/event-messages";
-import type { EventRelay } from "./services/event-relay";
-import { createIdempotencyPurge, type PurgeReport } from "./services/idempotency-purge";
+import { createPostgresWebhookRepository } from "./repositories/postgres-webhook-repository";
+import { createEventFanOut } from "./services/event-fan-out";
+import { createEventHandOver, type EventHandOver } from "./services/event-hand-over";
+import type { EventMessage, EventQueue } from "./services/event-messages";
+import { createEventPurge } from "./services/event-purge";
+import { createEventRedelivery } from "./services/event-redelivery";
+import { createEventService } from "./services/event-service";
+import { createEventSweep } from "./services/event-sweep";
+import { createIdempotencyPurge } from "./services/idempotency-purge";
 import type { OrderRepository } from "./services/order-repository";
 import { createOrderService, type OrderService } from "./services/order-service";
 import { createReadiness } from "./services/readiness";
 import type { ReadinessProbe } from "./services/readiness-probe";
+import { createWebhookDispatcher } from "./services/webhook-dispatcher";
+import { createWebhookEndpointService, type SigningSecrets } from "./services/webhook-endpoint-service";
 import { createJwksKeyStore, type KeyLookup } from "./tokens/jwks-key-store";
+import { createSecretBox } from "./webhooks/secret-box";
+import { newSigningSecret, signDelivery } from "./webhooks/signature";
+import { postDelivery } from "./webhooks/webhook-sender";
 
 /** What a test may replace; everything else is built exactly as in production. */
 export interface IsolateOverrides {
@@ -94,16 +107,10 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const database = { url: config.databaseUrl, httpEndpoint: config.databaseHttpEndpoint, metrics };
   const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
   const repository = overrides.repository ?? createPostgresOrderRepository(db);
-  const pipeline = createEventsPipeline({
-    config,
-    db,
-    logger,
-    metrics,
-    clock,
-    queue: overrides.eventQueue,
-    pause: overrides.pause,
-  });
-  const orders = overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(pipeline) });
+  const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);
+  const events = eventsOf({ config, db, logger, metrics, clock, queue, pause: overrides.pause });
+  const orders =
+    overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(events.handOver) });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
   const readiness = createReadiness({
     probe: overrides.readinessProbe ?? createDatabaseProbe({ ...database, timeoutMs: config.dbTimeoutMs }),
@@ -117,9 +124,9 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     logger,
     readiness,
     orders,
-    events: pipeline.feed,
-    webhookEndpoints: pipeline.endpoints,
-    relay: pipeline.relay,
+    events: events.feed,
+    webhookEndpoints: events.endpoints,
+    redeliver: events.redeliver,
     cursors: createCursorCodec(jwtSecrets(config.jwt)),
     metrics,
     breaker,
@@ -130,8 +137,8 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   return {
     app,
     config,
-    runCron: (cron) => scheduled(cron, { logger, relay: pipeline.relay, purgeKeys }),
-    consumeEvents: pipeline.consume,
+    runCron: (cron) => scheduled(cron, { logger, sweep: events.sweep, purgeKeys, purgeEvents: events.purge }),
+    consumeEvents: events.consume,
   };
 }
 
@@ -146,12 +153,66 @@ function unsafeSettings(config: Config): Record<string, string> {
 }
 
 /** Hands each committed event to the queue after the answer, in the request's `waitUntil`. */
-const announcer =
-  ({ relay }: EventsPipeline) =>
-  (event: EventStamp) => {
-    const work = relay.handOver([{ id: event.id, traceparent: event.trace?.traceparent }]);
-    currentScope()?.defer(work);
+const announcer = (handOver: EventHandOver) => (event: EventStamp) => {
+  currentScope()?.defer(handOver([{ id: event.id, traceparent: event.trace?.traceparent }]));
+};
+
+/** Queues takes at most 100 messages per sendBatch (https://developers.cloudflare.com/queues/platform/limits/). */
+const SEND_BATCH_LIMIT = 100;
+
+/** The EVENTS_QUEUE producer binding as the event jobs' queue; none in a preview. */
+function queueOf(binding: Queue | undefined): EventQueue | undefined {
+  if (!binding) return undefined;
+  return {
+    async send(messages: EventMessage[]) {
+      for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT) {
+        await binding.sendBatch(messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body })));
+      }
+    },
   };
+}
+
+interface EventsDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  metrics: Metrics;
+  clock: () => number;
+  queue: EventQueue | undefined;
+  pause?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Order events from the outbox to the receivers: the feed, the endpoints' admin API, each job that
+ * moves events along (hand-over after the answer, sweep and purge from the cron, redelivery for an
+ * admin), and the queue's consumer that fans them out and delivers them signed.
+ */
+function eventsOf({ config, db, logger, metrics, clock, queue, pause }: EventsDeps) {
+  const events = createPostgresEventRepository(db);
+  const webhooks = createPostgresWebhookRepository(db);
+  const box = createSecretBox(config.webhooks.encryptionKeys);
+  const secrets: SigningSecrets = { generate: newSigningSecret, seal: box.seal, open: box.open };
+  const dispatcher = createWebhookDispatcher({
+    events,
+    webhooks,
+    secrets,
+    now: clock,
+    render: (event) => JSON.stringify(eventJson(event)),
+    sign: signDelivery,
+    post: postDelivery,
+  });
+  const fanOut = createEventFanOut({ events, webhooks, queue, now: clock });
+  const { allowLocalReceivers } = config.webhooks;
+  return {
+    feed: createEventService({ repository: events, now: clock }),
+    endpoints: createWebhookEndpointService({ repository: webhooks, secrets, allowLocalReceivers, now: clock }),
+    handOver: createEventHandOver({ queue, logger, metrics, pause }),
+    sweep: createEventSweep({ events, queue, logger, metrics, now: clock }),
+    purge: createEventPurge({ events, now: clock }),
+    redeliver: createEventRedelivery({ events, webhooks, queue }),
+    consume: eventConsumer({ fanOut, dispatcher, logger, metrics }),
+  };
+}
 
 /**
  * A Cron Trigger's run, each job logged with what it did, or why it failed (with the error's code,
@@ -159,10 +220,15 @@ const announcer =
  */
 async function scheduled(
   cron: string,
-  { logger, relay, purgeKeys }: { logger: Logger; relay: EventRelay; purgeKeys: () => Promise<PurgeReport> },
+  {
+    logger,
+    sweep,
+    purgeKeys,
+    purgeEvents,
+  }: { logger: Logger } & Record<"sweep" | "purgeKeys" | "purgeEvents", () => Promise<object>>,
 ): Promise<void> {
-  const jobs: [string, () => Promise<object>][] = [["event sweep", relay.sweep]];
-  if (cron === HOURLY) jobs.push(["idempotency purge", purgeKeys], ["event purge", relay.purge]);
+  const jobs: [string, () => Promise<object>][] = [["event sweep", sweep]];
+  if (cron === HOURLY) jobs.push(["idempotency purge", purgeKeys], ["event purge", purgeEvents]);
   const failures: unknown[] = [];
   for (const [job, run] of jobs) {
     try {

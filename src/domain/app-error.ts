@@ -111,3 +111,15 @@ function describe(value: unknown): string {
     return Object.prototype.toString.call(value);
   }
 }
+
+/** A hostile body can break thousands of rules: the answer lists the first few and counts the rest. */
+export const MAX_FIELD_ERRORS = 20;
+
+/** VALIDATION_ERROR with at most MAX_FIELD_ERRORS fields; the message says how many there were. */
+export function validationError(fields: FieldError[], message = "the request is invalid"): AppError {
+  if (fields.length <= MAX_FIELD_ERRORS) return new AppError("VALIDATION_ERROR", { message, fields });
+  return new AppError("VALIDATION_ERROR", {
+    message: `${message}: ${fields.length} problems, the first ${MAX_FIELD_ERRORS} listed`,
+    fields: fields.slice(0, MAX_FIELD_ERRORS),
+  });
+}

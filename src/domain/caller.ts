@@ -1,3 +1,5 @@
+import { AppError } from "./app-error";
+
 export const ROLES = ["customer", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -12,3 +14,8 @@ export interface Caller {
 }
 
 export const isAdmin = (caller: Caller) => caller.role === "admin";
+
+/** An admin's operation: FORBIDDEN for anyone else, whatever route reached it. */
+export function requireAdmin(caller: Caller): void {
+  if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
+}

@@ -1,6 +1,6 @@
+import { validationError } from "../domain/app-error";
 import { derivedAesKeys } from "../lib/derived-keys";
-import type { ListPosition } from "../services/order-repository";
-import { validationError } from "./validation";
+import type { ListPosition } from "../services/keyset-page";
 
 /** Who asked and which filter: a cursor is valid only for the listing that issued it. */
 export interface CursorScope {

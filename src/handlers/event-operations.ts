@@ -1,7 +1,14 @@
 import { ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
-import { listEventsQuery } from "./event-schemas";
+import { eventIdParam, listEventsQuery, redeliverBody } from "./event-schemas";
 
-/** The events feed's operations as the OpenAPI document describes them, by operationId. */
+const WITH_BODY = [
+  ...ROUTE_ERRORS.signedIn,
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "VALIDATION_ERROR",
+] as const;
+
+/** The events' operations as the OpenAPI document describes them, by operationId: the feed, and redelivery. */
 export const EVENT_OPERATIONS = {
   listEvents: {
     operationId: "listEvents",
@@ -17,5 +24,19 @@ export const EVENT_OPERATIONS = {
     query: listEventsQuery,
     responses: { 200: { description: "a page of events", schema: "EventPage" } },
     errors: [...ROUTE_ERRORS.signedIn, "VALIDATION_ERROR"],
+  },
+  redeliverEvent: {
+    operationId: "redeliverEvent",
+    tag: "webhooks",
+    summary: "Deliver an event again (admins)",
+    description:
+      "To `endpoint_id`, or (no body, `{}`) to every enabled endpoint that takes the event's type. Queued at " +
+      "once, with a fresh retry schedule; the receiver gets the same `webhook-id` as before.",
+    security: "bearer",
+    limited: true,
+    path: eventIdParam,
+    body: { name: "RedeliverEvent", schema: redeliverBody, required: false },
+    responses: { 202: { description: "queued", schema: "RedeliveryEnvelope" } },
+    errors: [...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT"],
   },
 } satisfies Record<string, RouteDoc>;

@@ -1,12 +1,14 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
+import type { EventRedelivery } from "../services/event-redelivery";
 import type { EventService } from "../services/event-service";
-import type { ListPosition } from "../services/order-repository";
+import type { ListPosition } from "../services/keyset-page";
 import type { CursorCodec, CursorScope } from "./cursor";
 import { eventJson } from "./event-json";
 import { EVENT_OPERATIONS } from "./event-operations";
-import { listEventsQuery } from "./event-schemas";
+import { eventIdParam, listEventsQuery, redeliverBody } from "./event-schemas";
 import { pageAnswer } from "./page-answer";
 import { validate } from "./validation";
 
@@ -17,29 +19,55 @@ export interface EventRoutesDeps {
   authenticate: MiddlewareHandler<AppEnv>;
   /** Per-caller rate limit (429), run right after authentication. */
   limitCaller: MiddlewareHandler<AppEnv>;
+  /** 403 unless the caller is an admin. */
+  requireAdmin: MiddlewareHandler<AppEnv>;
+  redeliver: EventRedelivery;
+  bodyLimitBytes: number;
 }
 
-/** The events feed: 401 auth → 429 per caller → 400 validation, as for orders. */
-export function eventRoutes({ service, cursors, authenticate, limitCaller }: EventRoutesDeps) {
-  return new Hono<AppEnv>().get(
-    "/v1/events",
-    authenticate,
-    limitCaller,
-    validate("query", listEventsQuery),
-    documentRoute(EVENT_OPERATIONS.listEvents),
-    async (c) => {
-      const query = c.req.valid("query");
-      const direction = query.order ?? "desc";
-      const orderId = query.order_id?.toLowerCase();
-      const caller = c.get("caller");
-      // A cursor is valid only for the listing (caller, filters, direction) that issued it.
-      const scope: CursorScope = {
-        callerId: caller.id,
-        listing: JSON.stringify(["events", direction, query.type ?? null, orderId ?? null]),
-      };
-      const load = (page: { limit: number; after?: ListPosition }) =>
-        service.list(caller, { ...page, direction, type: query.type, orderId });
-      return pageAnswer(c, cursors, scope, query, load, eventJson);
-    },
-  );
+/**
+ * The events feed, and an admin's redelivery of an event. The chain as for orders: 401 auth → 429 per
+ * caller → 403 role → 413 body size → 415 content type → 400 validation.
+ */
+export function eventRoutes(deps: EventRoutesDeps) {
+  const { service, cursors, authenticate, limitCaller } = deps;
+  return new Hono<AppEnv>()
+    .get(
+      "/v1/events",
+      authenticate,
+      limitCaller,
+      validate("query", listEventsQuery),
+      documentRoute(EVENT_OPERATIONS.listEvents),
+      async (c) => {
+        const query = c.req.valid("query");
+        const direction = query.order ?? "desc";
+        const orderId = query.order_id?.toLowerCase();
+        const caller = c.get("caller");
+        // A cursor is valid only for the listing (caller, filters, direction) that issued it.
+        const scope: CursorScope = {
+          callerId: caller.id,
+          listing: JSON.stringify(["events", direction, query.type ?? null, orderId ?? null]),
+        };
+        const load = (page: { limit: number; after?: ListPosition }) =>
+          service.list(caller, { ...page, direction, type: query.type, orderId });
+        return pageAnswer(c, cursors, scope, query, load, eventJson);
+      },
+    )
+    .post(
+      "/v1/events/:id/redeliver",
+      authenticate,
+      limitCaller,
+      deps.requireAdmin,
+      limitBody(deps.bodyLimitBytes),
+      requireJson({ optional: true }),
+      validate("param", eventIdParam),
+      validate("json", redeliverBody),
+      documentRoute(EVENT_OPERATIONS.redeliverEvent),
+      async (c) => {
+        const event = c.req.valid("param").id.toLowerCase();
+        const to = c.req.valid("json").endpoint_id?.toLowerCase();
+        const endpoints = await deps.redeliver(c.get("caller"), event, to);
+        return c.json({ data: { event_id: event, endpoint_ids: endpoints } }, 202);
+      },
+    );
 }

@@ -9,3 +9,8 @@ export const listEventsQuery = z.strictObject({
   order_id: z.optional(z.uuid()),
   order: z.optional(z.enum(["asc", "desc"])),
 });
+
+export const eventIdParam = z.strictObject({ id: z.uuid() });
+
+/** To one endpoint (`endpoint_id`), or to every endpoint that takes the event (`{}`, or no body). */
+export const redeliverBody = z.strictObject({ endpoint_id: z.optional(z.uuid()) });

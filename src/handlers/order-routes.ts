@@ -1,14 +1,14 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
-import { AppError } from "../domain/app-error";
+import { AppError, validationError } from "../domain/app-error";
 import { isAdmin } from "../domain/caller";
 import type { Order, OrderStatus } from "../domain/order";
 import { canonicalSubject } from "../lib/uuid";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { traceparentOf } from "../observability/trace-context";
 import { documentRoute } from "../openapi/route-doc";
-import type { ListPosition } from "../services/order-repository";
+import type { ListPosition } from "../services/keyset-page";
 import {
   type CreateOrderInput,
   type CreateOutcome,
@@ -17,7 +17,7 @@ import {
   type WriteOrigin,
 } from "../services/order-service";
 import type { CursorCodec } from "./cursor";
-import { etagOf, expectedVersion, orderJson } from "./order-json";
+import { orderJson } from "./order-json";
 import { ORDER_OPERATIONS } from "./order-operations";
 import {
   cancelBody,
@@ -30,7 +30,8 @@ import {
   setStatusBody,
 } from "./order-schemas";
 import { pageAnswer } from "./page-answer";
-import { validate, validationError } from "./validation";
+import { etagOf, expectedVersion } from "./preconditions";
+import { validate } from "./validation";
 
 export interface OrderRoutesDeps {
   service: OrderService;

@@ -1,7 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { Page } from "../services/keyset-page";
-import type { ListPosition } from "../services/order-repository";
+import type { ListPosition, Page } from "../services/keyset-page";
 import type { CursorCodec, CursorScope } from "./cursor";
 
 /** A listing's page size when the query names none (docs/API.md, "Pagination"). */

@@ -3,11 +3,9 @@ import type { Context, ValidationTargets } from "hono";
 import type * as z from "zod/mini";
 import type { core } from "zod/mini";
 import type { AppEnv } from "../app-env";
-import { AppError, type FieldError } from "../domain/app-error";
+import { type FieldError, validationError } from "../domain/app-error";
 import "../lib/zod-messages";
 
-/** A hostile body can break thousands of rules: the answer lists the first few and counts the rest. */
-export const MAX_FIELD_ERRORS = 20;
 /** Paths echo client keys: a 60 KB key name must not make a 60 KB answer. */
 const MAX_PATH_LENGTH = 200;
 
@@ -25,15 +23,6 @@ export function fieldErrors(issues: readonly core.$ZodIssue[], prefix?: string):
         }))
       : [{ path: join(issue.path) || (prefix ?? "body"), message: issue.message }],
   );
-}
-
-/** VALIDATION_ERROR with at most MAX_FIELD_ERRORS fields; the message says how many there were. */
-export function validationError(fields: FieldError[], message = "the request is invalid"): AppError {
-  if (fields.length <= MAX_FIELD_ERRORS) return new AppError("VALIDATION_ERROR", { message, fields });
-  return new AppError("VALIDATION_ERROR", {
-    message: `${message}: ${fields.length} problems, the first ${MAX_FIELD_ERRORS} listed`,
-    fields: fields.slice(0, MAX_FIELD_ERRORS),
-  });
 }
 
 /**

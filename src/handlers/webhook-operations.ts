@@ -2,9 +2,7 @@ import { ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
 import {
   createEndpointBody,
   endpointIdParam,
-  eventIdParam,
   pageQuery,
-  redeliverBody,
   rotateSecretBody,
   updateEndpointBody,
 } from "./webhook-schemas";
@@ -118,19 +116,5 @@ export const WEBHOOK_OPERATIONS = {
     query: pageQuery,
     responses: { 200: { description: "a page of attempts", schema: "DeliveryAttemptPage" } },
     errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND"],
-  },
-  redeliverEvent: {
-    operationId: "redeliverEvent",
-    tag: "webhooks",
-    summary: "Deliver an event again (admins)",
-    description:
-      "To `endpoint_id`, or (no body, `{}`) to every enabled endpoint that takes the event's type. Queued at " +
-      "once, with a fresh retry schedule; the receiver gets the same `webhook-id` as before.",
-    security: "bearer",
-    limited: true,
-    path: eventIdParam,
-    body: { name: "RedeliverEvent", schema: redeliverBody, required: false },
-    responses: { 202: { description: "queued", schema: "RedeliveryEnvelope" } },
-    errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT"],
   },
 } satisfies Record<string, RouteDoc>;

@@ -2,27 +2,23 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
-import type { EventRelay } from "../services/event-relay";
 import type { WebhookEndpointService } from "../services/webhook-endpoint-service";
 import type { CursorCodec } from "./cursor";
-import { etagOf, expectedVersion } from "./order-json";
 import { pageAnswer } from "./page-answer";
+import { etagOf, expectedVersion } from "./preconditions";
 import { validate } from "./validation";
 import { attemptJson, endpointJson } from "./webhook-json";
 import { WEBHOOK_OPERATIONS as OPS } from "./webhook-operations";
 import {
   createEndpointBody,
   endpointIdParam,
-  eventIdParam,
   pageQuery,
-  redeliverBody,
   rotateSecretBody,
   updateEndpointBody,
 } from "./webhook-schemas";
 
 export interface WebhookRoutesDeps {
   service: WebhookEndpointService;
-  relay: EventRelay;
   cursors: CursorCodec;
   authenticate: MiddlewareHandler<AppEnv>;
   limitCaller: MiddlewareHandler<AppEnv>;
@@ -37,7 +33,7 @@ const id = (c: Context<AppEnv>) => endpointIdParam.parse(c.req.param()).id.toLow
 const ifMatch = (c: Context<AppEnv>) => expectedVersion(c.req.header("If-Match"));
 
 /**
- * Webhook endpoints and redelivery: admins only. The chain as for orders: 401 auth → 429 per caller
+ * Webhook endpoints: admins only. The chain as for orders: 401 auth → 429 per caller
  * → 403 role → 413 body size → 415 content type → 400 validation.
  */
 export function webhookRoutes(deps: WebhookRoutesDeps) {
@@ -107,9 +103,9 @@ function endpointRoutes(deps: WebhookRoutesDeps) {
     );
 }
 
-/** An endpoint's secret rotation and delivery attempts, and redelivery of an event. */
+/** An endpoint's secret rotation and delivery attempts. */
 function deliveryRoutes(deps: WebhookRoutesDeps) {
-  const { service, relay, cursors, bodyLimitBytes } = deps;
+  const { service, cursors, bodyLimitBytes } = deps;
   const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
   const optionalJson = [limitBody(bodyLimitBytes), requireJson({ optional: true })] as const;
   return new Hono<AppEnv>()
@@ -135,20 +131,6 @@ function deliveryRoutes(deps: WebhookRoutesDeps) {
         const endpoint = id(c);
         const load = (p: { limit: number }) => service.deliveries(c.get("caller"), endpoint, p);
         return pageAnswer(c, cursors, listing(c, `deliveries:${endpoint}`), c.req.valid("query"), load, attemptJson);
-      },
-    )
-    .post(
-      "/v1/events/:id/redeliver",
-      ...admin,
-      ...optionalJson,
-      validate("param", eventIdParam),
-      validate("json", redeliverBody),
-      documentRoute(OPS.redeliverEvent),
-      async (c) => {
-        const event = eventIdParam.parse(c.req.param()).id.toLowerCase();
-        const to = c.req.valid("json").endpoint_id?.toLowerCase();
-        const endpoints = await relay.redeliver(c.get("caller"), event, to);
-        return c.json({ data: { event_id: event, endpoint_ids: endpoints } }, 202);
       },
     );
 }

@@ -20,9 +20,6 @@ export const updateEndpointBody = z.strictObject({
 export const rotateSecretBody = z.strictObject({});
 
 /** To one endpoint, or (no body, `{}`) to every endpoint that takes the event. */
-export const redeliverBody = z.strictObject({ endpoint_id: z.optional(z.uuid()) });
-
 export const endpointIdParam = z.strictObject({ id: z.uuid() });
-export const eventIdParam = z.strictObject({ id: z.uuid() });
 
 export const pageQuery = z.strictObject({ limit: z.optional(limitParam), cursor: z.optional(cursorParam) });

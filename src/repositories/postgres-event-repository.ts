@@ -58,8 +58,8 @@ function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: S
   };
 }
 
-/** What the relay asks of the events table: ids, types and traces, never the order. */
-function relayQueries(
+/** What the event jobs ask of the events table: ids, types and traces, never the order. */
+function jobQueries(
   db: Database,
 ): Pick<EventRepository, "routeOf" | "undispatched" | "markDispatched" | "oldestUndispatched"> {
   return {
@@ -140,7 +140,7 @@ export function createPostgresEventRepository(db: Database): EventRepository {
       return row ? toEvent(row) : null;
     },
 
-    ...relayQueries(db),
+    ...jobQueries(db),
 
     purgeOlderThan: (before, limit) =>
       deleteOldestBefore(db, "events.purge", { table: orderEvents, column: orderEvents.createdAt, before, limit }),

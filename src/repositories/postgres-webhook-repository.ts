@@ -2,7 +2,7 @@ import { and, arrayContains, desc, eq, getTableColumns, sql } from "drizzle-orm"
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
-import type { ListPosition } from "../services/order-repository";
+import type { ListPosition } from "../services/keyset-page";
 import type {
   EndpointChangeResult,
   EndpointChanges,

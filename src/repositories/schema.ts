@@ -112,8 +112,8 @@ export const idempotencyKeys = pgTable(
  * The transactional outbox and the events feed: one row per change, written by the statement that
  * makes the change. An order's currency, items, totals, customer and creation time never change, so
  * an event keeps only what does (status, version, the time of the change) and is rendered with the
- * order's row: exactly the order as it was at that version. `dispatched_at` is set when the relay
- * has fanned the event out to its webhook endpoints; the sweep hands over any left without it.
+ * order's row: exactly the order as it was at that version. `dispatched_at` is set when the event
+ * has been fanned out to its webhook endpoints; the sweep hands over any left without it.
  */
 export const orderEvents = pgTable(
   "order_events",

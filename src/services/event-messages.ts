@@ -1,3 +1,5 @@
+import { AppError } from "../domain/app-error";
+
 /**
  * What travels on the events queue: an event to fan out to its endpoints, or one delivery of an event
  * to one endpoint. Ids only; each consumer reads the rest from the database, so a message stays small
@@ -11,7 +13,7 @@ export type EventMessage = (
   traceparent?: string;
 };
 
-/** The queue the relay hands messages to. Implemented over a Cloudflare Queues producer binding. */
+/** The queue the event jobs send to. Implemented over a Cloudflare Queues producer binding (src/isolate.ts). */
 export interface EventQueue {
   send(messages: EventMessage[]): Promise<void>;
 }
@@ -31,4 +33,27 @@ export function isEventMessage(body: unknown): body is EventMessage {
   const m = body as Record<string, unknown>;
   if (typeof m.event !== "string") return false;
   return m.kind === "event" || (m.kind === "delivery" && typeof m.endpoint === "string");
+}
+
+/** A stored event as the queue carries it: its id, and its request's trace when it has one. */
+export interface EventRoute {
+  id: string;
+  traceparent?: string;
+}
+
+/** Events to fan out, one message each. */
+export const handOvers = (events: EventRoute[]): EventMessage[] =>
+  events.map(({ id, traceparent }) => ({ kind: "event", event: id, ...(traceparent ? { traceparent } : {}) }));
+
+/** One delivery of an event per endpoint. */
+export const deliveries = (event: string, endpoints: string[], traceparent?: string): EventMessage[] =>
+  endpoints.map((endpoint) => ({ kind: "delivery", event, endpoint, ...(traceparent ? { traceparent } : {}) }));
+
+/** Sends to the queue; with no queue bound (a preview), a job that must send fails with the reason. */
+export function senderTo(queue: EventQueue | undefined) {
+  return async (messages: EventMessage[]): Promise<void> => {
+    if (messages.length === 0) return;
+    if (!queue) throw new AppError("SERVICE_UNAVAILABLE", { detail: "no EVENTS_QUEUE binding" });
+    await queue.send(messages);
+  };
 }

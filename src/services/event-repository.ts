@@ -1,7 +1,7 @@
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
-import type { ListPosition } from "./order-repository";
+import type { ListPosition } from "./keyset-page";
 
-/** What the events feed, the relay and the purge need from storage. Owned here, implemented in src/repositories. */
+/** What the events feed and the event jobs (sweep, fan-out, redelivery, purge) need from storage. Owned here, implemented in src/repositories. */
 
 export interface EventListQuery {
   /** Only events of this customer's orders; everyone's when absent (admins). */
@@ -22,9 +22,9 @@ export interface EventRepository {
   findById(id: string, customerId?: string): Promise<OrderEvent | null>;
   /** What the fan-out needs of an event (its type and trace), without its order; null when it is gone. */
   routeOf(id: string): Promise<{ type: OrderEventType; traceparent?: string } | null>;
-  /** Events created before `before` that the relay has not fanned out yet, oldest first: id and trace. */
+  /** Events created before `before` not fanned out yet, oldest first: id and trace. */
   undispatched(before: Date, limit: number): Promise<{ id: string; traceparent?: string }[]>;
-  /** Records that the relay fanned the event out to its endpoints. */
+  /** Records that the event was fanned out to its endpoints. */
   markDispatched(id: string, at: Date): Promise<void>;
   /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */
   oldestUndispatched(): Promise<Date | null>;

@@ -1,8 +1,7 @@
 import { type Caller, isAdmin } from "../domain/caller";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventRepository } from "./event-repository";
-import { type Page, pageOf } from "./keyset-page";
-import type { ListPosition } from "./order-repository";
+import { type ListPosition, type Page, pageOf } from "./keyset-page";
 
 /**
  * How long the forward feed waits before it shows an event. An event's time is taken before its

@@ -1,4 +1,5 @@
 import type { OrderRepository } from "./order-repository";
+import { PURGE_TUNING, type PurgeReport, purgeInBatches } from "./purge-in-batches";
 
 export interface PurgeOptions {
   repository: Pick<OrderRepository, "purgeExpiredIdempotencyRecords">;
@@ -10,19 +11,17 @@ export interface PurgeOptions {
   budgetMs?: number;
 }
 
-export interface PurgeReport {
-  deleted: number;
-  batches: number;
-  /** True when it stopped for the budget, with expired records possibly left. */
-  stoppedEarly: boolean;
-}
-
 /**
  * Deletes expired idempotency records in bounded batches under a time budget: the Cron Trigger's
  * job (docs/configuration.md, "Idempotency records"). Records expire 24 h after their request; a replay after that
  * is a new request anyway, and each row holds a whole order snapshot.
  */
-export function createIdempotencyPurge({ repository, now, batchSize = 1_000, budgetMs = 10_000 }: PurgeOptions) {
+export function createIdempotencyPurge({
+  repository,
+  now,
+  batchSize = PURGE_TUNING.batchSize,
+  budgetMs = PURGE_TUNING.budgetMs,
+}: PurgeOptions) {
   return function purgeExpiredIdempotencyRecords(): Promise<PurgeReport> {
     return purgeInBatches((before, limit) => repository.purgeExpiredIdempotencyRecords(before, limit), {
       before: new Date(now()),
@@ -31,24 +30,4 @@ export function createIdempotencyPurge({ repository, now, batchSize = 1_000, bud
       budgetMs,
     });
   };
-}
-
-/**
- * Deletes rows older than `before` a batch at a time until a batch comes back short, or the budget
- * is spent (the next run picks up the rest): each statement stays short, whatever the backlog.
- */
-export async function purgeInBatches(
-  deleteBatch: (before: Date, limit: number) => Promise<number>,
-  { before, now, batchSize, budgetMs }: { before: Date; now: () => number; batchSize: number; budgetMs: number },
-): Promise<PurgeReport> {
-  const started = now();
-  let deleted = 0;
-  let batches = 0;
-  for (;;) {
-    const n = await deleteBatch(before, batchSize);
-    deleted += n;
-    batches++;
-    if (n < batchSize) return { deleted, batches, stoppedEarly: false };
-    if (now() - started >= budgetMs) return { deleted, batches, stoppedEarly: true };
-  }
 }

@@ -1,4 +1,8 @@
-import type { ListPosition } from "./order-repository";
+/** Keyset position in a listing newest first: items strictly older than this one (time, then id). */
+export interface ListPosition {
+  createdAt: Date;
+  id: string;
+}
 
 /** A page of a keyset listing, newest first: the items and where the next page starts (null: the last). */
 export interface Page<T> {

@@ -1,5 +1,6 @@
 import type { Order, OrderStatus } from "../domain/order";
 import type { EventStamp } from "../domain/order-event";
+import type { ListPosition } from "./keyset-page";
 
 /** What the service needs from storage. Owned here, implemented in src/repositories. */
 
@@ -25,12 +26,6 @@ export type CreateResult =
   | { kind: "created"; order: Order }
   /** The key was taken (maybe a moment ago, by a racing request): what it holds, or null if it vanished. */
   | { kind: "key-taken"; record: StoredIdempotencyRecord | null };
-
-/** Keyset position: orders strictly older than this one, newest first. */
-export interface ListPosition {
-  createdAt: Date;
-  id: string;
-}
 
 export interface ListQuery {
   /** Only this customer's orders; every customer's when absent (admins). */

@@ -1,9 +1,9 @@
 import { AppError } from "../domain/app-error";
-import { type Caller, isAdmin } from "../domain/caller";
+import { type Caller, isAdmin, requireAdmin } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
 import type { EventStamp, EventTrace } from "../domain/order-event";
-import { type Page, pageOf } from "./keyset-page";
-import type { ListPosition, OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
+import { type ListPosition, type Page, pageOf } from "./keyset-page";
+import type { OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -234,7 +234,7 @@ export function createOrderService({
     },
 
     async setStatus(caller, id, to, expectedVersion, origin) {
-      if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
+      requireAdmin(caller);
       const { updated, current } = await transition(
         { id, to, from: statusesLeadingTo(to), expectedVersion },
         origin,

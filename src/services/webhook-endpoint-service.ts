@@ -1,10 +1,9 @@
-import { AppError } from "../domain/app-error";
-import { type Caller, isAdmin } from "../domain/caller";
+import { AppError, validationError } from "../domain/app-error";
+import { type Caller, requireAdmin } from "../domain/caller";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
 import { webhookUrlProblem } from "../domain/webhook-url";
-import { type Page, pageOf } from "./keyset-page";
-import type { ListPosition } from "./order-repository";
+import { type ListPosition, type Page, pageOf } from "./keyset-page";
 import type { EndpointChangeResult, EndpointChanges, WebhookRepository } from "./webhook-repository";
 
 /** How long a rotated-out secret still signs deliveries, so receivers switch without downtime. */
@@ -55,14 +54,7 @@ export interface WebhookEndpointServiceDeps {
   newId?: () => string;
 }
 
-const validationError = (path: string, message: string) =>
-  new AppError("VALIDATION_ERROR", { message: "the request is invalid", fields: [{ path, message }] });
-
 const notFound = () => new AppError("NOT_FOUND", { message: "webhook endpoint not found" });
-
-function adminOnly(caller: Caller): void {
-  if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });
-}
 
 /** A change that did not happen: gone (404) or at another version (412). */
 function changed(result: EndpointChangeResult): WebhookEndpoint {
@@ -111,22 +103,22 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
   const { repository } = deps;
   const checkUrl = (url: string) => {
     const problem = webhookUrlProblem(url, { allowLocal: deps.allowLocalReceivers });
-    if (problem) throw validationError("url", problem);
+    if (problem) throw validationError([{ path: "url", message: problem }]);
   };
   return {
     async create(caller, input) {
-      adminOnly(caller);
+      requireAdmin(caller);
       checkUrl(input.url);
       return createEndpoint(deps, input);
     },
 
     async list(caller, { limit, after }) {
-      adminOnly(caller);
+      requireAdmin(caller);
       return pageOf(await repository.listEndpoints({ limit: limit + 1, after }), limit, (e) => e.createdAt);
     },
 
     async get(caller, id) {
-      adminOnly(caller);
+      requireAdmin(caller);
       const found = await repository.findEndpoint(id);
       if (!found) throw notFound();
       const { secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...endpoint } = found;
@@ -134,7 +126,7 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
     },
 
     async update(caller, id, update, expectedVersion) {
-      adminOnly(caller);
+      requireAdmin(caller);
       if (update.url !== undefined) checkUrl(update.url);
       const changes: EndpointChanges = {
         ...update,
@@ -147,17 +139,17 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
     },
 
     async remove(caller, id, expectedVersion) {
-      adminOnly(caller);
+      requireAdmin(caller);
       changed(await repository.deleteEndpoint(id, expectedVersion));
     },
 
     async rotateSecret(caller, id, expectedVersion) {
-      adminOnly(caller);
+      requireAdmin(caller);
       return rotate(deps, id, expectedVersion);
     },
 
     async deliveries(caller, id, { limit, after }) {
-      adminOnly(caller);
+      requireAdmin(caller);
       const rows = await repository.listAttempts(id, { limit: limit + 1, after });
       if (rows.length === 0 && !after && !(await repository.findEndpoint(id))) throw notFound();
       return pageOf(rows, limit, (a) => a.attemptedAt);

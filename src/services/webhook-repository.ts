@@ -1,6 +1,6 @@
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
-import type { ListPosition } from "./order-repository";
+import type { ListPosition } from "./keyset-page";
 
 /** What webhook endpoints and deliveries need from storage. Owned here, implemented in src/repositories. */
 

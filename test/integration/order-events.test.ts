@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { EVENT_RETENTION_MS } from "../../src/services/event-relay";
+import { EVENT_RETENTION_MS } from "../../src/services/event-purge";
 import { FORWARD_SETTLE_MS } from "../../src/services/event-service";
 import { clearFaults, injectFaults } from "../support/database";
 import { liveApp } from "../support/live-app";

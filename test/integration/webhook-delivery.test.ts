@@ -2,7 +2,7 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
 import { HOURLY } from "../../src/cron-schedule";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
-import { SWEEP_AFTER_MS } from "../../src/services/event-relay";
+import { SWEEP_AFTER_MS } from "../../src/services/event-sweep";
 import { PREVIOUS_SECRET_TTL_MS } from "../../src/services/webhook-endpoint-service";
 import { liveApp } from "../support/live-app";
 import { recordingQueue } from "../support/recording-queue";

@@ -1,12 +1,12 @@
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import { newSpanId, parseTraceparent } from "../observability/trace-context";
+import type { EventFanOut } from "../services/event-fan-out";
 import { isEventMessage, RETRY_DELAYS_S } from "../services/event-messages";
-import type { EventRelay } from "../services/event-relay";
 import type { WebhookDispatcher } from "../services/webhook-dispatcher";
 
 export interface EventConsumerDeps {
-  relay: EventRelay;
+  fanOut: EventFanOut;
   dispatcher: WebhookDispatcher;
   logger: Logger;
   metrics: Metrics;
@@ -21,7 +21,7 @@ const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DE
  * "Explicit acknowledgement"), and the batch's messages run concurrently: a slow or failing endpoint
  * never delays or repeats another's delivery.
  */
-export function eventConsumer({ relay, dispatcher, logger, metrics }: EventConsumerDeps) {
+export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventConsumerDeps) {
   async function step(message: Message<unknown>): Promise<void> {
     const body = message.body;
     if (!isEventMessage(body)) {
@@ -39,7 +39,7 @@ export function eventConsumer({ relay, dispatcher, logger, metrics }: EventConsu
     });
     try {
       if (body.kind === "event") {
-        const endpoints = await relay.fanOut(body.event);
+        const endpoints = await fanOut(body.event);
         log.info("event fanned out", { endpoints });
         message.ack();
         return;

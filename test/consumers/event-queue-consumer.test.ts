@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { eventConsumer } from "../../src/consumers/event-queue-consumer";
 import { AppError } from "../../src/domain/app-error";
-import { eventConsumer } from "../../src/handlers/event-queue-consumer";
 import { createMetrics } from "../../src/observability/metrics";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
-import type { EventRelay } from "../../src/services/event-relay";
 import type { DeliveryDecision, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
 import { captureLogger } from "../support/capture-logger";
 
@@ -30,15 +29,13 @@ const batchOf = (...messages: Message<unknown>[]) => ({ queue: "q", messages }) 
 function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>) {
   const metrics = createMetrics();
   const fannedOut: string[] = [];
-  const relay = {
-    fanOut: async (id: string) => {
-      fannedOut.push(id);
-      return 2;
-    },
-  } as unknown as EventRelay;
+  const fanOut = async (id: string) => {
+    fannedOut.push(id);
+    return 2;
+  };
   const dispatcher: WebhookDispatcher = { deliver: ({ attempt }) => decide(attempt) };
   const { logger, lines } = captureLogger();
-  return { consume: eventConsumer({ relay, dispatcher, logger, metrics }), metrics, fannedOut, lines };
+  return { consume: eventConsumer({ fanOut, dispatcher, logger, metrics }), metrics, fannedOut, lines };
 }
 
 const delivery = { kind: "delivery", event: crypto.randomUUID(), endpoint: crypto.randomUUID() };

@@ -1,0 +1,27 @@
+import { deliveries, type EventQueue, senderTo } from "./event-messages";
+import type { EventRepository } from "./event-repository";
+import type { WebhookRepository } from "./webhook-repository";
+
+export interface EventFanOutDeps {
+  events: Pick<EventRepository, "routeOf" | "markDispatched">;
+  webhooks: Pick<WebhookRepository, "subscribedEndpoints">;
+  queue: EventQueue | undefined;
+  now: () => number;
+}
+
+/** The queue consumer's first step for an event: its deliveries, then the event marked fanned out. */
+export type EventFanOut = (eventId: string) => Promise<number>;
+
+/** One delivery message per enabled endpoint that takes the event's type; returns how many. */
+export function createEventFanOut({ events, webhooks, queue, now }: EventFanOutDeps): EventFanOut {
+  const send = senderTo(queue);
+  return async (eventId) => {
+    // Its type and trace only: each delivery reads the event with its order when it is sent.
+    const event = await events.routeOf(eventId);
+    if (!event) return 0;
+    const endpoints = await webhooks.subscribedEndpoints(event.type);
+    await send(deliveries(eventId, endpoints, event.traceparent));
+    await events.markDispatched(eventId, new Date(now()));
+    return endpoints.length;
+  };
+}

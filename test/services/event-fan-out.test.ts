@@ -1,0 +1,56 @@
+import { describe, expect, it, vi } from "vitest";
+import { createEventFanOut } from "../../src/services/event-fan-out";
+import { eventJobDeps, NOW, TRACEPARENT } from "../support/event-jobs";
+import { recordingQueue } from "../support/recording-queue";
+
+function fanOutWith(options: Parameters<typeof eventJobDeps>[0]) {
+  const deps = eventJobDeps(options);
+  return { ...deps, fanOut: createEventFanOut(deps) };
+}
+
+describe("fan-out", () => {
+  it("sends one delivery per subscribed endpoint, under the event's trace, then marks the event dispatched", async () => {
+    const recorder = recordingQueue();
+    const markDispatched = vi.fn(async () => {});
+    const subscribedEndpoints = vi.fn(async () => ["w1", "w2"]);
+    const { fanOut } = fanOutWith({
+      queue: recorder.queue,
+      events: { routeOf: async () => ({ type: "order.status_changed", traceparent: TRACEPARENT }), markDispatched },
+      webhooks: { subscribedEndpoints },
+    });
+    expect(await fanOut("e1")).toBe(2);
+    expect(subscribedEndpoints).toHaveBeenCalledWith("order.status_changed");
+    expect(recorder.batches).toEqual([
+      [
+        { kind: "delivery", event: "e1", endpoint: "w1", traceparent: TRACEPARENT },
+        { kind: "delivery", event: "e1", endpoint: "w2", traceparent: TRACEPARENT },
+      ],
+    ]);
+    expect(markDispatched).toHaveBeenCalledWith("e1", new Date(NOW));
+  });
+
+  it("marks the event dispatched when no endpoint takes it, and skips an event that is gone", async () => {
+    const recorder = recordingQueue();
+    const markDispatched = vi.fn(async () => {});
+    const { fanOut } = fanOutWith({
+      queue: recorder.queue,
+      events: { routeOf: async (id) => (id === "gone" ? null : { type: "order.created" }), markDispatched },
+      webhooks: { subscribedEndpoints: async () => [] },
+    });
+    expect(await fanOut("e1")).toBe(0);
+    expect(await fanOut("gone")).toBe(0);
+    expect(recorder.batches).toEqual([]);
+    expect(markDispatched.mock.calls).toEqual([["e1", new Date(NOW)]]);
+  });
+
+  it("does not mark the event dispatched when the queue refuses the deliveries (the message is retried)", async () => {
+    const markDispatched = vi.fn(async () => {});
+    const { fanOut } = fanOutWith({
+      queue: { send: () => Promise.reject(new Error("queue down")) },
+      events: { routeOf: async () => ({ type: "order.created" }), markDispatched },
+      webhooks: { subscribedEndpoints: async () => ["w1"] },
+    });
+    await expect(fanOut("e1")).rejects.toThrow("queue down");
+    expect(markDispatched).not.toHaveBeenCalled();
+  });
+});

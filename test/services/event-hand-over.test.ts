@@ -1,0 +1,65 @@
+import { describe, expect, it, vi } from "vitest";
+import { createEventHandOver, HAND_OVER_RETRY_MS } from "../../src/services/event-hand-over";
+import type { EventQueue } from "../../src/services/event-messages";
+import { eventJobDeps, TRACEPARENT } from "../support/event-jobs";
+import { recordingQueue } from "../support/recording-queue";
+
+function handOverWith(options: Parameters<typeof eventJobDeps>[0]) {
+  const deps = eventJobDeps(options);
+  return { ...deps, handOver: createEventHandOver(deps) };
+}
+
+describe("handing events over after the answer", () => {
+  it("sends each event to the queue with its trace, and counts it", async () => {
+    const recorder = recordingQueue();
+    const { handOver, metrics } = handOverWith({ queue: recorder.queue });
+    await handOver([{ id: "e1", traceparent: TRACEPARENT }, { id: "e2" }]);
+    expect(recorder.batches).toEqual([
+      [
+        { kind: "event", event: "e1", traceparent: TRACEPARENT },
+        { kind: "event", event: "e2" },
+      ],
+    ]);
+    expect(metrics.render({})).toContain('events_handed_over_total{by="request"} 2');
+  });
+
+  it("tries a refused hand-over once more after a pause, and counts it handed over when it goes", async () => {
+    const recorder = recordingQueue();
+    let refusals = 1;
+    const queue: EventQueue = {
+      send: async (messages) => {
+        if (refusals-- > 0) throw new TypeError("queue busy");
+        await recorder.queue.send(messages);
+      },
+    };
+    const { handOver, lines, metrics, pauses } = handOverWith({ queue });
+    await handOver([{ id: "e1" }]);
+    expect(pauses).toEqual([HAND_OVER_RETRY_MS]);
+    expect(recorder.batches).toEqual([[{ kind: "event", event: "e1" }]]);
+    expect(metrics.render({})).toContain('events_handed_over_total{by="request"} 1');
+    expect(lines).toEqual([]);
+  });
+
+  it("leaves what the queue refused twice to the sweep: a warning with the error's name, never a throw", async () => {
+    const send = vi.fn(() => Promise.reject(new TypeError("queue down")));
+    const { handOver, lines, metrics, pauses } = handOverWith({ queue: { send } });
+    await expect(handOver([{ id: "e1" }])).resolves.toBeUndefined();
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(pauses).toEqual([HAND_OVER_RETRY_MS]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "events not handed over; the sweep will",
+        events: 1,
+        error: "TypeError",
+      }),
+    ]);
+    expect(metrics.render({})).not.toContain("events_handed_over_total{");
+  });
+
+  it("does nothing without a queue (a preview): the events wait in the feed, and nothing is logged", async () => {
+    const { handOver, lines } = handOverWith({ queue: null });
+    await handOver([{ id: "e1" }]);
+    expect(lines).toEqual([]);
+  });
+});
