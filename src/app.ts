@@ -75,14 +75,19 @@ const EXPOSED_HEADERS = [
  */
 function withShell(
   app: Hono<AppEnv>,
-  { logger, metrics, corsEnabled }: { logger: Logger; metrics: Metrics; corsEnabled: boolean },
+  {
+    logger,
+    metrics,
+    corsEnabled,
+    analytics,
+  }: { logger: Logger; metrics: Metrics; corsEnabled: boolean; analytics?: AnalyticsEngineDataset },
 ) {
   app.use(traceContext());
   app.use(requestId());
   app.use(withRequestScope({ logger: logger.child({ service: "order-service" }) }));
   const serverTiming = timing({ totalDescription: "app" });
   for (const path of TIMED_ROUTES) app.use(path, serverTiming);
-  app.use(requestTelemetry({ metrics }));
+  app.use(requestTelemetry({ metrics, analytics }));
   app.use(recovery());
   app.use(
     // The headers a JSON API needs (OWASP REST Security Cheat Sheet: nosniff, X-Frame-Options DENY,
@@ -164,7 +169,12 @@ export function createApp({
   signingKeys,
 }: AppDeps): Hono<AppEnv> {
   const corsEnabled = config.corsOrigins.length > 0;
-  const app = withShell(new Hono<AppEnv>({ strict: true }), { logger, metrics, corsEnabled });
+  const app = withShell(new Hono<AppEnv>({ strict: true }), {
+    logger,
+    metrics,
+    corsEnabled,
+    analytics: config.analytics,
+  });
 
   const preflight = corsEnabled ? withCors(app, config.corsOrigins) : undefined;
   app.use(

@@ -144,6 +144,11 @@ const queueBinding = z.custom<Queue>(
   "must be a Queues producer binding ([[queues.producers]] in wrangler.toml)",
 );
 
+const analyticsBinding = z.custom<AnalyticsEngineDataset>(
+  (value) => typeof (value as { writeDataPoint?: unknown } | null)?.writeDataPoint === "function",
+  "must be a Workers Analytics Engine dataset ([[analytics_engine_datasets]] in wrangler.toml)",
+);
+
 /**
  * Every variable the worker reads, with its default and range: the one reader of `env`.
  * Unset or empty values take the documented defaults; a value that is present but malformed, or a
@@ -187,6 +192,7 @@ export const configSchema = z.pipe(
         ),
       ),
       EVENTS_QUEUE: z.optional(queueBinding),
+      ANALYTICS: z.optional(analyticsBinding),
     })
     .check(
       z.refine((env) => !env.JWT_MODES.jwks || !!env.JWT_JWKS_URL, {
@@ -235,6 +241,7 @@ export const configSchema = z.pipe(
       smoke: smokeKey(env),
     },
     metricsToken: env.METRICS_TOKEN,
+    analytics: env.ANALYTICS,
     databaseUrl: env.DATABASE_URL,
     databaseHttpEndpoint: env.DATABASE_HTTP_ENDPOINT,
     webhooks: {

@@ -139,24 +139,27 @@ async function listPage(
  * Authentication sits on the routes, not on a `/v1/*` prefix, so a wrong path or method is
  * answered as such even without a token.
  */
-export function orderRoutes({
+export function orderRoutes(deps: OrderRoutesDeps) {
+  return new Hono<AppEnv>().route("/", collectionRoutes(deps)).route("/", changeRoutes(deps));
+}
+
+/** Create, list and read. */
+function collectionRoutes({
   service,
   cursors,
   authenticate,
   limitCaller,
-  requireAdmin,
   bodyLimitBytes,
   opaqueSubjects = false,
 }: OrderRoutesDeps) {
   const signedIn = [authenticate, limitCaller] as const;
   const { createBody, listQuery } = subjectSchemas(opaqueSubjects);
-  const jsonBody = [limitBody(bodyLimitBytes), requireJson()] as const;
-
   return new Hono<AppEnv>()
     .post(
       "/v1/orders",
       ...signedIn,
-      ...jsonBody,
+      limitBody(bodyLimitBytes),
+      requireJson(),
       validate("json", createBody, adminOnlyCustomerId(CUSTOMER_ID_FORBIDDEN.create)),
       documentRoute(ORDER_OPERATIONS.createOrder),
       async (c) => {
@@ -180,7 +183,13 @@ export function orderRoutes({
       async (c) => {
         return orderAnswer(c, await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase()));
       },
-    )
+    );
+}
+
+/** Cancel (the owner or an admin) and an admin's status change, both under If-Match when sent. */
+function changeRoutes({ service, authenticate, limitCaller, requireAdmin, bodyLimitBytes }: OrderRoutesDeps) {
+  const signedIn = [authenticate, limitCaller] as const;
+  return new Hono<AppEnv>()
     .post(
       "/v1/orders/:id/cancel",
       ...signedIn,
@@ -199,7 +208,8 @@ export function orderRoutes({
       "/v1/orders/:id",
       ...signedIn,
       requireAdmin,
-      ...jsonBody,
+      limitBody(bodyLimitBytes),
+      requireJson(),
       validate("param", orderIdParam),
       validate("json", setStatusBody),
       documentRoute(ORDER_OPERATIONS.setOrderStatus),

@@ -37,9 +37,13 @@ const ifMatch = (c: Context<AppEnv>) => expectedVersion(c.req.header("If-Match")
  * → 403 role → 413 body size → 415 content type → 400 validation.
  */
 export function webhookRoutes(deps: WebhookRoutesDeps) {
-  return new Hono<AppEnv>().route("/", endpointRoutes(deps)).route("/", deliveryRoutes(deps));
+  return new Hono<AppEnv>()
+    .route("/", endpointRoutes(deps))
+    .route("/", endpointChangeRoutes(deps))
+    .route("/", deliveryRoutes(deps));
 }
 
+/** Register, list and read. */
 function endpointRoutes(deps: WebhookRoutesDeps) {
   const { service, cursors, bodyLimitBytes } = deps;
   const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
@@ -78,7 +82,15 @@ function endpointRoutes(deps: WebhookRoutesDeps) {
         const endpoint = await service.get(c.get("caller"), id(c));
         return c.json({ data: endpointJson(endpoint) }, 200, { ETag: etagOf(endpoint) });
       },
-    )
+    );
+}
+
+/** Change or disable, and delete, under If-Match when sent. */
+function endpointChangeRoutes(deps: WebhookRoutesDeps) {
+  const { service, bodyLimitBytes } = deps;
+  const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
+  const json = [limitBody(bodyLimitBytes), requireJson()] as const;
+  return new Hono<AppEnv>()
     .patch(
       "/v1/webhook-endpoints/:id",
       ...admin,

@@ -117,6 +117,51 @@ function callerOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { cla
   return Object.freeze({ id: canonicalSubject(sub), role: roleOf(payload, by, roles) });
 }
 
+/** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */
+async function acceptToken(
+  token: string,
+  {
+    verifyToken,
+    roles,
+    smoke,
+    maxTtlSeconds,
+    nowSeconds,
+    background,
+  }: {
+    verifyToken: ReturnType<typeof createTokenVerifier>;
+    roles: { claim: string; admin: string };
+    smoke: AuthOptions["smoke"];
+    maxTtlSeconds: number;
+    nowSeconds: () => number;
+    background?: (work: Promise<unknown>) => void;
+  },
+): Promise<Accepted> {
+  let verified: Awaited<ReturnType<typeof verifyToken>>;
+  try {
+    verified = await verifyToken(token, background);
+  } catch (err) {
+    const reason = err instanceof Error ? (err.name === "TokenRefused" ? err.message : err.name) : "unknown";
+    throw unauthorized(`token rejected: ${reason}`, true);
+  }
+  const { payload: body, by, kid } = verified;
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw unauthorized("token payload is not a JSON object", true);
+  }
+  const payload = body as Record<string, unknown>;
+  const times = {
+    exp: numericClaim(payload, "exp"),
+    nbf: numericClaim(payload, "nbf"),
+    iat: numericClaim(payload, "iat"),
+  };
+  // Time first: a token failing on time and on content is reported as expired (or not yet valid).
+  checkTimes(times, nowSeconds(), maxTtlSeconds);
+  const caller = callerOf(payload, by, roles);
+  if (by === "smoke key" && (caller.role !== "customer" || caller.id !== smoke?.customerId)) {
+    throw unauthorized("the smoke key signs tokens for the smoke customer only", true);
+  }
+  return { caller, times, ...(kid ? { kid } : {}) };
+}
+
 /**
  * Verifies `Authorization: Bearer <JWT>` and puts the typed caller in the context. The signature,
  * `alg`, `iss` and `aud` are the token verifier's (src/tokens/token-verifier.ts); hono/jwt accepts a
@@ -141,33 +186,8 @@ export const auth = ({
   // Tokens already verified in this isolate, with what they say; see acceptedCaller.
   const accepted = new BoundedMap<string, Accepted>(rememberTokens);
 
-  /** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */
-  async function accept(token: string, background?: (work: Promise<unknown>) => void): Promise<Accepted> {
-    let verified: Awaited<ReturnType<typeof verifyToken>>;
-    try {
-      verified = await verifyToken(token, background);
-    } catch (err) {
-      const reason = err instanceof Error ? (err.name === "TokenRefused" ? err.message : err.name) : "unknown";
-      throw unauthorized(`token rejected: ${reason}`, true);
-    }
-    const { payload: body, by, kid } = verified;
-    if (body === null || typeof body !== "object" || Array.isArray(body)) {
-      throw unauthorized("token payload is not a JSON object", true);
-    }
-    const payload = body as Record<string, unknown>;
-    const times = {
-      exp: numericClaim(payload, "exp"),
-      nbf: numericClaim(payload, "nbf"),
-      iat: numericClaim(payload, "iat"),
-    };
-    // Time first: a token failing on time and on content is reported as expired (or not yet valid).
-    checkTimes(times, nowSeconds(), maxTtlSeconds);
-    const caller = callerOf(payload, by, roles);
-    if (by === "smoke key" && (caller.role !== "customer" || caller.id !== smoke?.customerId)) {
-      throw unauthorized("the smoke key signs tokens for the smoke customer only", true);
-    }
-    return { caller, times, ...(kid ? { kid } : {}) };
-  }
+  const accept = (token: string, background?: (work: Promise<unknown>) => void) =>
+    acceptToken(token, { verifyToken, roles, smoke, maxTtlSeconds, nowSeconds, background });
 
   /**
    * A client sends the same token with every request for its lifetime, so a token accepted once is
@@ -196,13 +216,8 @@ export const auth = ({
   }
 
   return async function auth(c, next) {
-    const background = (work: Promise<unknown>) => {
-      try {
-        c.executionCtx.waitUntil(work);
-      } catch {
-        // No execution context (app.request in tests): the refresh finishes on its own.
-      }
-    };
+    const scope = c.get("scope");
+    const background = (work: Promise<unknown>) => scope.defer(work);
     c.set("caller", await acceptedCaller(bearerToken(c.req.header("Authorization")), background));
     await next();
   };

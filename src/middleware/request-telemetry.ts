@@ -30,7 +30,14 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
  * when Workers Analytics Engine is bound as ANALYTICS — one data point per request, written through
  * `waitUntil`.
  */
-export const requestTelemetry = ({ metrics }: { metrics: Metrics }): MiddlewareHandler<AppEnv> =>
+export const requestTelemetry = ({
+  metrics,
+  analytics,
+}: {
+  metrics: Metrics;
+  /** The ANALYTICS dataset, when bound. */
+  analytics?: AnalyticsEngineDataset;
+}): MiddlewareHandler<AppEnv> =>
   async function requestTelemetry(c, next) {
     const started = performance.now();
     metrics.requestStarted();
@@ -62,14 +69,13 @@ export const requestTelemetry = ({ metrics }: { metrics: Metrics }): MiddlewareH
         db_calls: db.calls,
         db_ms: round(db.ms),
       });
-      const analytics = c.env?.ANALYTICS;
       if (analytics) {
         const point = {
           indexes: [route],
           blobs: [c.req.method, route, String(status)],
           doubles: [ms, db.ms, db.calls],
         };
-        c.executionCtx.waitUntil(Promise.resolve().then(() => analytics.writeDataPoint(point)));
+        scope.defer(Promise.resolve().then(() => analytics.writeDataPoint(point)));
       }
     }
   };

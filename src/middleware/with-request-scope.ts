@@ -32,7 +32,6 @@ class RequestScopeOfContext implements HttpRequestScope {
   constructor(
     private readonly c: Context<AppEnv>,
     readonly logger: Logger,
-    readonly trace: RequestScope["trace"],
     requestId: string,
   ) {
     this.spanAttributes = { request_id: requestId };
@@ -83,7 +82,7 @@ export const withRequestScope = ({ logger }: RequestScopeOptions): MiddlewareHan
     const requestId = c.get("requestId");
     const log = logger.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId });
     c.set("logger", log);
-    c.set("scope", new RequestScopeOfContext(c, log, trace, requestId));
+    c.set("scope", new RequestScopeOfContext(c, log, requestId));
     return next();
   };
 

@@ -1,7 +1,6 @@
 // biome-ignore lint/correctness/noNodejsModules: the one Node module the worker has, under the nodejs_als flag (wrangler.toml).
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "./logger";
-import type { TraceContext } from "./trace-context";
 import type { SpanAttributes, Tracer } from "./tracer";
 
 /**
@@ -17,8 +16,6 @@ export interface RequestScope {
   db: { calls: number; ms: number };
   /** Keeps work going after the answer (`ctx.waitUntil`): the events' hand-over to the queue. */
   defer(work: Promise<unknown>): void;
-  /** The request's trace, carried onto the events it causes. */
-  trace: TraceContext;
   /** Workers' tracing for the request's span and the database calls' (a no-op where there is none). */
   tracer: Tracer;
   /**

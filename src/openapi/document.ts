@@ -263,6 +263,38 @@ const WEBHOOKS = Object.fromEntries(
   ]),
 );
 
+/** The security schemes and request headers the operations refer to by name. */
+const COMPONENTS = {
+  securitySchemes: {
+    bearerAuth: {
+      type: "http",
+      scheme: "bearer",
+      bearerFormat: "JWT",
+      description:
+        "HS256; `sub` is the customer id (UUID), `role` is customer (default) or admin; `exp` required, " +
+        "at most a day after `iat`.",
+    },
+    metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN" },
+  },
+  parameters: {
+    IdempotencyKey: {
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      description:
+        "1–255 visible ASCII characters, scoped to the caller, kept 24 h. The same key and body replays the first answer.",
+      schema: { type: "string", pattern: VISIBLE_TOKEN.source },
+    },
+    IfMatch: {
+      name: "If-Match",
+      in: "header",
+      required: false,
+      description: 'Only change the order if its ETag is this one (`"v3"`) or `*`.',
+      schema: { type: "string" },
+    },
+  },
+};
+
 /**
  * The OpenAPI 3.1 document of an app, from its own route table: every route carries its
  * description (`documentRoute`), and its schemas are the ones that validate requests.
@@ -302,37 +334,6 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
     ],
     paths,
     webhooks: WEBHOOKS,
-    components: {
-      securitySchemes: {
-        bearerAuth: {
-          type: "http",
-          scheme: "bearer",
-          bearerFormat: "JWT",
-          description:
-            "HS256; `sub` is the customer id (UUID), `role` is customer (default) or admin; `exp` required, " +
-            "at most a day after `iat`.",
-        },
-        metricsToken: { type: "http", scheme: "bearer", description: "METRICS_TOKEN" },
-      },
-      parameters: {
-        IdempotencyKey: {
-          name: "Idempotency-Key",
-          in: "header",
-          required: false,
-          description:
-            "1–255 visible ASCII characters, scoped to the caller, kept 24 h. The same key and body replays the first answer.",
-          schema: { type: "string", pattern: VISIBLE_TOKEN.source },
-        },
-        IfMatch: {
-          name: "If-Match",
-          in: "header",
-          required: false,
-          description: 'Only change the order if its ETag is this one (`"v3"`) or `*`.',
-          schema: { type: "string" },
-        },
-      },
-      headers: HEADERS,
-      schemas,
-    },
+    components: { ...COMPONENTS, headers: HEADERS, schemas },
   };
 }

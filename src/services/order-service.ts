@@ -174,6 +174,38 @@ const CREATE_OUTCOME_UNKNOWN =
   "the order may have been created: list your orders before creating it again, and send an " +
   "Idempotency-Key so that a retry is safe";
 
+/**
+ * A create: without a key, one attempt whose lost answer is OUTCOME_UNKNOWN; with one, the claim and the
+ * order in one statement, and a taken key answered by the first order.
+ */
+const creation =
+  ({
+    repository,
+    now,
+    newId,
+    announce,
+    stamp,
+  }: Required<OrderServiceDeps> & { stamp: (origin?: WriteOrigin) => EventStamp }): OrderService["create"] =>
+  async (caller, input, idempotencyKey, origin) => {
+    if (input.customerId !== undefined && !isAdmin(caller)) {
+      throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.create });
+    }
+    const createdAtMs = Math.floor(now());
+    const order = newOrder(caller, input, newId(), createdAtMs);
+    const event = stamp(origin);
+    if (idempotencyKey === undefined) {
+      const result = await unrepeatable(repository.create(order, undefined, event), CREATE_OUTCOME_UNKNOWN);
+      if (result.kind !== "created") throw new AppError("CONFLICT");
+      announce(event);
+      return { order: result.order, replayed: false };
+    }
+    const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
+    const result = await repository.create(order, claim, event);
+    if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
+    announce(event);
+    return { order: result.order, replayed: false };
+  };
+
 export function createOrderService({
   repository,
   now = Date.now,
@@ -187,25 +219,7 @@ export function createOrderService({
   });
   const transition = guardedTransition(repository, stamp, announce);
   return {
-    async create(caller, input, idempotencyKey, origin) {
-      if (input.customerId !== undefined && !isAdmin(caller)) {
-        throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.create });
-      }
-      const createdAtMs = Math.floor(now());
-      const order = newOrder(caller, input, newId(), createdAtMs);
-      const event = stamp(origin);
-      if (idempotencyKey === undefined) {
-        const result = await unrepeatable(repository.create(order, undefined, event), CREATE_OUTCOME_UNKNOWN);
-        if (result.kind !== "created") throw new AppError("CONFLICT");
-        announce(event);
-        return { order: result.order, replayed: false };
-      }
-      const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
-      const result = await repository.create(order, claim, event);
-      if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
-      announce(event);
-      return { order: result.order, replayed: false };
-    },
+    create: creation({ repository, now, newId, announce, stamp }),
 
     async get(caller, id) {
       const order = await repository.findById(id, scopeOf(caller));

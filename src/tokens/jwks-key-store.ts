@@ -101,6 +101,56 @@ async function parseKeySet(text: string, onProblem: (p: string) => void): Promis
   return keys;
 }
 
+interface KeySetAnswer {
+  text: string;
+  /** How long it is good for, from its Cache-Control. */
+  lifetime: number;
+}
+
+/**
+ * Where a key set comes from: the provider (a bounded, timed fetch whose answer is copied into the Cache
+ * API), or, for a new isolate, the Cache API's copy.
+ */
+function keySetSource({
+  url,
+  send,
+  cache,
+  onProblem,
+  fetchTimeoutMs,
+  maxBytes,
+}: Required<Pick<JwksKeyStoreOptions, "url" | "onProblem" | "fetchTimeoutMs" | "maxBytes">> & {
+  send: typeof fetch;
+  cache: JwksKeyStoreOptions["cache"];
+}) {
+  return {
+    async fromNetwork(): Promise<KeySetAnswer> {
+      const res = await send(url, {
+        headers: { Accept: "application/json" },
+        signal: AbortSignal.timeout(fetchTimeoutMs),
+      });
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new JwksProblem(`jwks answered ${res.status}`);
+      }
+      const text = await boundedText(res, maxBytes);
+      const lifetime = lifetimeMs(res.headers);
+      const copy = new Response(text, {
+        headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${Math.floor(lifetime / 1000)}` },
+      });
+      await cache?.put(url, copy).catch(() => onProblem("jwks cache put failed"));
+      return { text, lifetime };
+    },
+    async fromCache(): Promise<KeySetAnswer | undefined> {
+      const hit = await cache?.match(url).catch(() => undefined);
+      return hit ? { text: await hit.text(), lifetime: lifetimeMs(hit.headers) } : undefined;
+    },
+  };
+}
+
+/** What the log may say of a failed load: our own reason, or the error's class. */
+const problemOf = (err: unknown) =>
+  err instanceof JwksProblem ? err.message : `jwks fetch failed: ${err instanceof Error ? err.name : "error"}`;
+
 export function createJwksKeyStore({
   url,
   now,
@@ -112,54 +162,28 @@ export function createJwksKeyStore({
   minRefreshIntervalMs = 30_000,
   staleAfterMs = 3_600_000,
 }: JwksKeyStoreOptions): KeyLookup {
+  const source = keySetSource({ url, send, cache, onProblem, fetchTimeoutMs, maxBytes });
   let keys = new Map<string, SigningKey>();
   let loadedAt: number | undefined;
   let lifetime = DEFAULT_MAX_AGE_MS;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
-  let everAttempted = false;
   let inFlight: Promise<void> | undefined;
 
-  async function fromNetwork(): Promise<{ text: string; lifetime: number }> {
-    const res = await send(url, {
-      headers: { Accept: "application/json" },
-      signal: AbortSignal.timeout(fetchTimeoutMs),
-    });
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new JwksProblem(`jwks answered ${res.status}`);
-    }
-    const text = await boundedText(res, maxBytes);
-    const lifetime = lifetimeMs(res.headers);
-    const copy = new Response(text, {
-      headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${Math.floor(lifetime / 1000)}` },
-    });
-    await cache?.put(url, copy).catch(() => onProblem("jwks cache put failed"));
-    return { text, lifetime };
-  }
-
   /** A new isolate first asks the Cache API; a refresh always asks the provider. */
-  async function fromCache(): Promise<{ text: string; lifetime: number } | undefined> {
-    const hit = await cache?.match(url).catch(() => undefined);
-    return hit ? { text: await hit.text(), lifetime: lifetimeMs(hit.headers) } : undefined;
-  }
-
   async function load(): Promise<void> {
     try {
-      const answer = (loadedAt === undefined ? await fromCache() : undefined) ?? (await fromNetwork());
+      const answer = (loadedAt === undefined ? await source.fromCache() : undefined) ?? (await source.fromNetwork());
       keys = await parseKeySet(answer.text, onProblem);
       loadedAt = now();
       lifetime = answer.lifetime;
     } catch (err) {
-      onProblem(
-        err instanceof JwksProblem ? err.message : `jwks fetch failed: ${err instanceof Error ? err.name : "error"}`,
-      );
+      onProblem(problemOf(err));
     }
   }
 
   function refresh(): Promise<void> {
     if (!inFlight) {
       lastAttemptAt = now();
-      everAttempted = true;
       inFlight = load().finally(() => {
         inFlight = undefined;
       });
@@ -172,8 +196,7 @@ export function createJwksKeyStore({
   return {
     async key(kid, background) {
       if (loadedAt !== undefined && now() - loadedAt >= lifetime * 0.8 && mayFetch()) {
-        const work = refresh();
-        background?.(work);
+        background?.(refresh());
       }
       // Unknown (or nothing loaded yet): fetch now, or join the fetch under way, at most once per interval.
       const found = keys.get(kid);
@@ -183,7 +206,7 @@ export function createJwksKeyStore({
     },
     has: (kid) => keys.has(kid),
     health() {
-      if (loadedAt === undefined) return everAttempted ? "unavailable" : "not loaded";
+      if (loadedAt === undefined) return lastAttemptAt > Number.NEGATIVE_INFINITY ? "unavailable" : "not loaded";
       return now() - loadedAt > lifetime + staleAfterMs ? "stale" : "ok";
     },
   };

@@ -73,10 +73,10 @@ describe("metrics", () => {
 
   it("writes one Analytics Engine data point per request through waitUntil", async () => {
     const points: unknown[] = [];
-    const { app } = testApp({ metrics: createMetrics() });
-    const bindings = { ...env, ANALYTICS: { writeDataPoint: (p: unknown) => points.push(p) } };
+    const analytics = { writeDataPoint: (p: unknown) => points.push(p) };
+    const { app } = testApp({ metrics: createMetrics(), env: { ANALYTICS: analytics } });
     const ctx = createExecutionContext();
-    const res = await app.request("/healthz", {}, bindings, ctx);
+    const res = await app.request("/healthz", {}, env, ctx);
     expect(res.status).toBe(200);
     await waitOnExecutionContext(ctx);
     expect(points).toEqual([

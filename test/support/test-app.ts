@@ -17,7 +17,8 @@ export const unlimited: Limiter = { limit: async () => ({ success: true }) };
 
 export interface TestAppOptions extends Omit<IsolateOverrides, "orders" | "logger"> {
   orders?: Partial<OrderService>;
-  env?: Record<string, string>;
+  /** Variables and bindings over the test ones (ANALYTICS, say). */
+  env?: Record<string, unknown>;
   /** Both Rate Limiting bindings (IP_RATE_LIMITER, USER_RATE_LIMITER). */
   limiter?: Limiter;
 }
