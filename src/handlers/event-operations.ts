@@ -1,5 +1,4 @@
 import { ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
-import { eventIdParam, listEventsQuery, redeliverBody } from "./event-schemas";
 
 const WITH_BODY = [
   ...ROUTE_ERRORS.signedIn,
@@ -21,7 +20,6 @@ export const EVENT_OPERATIONS = {
       "that order 15 s after they happen). Customers see the events of their own orders; admins every event.",
     security: "bearer",
     limited: true,
-    query: listEventsQuery,
     responses: { 200: { description: "a page of events", schema: "EventPage" } },
     errors: [...ROUTE_ERRORS.signedIn, "VALIDATION_ERROR"],
   },
@@ -34,8 +32,7 @@ export const EVENT_OPERATIONS = {
       "once, with a fresh retry schedule; the receiver gets the same `webhook-id` as before.",
     security: "bearer",
     limited: true,
-    path: eventIdParam,
-    body: { name: "RedeliverEvent", schema: redeliverBody, required: false },
+    body: { name: "RedeliverEvent", required: false },
     responses: { 202: { description: "queued", schema: "RedeliveryEnvelope" } },
     errors: [...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT"],
   },

@@ -1,5 +1,4 @@
 import { ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
-import { cancelBody, createOrderBody, listOrdersQuery, orderIdParam, setStatusBody } from "./order-schemas";
 
 const WITH_BODY = [
   ...ROUTE_ERRORS.signedIn,
@@ -22,7 +21,7 @@ export const ORDER_OPERATIONS = {
     security: "bearer",
     limited: true,
     headers: ["IdempotencyKey"],
-    body: { name: "CreateOrder", schema: createOrderBody, required: true },
+    body: { name: "CreateOrder", required: true },
     responses: {
       201: {
         description: "created, or the replay of an earlier create with the same Idempotency-Key",
@@ -43,7 +42,6 @@ export const ORDER_OPERATIONS = {
       "everyone's, or one customer's with `customer_id`. Items only with `include=items`.",
     security: "bearer",
     limited: true,
-    query: listOrdersQuery,
     responses: { 200: { description: "a page of orders", schema: "OrderPage" } },
     errors: [...ROUTE_ERRORS.signedIn, "FORBIDDEN", "VALIDATION_ERROR"],
   },
@@ -56,7 +54,6 @@ export const ORDER_OPERATIONS = {
       "is 404 NOT_FOUND, never 403, so ids cannot be probed.",
     security: "bearer",
     limited: true,
-    path: orderIdParam,
     responses: { 200: { description: "the order", schema: "OrderEnvelope", headers: ["ETag"] } },
     errors: [...ROUTE_ERRORS.signedIn, "VALIDATION_ERROR", "NOT_FOUND"],
   },
@@ -70,9 +67,8 @@ export const ORDER_OPERATIONS = {
       "body, or an empty JSON object.",
     security: "bearer",
     limited: true,
-    path: orderIdParam,
     headers: ["IfMatch"],
-    body: { name: "CancelOrder", schema: cancelBody, required: false },
+    body: { name: "CancelOrder", required: false },
     responses: { 200: { description: "the cancelled order", schema: "OrderEnvelope", headers: ["ETag"] } },
     errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED", "OUTCOME_UNKNOWN"],
   },
@@ -85,9 +81,8 @@ export const ORDER_OPERATIONS = {
       "only if the order is still at that version (412 otherwise, and for a tag no order can have).",
     security: "bearer",
     limited: true,
-    path: orderIdParam,
     headers: ["IfMatch"],
-    body: { name: "SetStatus", schema: setStatusBody, required: true },
+    body: { name: "SetStatus", required: true },
     responses: { 200: { description: "the changed order", schema: "OrderEnvelope", headers: ["ETag"] } },
     errors: [...WITH_BODY, "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PRECONDITION_FAILED", "OUTCOME_UNKNOWN"],
   },

@@ -4,6 +4,7 @@ import type * as z from "zod/mini";
 import type { core } from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { type FieldError, validationError } from "../domain/app-error";
+import { type ValidatedPart, validating } from "../openapi/route-doc";
 import "../lib/zod-messages";
 
 /** Paths echo client keys: a 60 KB key name must not make a 60 KB answer. */
@@ -38,12 +39,14 @@ export function validate<T extends keyof ValidationTargets, S extends z.ZodMiniT
   refuseFirst?: (c: Context<AppEnv>, input: unknown) => void,
 ) {
   const prefix = target === "json" ? undefined : target === "param" ? "path" : target;
-  return zValidator(target, schema, (result, c) => {
+  const validator = zValidator(target, schema, (result, c) => {
     if (result.success) return;
     refuseFirst?.(c as Context<AppEnv>, result.data);
     const issues = target === "query" ? givenOnce(result.error.issues, c.req.queries()) : result.error.issues;
     throw validationError(fieldErrors(issues, prefix));
   });
+  // The same schema documents the request (src/openapi/document.ts): the two cannot disagree.
+  return validating(validator, { target: target as ValidatedPart["target"], schema });
 }
 
 /**

@@ -1,11 +1,4 @@
 import { ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
-import {
-  createEndpointBody,
-  endpointIdParam,
-  pageQuery,
-  rotateSecretBody,
-  updateEndpointBody,
-} from "./webhook-schemas";
 
 const ADMIN = [...ROUTE_ERRORS.signedIn, "FORBIDDEN"] as const;
 const WITH_BODY = [...ADMIN, "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_ERROR"] as const;
@@ -23,7 +16,7 @@ export const WEBHOOK_OPERATIONS = {
       '`localhost`-like name (docs/API.md, "Webhooks").',
     security: "bearer",
     limited: true,
-    body: { name: "CreateWebhookEndpoint", schema: createEndpointBody, required: true },
+    body: { name: "CreateWebhookEndpoint", required: true },
     responses: {
       201: {
         description: "registered, with its secret",
@@ -40,7 +33,6 @@ export const WEBHOOK_OPERATIONS = {
     description: "Keyset pagination as for orders. Never the secrets.",
     security: "bearer",
     limited: true,
-    query: pageQuery,
     responses: { 200: { description: "a page of endpoints", schema: "WebhookEndpointPage" } },
     errors: [...ADMIN, "VALIDATION_ERROR"],
   },
@@ -51,7 +43,6 @@ export const WEBHOOK_OPERATIONS = {
     description: "With its version as a strong ETag for `If-Match`. Never the secret.",
     security: "bearer",
     limited: true,
-    path: endpointIdParam,
     responses: { 200: { description: "the endpoint", schema: "WebhookEndpointEnvelope", headers: ["ETag"] } },
     errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND"],
   },
@@ -64,9 +55,8 @@ export const WEBHOOK_OPERATIONS = {
       "receiver answered 410 Gone). With `If-Match`, only at that version (412 otherwise).",
     security: "bearer",
     limited: true,
-    path: endpointIdParam,
     headers: ["IfMatch"],
-    body: { name: "UpdateWebhookEndpoint", schema: updateEndpointBody, required: true },
+    body: { name: "UpdateWebhookEndpoint", required: true },
     responses: { 200: { description: "the changed endpoint", schema: "WebhookEndpointEnvelope", headers: ["ETag"] } },
     errors: [...WITH_BODY, "NOT_FOUND", "PRECONDITION_FAILED"],
   },
@@ -77,7 +67,6 @@ export const WEBHOOK_OPERATIONS = {
     description: "Deliveries still queued for it are dropped. With `If-Match`, only at that version.",
     security: "bearer",
     limited: true,
-    path: endpointIdParam,
     headers: ["IfMatch"],
     responses: { 204: { description: "deleted", noContent: true } },
     errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND", "PRECONDITION_FAILED"],
@@ -91,9 +80,8 @@ export const WEBHOOK_OPERATIONS = {
       "first), so a receiver switches to the new secret without a moment of failed verification.",
     security: "bearer",
     limited: true,
-    path: endpointIdParam,
     headers: ["IfMatch"],
-    body: { name: "RotateWebhookSecret", schema: rotateSecretBody, required: false },
+    body: { name: "RotateWebhookSecret", required: false },
     responses: {
       200: {
         description: "the endpoint with its new secret",
@@ -112,8 +100,6 @@ export const WEBHOOK_OPERATIONS = {
       "by a 410), the status code or why there was none, how long it took, and when the next attempt is due.",
     security: "bearer",
     limited: true,
-    path: endpointIdParam,
-    query: pageQuery,
     responses: { 200: { description: "a page of attempts", schema: "DeliveryAttemptPage" } },
     errors: [...ADMIN, "VALIDATION_ERROR", "NOT_FOUND"],
   },

@@ -5,7 +5,14 @@ import { ERROR_CODES, type ErrorCode } from "../domain/app-error";
 import { isTimedRoute } from "../handlers/route-policy";
 import { VISIBLE_TOKEN } from "../lib/visible-token";
 import * as responses from "./response-schemas";
-import { type DocumentedHeader, type RouteDoc, routeDocOf } from "./route-doc";
+import {
+  type DocumentedHeader,
+  type ResponseSchemaName,
+  type RouteDoc,
+  routeDocOf,
+  type ValidatedPart,
+  validatedPartOf,
+} from "./route-doc";
 
 type Json = Record<string, unknown>;
 
@@ -157,11 +164,19 @@ const contentOf = (r: RouteDoc["responses"][number]): Json =>
     ? { [r.mediaType]: { schema: { type: "string" } } }
     : { "application/json": { schema: ref(r.schema ?? "missing") } };
 
-function operationOf(doc: RouteDoc, path: string): Json {
+/** A route as the document describes it: its description, and the schemas its validators hold requests to. */
+interface DescribedRoute {
+  method: string;
+  path: string;
+  doc: RouteDoc;
+  validates: Partial<Record<ValidatedPart["target"], z.ZodMiniType>>;
+}
+
+function operationOf({ doc, path, validates }: DescribedRoute): Json {
   const timed = isTimedRoute(path);
   const params = [
-    ...(doc.path ? parameters(doc.path, "path") : []),
-    ...(doc.query ? parameters(doc.query, "query") : []),
+    ...(validates.param ? parameters(validates.param as z.ZodMiniObject, "path") : []),
+    ...(validates.query ? parameters(validates.query as z.ZodMiniObject, "query") : []),
     ...(doc.headers ?? []).map((name) => ({ $ref: `#/components/parameters/${name}` })),
   ];
   const successes = Object.fromEntries(
@@ -194,23 +209,28 @@ function operationOf(doc: RouteDoc, path: string): Json {
   };
 }
 
-/** The app's routes with their descriptions, in registration order; a route without one is an error. */
-function describedRoutes(app: Hono<AppEnv>) {
-  const byOperation = new Map<string, { method: string; path: string; doc: RouteDoc | undefined }>();
+/**
+ * The app's routes with their descriptions and validators, in registration order (each middleware of a
+ * route is an entry of the route table); a route without a description is an error.
+ */
+function describedRoutes(app: Hono<AppEnv>): DescribedRoute[] {
+  const byOperation = new Map<string, Omit<DescribedRoute, "doc"> & { doc?: RouteDoc }>();
   for (const route of app.routes) {
     if (route.method === "ALL") continue;
     const path = route.path.replace(/:(\w+)/g, "{$1}");
     const key = `${route.method} ${path}`;
-    const entry = byOperation.get(key) ?? { method: route.method.toLowerCase(), path, doc: undefined };
+    const entry = byOperation.get(key) ?? { method: route.method.toLowerCase(), path, validates: {} };
     entry.doc ??= routeDocOf(route.handler);
+    const part = validatedPartOf(route.handler);
+    if (part) entry.validates[part.target] = part.schema;
     byOperation.set(key, entry);
   }
   const missing = [...byOperation].filter(([, e]) => !e.doc).map(([key]) => key);
   if (missing.length > 0) throw new Error(`routes without documentRoute(): ${missing.join(", ")}`);
-  return [...byOperation.values()] as { method: string; path: string; doc: RouteDoc }[];
+  return [...byOperation.values()] as DescribedRoute[];
 }
 
-const RESPONSE_SCHEMAS = {
+const RESPONSE_SCHEMAS: Record<ResponseSchemaName, z.ZodMiniType> = {
   Order: responses.order,
   OrderEnvelope: responses.orderEnvelope,
   OrderPage: responses.orderPage,
@@ -303,9 +323,13 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
   const routes = describedRoutes(app);
   const paths: Record<string, Json> = {};
   const requestSchemas: Record<string, z.ZodMiniType> = {};
-  for (const { method, path, doc } of routes) {
-    paths[path] = { ...paths[path], [method]: operationOf(doc, path) };
-    if (doc.body) requestSchemas[doc.body.name] = doc.body.schema;
+  for (const route of routes) {
+    paths[route.path] = { ...paths[route.path], [route.method]: operationOf(route) };
+    const body = route.validates.json;
+    if (route.doc.body && body) requestSchemas[route.doc.body.name] = body;
+    if (Boolean(route.doc.body) !== Boolean(body)) {
+      throw new Error(`${route.method.toUpperCase()} ${route.path}: a body is named only with a JSON validator`);
+    }
   }
   const schemas = { ...componentSchemas(requestSchemas, "input"), ...componentSchemas(RESPONSE_SCHEMAS, "output") };
   const referenced = JSON.stringify(paths).match(/#\/components\/schemas\/\w+/g) ?? [];

@@ -3,13 +3,35 @@ import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import type { ErrorCode } from "../domain/app-error";
 
+/**
+ * The answers' schemas by component name (src/openapi/response-schemas.ts holds them, for the document
+ * builder only: the worker never loads them). A name here without a schema, or a schema without one,
+ * does not compile (RESPONSE_SCHEMAS in document.ts).
+ */
+export type ResponseSchemaName =
+  | "Order"
+  | "OrderEnvelope"
+  | "OrderPage"
+  | "Event"
+  | "EventPage"
+  | "WebhookEndpoint"
+  | "WebhookEndpointEnvelope"
+  | "WebhookEndpointWithSecretEnvelope"
+  | "WebhookEndpointPage"
+  | "DeliveryAttempt"
+  | "DeliveryAttemptPage"
+  | "RedeliveryEnvelope"
+  | "ErrorEnvelope"
+  | "Health"
+  | "Readiness";
+
 /** Response headers an operation documents by name (components/headers of the OpenAPI document). */
 export type DocumentedHeader = "Location" | "ETag" | "Idempotent-Replayed" | "Retry-After";
 
 export interface DocumentedResponse {
   description: string;
   /** A component of the document (`OrderEnvelope`), for JSON answers. */
-  schema?: string;
+  schema?: ResponseSchemaName;
   /** Anything but JSON: its media type (the schema is then a string). */
   mediaType?: string;
   /** No body at all (204). */
@@ -34,11 +56,13 @@ export interface RouteDoc {
   security?: "bearer" | "metrics";
   /** Whether the per-IP rate limit (and its headers) applies. */
   limited: boolean;
-  path?: z.ZodMiniObject;
-  query?: z.ZodMiniObject;
   /** Request headers (components/parameters). */
   headers?: ("IdempotencyKey" | "IfMatch")[];
-  body?: { name: string; schema: z.ZodMiniType; required: boolean };
+  /**
+   * The JSON body's component name, and whether a body is required. Its schema, and the path's and the
+   * query's, are the route's own validators' (`validate()`), found beside this description.
+   */
+  body?: { name: string; required: boolean };
   responses: Record<number, DocumentedResponse>;
   /** The contract's error codes this operation can answer with. */
   errors: ErrorCode[];
@@ -71,4 +95,22 @@ export function documentRoute(doc: RouteDoc): MiddlewareHandler<AppEnv> {
 /** The description a route table entry carries, if any. */
 export function routeDocOf(handler: unknown): RouteDoc | undefined {
   return (handler as { [DOC]?: RouteDoc } | null)?.[DOC];
+}
+
+/** What a validator checks: the one schema both the request and the document are held to. */
+export interface ValidatedPart {
+  target: "json" | "query" | "param" | "header" | "form" | "cookie";
+  schema: z.ZodMiniType;
+}
+
+const VALIDATES = Symbol.for("order-service/validates");
+
+/** Marks a validator middleware with what it validates, for the document builder. */
+export function validating<M extends object>(middleware: M, part: ValidatedPart): M {
+  return Object.assign(middleware, { [VALIDATES]: part });
+}
+
+/** What a route table entry validates, if it is a validator. */
+export function validatedPartOf(handler: unknown): ValidatedPart | undefined {
+  return (handler as { [VALIDATES]?: ValidatedPart } | null)?.[VALIDATES];
 }

@@ -19,6 +19,47 @@ describe("the OpenAPI document", () => {
     expect(() => buildOpenApiDocument(app)).toThrow("GET /undocumented");
   });
 
+  it("documents a request with the schemas its route validates it with, and no others", async () => {
+    const { Hono } = await import("hono");
+    const z = await import("zod/mini");
+    const { validate } = await import("../../src/handlers/validation");
+    const { documentRoute } = await import("../../src/openapi/route-doc");
+    const doc = {
+      operationId: "probe",
+      tag: "operations" as const,
+      summary: "a probe",
+      description: "a probe",
+      limited: false,
+      body: { name: "ProbeBody", required: true },
+      responses: { 200: { description: "ok", schema: "Health" as const } },
+      errors: [],
+    };
+    const app = testApp().app;
+    const query = z.strictObject({ depth: z.optional(z.enum(["shallow", "deep"])) });
+    const body = z.strictObject({ note: z.string().check(z.maxLength(7)) });
+    app.route(
+      "/",
+      new Hono<AppEnv>().post("/probe", validate("query", query), validate("json", body), documentRoute(doc), (c) =>
+        c.json({}),
+      ),
+    );
+    const document = buildOpenApiDocument(app) as {
+      paths: Record<string, { post: { parameters: unknown[] } }>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(document.paths["/probe"]?.post.parameters).toEqual([
+      { name: "depth", in: "query", required: false, schema: { type: "string", enum: ["shallow", "deep"] } },
+    ]);
+    expect(document.components.schemas.ProbeBody).toMatchObject({ properties: { note: { maxLength: 7 } } });
+
+    const unvalidated = testApp().app;
+    unvalidated.route(
+      "/",
+      new Hono<AppEnv>().post("/probe", documentRoute(doc), (c) => c.json({})),
+    );
+    expect(() => buildOpenApiDocument(unvalidated)).toThrow("POST /probe: a body is named only with a JSON validator");
+  });
+
   it("documents every route of the app's route table", () => {
     const { app } = testApp();
     const paths = committed.paths as Record<string, Record<string, unknown>>;
