@@ -30,6 +30,7 @@ import { createReadiness } from "./services/readiness";
 import type { ReadinessProbe } from "./services/readiness-probe";
 import { createWebhookDispatcher } from "./services/webhook-dispatcher";
 import { createWebhookEndpointService, type SigningSecrets } from "./services/webhook-endpoint-service";
+import type { WebhookRepository } from "./services/webhook-repository";
 import { createJwksKeyStore, type KeyLookup } from "./tokens/jwks-key-store";
 import { createSecretBox } from "./webhooks/secret-box";
 import { newSigningSecret, signDelivery } from "./webhooks/signature";
@@ -46,6 +47,8 @@ export interface IsolateOverrides {
   orders?: OrderService;
   readinessProbe?: ReadinessProbe;
   signingKeys?: KeyLookup;
+  /** In place of the Postgres webhook repository (test/services/fake-webhook-repository.ts). */
+  webhookRepository?: WebhookRepository;
   /** In place of the EVENTS_QUEUE binding. */
   eventQueue?: EventQueue;
   /** Waits before a refused hand-over's second try. */
@@ -108,7 +111,8 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
   const repository = overrides.repository ?? createPostgresOrderRepository(db);
   const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);
-  const events = eventsOf({ config, db, logger, metrics, clock, queue, pause: overrides.pause });
+  const webhooks = overrides.webhookRepository ?? createPostgresWebhookRepository(db);
+  const events = eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause: overrides.pause });
   const orders =
     overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(events.handOver) });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
@@ -175,6 +179,7 @@ function queueOf(binding: Queue | undefined): EventQueue | undefined {
 interface EventsDeps {
   config: Config;
   db: Database;
+  webhooks: WebhookRepository;
   logger: Logger;
   metrics: Metrics;
   clock: () => number;
@@ -187,9 +192,8 @@ interface EventsDeps {
  * moves events along (hand-over after the answer, sweep and purge from the cron, redelivery for an
  * admin), and the queue's consumer that fans them out and delivers them signed.
  */
-function eventsOf({ config, db, logger, metrics, clock, queue, pause }: EventsDeps) {
+function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }: EventsDeps) {
   const events = createPostgresEventRepository(db);
-  const webhooks = createPostgresWebhookRepository(db);
   const box = createSecretBox(config.webhooks.encryptionKeys);
   const secrets: SigningSecrets = { generate: newSigningSecret, seal: box.seal, open: box.open };
   const dispatcher = createWebhookDispatcher({

@@ -1,0 +1,86 @@
+import type { DeliveryAttempt, WebhookEndpoint } from "../../src/domain/webhook-endpoint";
+import type { ListPosition } from "../../src/services/keyset-page";
+import type { EndpointChangeResult, StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
+
+/** Newest first, as the keyset listings order: (time, id) descending. */
+const newestFirst =
+  <T extends { id: string }>(at: (row: T) => Date) =>
+  (a: T, b: T) =>
+    at(b).getTime() - at(a).getTime() || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0);
+
+const olderThan =
+  <T extends { id: string }>(at: (row: T) => Date, after?: ListPosition) =>
+  (row: T) =>
+    !after ||
+    at(row).getTime() < after.createdAt.getTime() ||
+    (at(row).getTime() === after.createdAt.getTime() && row.id < after.id);
+
+const publicOf = ({ secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...endpoint }: StoredEndpoint) =>
+  structuredClone(endpoint) as WebhookEndpoint;
+
+/** An in-memory WebhookRepository with the real one's semantics (test/support/webhook-repository-contract.ts). */
+export function fakeWebhookRepository() {
+  const endpoints = new Map<string, StoredEndpoint>();
+  const attempts: DeliveryAttempt[] = [];
+  const outcome = (touched: boolean, now: StoredEndpoint | undefined): EndpointChangeResult => {
+    const current = now ? publicOf(now) : null;
+    return { updated: touched ? current : null, current };
+  };
+  const bump = (endpoint: StoredEndpoint, changes: Partial<StoredEndpoint>) => {
+    const next = { ...endpoint, ...changes, version: endpoint.version + 1, updatedAt: new Date() };
+    endpoints.set(endpoint.id, next);
+    return next;
+  };
+  const at = (version: number | undefined, endpoint: StoredEndpoint | undefined) =>
+    endpoint !== undefined && (version === undefined || endpoint.version === version);
+
+  const repository: WebhookRepository = {
+    async createEndpoint(endpoint) {
+      endpoints.set(endpoint.id, structuredClone(endpoint));
+    },
+    async listEndpoints({ limit, after }) {
+      const at = (e: StoredEndpoint) => e.createdAt;
+      return [...endpoints.values()].filter(olderThan(at, after)).sort(newestFirst(at)).slice(0, limit).map(publicOf);
+    },
+    async findEndpoint(id) {
+      const endpoint = endpoints.get(id);
+      return endpoint ? structuredClone(endpoint) : null;
+    },
+    async updateEndpoint(id, changes, expectedVersion) {
+      const endpoint = endpoints.get(id);
+      if (!endpoint || !at(expectedVersion, endpoint)) return outcome(false, endpoint);
+      return outcome(true, bump(endpoint, changes));
+    },
+    async deleteEndpoint(id, expectedVersion) {
+      const endpoint = endpoints.get(id);
+      const touched = at(expectedVersion, endpoint);
+      if (touched) {
+        endpoints.delete(id);
+        for (let i = attempts.length - 1; i >= 0; i--) if (attempts[i]?.endpointId === id) attempts.splice(i, 1);
+      }
+      return outcome(touched, endpoint);
+    },
+    async subscribedEndpoints(type) {
+      return [...endpoints.values()].filter((e) => !e.disabled && e.events.includes(type)).map((e) => e.id);
+    },
+    async recordAttempt(attempt, disable) {
+      attempts.push(structuredClone(attempt));
+      const endpoint = endpoints.get(attempt.endpointId);
+      if (disable && endpoint && !endpoint.disabled) bump(endpoint, { disabled: true, disabledReason: disable.reason });
+    },
+    async listAttempts(endpointId, { limit, after }) {
+      const at = (a: DeliveryAttempt) => a.attemptedAt;
+      return attempts
+        .filter((a) => a.endpointId === endpointId)
+        .filter(olderThan(at, after))
+        .sort(newestFirst(at))
+        .slice(0, limit)
+        .map((a) => structuredClone(a));
+    },
+    async resealSecrets(id, sealed) {
+      const endpoint = endpoints.get(id);
+      if (endpoint) endpoints.set(id, { ...endpoint, ...sealed });
+    },
+  };
+  return { repository, endpoints, attempts };
+}

@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { DeliveryAttempt } from "../../src/domain/webhook-endpoint";
+import type { StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
+
+let clock = Date.parse("2026-01-01T00:00:00.000Z");
+
+/** An endpoint as the service stores it, a second after the previous one unless told otherwise. */
+export function storedEndpoint(overrides: Partial<StoredEndpoint> = {}): StoredEndpoint {
+  clock += 1000;
+  return {
+    id: crypto.randomUUID(),
+    url: "https://receiver.example/hooks",
+    description: null,
+    events: ["order.created"],
+    disabled: false,
+    disabledReason: null,
+    version: 1,
+    createdAt: new Date(clock),
+    updatedAt: new Date(clock),
+    secret: "sealed:current",
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    ...overrides,
+  };
+}
+
+/** An attempt at a delivery, `seconds` after the endpoints' clock. */
+export function attemptOf(endpointId: string, eventId: string, seconds: number): DeliveryAttempt {
+  return {
+    id: crypto.randomUUID(),
+    endpointId,
+    eventId,
+    eventType: "order.created",
+    attempt: 1,
+    outcome: "retrying",
+    statusCode: 500,
+    error: null,
+    durationMs: 12,
+    attemptedAt: new Date(clock + seconds * 1000),
+    nextAttemptAt: new Date(clock + (seconds + 5) * 1000),
+  };
+}
+
+const { secret: _s, previousSecret: _p, previousSecretExpiresAt: _e, ...publicPart } = storedEndpoint();
+type PublicEndpoint = typeof publicPart;
+const withoutSecrets = ({ secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...rest }: StoredEndpoint) =>
+  rest as PublicEndpoint;
+
+export interface WebhookStore {
+  repository: WebhookRepository;
+  /** An event stored where attempts may name it (the Postgres store's attempts reference order_events). */
+  storedEvent(): Promise<string>;
+}
+
+/**
+ * What every WebhookRepository does, whatever stores it: run against the in-memory fake the service tests
+ * use and against the Postgres repository (PGlite and PostgreSQL), so the fake cannot drift.
+ */
+export function webhookRepositoryContract(name: string, fresh: () => Promise<WebhookStore>) {
+  describe(`WebhookRepository contract: ${name}`, () => {
+    let repo: WebhookRepository;
+    let storedEvent: () => Promise<string>;
+    beforeAll(async () => {
+      ({ repository: repo, storedEvent } = await fresh());
+    });
+
+    it("stores an endpoint with its sealed secrets, and lists endpoints newest first without them, a page at a time", async () => {
+      const [older, newer] = [storedEndpoint(), storedEndpoint({ description: "second" })];
+      await repo.createEndpoint(older);
+      await repo.createEndpoint(newer);
+      expect(await repo.findEndpoint(older.id)).toEqual(older);
+      expect(await repo.findEndpoint(crypto.randomUUID())).toBeNull();
+      const page = await repo.listEndpoints({ limit: 1000 });
+      const ours = page.filter((e) => e.id === older.id || e.id === newer.id);
+      expect(ours).toEqual([withoutSecrets(newer), withoutSecrets(older)]);
+      const after = { createdAt: newer.createdAt, id: newer.id };
+      expect((await repo.listEndpoints({ limit: 1000, after })).map((e) => e.id)).toContain(older.id);
+      expect((await repo.listEndpoints({ limit: 1000, after })).map((e) => e.id)).not.toContain(newer.id);
+    });
+
+    it("changes an endpoint, bumping its version, only at the version given", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const changed = await repo.updateEndpoint(endpoint.id, { url: "https://other.example/h" }, 1);
+      expect(changed.updated).toMatchObject({ url: "https://other.example/h", version: 2 });
+      expect(changed.current).toEqual(changed.updated);
+      const stale = await repo.updateEndpoint(endpoint.id, { description: "late" }, 1);
+      expect(stale).toEqual({ updated: null, current: changed.updated });
+      expect(
+        (await repo.updateEndpoint(endpoint.id, { disabled: true, disabledReason: "admin" })).updated,
+      ).toMatchObject({ disabled: true, disabledReason: "admin", version: 3 });
+      expect(await repo.updateEndpoint(crypto.randomUUID(), { description: "none" })).toEqual({
+        updated: null,
+        current: null,
+      });
+    });
+
+    it("deletes an endpoint only at the version given, with its attempts", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      await repo.recordAttempt(attemptOf(endpoint.id, await storedEvent(), 1));
+      const stale = await repo.deleteEndpoint(endpoint.id, 7);
+      expect(stale).toEqual({ updated: null, current: withoutSecrets(endpoint) });
+      expect(await repo.deleteEndpoint(endpoint.id, 1)).toEqual({
+        updated: withoutSecrets(endpoint),
+        current: withoutSecrets(endpoint),
+      });
+      expect(await repo.findEndpoint(endpoint.id)).toBeNull();
+      expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toEqual([]);
+      expect(await repo.deleteEndpoint(endpoint.id)).toEqual({ updated: null, current: null });
+    });
+
+    it("names the enabled endpoints that take a type of event", async () => {
+      const takes = storedEndpoint({ events: ["order.created", "order.status_changed"] });
+      const other = storedEndpoint({ events: ["order.created"] });
+      const off = storedEndpoint({ events: ["order.status_changed"], disabled: true, disabledReason: "admin" });
+      for (const e of [takes, other, off]) await repo.createEndpoint(e);
+      const subscribed = await repo.subscribedEndpoints("order.status_changed");
+      expect(subscribed).toContain(takes.id);
+      expect(subscribed).not.toContain(other.id);
+      expect(subscribed).not.toContain(off.id);
+    });
+
+    it("records attempts and lists an endpoint's newest first, a page at a time", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const event = await storedEvent();
+      const [first, second] = [attemptOf(endpoint.id, event, 1), attemptOf(endpoint.id, event, 2)];
+      await repo.recordAttempt(first);
+      await repo.recordAttempt(second);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toEqual([second, first]);
+      const after = { createdAt: second.attemptedAt, id: second.id };
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, after })).toEqual([first]);
+    });
+
+    it("disables the endpoint with the attempt that says so, once", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const event = await storedEvent();
+      await repo.recordAttempt({ ...attemptOf(endpoint.id, event, 1), outcome: "disabled" }, { reason: "410 Gone" });
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({
+        disabled: true,
+        disabledReason: "410 Gone",
+        version: 2,
+      });
+      await repo.recordAttempt({ ...attemptOf(endpoint.id, event, 2), outcome: "disabled" }, { reason: "again" });
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({ disabledReason: "410 Gone", version: 2 });
+      expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toHaveLength(2);
+    });
+
+    it("re-seals an endpoint's secrets without a new version", async () => {
+      const endpoint = storedEndpoint({ previousSecret: "sealed:old", previousSecretExpiresAt: new Date(clock) });
+      await repo.createEndpoint(endpoint);
+      await repo.resealSecrets(endpoint.id, { secret: "resealed:current", previousSecret: "resealed:old" });
+      expect(await repo.findEndpoint(endpoint.id)).toEqual({
+        ...endpoint,
+        secret: "resealed:current",
+        previousSecret: "resealed:old",
+      });
+    });
+  });
+}
