@@ -23,6 +23,19 @@ export const EVENT_OPERATIONS = {
     responses: { 200: { description: "a page of events", schema: "EventPage" } },
     errors: [...ROUTE_ERRORS.signedIn, "VALIDATION_ERROR"],
   },
+  getEvent: {
+    operationId: "getEvent",
+    tag: "events",
+    summary: "Get an order event",
+    description:
+      "One event, rendered as in the feed, with its order as it was at that version. A customer reads the " +
+      "events of their own orders; another customer's event is 404 NOT_FOUND, never 403, so ids cannot be " +
+      "probed. Admins read every event. Shown as soon as its change committed.",
+    security: "bearer",
+    limited: true,
+    responses: { 200: { description: "the event", schema: "EventEnvelope" } },
+    errors: [...ROUTE_ERRORS.signedIn, "NOT_FOUND", "VALIDATION_ERROR"],
+  },
   redeliverEvent: {
     operationId: "redeliverEvent",
     tag: "webhooks",

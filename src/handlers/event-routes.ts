@@ -26,7 +26,7 @@ export interface EventRoutesDeps {
 }
 
 /**
- * The events feed, and an admin's redelivery of an event. The chain as for orders: 401 auth → 429 per
+ * The events feed, one event, and an admin's redelivery of an event. The chain as for orders: 401 auth → 429 per
  * caller → 403 role → 413 body size → 415 content type → 400 validation.
  */
 export function eventRoutes(deps: EventRoutesDeps) {
@@ -51,6 +51,17 @@ export function eventRoutes(deps: EventRoutesDeps) {
         const load = (page: { limit: number; after?: ListPosition }) =>
           service.list(caller, { ...page, direction, type: query.type, orderId });
         return pageAnswer(c, cursors, scope, query, load, eventJson);
+      },
+    )
+    .get(
+      "/v1/events/:id",
+      authenticate,
+      limitCaller,
+      validate("param", eventIdParam),
+      documentRoute(EVENT_OPERATIONS.getEvent),
+      async (c) => {
+        const event = await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase());
+        return c.json({ data: eventJson(event) });
       },
     )
     .post(

@@ -235,6 +235,7 @@ const RESPONSE_SCHEMAS: Record<ResponseSchemaName, z.ZodMiniType> = {
   OrderEnvelope: responses.orderEnvelope,
   OrderPage: responses.orderPage,
   Event: responses.event,
+  EventEnvelope: responses.eventEnvelope,
   EventPage: responses.eventPage,
   WebhookEndpoint: responses.webhookEndpoint,
   WebhookEndpointEnvelope: responses.webhookEndpointEnvelope,

@@ -57,6 +57,8 @@ export const event: z.ZodMiniType<EventJson> = z.strictObject({
   }),
 });
 
+export const eventEnvelope = z.strictObject({ data: event });
+
 export const eventPage = z.strictObject({
   data: z.array(event),
   page: z.strictObject({

@@ -13,6 +13,7 @@ export type ResponseSchemaName =
   | "OrderEnvelope"
   | "OrderPage"
   | "Event"
+  | "EventEnvelope"
   | "EventPage"
   | "WebhookEndpoint"
   | "WebhookEndpointEnvelope"

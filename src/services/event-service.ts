@@ -1,3 +1,4 @@
+import { AppError } from "../domain/app-error";
 import { type Caller, isAdmin } from "../domain/caller";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventRepository } from "./event-repository";
@@ -30,6 +31,8 @@ export type EventPage = Page<OrderEvent>;
 export interface EventService {
   /** Admins read every event; a customer only the events of their own orders. */
   list(caller: Caller, input: EventFeedInput): Promise<EventPage>;
+  /** One event, as the feed shows it to this caller: another customer's is NOT_FOUND, as for orders. */
+  get(caller: Caller, id: string): Promise<OrderEvent>;
 }
 
 export interface EventServiceDeps {
@@ -56,6 +59,12 @@ export function createEventService({ repository, now = Date.now }: EventServiceD
       if (!forward) return page;
       const last = page.items.at(-1);
       return { items: page.items, next: last ? { createdAt: last.createdAt, id: last.id } : (after ?? null) };
+    },
+
+    async get(caller, id) {
+      const event = await repository.findById(id, isAdmin(caller) ? undefined : caller.id);
+      if (!event) throw new AppError("NOT_FOUND", { message: "event not found" });
+      return event;
     },
   };
 }

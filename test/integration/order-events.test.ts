@@ -175,6 +175,27 @@ describe("the events feed", () => {
     expect(later.data.map((e) => e.type)).toEqual(["order.created"]);
   });
 
+  it("shows one event as the feed does: a customer their own (another's is 404), an admin any", async () => {
+    const { request, feed, create } = await setUp();
+    const [owner, other] = [await token(), await token()];
+    expect((await create(owner)).status).toBe(201);
+    const [listed] = (await feed("", owner)).data;
+    const read = (t: string, id = listed?.id ?? "") => request(`/v1/events/${id}`, { headers: bearer(t) });
+
+    const mine = await read(owner, listed?.id.toUpperCase());
+    expect(mine.status).toBe(200);
+    expect(await mine.json()).toEqual({ data: listed });
+    expect((await (await read(await token({ role: "admin" }))).json()) as { data: EventBody }).toEqual({
+      data: listed,
+    });
+    const refused = await read(other);
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
+    expect((await read(owner, crypto.randomUUID())).status).toBe(404);
+    expect((await read(owner, "not-an-id")).status).toBe(400);
+    expect((await request(`/v1/events/${listed?.id}`)).status).toBe(401);
+  });
+
   it("refuses unknown types, malformed order ids and unknown parameters", async () => {
     // Refused before any database work: the app without one.
     const { app } = testApp();
