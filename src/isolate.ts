@@ -208,7 +208,7 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }
   const fanOut = createEventFanOut({ events, webhooks, queue, now: clock });
   const { allowLocalReceivers } = config.webhooks;
   return {
-    feed: createEventService({ repository: events, now: clock }),
+    feed: createEventService({ repository: events }),
     endpoints: createWebhookEndpointService({ repository: webhooks, secrets, allowLocalReceivers, now: clock }),
     handOver: createEventHandOver({ queue, logger, metrics, pause }),
     sweep: createEventSweep({ events, queue, logger, metrics, now: clock }),

@@ -15,9 +15,9 @@ export const EVENT_OPERATIONS = {
     summary: "List order events",
     description:
       "Every change to an order as an event (`order.created`, `order.status_changed`), kept 30 days. Newest " +
-      "first by default; with `order=asc`, oldest first, and `page.next_cursor` always holds the place after " +
-      "the last event seen, so a consumer catches up after an outage and polls from there (events show in " +
-      "that order 15 s after they happen). Customers see the events of their own orders; admins every event.",
+      "first by default; with `order=asc`, in commit order, and `page.next_cursor` always holds the place " +
+      "after the last event seen: a consumer that pages forward from its cursor receives every committed " +
+      "event exactly once, however late it commits. Customers see the events of their own orders; admins every event.",
     security: "bearer",
     limited: true,
     responses: { 200: { description: "a page of events", schema: "EventPage" } },

@@ -9,10 +9,13 @@ type Labels = Record<string, string>;
 
 class Histogram {
   private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
+  readonly name: string;
+  readonly help: string;
+
+  constructor(name: string, help: string) {
+    this.name = name;
+    this.help = help;
+  }
 
   observe(labels: Labels, seconds: number): void {
     // A series is named by its label values: each call site passes the same keys in the same order.

@@ -18,9 +18,26 @@ export const noTracer: Tracer = {
   span: (_name, _attributes, work) => work(),
 };
 
+/** The span Workers' tracing hands a callback: what the code calls of it. */
+interface PlatformSpan {
+  setAttributes(attributes: SpanAttributes): unknown;
+  setStatus(status: { code: "error"; message: string }): unknown;
+  end(): void;
+}
+
+/** What the code calls of Workers' `Tracing` (`ctx.tracing`), which the runtime's type satisfies. */
+export interface PlatformTracing {
+  getActiveSpan(): { setAttributes(attributes: SpanAttributes): unknown } | undefined;
+  enterSpan<T>(name: string, callback: (span: PlatformSpan) => T): T;
+}
+
 /** Methods on the prototype: one small object per request, not a closure per method. */
 class PlatformTracer implements Tracer {
-  constructor(private readonly tracing: Tracing) {}
+  private readonly tracing: PlatformTracing;
+
+  constructor(tracing: PlatformTracing) {
+    this.tracing = tracing;
+  }
 
   annotate(attributes: SpanAttributes): void {
     this.tracing.getActiveSpan()?.setAttributes(attributes);
@@ -41,5 +58,5 @@ class PlatformTracer implements Tracer {
   }
 }
 
-export const platformTracer = (tracing: Tracing | undefined): Tracer =>
+export const platformTracer = (tracing: PlatformTracing | undefined): Tracer =>
   tracing ? new PlatformTracer(tracing) : noTracer;

@@ -39,7 +39,7 @@ let hookInstalled = false;
 function installDriverHook(): void {
   if (hookInstalled) return;
   hookInstalled = true;
-  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: PolicyInit) => {
+  neonConfig.fetchFunction = (input: Parameters<typeof fetch>[0], init?: PolicyInit) => {
     const policy = init?.[POLICY];
     if (!policy) return fetch(input, init);
     const { [POLICY]: _, ...plain } = init;
@@ -55,7 +55,7 @@ function installDriverHook(): void {
  * half-open probe leaves the breaker open) and fails with CallCancelledError.
  */
 async function instrumentedCall(
-  input: RequestInfo | URL,
+  input: Parameters<typeof fetch>[0],
   init: RequestInit | undefined,
   { timeoutMs, breaker, metrics }: CallPolicy,
 ): Promise<Response> {

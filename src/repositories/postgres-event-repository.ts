@@ -2,6 +2,7 @@ import { and, asc, desc, eq, getTableColumns, isNull, lt, type SQL, sql } from "
 import type { OrderStatus } from "../domain/order";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventListQuery, EventRepository } from "../services/event-repository";
+import type { ListPosition } from "../services/keyset-page";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
 import { deleteOldestBefore } from "./oldest-first-delete";
@@ -42,18 +43,32 @@ function toEvent({ event, order }: EventRow): OrderEvent {
   };
 }
 
-/** The keyset condition and order of a page: a row comparison the (created_at, id) indexes answer in order. */
+/** The forward feed's order: the writing transaction (0 for events from before migration 0013), then time, id. */
+const commitOrder = sql`coalesce(${orderEvents.txid}, '0'::xid8)`;
+
+/**
+ * Forward, in commit order, and only the events behind every transaction still running: a transaction
+ * that has not finished has an id at or after `pg_snapshot_xmin`, and every one after it waits, so no
+ * event can later commit behind the last one shown. A cursor names an event; its place in that order is
+ * looked up (0 when the event has been purged: the reader, 30 days behind, reads what is kept again).
+ */
+function forwardPage(after: ListPosition | undefined): { where: SQL; orderBy: SQL[] } {
+  const settled = sql`${commitOrder} < pg_snapshot_xmin(pg_current_snapshot())`;
+  const place = after
+    ? sql`(coalesce((SELECT coalesce(${sql.raw("seen.txid")}, '0'::xid8) FROM ${orderEvents} seen WHERE ${sql.raw("seen.id")} = ${after.id}::uuid), '0'::xid8), ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
+    : undefined;
+  const where = place
+    ? sql`${settled} AND (${commitOrder}, ${orderEvents.createdAt}, ${orderEvents.id}) > ${place}`
+    : settled;
+  return { where, orderBy: [asc(commitOrder), asc(orderEvents.createdAt), asc(orderEvents.id)] };
+}
+
+/** Newest first: a row comparison the (created_at, id) indexes answer in order. */
 function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: SQL[] } {
+  if (direction === "asc") return forwardPage(after);
   const position = after ? sql`(${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined;
-  const columns = sql`(${orderEvents.createdAt}, ${orderEvents.id})`;
-  if (direction === "asc") {
-    return {
-      where: position ? sql`${columns} > ${position}` : undefined,
-      orderBy: [asc(orderEvents.createdAt), asc(orderEvents.id)],
-    };
-  }
   return {
-    where: position ? sql`${columns} < ${position}` : undefined,
+    where: position ? sql`(${orderEvents.createdAt}, ${orderEvents.id}) < ${position}` : undefined,
     orderBy: [desc(orderEvents.createdAt), desc(orderEvents.id)],
   };
 }
@@ -119,7 +134,6 @@ export function createPostgresEventRepository(db: Database): EventRepository {
         query.customerId === undefined ? undefined : eq(orderEvents.customerSubject, query.customerId),
         query.type === undefined ? undefined : eq(orderEvents.type, query.type),
         query.orderId === undefined ? undefined : eq(orderEvents.orderId, query.orderId),
-        query.before === undefined ? undefined : lt(orderEvents.createdAt, query.before),
         page.where,
       );
       const rows = await runQuery("events.list", () =>

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
   integer,
   pgEnum,
@@ -18,6 +19,9 @@ import { CURRENCIES, ORDER_STATUSES } from "../domain/order";
 
 export const orderStatus = pgEnum("order_status", ORDER_STATUSES);
 export const currency = pgEnum("currency", CURRENCIES);
+
+/** A 64-bit transaction id (PostgreSQL 13+), read as its decimal text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => "xid8" });
 
 /** Millisecond precision, like a JS Date and the API's timestamps, so keyset cursors round-trip exactly. */
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: "date" });
@@ -133,6 +137,9 @@ export const orderEvents = pgTable(
     tracestate: varchar("tracestate", { length: 512 }),
     createdAt: timestamptz("created_at").notNull(),
     dispatchedAt: timestamptz("dispatched_at"),
+    // The writing transaction's id: the forward feed's order, which no event can be committed behind
+    // once every transaction before it has finished (pg_snapshot_xmin). Null for events before 0013.
+    txid: xid8("txid").default(sql`pg_current_xact_id()`),
   },
   (t) => [
     index("order_events_created_idx").on(t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
@@ -142,6 +149,8 @@ export const orderEvents = pgTable(
       t.id.desc().nullsFirst(),
     ),
     index("order_events_order_created_idx").on(t.orderId, t.createdAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // The forward feed's order: commit order first (0 for events from before 0013), then time and id.
+    index("order_events_commit_order_idx").on(sql`coalesce(${t.txid}, '0'::xid8)`, t.createdAt, t.id),
     // The sweep's question, "what is older than a minute and not handed over", reads only those rows.
     index("order_events_undispatched_idx").on(t.createdAt).where(sql`${t.dispatchedAt} IS NULL`),
     check("order_events_type", sql`${t.type} IN ('order.created', 'order.status_changed')`),

@@ -9,11 +9,12 @@ export interface EventListQuery {
   type?: OrderEventType;
   orderId?: string;
   limit: number;
-  /** `desc`: newest first, older than `after`. `asc`: oldest first, newer than `after`. */
+  /**
+   * `desc`: newest first, older than `after`. `asc`: in commit order after `after`, and only events no
+   * transaction still running can commit behind.
+   */
   direction: "asc" | "desc";
   after?: ListPosition;
-  /** Only events created before this time (the forward feed's settling window). */
-  before?: Date;
 }
 
 export interface EventRepository {

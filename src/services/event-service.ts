@@ -4,18 +4,12 @@ import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventRepository } from "./event-repository";
 import { type ListPosition, type Page, pageOf } from "./keyset-page";
 
-/**
- * How long the forward feed waits before it shows an event. An event's time is taken before its
- * write commits (the service's clock for a create, the transaction's start for a status change), so
- * an event can become visible after a later one; a reader polling forward would step past it. Each
- * write is one round trip under the database deadline (DB_TIMEOUT_MS, 5 s by default): after this
- * window, every event older than it that will ever commit has.
- */
-export const FORWARD_SETTLE_MS = 15_000;
-
 export interface EventFeedInput {
   limit: number;
-  /** `desc` (default): newest first. `asc`: oldest first, and the cursor keeps its place for polling. */
+  /**
+   * `desc` (default): newest first. `asc`: in the order the events committed, each shown once no
+   * transaction still running can commit one behind it; the cursor keeps its place for polling.
+   */
   direction: "asc" | "desc";
   after?: ListPosition;
   type?: OrderEventType;
@@ -37,11 +31,9 @@ export interface EventService {
 
 export interface EventServiceDeps {
   repository: EventRepository;
-  /** Milliseconds since the epoch. */
-  now?: () => number;
 }
 
-export function createEventService({ repository, now = Date.now }: EventServiceDeps): EventService {
+export function createEventService({ repository }: EventServiceDeps): EventService {
   return {
     async list(caller, { limit, direction, after, type, orderId }) {
       const forward = direction === "asc";
@@ -53,7 +45,6 @@ export function createEventService({ repository, now = Date.now }: EventServiceD
         after,
         // One row more than the page tells whether another page exists, in the same query.
         limit: limit + 1,
-        before: forward ? new Date(now() - FORWARD_SETTLE_MS) : undefined,
       });
       const page = pageOf(rows, limit, (event) => event.createdAt);
       if (!forward) return page;

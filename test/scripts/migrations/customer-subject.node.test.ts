@@ -70,7 +70,12 @@ describe("the customer subject's contract step", () => {
       "0010_customer_subject_check_validated",
       "0011_customer_id_indexes_dropped",
     ]);
-    expect(release.deferred).toEqual(["0012_customer_id_dropped"]);
+    // The contract step waits, and every migration after it, to keep their order.
+    expect(release.deferred).toEqual([
+      "0012_customer_id_dropped",
+      "0013_event_commit_order",
+      "0014_event_commit_order_index",
+    ]);
     await order(ids[2] ?? "", "customer_id", `'${ALICE}'`);
     await order(ids[3] ?? "", "customer_subject", "'auth0|carol'");
     await expect(order(crypto.randomUUID(), "customer_subject", "NULL")).rejects.toThrow(
@@ -79,7 +84,11 @@ describe("the customer subject's contract step", () => {
 
     // The release after it.
     const next = await runMigrations(connect(), "migrations");
-    expect(next.applied).toEqual(["0012_customer_id_dropped"]);
+    expect(next.applied).toEqual([
+      "0012_customer_id_dropped",
+      "0013_event_commit_order",
+      "0014_event_commit_order_index",
+    ]);
     expect(next.deferred).toEqual([]);
     expect(
       await run(
