@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "./cli.ts";
-import { markDatabaseShipped, migrateDatabase } from "./migrations/connections.ts";
+import { markDatabaseShipped, migrateDatabase, setWorkerTimeoutsAt } from "./migrations/connections.ts";
 import { describeRun } from "./migrations/migrator.ts";
 import { childEnv } from "./release/child-env.ts";
 import { readEnvironment } from "./release/environment.ts";
@@ -151,12 +151,18 @@ function databaseOf(env: string): { url: string; httpEndpoint: string | undefine
   return { url, httpEndpoint: process.env.DATABASE_HTTP_ENDPOINT || undefined };
 }
 
-/** Migrates, telling the runner which version serves all traffic (none on a first deploy or a dry run). */
-async function migrations(env: string, serving: Serving): Promise<void> {
+/**
+ * Migrates, telling the runner which version serves all traffic (none on a first deploy or a dry run);
+ * then the worker's role gets the environment's DB_TIMEOUT_MS as its statement and lock timeouts.
+ */
+async function migrations(env: string, serving: Serving, vars: Record<string, string>): Promise<void> {
   const servingVersion = serving.kind === "one" ? serving.versionId : undefined;
   const { url, httpEndpoint } = databaseOf(env);
   const run = await migrateDatabase(url, httpEndpoint, undefined, { servingVersion });
   log(`  ${describeRun(run)}`);
+  const timeoutMs = Number(vars.DB_TIMEOUT_MS ?? 5_000);
+  await setWorkerTimeoutsAt(url, httpEndpoint, timeoutMs);
+  log(`  the database stops the worker's statements after ${timeoutMs} ms (DB_TIMEOUT_MS), lock waits included`);
 }
 
 /**
@@ -222,7 +228,7 @@ async function release(): Promise<void> {
       },
     ],
     ["checks", () => checks(env, config)],
-    ["migrations", () => migrations(env, serving)],
+    ["migrations", () => migrations(env, serving, vars)],
     [
       "ship",
       async () => {

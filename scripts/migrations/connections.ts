@@ -8,7 +8,7 @@ import {
   type RunOptions,
   runMigrations,
 } from "./migrator.ts";
-import { provisionWorkerRole } from "./worker-role.ts";
+import { provisionWorkerRole, setWorkerTimeouts } from "./worker-role.ts";
 
 /**
  * Over HTTP every request is its own session; `transaction()` sends the statements as one
@@ -96,4 +96,9 @@ export function provisionWorkerRoleAt(
   password: string,
 ): Promise<"created" | "updated"> {
   return withConnection(url, httpEndpoint, (connection) => provisionWorkerRole(connection, password));
+}
+
+/** Sets the worker's role's statement and lock timeouts, as the owner of that database. */
+export function setWorkerTimeoutsAt(url: string, httpEndpoint: string | undefined, timeoutMs: number): Promise<void> {
+  return withConnection(url, httpEndpoint, (connection) => setWorkerTimeouts(connection, timeoutMs));
 }

@@ -102,3 +102,25 @@ export function workerUrlFrom(ownerUrl: string, password: string): string {
   }
   return url.toString();
 }
+
+/**
+ * The database stops a statement of the worker's role that runs past `timeoutMs`, waiting on a lock
+ * included: the worker gives up on a call at DB_TIMEOUT_MS, and a write it gave up on must not commit a
+ * minute later. Role settings become each new session's defaults
+ * (https://www.postgresql.org/docs/current/sql-alterrole.html), which every connection Neon's pooler or
+ * HTTP endpoint opens for the role is.
+ */
+export async function setWorkerTimeouts(
+  connection: MigrationConnection,
+  timeoutMs: number,
+  role = WORKER_ROLE,
+): Promise<void> {
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600_000) {
+    throw new WorkerRoleError("DB_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000");
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new WorkerRoleError(`not a role name: ${role}`);
+  await connection.transaction([
+    { query: `ALTER ROLE ${role} SET statement_timeout = '${timeoutMs}ms'`, params: [] },
+    { query: `ALTER ROLE ${role} SET lock_timeout = '${timeoutMs}ms'`, params: [] },
+  ]);
+}

@@ -252,6 +252,14 @@ describe("npm run release, against the wrangler double", () => {
     expect(await shippedThrough()).toBe(NEWEST);
     expect(await shippedVersion()).toBe(NEW);
     expect(output).toContain(`recorded in the database: ${NEW} serves all traffic with every migration`);
+    expect(output).toContain("the database stops the worker's statements after 5000 ms (DB_TIMEOUT_MS)");
+    const settings = await owner().query(
+      "SELECT unnest(setconfig) AS setting FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole " +
+        "WHERE r.rolname = 'order_service_app' ORDER BY 1",
+    );
+    expect(settings.map((r) => r.setting)).toEqual(
+      expect.arrayContaining(["lock_timeout=5000ms", "statement_timeout=5000ms"]),
+    );
   });
 
   it("forgets the database's record when another version serves than the one it names (a rollback by hand)", async () => {
