@@ -48,9 +48,10 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
         eventId: body.event,
         endpointId: body.endpoint,
         attempt: message.attempts,
+        priorAttempts: body.after,
         spanId,
       });
-      log.info("webhook delivery", { attempt: message.attempts, outcome: decision.outcome });
+      log.info("webhook delivery", { attempt: (body.after ?? 0) + message.attempts, outcome: decision.outcome });
       metrics.count("webhook_deliveries_total", { outcome: decision.outcome });
       if (decision.outcome === "disabled") metrics.count("webhook_endpoints_disabled_total");
       if (decision.kind === "ack") message.ack();

@@ -42,7 +42,8 @@ export const EVENT_OPERATIONS = {
     summary: "Deliver an event again (admins)",
     description:
       "To `endpoint_id`, or (no body, `{}`) to every enabled endpoint that takes the event's type. Queued at " +
-      "once, with a fresh retry schedule; the receiver gets the same `webhook-id` as before.",
+      "once, with a fresh retry schedule, its attempts numbered on from those made; the receiver gets the same " +
+      "`webhook-id` as before. 409 for a disabled endpoint or one that does not take the event's type.",
     security: "bearer",
     limited: true,
     body: { name: "RedeliverEvent", required: false },

@@ -1,4 +1,4 @@
-import { and, arrayContains, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, arrayContains, desc, eq, getTableColumns, max, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
@@ -161,6 +161,16 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
     },
     recordAttempt: (attempt, disable) => recordAttempt(db, attempt, disable),
     listAttempts: (endpointId, query) => listAttempts(db, endpointId, query),
+    async attemptsMade(eventId) {
+      const rows = await runQuery("webhooks.attempts-made", () =>
+        db
+          .select({ endpointId: webhookAttempts.endpointId, attempts: max(webhookAttempts.attempt) })
+          .from(webhookAttempts)
+          .where(eq(webhookAttempts.eventId, eventId))
+          .groupBy(webhookAttempts.endpointId),
+      );
+      return new Map(rows.map((r) => [r.endpointId, r.attempts ?? 0]));
+    },
     async resealSecrets(id, sealed) {
       await runQuery("webhooks.reseal", () =>
         db.update(webhookEndpoints).set(sealed).where(eq(webhookEndpoints.id, id)),

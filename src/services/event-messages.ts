@@ -7,7 +7,8 @@ import { AppError } from "../domain/app-error";
  */
 export type EventMessage = (
   | { kind: "event"; event: string }
-  | { kind: "delivery"; event: string; endpoint: string }
+  /** `after`: attempts already made for this event and endpoint (a redelivery numbers its attempts on). */
+  | { kind: "delivery"; event: string; endpoint: string; after?: number }
 ) & {
   /** The W3C `traceparent` of the request that caused the event: the consumer logs under its trace. */
   traceparent?: string;
@@ -32,6 +33,7 @@ export function isEventMessage(body: unknown): body is EventMessage {
   if (typeof body !== "object" || body === null) return false;
   const m = body as Record<string, unknown>;
   if (typeof m.event !== "string") return false;
+  if (m.after !== undefined && !(Number.isInteger(m.after) && (m.after as number) >= 0)) return false;
   return m.kind === "event" || (m.kind === "delivery" && typeof m.endpoint === "string");
 }
 
@@ -45,9 +47,23 @@ export interface EventRoute {
 export const handOvers = (events: EventRoute[]): EventMessage[] =>
   events.map(({ id, traceparent }) => ({ kind: "event", event: id, ...(traceparent ? { traceparent } : {}) }));
 
-/** One delivery of an event per endpoint. */
-export const deliveries = (event: string, endpoints: string[], traceparent?: string): EventMessage[] =>
-  endpoints.map((endpoint) => ({ kind: "delivery", event, endpoint, ...(traceparent ? { traceparent } : {}) }));
+/** One delivery of an event per endpoint; `after` numbers a redelivery's attempts on from those made. */
+export const deliveries = (
+  event: string,
+  endpoints: string[],
+  traceparent?: string,
+  after: ReadonlyMap<string, number> = new Map(),
+): EventMessage[] =>
+  endpoints.map((endpoint) => {
+    const made = after.get(endpoint) ?? 0;
+    return {
+      kind: "delivery",
+      event,
+      endpoint,
+      ...(made > 0 ? { after: made } : {}),
+      ...(traceparent ? { traceparent } : {}),
+    };
+  });
 
 /** Sends to the queue; with no queue bound (a preview), a job that must send fails with the reason. */
 export function senderTo(queue: EventQueue | undefined) {

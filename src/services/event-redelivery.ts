@@ -7,7 +7,7 @@ import type { WebhookRepository } from "./webhook-repository";
 
 export interface EventRedeliveryDeps {
   events: Pick<EventRepository, "findById">;
-  webhooks: Pick<WebhookRepository, "subscribedEndpoints" | "findEndpoint">;
+  webhooks: Pick<WebhookRepository, "subscribedEndpoints" | "findEndpoint" | "attemptsMade">;
   queue: EventQueue | undefined;
 }
 
@@ -21,6 +21,9 @@ export function createEventRedelivery({ events, webhooks, queue }: EventRedelive
     const endpoint = await webhooks.findEndpoint(endpointId);
     if (!endpoint) throw new AppError("NOT_FOUND", { message: "webhook endpoint not found" });
     if (endpoint.disabled) throw new AppError("CONFLICT", { message: "the webhook endpoint is disabled" });
+    if (!endpoint.events.includes(type)) {
+      throw new AppError("CONFLICT", { message: `the webhook endpoint does not take ${type} events` });
+    }
     return [endpoint.id];
   };
   return async (caller, eventId, endpointId) => {
@@ -28,7 +31,9 @@ export function createEventRedelivery({ events, webhooks, queue }: EventRedelive
     const event = await events.findById(eventId);
     if (!event) throw new AppError("NOT_FOUND", { message: "event not found" });
     const endpoints = await endpointsFor(event.type, endpointId);
-    await send(deliveries(eventId, endpoints, event.trace?.traceparent));
+    // Attempts are numbered on, so a redelivery never looks like a first delivery.
+    const made = endpoints.length > 0 ? await webhooks.attemptsMade(eventId) : new Map<string, number>();
+    await send(deliveries(eventId, endpoints, event.trace?.traceparent, made));
     return endpoints;
   };
 }

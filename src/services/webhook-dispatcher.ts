@@ -40,10 +40,17 @@ export interface WebhookDispatcherDeps extends DeliveryPorts {
 
 export interface WebhookDispatcher {
   /**
-   * One attempt to deliver the event to the endpoint; `attempt` counts from 1. `spanId` is this
-   * attempt's span in the event's trace: the `traceparent` the receiver gets names it as the parent.
+   * One attempt to deliver the event to the endpoint; `attempt` counts from 1 along the retry schedule,
+   * and is recorded after `priorAttempts` (a redelivery's, numbered on). `spanId` is this attempt's span
+   * in the event's trace: the `traceparent` the receiver gets names it as the parent.
    */
-  deliver(step: { eventId: string; endpointId: string; attempt: number; spanId: string }): Promise<DeliveryDecision>;
+  deliver(step: {
+    eventId: string;
+    endpointId: string;
+    attempt: number;
+    priorAttempts?: number;
+    spanId: string;
+  }): Promise<DeliveryDecision>;
 }
 
 /** The event's W3C trace, continued by this attempt's span: so a partner's trace links to the request's. */
@@ -91,7 +98,7 @@ function decide(
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID() } = deps;
   return {
-    async deliver({ eventId, endpointId, attempt, spanId }) {
+    async deliver({ eventId, endpointId, attempt, priorAttempts = 0, spanId }) {
       const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
       // Gone since (deleted, purged) or disabled: nothing to deliver, nothing to retry.
       if (!event || !endpoint || endpoint.disabled) return { kind: "ack", outcome: "skipped" };
@@ -110,7 +117,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
           endpointId,
           eventId,
           eventType: event.type,
-          attempt,
+          attempt: priorAttempts + attempt,
           outcome,
           statusCode,
           error: answer.error ?? null,

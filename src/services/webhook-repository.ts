@@ -53,6 +53,8 @@ export interface WebhookRepository {
   recordAttempt(attempt: DeliveryAttempt, disable?: { reason: string }): Promise<void>;
   /** An endpoint's attempts, newest first. */
   listAttempts(endpointId: string, query: PageQuery): Promise<DeliveryAttempt[]>;
+  /** The highest attempt number recorded for this event, by endpoint (endpoints with none are absent). */
+  attemptsMade(eventId: string): Promise<Map<string, number>>;
   /** Re-seals a secret opened with a retired encryption key. */
   resealSecrets(id: string, sealed: { secret: string; previousSecret: string | null }): Promise<void>;
 }

@@ -77,6 +77,13 @@ export function fakeWebhookRepository() {
         .slice(0, limit)
         .map((a) => structuredClone(a));
     },
+    async attemptsMade(eventId) {
+      const made = new Map<string, number>();
+      for (const a of attempts.filter((x) => x.eventId === eventId)) {
+        made.set(a.endpointId, Math.max(made.get(a.endpointId) ?? 0, a.attempt));
+      }
+      return made;
+    },
     async resealSecrets(id, sealed) {
       const endpoint = endpoints.get(id);
       if (endpoint) endpoints.set(id, { ...endpoint, ...sealed });

@@ -75,8 +75,8 @@ function dispatcherWith({
     now: () => times.shift() ?? STARTED + TOOK_MS,
     newId: () => "attempt-1",
   });
-  const deliver = (attempt = 1, endpointId = "wh-1") =>
-    dispatcher.deliver({ eventId: "evt-1", endpointId, attempt, spanId: SPAN_ID });
+  const deliver = (attempt = 1, endpointId = "wh-1", priorAttempts?: number) =>
+    dispatcher.deliver({ eventId: "evt-1", endpointId, attempt, priorAttempts, spanId: SPAN_ID });
   return { deliver, recordAttempt, resealSecrets, post, sign };
 }
 
@@ -159,6 +159,16 @@ describe("one delivery attempt", () => {
         nextAttemptAt: new Date(Math.floor(STARTED + TOOK_MS) + delaySeconds * 1000),
       });
     }
+  });
+
+  it("numbers a redelivery's attempts on from those made, on a fresh retry schedule", async () => {
+    const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 500 } });
+    expect(await deliver(1, "wh-1", 12)).toEqual({
+      kind: "retry",
+      outcome: "retrying",
+      delaySeconds: RETRY_DELAYS_S[0],
+    });
+    expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({ attempt: 13 });
   });
 
   it("gives each attempt a random UUID by default", async () => {

@@ -48,6 +48,7 @@ export function eventJobDeps({
     webhooks: {
       subscribedEndpoints: unexpected("subscribedEndpoints"),
       findEndpoint: unexpected("findEndpoint"),
+      attemptsMade: unexpected("attemptsMade"),
       ...webhooks,
     } as WebhookRepository,
     queue: queue ?? undefined,

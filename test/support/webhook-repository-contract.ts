@@ -133,6 +133,23 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       expect(await repo.listAttempts(endpoint.id, { limit: 10, after })).toEqual([first]);
     });
 
+    it("knows the attempts made for an event, by endpoint", async () => {
+      const [one, two] = [storedEndpoint(), storedEndpoint()];
+      for (const e of [one, two]) await repo.createEndpoint(e);
+      const [event, other] = [await storedEvent(), await storedEvent()];
+      await repo.recordAttempt(attemptOf(one.id, event, 1));
+      await repo.recordAttempt({ ...attemptOf(one.id, event, 2), attempt: 3 });
+      await repo.recordAttempt({ ...attemptOf(two.id, event, 3), attempt: 2 });
+      await repo.recordAttempt({ ...attemptOf(two.id, other, 4), attempt: 9 });
+      expect(await repo.attemptsMade(event)).toEqual(
+        new Map([
+          [one.id, 3],
+          [two.id, 2],
+        ]),
+      );
+      expect(await repo.attemptsMade(crypto.randomUUID())).toEqual(new Map());
+    });
+
     it("disables the endpoint with the attempt that says so, once", async () => {
       const endpoint = storedEndpoint();
       await repo.createEndpoint(endpoint);
