@@ -76,8 +76,9 @@ export const WEBHOOK_OPERATIONS = {
     tag: "webhooks",
     summary: "Rotate a webhook endpoint's signing secret (admins)",
     description:
-      "A new secret, shown this once. For 24 h every delivery carries two signatures (the new secret's " +
-      "first), so a receiver switches to the new secret without a moment of failed verification.",
+      "A new secret, shown this once. Each secret a rotation retires keeps signing for 24 h from it (one " +
+      "signature per live secret, newest first), so a receiver switches without a moment of failed " +
+      'verification; `{"expire_previous": "now"}` ends every old secret at once (a leak).',
     security: "bearer",
     limited: true,
     headers: ["IfMatch"],

@@ -129,7 +129,8 @@ function deliveryRoutes(deps: WebhookRoutesDeps) {
       validate("json", rotateSecretBody),
       documentRoute(OPS.rotateWebhookSecret),
       async (c) => {
-        const { endpoint, secret } = await service.rotateSecret(c.get("caller"), id(c), ifMatch(c));
+        const now = c.req.valid("json").expire_previous === "now";
+        const { endpoint, secret } = await service.rotateSecret(c.get("caller"), id(c), ifMatch(c), now);
         return c.json({ data: { ...endpointJson(endpoint), secret } }, 200, { ETag: etagOf(endpoint) });
       },
     )

@@ -17,7 +17,8 @@ export const updateEndpointBody = z.strictObject({
 });
 
 /** Rotation takes no fields: a body, if sent, must be well-formed JSON and empty (`{}`). */
-export const rotateSecretBody = z.strictObject({});
+/** `{"expire_previous": "now"}`: every secret before the new one stops signing at once (a leak). */
+export const rotateSecretBody = z.strictObject({ expire_previous: z.optional(z.literal("now")) });
 
 /** To one endpoint, or (no body, `{}`) to every endpoint that takes the event. */
 export const endpointIdParam = z.strictObject({ id: z.uuid() });

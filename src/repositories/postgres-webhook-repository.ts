@@ -7,6 +7,7 @@ import type {
   EndpointChangeResult,
   EndpointChanges,
   PageQuery,
+  PreviousSecret,
   StoredEndpoint,
   WebhookRepository,
 } from "../services/webhook-repository";
@@ -21,10 +22,13 @@ const {
   secret: _s,
   previousSecret: _p,
   previousSecretExpiresAt: _e,
+  previousSecrets: _l,
   ...publicColumns
 } = getTableColumns(webhookEndpoints);
 
-function toEndpoint(row: Omit<EndpointRow, "secret" | "previousSecret" | "previousSecretExpiresAt">): WebhookEndpoint {
+type SecretColumns = "secret" | "previousSecret" | "previousSecretExpiresAt" | "previousSecrets";
+
+function toEndpoint(row: Omit<EndpointRow, SecretColumns>): WebhookEndpoint {
   return {
     id: row.id,
     url: row.url,
@@ -79,7 +83,7 @@ async function updateEndpoint(db: Database, id: string, changes: EndpointChanges
     db.batch([
       db
         .update(webhookEndpoints)
-        .set({ ...changes, version: sql`${webhookEndpoints.version} + 1`, updatedAt: sql`now()` })
+        .set({ ...changeColumns(changes), version: sql`${webhookEndpoints.version} + 1`, updatedAt: sql`now()` })
         .where(guard(id, expectedVersion))
         .returning({ id: webhookEndpoints.id }),
       endpointNow(db, id),
@@ -140,13 +144,17 @@ async function listAttempts(db: Database, endpointId: string, { limit, after }: 
 /** Drizzle implementation of the service's WebhookRepository; one round trip per method. */
 export function createPostgresWebhookRepository(db: Database): WebhookRepository {
   return {
-    async createEndpoint(endpoint) {
-      await runQuery("webhooks.create", () => db.insert(webhookEndpoints).values(endpoint));
+    async createEndpoint({ previousSecrets, ...endpoint }) {
+      await runQuery("webhooks.create", () =>
+        db.insert(webhookEndpoints).values({ ...endpoint, ...previousSecretColumns(previousSecrets) }),
+      );
     },
     listEndpoints: (query) => listEndpoints(db, query),
     async findEndpoint(id) {
       const [row] = await runQuery("webhooks.find", () => endpointNow(db, id));
-      return row ? ({ ...toEndpoint(row), ...pickSecrets(row) } satisfies StoredEndpoint) : null;
+      return row
+        ? ({ ...toEndpoint(row), secret: row.secret, previousSecrets: previousSecretsOf(row) } satisfies StoredEndpoint)
+        : null;
     },
     updateEndpoint: (id, changes, expectedVersion) => updateEndpoint(db, id, changes, expectedVersion),
     deleteEndpoint: (id, expectedVersion) => deleteEndpoint(db, id, expectedVersion),
@@ -171,16 +179,40 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
       );
       return new Map(rows.map((r) => [r.endpointId, r.attempts ?? 0]));
     },
-    async resealSecrets(id, sealed) {
+    async resealSecrets(id, { secret, previousSecrets }) {
       await runQuery("webhooks.reseal", () =>
-        db.update(webhookEndpoints).set(sealed).where(eq(webhookEndpoints.id, id)),
+        db
+          .update(webhookEndpoints)
+          .set({ secret, ...previousSecretColumns(previousSecrets) })
+          .where(eq(webhookEndpoints.id, id)),
       );
     },
   };
 }
 
-const pickSecrets = ({ secret, previousSecret, previousSecretExpiresAt }: EndpointRow) => ({
-  secret,
+/** The previous secrets of a row: its list, or the one previous secret a row of the version before 0015 has. */
+function previousSecretsOf({
+  previousSecrets,
   previousSecret,
   previousSecretExpiresAt,
-});
+}: EndpointRow): PreviousSecret[] {
+  if (previousSecrets) return previousSecrets.map((p) => ({ secret: p.secret, expiresAt: new Date(p.expires_at) }));
+  return previousSecret && previousSecretExpiresAt
+    ? [{ secret: previousSecret, expiresAt: previousSecretExpiresAt }]
+    : [];
+}
+
+/** The columns of a list of previous secrets; the newest also in the columns the version before 0015 reads. */
+function previousSecretColumns(list: PreviousSecret[]) {
+  const [newest] = list;
+  return {
+    previousSecrets: list.map((p) => ({ secret: p.secret, expires_at: p.expiresAt.toISOString() })),
+    previousSecret: newest?.secret ?? null,
+    previousSecretExpiresAt: newest?.expiresAt ?? null,
+  };
+}
+
+/** Changes as columns: a new list of previous secrets goes to all three. */
+function changeColumns({ previousSecrets, ...rest }: EndpointChanges) {
+  return previousSecrets === undefined ? rest : { ...rest, ...previousSecretColumns(previousSecrets) };
+}

@@ -6,6 +6,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -158,8 +159,10 @@ export const orderEvents = pgTable(
 );
 
 /**
- * Where events are delivered. `secret` (and `previous_secret`, for 24 h after a rotation) is the
- * signing secret sealed with WEBHOOK_ENCRYPTION_KEY (AES-GCM): the database never holds it in clear.
+ * Where events are delivered. `secret` is the signing secret sealed with WEBHOOK_ENCRYPTION_KEY
+ * (AES-GCM): the database never holds it in clear. `previous_secrets` holds the secrets before it, each
+ * signing until its `expires_at` (24 h after the rotation that retired it), newest first; `previous_secret`
+ * and its expiry repeat the newest of them for the version before 0015, until a release removes them.
  */
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
@@ -171,6 +174,7 @@ export const webhookEndpoints = pgTable(
     secret: text("secret").notNull(),
     previousSecret: text("previous_secret"),
     previousSecretExpiresAt: timestamptz("previous_secret_expires_at"),
+    previousSecrets: jsonb("previous_secrets").$type<{ secret: string; expires_at: string }[]>(),
     disabled: boolean("disabled").notNull().default(false),
     disabledReason: varchar("disabled_reason", { length: 255 }),
     version: integer("version").notNull().default(1),

@@ -65,23 +65,23 @@ function traceHeaders(trace: OrderEvent["trace"], spanId: string): Record<string
 
 const GONE_REASON = "the receiver answered 410 Gone";
 
-/** The secrets that sign now: the current one, and the previous one until it expires. */
+/** The secrets that sign now: the current one, then each previous one until it expires. */
 async function signingSecrets(
   endpoint: StoredEndpoint,
   { secrets, webhooks }: Pick<WebhookDispatcherDeps, "secrets" | "webhooks">,
   at: number,
 ): Promise<string[]> {
-  const current = await secrets.open(endpoint.secret);
-  const previousLive = endpoint.previousSecret && (endpoint.previousSecretExpiresAt?.getTime() ?? 0) > at;
-  const previous = previousLive && endpoint.previousSecret ? await secrets.open(endpoint.previousSecret) : undefined;
-  if (current.stale || previous?.stale) {
+  const live = endpoint.previousSecrets.filter((p) => p.expiresAt.getTime() > at);
+  const opened = await Promise.all([endpoint.secret, ...live.map((p) => p.secret)].map((s) => secrets.open(s)));
+  if (opened.some((o) => o.stale)) {
     // Opened with WEBHOOK_ENCRYPTION_KEY_PREVIOUS: sealed again with the current key, so it can retire.
+    const [current, ...previous] = await Promise.all(opened.map((o) => secrets.seal(o.plain)));
     await webhooks.resealSecrets(endpoint.id, {
-      secret: await secrets.seal(current.plain),
-      previousSecret: previous ? await secrets.seal(previous.plain) : null,
+      secret: current ?? endpoint.secret,
+      previousSecrets: live.map((p, i) => ({ secret: previous[i] ?? p.secret, expiresAt: p.expiresAt })),
     });
   }
-  return previous ? [current.plain, previous.plain] : [current.plain];
+  return opened.map((o) => o.plain);
 }
 
 function decide(

@@ -8,6 +8,8 @@ import type { EndpointChangeResult, EndpointChanges, WebhookRepository } from ".
 
 /** How long a rotated-out secret still signs deliveries, so receivers switch without downtime. */
 export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
+/** Secrets retired within a day that still sign: each is one more signature on every delivery. */
+export const MAX_PREVIOUS_SECRETS = 5;
 
 /** Signing secrets: made, sealed for storage and opened for signing. Implemented in src/webhooks. */
 export interface SigningSecrets {
@@ -36,11 +38,15 @@ export interface WebhookEndpointService {
   get(caller: Caller, id: string): Promise<WebhookEndpoint>;
   update(caller: Caller, id: string, update: EndpointUpdate, expectedVersion?: number): Promise<WebhookEndpoint>;
   remove(caller: Caller, id: string, expectedVersion?: number): Promise<void>;
-  /** A new secret; the old one keeps signing for PREVIOUS_SECRET_TTL_MS. */
+  /**
+   * A new secret; the ones it retires keep signing for PREVIOUS_SECRET_TTL_MS each, unless
+   * `expirePrevious` (a secret leaked: every old one stops at once).
+   */
   rotateSecret(
     caller: Caller,
     id: string,
     expectedVersion?: number,
+    expirePrevious?: boolean,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
   deliveries(caller: Caller, id: string, page: { limit: number; after?: ListPosition }): Promise<Page<DeliveryAttempt>>;
 }
@@ -80,18 +86,30 @@ async function createEndpoint({ repository, secrets, now, newId }: Deps, { url, 
     updatedAt: at,
   };
   const sealed = await secrets.seal(secret);
-  await repository.createEndpoint({ ...endpoint, secret: sealed, previousSecret: null, previousSecretExpiresAt: null });
+  await repository.createEndpoint({ ...endpoint, secret: sealed, previousSecrets: [] });
   return { endpoint, secret };
 }
 
-async function rotate({ repository, secrets, now }: Deps, id: string, expectedVersion: number | undefined) {
+/**
+ * A new secret. Every secret it retires keeps signing for PREVIOUS_SECRET_TTL_MS from its own
+ * retirement (at most MAX_PREVIOUS_SECRETS at once), so a receiver never sees a moment of failed
+ * verification however often an admin rotates; `expirePrevious` (a leaked secret) ends them all now.
+ */
+async function rotate(
+  { repository, secrets, now }: Deps,
+  id: string,
+  expectedVersion: number | undefined,
+  expirePrevious: boolean,
+) {
   const found = await repository.findEndpoint(id);
   if (!found) throw notFound();
   const secret = secrets.generate();
+  const at = Math.floor(now());
+  const retired = { secret: found.secret, expiresAt: new Date(at + PREVIOUS_SECRET_TTL_MS) };
+  const stillSigning = found.previousSecrets.filter((p) => p.expiresAt.getTime() > at);
   const changes = {
     secret: await secrets.seal(secret),
-    previousSecret: found.secret,
-    previousSecretExpiresAt: new Date(Math.floor(now()) + PREVIOUS_SECRET_TTL_MS),
+    previousSecrets: expirePrevious ? [] : [retired, ...stillSigning].slice(0, MAX_PREVIOUS_SECRETS),
   };
   // Guarded by the version read: of two racing rotations, one fails rather than one losing its secret.
   const endpoint = changed(await repository.updateEndpoint(id, changes, expectedVersion ?? found.version));
@@ -121,7 +139,7 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       requireAdmin(caller);
       const found = await repository.findEndpoint(id);
       if (!found) throw notFound();
-      const { secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...endpoint } = found;
+      const { secret: _, previousSecrets: __, ...endpoint } = found;
       return endpoint;
     },
 
@@ -143,9 +161,9 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       changed(await repository.deleteEndpoint(id, expectedVersion));
     },
 
-    async rotateSecret(caller, id, expectedVersion) {
+    async rotateSecret(caller, id, expectedVersion, expirePrevious = false) {
       requireAdmin(caller);
-      return rotate(deps, id, expectedVersion);
+      return rotate(deps, id, expectedVersion, expirePrevious);
     },
 
     async deliveries(caller, id, { limit, after }) {

@@ -4,26 +4,21 @@ import type { ListPosition } from "./keyset-page";
 
 /** What webhook endpoints and deliveries need from storage. Owned here, implemented in src/repositories. */
 
+/** A secret an endpoint rotated away from, sealed, signing until it expires. */
+export interface PreviousSecret {
+  secret: string;
+  expiresAt: Date;
+}
+
 /** An endpoint with its signing secrets, sealed (the repository never sees them in clear). */
 export interface StoredEndpoint extends WebhookEndpoint {
   secret: string;
-  /** The secret before the last rotation, honoured until `previousSecretExpiresAt`. */
-  previousSecret: string | null;
-  previousSecretExpiresAt: Date | null;
+  /** The secrets before it, newest first, each honoured until it expires. */
+  previousSecrets: PreviousSecret[];
 }
 
 export type EndpointChanges = Partial<
-  Pick<
-    StoredEndpoint,
-    | "url"
-    | "events"
-    | "description"
-    | "disabled"
-    | "disabledReason"
-    | "secret"
-    | "previousSecret"
-    | "previousSecretExpiresAt"
-  >
+  Pick<StoredEndpoint, "url" | "events" | "description" | "disabled" | "disabledReason" | "secret" | "previousSecrets">
 >;
 
 export interface EndpointChangeResult {
@@ -55,6 +50,6 @@ export interface WebhookRepository {
   listAttempts(endpointId: string, query: PageQuery): Promise<DeliveryAttempt[]>;
   /** The highest attempt number recorded for this event, by endpoint (endpoints with none are absent). */
   attemptsMade(eventId: string): Promise<Map<string, number>>;
-  /** Re-seals a secret opened with a retired encryption key. */
-  resealSecrets(id: string, sealed: { secret: string; previousSecret: string | null }): Promise<void>;
+  /** Re-seals secrets opened with a retired encryption key. */
+  resealSecrets(id: string, sealed: { secret: string; previousSecrets: PreviousSecret[] }): Promise<void>;
 }

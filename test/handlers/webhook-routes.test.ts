@@ -17,8 +17,7 @@ const endpoint: StoredEndpoint = {
   createdAt: new Date("2026-11-25T12:00:00.000Z"),
   updatedAt: new Date("2026-11-25T12:05:00.000Z"),
   secret: "sealed:secret",
-  previousSecret: null,
-  previousSecretExpiresAt: null,
+  previousSecrets: [],
 };
 
 async function asAdmin(path: string, init: RequestInit = {}) {

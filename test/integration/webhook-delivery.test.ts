@@ -170,6 +170,36 @@ describe("webhook delivery", () => {
     expect(await fanOut()).toEqual([]);
   });
 
+  it("keeps every secret of two rotations a day signing, until the admin ends them (a leak)", async () => {
+    const { register, createOrder, fanOut, isolate, request, admin } = await setUp();
+    const hook = receiver("rotated-twice");
+    const endpoint = await register(hook.url);
+    const rotate = async (body?: unknown) => {
+      const res = await request(`/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, {
+        method: "POST",
+        headers: { ...bearer(admin), ...(body ? { "Content-Type": "application/json" } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { data: { secret: string } }).data.secret;
+    };
+    const [s1, s2, s3] = [endpoint.secret, await rotate(), await rotate()];
+    await createOrder();
+    const [delivery] = await fanOut();
+    await consume(isolate, [{ body: delivery }]);
+    const s4 = await rotate({ expire_previous: "now" });
+    await consume(isolate, [{ body: delivery, attempts: 2 }]);
+
+    const [both, leaked] = await hook.received();
+    expect(both?.headers["webhook-signature"]?.split(" ")).toHaveLength(3);
+    for (const key of [s1, s2, s3]) expect(new Webhook(key).verify(both?.body ?? "", both?.headers ?? {})).toBeTruthy();
+    expect(leaked?.headers["webhook-signature"]?.split(" ")).toHaveLength(1);
+    expect(new Webhook(s4).verify(leaked?.body ?? "", leaked?.headers ?? {})).toBeTruthy();
+    for (const key of [s1, s2, s3]) {
+      expect(() => new Webhook(key).verify(leaked?.body ?? "", leaked?.headers ?? {})).toThrow();
+    }
+  });
+
   it("signs with both secrets for 24 h after a rotation, then with the new one only", async () => {
     const { register, createOrder, fanOut, isolate, request, admin, clock } = await setUp();
     const hook = receiver("rotated");

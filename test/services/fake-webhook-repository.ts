@@ -15,7 +15,7 @@ const olderThan =
     at(row).getTime() < after.createdAt.getTime() ||
     (at(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
-const publicOf = ({ secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...endpoint }: StoredEndpoint) =>
+const publicOf = ({ secret: _, previousSecrets: __, ...endpoint }: StoredEndpoint) =>
   structuredClone(endpoint) as WebhookEndpoint;
 
 /** An in-memory WebhookRepository with the real one's semantics (test/support/webhook-repository-contract.ts). */

@@ -34,8 +34,7 @@ const endpoint = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   createdAt: new Date(STARTED - 60_000),
   updatedAt: new Date(STARTED - 60_000),
   secret: "sealed:current",
-  previousSecret: null,
-  previousSecretExpiresAt: null,
+  previousSecrets: [],
   ...over,
 });
 
@@ -223,12 +222,17 @@ describe("one delivery attempt", () => {
 });
 
 describe("signing secrets", () => {
-  it("signs with the previous secret too until it expires, then with the current one only", async () => {
-    const rotated = (expiresAt: number) =>
-      endpoint({ previousSecret: "sealed:previous", previousSecretExpiresAt: new Date(expiresAt) });
-    const live = dispatcherWith({ stored: rotated(STARTED + 1) });
+  it("signs with each previous secret too until it expires, newest first, then with the current one only", async () => {
+    const rotated = (...expiries: number[]) =>
+      endpoint({
+        previousSecrets: expiries.map((at, i) => ({ secret: `sealed:previous-${i + 1}`, expiresAt: new Date(at) })),
+      });
+    const live = dispatcherWith({ stored: rotated(STARTED + 2, STARTED + 1) });
     await live.deliver();
-    expect(live.sign.mock.calls[0]?.[1]).toEqual(["plain:current", "plain:previous"]);
+    expect(live.sign.mock.calls[0]?.[1]).toEqual(["plain:current", "plain:previous-1", "plain:previous-2"]);
+    const one = dispatcherWith({ stored: rotated(STARTED + 1, STARTED) });
+    await one.deliver();
+    expect(one.sign.mock.calls[0]?.[1]).toEqual(["plain:current", "plain:previous-1"]);
     for (const expiresAt of [STARTED, STARTED - 1]) {
       const expired = dispatcherWith({ stored: rotated(expiresAt) });
       await expired.deliver();
@@ -236,30 +240,19 @@ describe("signing secrets", () => {
     }
   });
 
-  it("ignores a previous secret with no expiry", async () => {
-    const { deliver, sign } = dispatcherWith({ stored: endpoint({ previousSecret: "sealed:previous" }) });
-    await deliver();
-    expect(sign.mock.calls[0]?.[1]).toEqual(["plain:current"]);
-  });
-
   it("seals again, with the current key, secrets that were opened with the previous one", async () => {
     const plain = dispatcherWith({ stale: ["sealed:current"] });
     await plain.deliver();
-    expect(plain.resealSecrets).toHaveBeenCalledWith("wh-1", {
-      secret: "resealed:plain:current",
-      previousSecret: null,
-    });
+    expect(plain.resealSecrets).toHaveBeenCalledWith("wh-1", { secret: "resealed:plain:current", previousSecrets: [] });
+    const expiresAt = new Date(STARTED + 60_000);
     const rotated = (stale: string[]) =>
-      dispatcherWith({
-        stale,
-        stored: endpoint({ previousSecret: "sealed:previous", previousSecretExpiresAt: new Date(STARTED + 60_000) }),
-      });
+      dispatcherWith({ stale, stored: endpoint({ previousSecrets: [{ secret: "sealed:previous", expiresAt }] }) });
     for (const stale of [["sealed:current"], ["sealed:previous"], ["sealed:current", "sealed:previous"]]) {
       const { deliver, resealSecrets } = rotated(stale);
       await deliver();
       expect(resealSecrets).toHaveBeenCalledWith("wh-1", {
         secret: "resealed:plain:current",
-        previousSecret: "resealed:plain:previous",
+        previousSecrets: [{ secret: "resealed:plain:previous", expiresAt }],
       });
     }
   });

@@ -3,6 +3,7 @@ import type { Caller } from "../../src/domain/caller";
 import type { DeliveryAttempt, WebhookEndpoint } from "../../src/domain/webhook-endpoint";
 import {
   createWebhookEndpointService,
+  MAX_PREVIOUS_SECRETS,
   PREVIOUS_SECRET_TTL_MS,
   type SigningSecrets,
 } from "../../src/services/webhook-endpoint-service";
@@ -28,8 +29,7 @@ const endpoint = (over: Partial<WebhookEndpoint> = {}): WebhookEndpoint => ({
 const stored = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   ...endpoint(),
   secret: "sealed:old",
-  previousSecret: null,
-  previousSecretExpiresAt: null,
+  previousSecrets: [],
   ...over,
 });
 
@@ -119,8 +119,7 @@ describe("creating an endpoint", () => {
     expect(fake.endpoints.get("wh-new")).toEqual({
       ...expected,
       secret: "sealed:whsec_1",
-      previousSecret: null,
-      previousSecretExpiresAt: null,
+      previousSecrets: [],
     });
   });
 
@@ -180,7 +179,7 @@ describe("reading endpoints", () => {
 
   it("gets one without its secrets, or 404", async () => {
     const { service } = serviceWith([
-      stored({ previousSecret: "sealed:prev", previousSecretExpiresAt: new Date(NOW) }),
+      stored({ previousSecrets: [{ secret: "sealed:prev", expiresAt: new Date(NOW) }] }),
     ]);
     expect(await service.get(ADMIN, "wh-1")).toEqual(endpoint());
     expect(await refusal(service.get(ADMIN, "wh-2"))).toEqual({
@@ -253,10 +252,47 @@ describe("rotating the secret", () => {
     });
     expect(fake.endpoints.get("wh-1")).toMatchObject({
       secret: "sealed:whsec_1",
-      previousSecret: "sealed:old",
-      previousSecretExpiresAt: new Date(Math.floor(NOW) + PREVIOUS_SECRET_TTL_MS),
+      previousSecrets: [{ secret: "sealed:old", expiresAt: new Date(Math.floor(NOW) + PREVIOUS_SECRET_TTL_MS) }],
     });
     expect(PREVIOUS_SECRET_TTL_MS).toBe(24 * 60 * 60 * 1000);
+  });
+
+  it("keeps every secret retired within its 24 hours signing, each until its own expiry", async () => {
+    const day = PREVIOUS_SECRET_TTL_MS;
+    const { service, fake } = serviceWith([
+      stored({
+        previousSecrets: [
+          { secret: "sealed:s0", expiresAt: new Date(NOW + 1_000) },
+          { secret: "sealed:expired", expiresAt: new Date(NOW - 1_000) },
+        ],
+      }),
+    ]);
+    await service.rotateSecret(ADMIN, "wh-1");
+    await service.rotateSecret(ADMIN, "wh-1");
+    expect(fake.endpoints.get("wh-1")).toMatchObject({
+      secret: "sealed:whsec_2",
+      previousSecrets: [
+        { secret: "sealed:whsec_1", expiresAt: new Date(Math.floor(NOW) + day) },
+        { secret: "sealed:old", expiresAt: new Date(Math.floor(NOW) + day) },
+        { secret: "sealed:s0", expiresAt: new Date(NOW + 1_000) },
+      ],
+    });
+  });
+
+  it("keeps at most MAX_PREVIOUS_SECRETS signing, the newest", async () => {
+    const { service, fake } = serviceWith([stored()]);
+    for (let i = 0; i < MAX_PREVIOUS_SECRETS + 2; i++) await service.rotateSecret(ADMIN, "wh-1");
+    const previous = fake.endpoints.get("wh-1")?.previousSecrets.map((p) => p.secret);
+    expect(previous).toHaveLength(MAX_PREVIOUS_SECRETS);
+    expect(previous?.[0]).toBe(`sealed:whsec_${MAX_PREVIOUS_SECRETS + 1}`);
+  });
+
+  it("ends every previous secret at once when the admin says so (a leak)", async () => {
+    const { service, fake } = serviceWith([
+      stored({ previousSecrets: [{ secret: "sealed:s0", expiresAt: new Date(NOW + 1_000) }] }),
+    ]);
+    await service.rotateSecret(ADMIN, "wh-1", undefined, true);
+    expect(fake.endpoints.get("wh-1")).toMatchObject({ secret: "sealed:whsec_1", previousSecrets: [] });
   });
 
   it("is guarded by the version the caller gave (If-Match) when there is one", async () => {

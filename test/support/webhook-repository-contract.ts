@@ -18,8 +18,7 @@ export function storedEndpoint(overrides: Partial<StoredEndpoint> = {}): StoredE
     createdAt: new Date(clock),
     updatedAt: new Date(clock),
     secret: "sealed:current",
-    previousSecret: null,
-    previousSecretExpiresAt: null,
+    previousSecrets: [],
     ...overrides,
   };
 }
@@ -41,10 +40,9 @@ export function attemptOf(endpointId: string, eventId: string, seconds: number):
   };
 }
 
-const { secret: _s, previousSecret: _p, previousSecretExpiresAt: _e, ...publicPart } = storedEndpoint();
+const { secret: _s, previousSecrets: _p, ...publicPart } = storedEndpoint();
 type PublicEndpoint = typeof publicPart;
-const withoutSecrets = ({ secret: _, previousSecret: __, previousSecretExpiresAt: ___, ...rest }: StoredEndpoint) =>
-  rest as PublicEndpoint;
+const withoutSecrets = ({ secret: _, previousSecrets: __, ...rest }: StoredEndpoint) => rest as PublicEndpoint;
 
 export interface WebhookStore {
   repository: WebhookRepository;
@@ -166,14 +164,39 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
     });
 
     it("re-seals an endpoint's secrets without a new version", async () => {
-      const endpoint = storedEndpoint({ previousSecret: "sealed:old", previousSecretExpiresAt: new Date(clock) });
+      const [newer, older] = [new Date(clock + 2_000), new Date(clock + 1_000)];
+      const endpoint = storedEndpoint({
+        previousSecrets: [
+          { secret: "sealed:newer", expiresAt: newer },
+          { secret: "sealed:older", expiresAt: older },
+        ],
+      });
       await repo.createEndpoint(endpoint);
-      await repo.resealSecrets(endpoint.id, { secret: "resealed:current", previousSecret: "resealed:old" });
+      expect(await repo.findEndpoint(endpoint.id)).toEqual(endpoint);
+      const resealed = [
+        { secret: "resealed:newer", expiresAt: newer },
+        { secret: "resealed:older", expiresAt: older },
+      ];
+      await repo.resealSecrets(endpoint.id, { secret: "resealed:current", previousSecrets: resealed });
       expect(await repo.findEndpoint(endpoint.id)).toEqual({
         ...endpoint,
         secret: "resealed:current",
-        previousSecret: "resealed:old",
+        previousSecrets: resealed,
       });
+    });
+
+    it("changes the list of previous secrets with a rotation, and empties it", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const retired = [{ secret: "sealed:current", expiresAt: new Date(clock + 86_400_000) }];
+      await repo.updateEndpoint(endpoint.id, { secret: "sealed:next", previousSecrets: retired }, 1);
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({
+        secret: "sealed:next",
+        previousSecrets: retired,
+        version: 2,
+      });
+      await repo.updateEndpoint(endpoint.id, { secret: "sealed:third", previousSecrets: [] }, 2);
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({ secret: "sealed:third", previousSecrets: [] });
     });
   });
 }

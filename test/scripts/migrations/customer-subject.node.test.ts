@@ -75,6 +75,7 @@ describe("the customer subject's contract step", () => {
       "0012_customer_id_dropped",
       "0013_event_commit_order",
       "0014_event_commit_order_index",
+      "0015_webhook_previous_secrets",
     ]);
     await order(ids[2] ?? "", "customer_id", `'${ALICE}'`);
     await order(ids[3] ?? "", "customer_subject", "'auth0|carol'");
@@ -88,6 +89,7 @@ describe("the customer subject's contract step", () => {
       "0012_customer_id_dropped",
       "0013_event_commit_order",
       "0014_event_commit_order_index",
+      "0015_webhook_previous_secrets",
     ]);
     expect(next.deferred).toEqual([]);
     expect(
