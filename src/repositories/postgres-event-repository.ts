@@ -81,11 +81,13 @@ function jobQueries(
     async routeOf(id) {
       const [row] = await runQuery("events.route", () =>
         db
-          .select({ type: orderEvents.type, traceparent: orderEvents.traceparent })
+          .select({ type: orderEvents.type, createdAt: orderEvents.createdAt, traceparent: orderEvents.traceparent })
           .from(orderEvents)
           .where(eq(orderEvents.id, id)),
       );
-      return row ? { type: row.type as OrderEventType, traceparent: row.traceparent ?? undefined } : null;
+      return row
+        ? { type: row.type as OrderEventType, createdAt: row.createdAt, traceparent: row.traceparent ?? undefined }
+        : null;
     },
 
     async undispatched(before, limit) {

@@ -1,4 +1,4 @@
-import { and, arrayContains, desc, eq, getTableColumns, max, sql } from "drizzle-orm";
+import { and, arrayContains, desc, eq, getTableColumns, lte, max, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
@@ -158,12 +158,18 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
     },
     updateEndpoint: (id, changes, expectedVersion) => updateEndpoint(db, id, changes, expectedVersion),
     deleteEndpoint: (id, expectedVersion) => deleteEndpoint(db, id, expectedVersion),
-    async subscribedEndpoints(type) {
+    async subscribedEndpoints(type, happenedAt) {
       const rows = await runQuery("webhooks.subscribed", () =>
         db
           .select({ id: webhookEndpoints.id })
           .from(webhookEndpoints)
-          .where(and(eq(webhookEndpoints.disabled, false), arrayContains(webhookEndpoints.events, [type]))),
+          .where(
+            and(
+              eq(webhookEndpoints.disabled, false),
+              arrayContains(webhookEndpoints.events, [type]),
+              lte(webhookEndpoints.createdAt, happenedAt),
+            ),
+          ),
       );
       return rows.map((r) => r.id);
     },

@@ -16,10 +16,11 @@ export type EventFanOut = (eventId: string) => Promise<number>;
 export function createEventFanOut({ events, webhooks, queue, now }: EventFanOutDeps): EventFanOut {
   const send = senderTo(queue);
   return async (eventId) => {
-    // Its type and trace only: each delivery reads the event with its order when it is sent.
+    // Its type, time and trace only: each delivery reads the event with its order when it is sent.
     const event = await events.routeOf(eventId);
     if (!event) return 0;
-    const endpoints = await webhooks.subscribedEndpoints(event.type);
+    // Endpoints registered after the event happened do not receive it.
+    const endpoints = await webhooks.subscribedEndpoints(event.type, event.createdAt);
     await send(deliveries(eventId, endpoints, event.traceparent));
     await events.markDispatched(eventId, new Date(now()));
     return endpoints.length;

@@ -42,8 +42,11 @@ export interface WebhookRepository {
   updateEndpoint(id: string, changes: EndpointChanges, expectedVersion?: number): Promise<EndpointChangeResult>;
   /** Deletes it (with its attempts), only at `expectedVersion` when given. */
   deleteEndpoint(id: string, expectedVersion?: number): Promise<EndpointChangeResult>;
-  /** Ids of the enabled endpoints that receive this type of event. */
-  subscribedEndpoints(type: OrderEventType): Promise<string[]>;
+  /**
+   * Ids of the enabled endpoints that receive this type of event and existed when it happened (created at
+   * or before `happenedAt`): an endpoint receives the events from its creation on.
+   */
+  subscribedEndpoints(type: OrderEventType, happenedAt: Date): Promise<string[]>;
   /** Records the attempt; a 410 also disables the endpoint, in the same round trip. */
   recordAttempt(attempt: DeliveryAttempt, disable?: { reason: string }): Promise<void>;
   /** An endpoint's attempts, newest first. */

@@ -170,6 +170,16 @@ describe("webhook delivery", () => {
     expect(await fanOut()).toEqual([]);
   });
 
+  it("sends an endpoint the events from its creation on, not those of orders made before it", async () => {
+    const { register, createOrder, fanOut, clock } = await setUp();
+    await createOrder();
+    clock.advance(1);
+    const endpoint = await register(receiver("late-comer").url);
+    expect(await fanOut()).toEqual([]);
+    await createOrder();
+    expect(await fanOut()).toEqual([expect.objectContaining({ kind: "delivery", endpoint: endpoint.id })]);
+  });
+
   it("keeps every secret of two rotations a day signing, until the admin ends them (a leak)", async () => {
     const { register, createOrder, fanOut, isolate, request, admin } = await setUp();
     const hook = receiver("rotated-twice");

@@ -2,6 +2,10 @@ import { describe, expect, it, vi } from "vitest";
 import { createEventFanOut } from "../../src/services/event-fan-out";
 import { eventJobDeps, NOW, TRACEPARENT } from "../support/event-jobs";
 import { recordingQueue } from "../support/recording-queue";
+import { storedEndpoint } from "../support/webhook-repository-contract";
+import { fakeWebhookRepository } from "./fake-webhook-repository";
+
+const HAPPENED = new Date(NOW - 1_000);
 
 function fanOutWith(options: Parameters<typeof eventJobDeps>[0]) {
   const deps = eventJobDeps(options);
@@ -9,17 +13,28 @@ function fanOutWith(options: Parameters<typeof eventJobDeps>[0]) {
 }
 
 describe("fan-out", () => {
-  it("sends one delivery per subscribed endpoint, under the event's trace, then marks the event dispatched", async () => {
+  it("sends one delivery per endpoint that takes the event and existed when it happened, under its trace, then marks it dispatched", async () => {
     const recorder = recordingQueue();
     const markDispatched = vi.fn(async () => {});
-    const subscribedEndpoints = vi.fn(async () => ["w1", "w2"]);
-    const { fanOut } = fanOutWith({
+    const webhooks = fakeWebhookRepository();
+    const before = new Date(HAPPENED.getTime() - 60_000);
+    for (const endpoint of [
+      storedEndpoint({ id: "w1", events: ["order.status_changed"], createdAt: before }),
+      storedEndpoint({ id: "w2", events: ["order.status_changed"], createdAt: HAPPENED }),
+      storedEndpoint({ id: "late", events: ["order.status_changed"], createdAt: new Date(HAPPENED.getTime() + 1) }),
+      storedEndpoint({ id: "other", events: ["order.created"], createdAt: before }),
+    ]) {
+      webhooks.endpoints.set(endpoint.id, endpoint);
+    }
+    const deps = eventJobDeps({
       queue: recorder.queue,
-      events: { routeOf: async () => ({ type: "order.status_changed", traceparent: TRACEPARENT }), markDispatched },
-      webhooks: { subscribedEndpoints },
+      events: {
+        routeOf: async () => ({ type: "order.status_changed", createdAt: HAPPENED, traceparent: TRACEPARENT }),
+        markDispatched,
+      },
     });
+    const fanOut = createEventFanOut({ ...deps, webhooks: webhooks.repository });
     expect(await fanOut("e1")).toBe(2);
-    expect(subscribedEndpoints).toHaveBeenCalledWith("order.status_changed");
     expect(recorder.batches).toEqual([
       [
         { kind: "delivery", event: "e1", endpoint: "w1", traceparent: TRACEPARENT },
@@ -34,7 +49,10 @@ describe("fan-out", () => {
     const markDispatched = vi.fn(async () => {});
     const { fanOut } = fanOutWith({
       queue: recorder.queue,
-      events: { routeOf: async (id) => (id === "gone" ? null : { type: "order.created" }), markDispatched },
+      events: {
+        routeOf: async (id) => (id === "gone" ? null : { type: "order.created", createdAt: HAPPENED }),
+        markDispatched,
+      },
       webhooks: { subscribedEndpoints: async () => [] },
     });
     expect(await fanOut("e1")).toBe(0);
@@ -47,7 +65,7 @@ describe("fan-out", () => {
     const markDispatched = vi.fn(async () => {});
     const { fanOut } = fanOutWith({
       queue: { send: () => Promise.reject(new Error("queue down")) },
-      events: { routeOf: async () => ({ type: "order.created" }), markDispatched },
+      events: { routeOf: async () => ({ type: "order.created", createdAt: HAPPENED }), markDispatched },
       webhooks: { subscribedEndpoints: async () => ["w1"] },
     });
     await expect(fanOut("e1")).rejects.toThrow("queue down");

@@ -32,7 +32,7 @@ function redeliveryWith({ noTrace = false } = {}) {
       queue: recorder.queue,
       events: {
         findById: async (id) => (id === "gone" ? null : { ...storedEvent(id), ...(noTrace ? { trace: null } : {}) }),
-        routeOf: async () => ({ type: "order.created" }),
+        routeOf: async (id) => ({ type: "order.created", createdAt: storedEvent(id).createdAt }),
         markDispatched: async () => {},
       },
     }),

@@ -60,8 +60,10 @@ export function fakeWebhookRepository() {
       }
       return outcome(touched, endpoint);
     },
-    async subscribedEndpoints(type) {
-      return [...endpoints.values()].filter((e) => !e.disabled && e.events.includes(type)).map((e) => e.id);
+    async subscribedEndpoints(type, happenedAt) {
+      return [...endpoints.values()]
+        .filter((e) => !e.disabled && e.events.includes(type) && e.createdAt.getTime() <= happenedAt.getTime())
+        .map((e) => e.id);
     },
     async recordAttempt(attempt, disable) {
       attempts.push(structuredClone(attempt));

@@ -108,15 +108,19 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       expect(await repo.deleteEndpoint(endpoint.id)).toEqual({ updated: null, current: null });
     });
 
-    it("names the enabled endpoints that take a type of event", async () => {
+    it("names the enabled endpoints that take a type of event and existed when it happened", async () => {
       const takes = storedEndpoint({ events: ["order.created", "order.status_changed"] });
       const other = storedEndpoint({ events: ["order.created"] });
       const off = storedEndpoint({ events: ["order.status_changed"], disabled: true, disabledReason: "admin" });
-      for (const e of [takes, other, off]) await repo.createEndpoint(e);
-      const subscribed = await repo.subscribedEndpoints("order.status_changed");
+      const happenedAt = new Date(clock);
+      const later = storedEndpoint({ events: ["order.status_changed"] });
+      for (const e of [takes, other, off, later]) await repo.createEndpoint(e);
+      const subscribed = await repo.subscribedEndpoints("order.status_changed", happenedAt);
       expect(subscribed).toContain(takes.id);
       expect(subscribed).not.toContain(other.id);
       expect(subscribed).not.toContain(off.id);
+      expect(subscribed).not.toContain(later.id);
+      expect(await repo.subscribedEndpoints("order.status_changed", later.createdAt)).toContain(later.id);
     });
 
     it("records attempts and lists an endpoint's newest first, a page at a time", async () => {
