@@ -11,7 +11,10 @@ export interface TraceContext {
   spanId: string;
   /** The caller's span, when the trace was continued. */
   parentId?: string;
-  /** The trace flags as received (sampled is bit 0), passed on unchanged; `01` for a new trace. */
+  /**
+   * The trace flags: the sampled bit (bit 0) as received, every other bit cleared, since version 00
+   * defines no other and "vendors MUST set those to zero" (3.2.2.5); `01` for a new trace.
+   */
   flags: string;
   /** The vendors' state, as received, when it is within the specification's limits. */
   tracestate?: string;
@@ -32,12 +35,8 @@ export function parseTraceparent(
   if (!m) return undefined;
   const [, traceId = "", parentId = "", flags = ""] = m;
   if (ZEROS.test(traceId) || ZEROS.test(parentId)) return undefined;
-  // An unknown version's flags: only the sampled bit is known ("3.2.2.5 trace-flags").
-  return {
-    traceId,
-    parentId,
-    flags: header.startsWith("00-") ? flags : (Number.parseInt(flags, 16) & 1).toString(16).padStart(2, "0"),
-  };
+  // Only the sampled bit is defined, in version 00 and after ("3.2.2.5 trace-flags"): the rest are cleared.
+  return { traceId, parentId, flags: (Number.parseInt(flags, 16) & 1).toString(16).padStart(2, "0") };
 }
 
 /** tracestate list members: a key (simple or multi-tenant) and an opaque value ("3.3.1 Header Name"). */
@@ -47,9 +46,15 @@ const MAX_MEMBERS = 32;
 /** What we carry on: the specification asks vendors to propagate at least 512 characters. */
 const MAX_TRACESTATE = 512;
 
-/** The tracestate to carry on unchanged, or undefined when it breaks the specification's rules. */
+/** A header far beyond any list the specification allows is not even split. */
+const MAX_TRACESTATE_HEADER = 8 * 1024;
+
+/**
+ * The tracestate to carry on, its optional whitespace removed, or undefined when it breaks the
+ * specification's rules. The 512-character limit is the list's without that whitespace ("3.3.1.5").
+ */
 export function parseTracestate(header: string | undefined): string | undefined {
-  if (!header || header.length > MAX_TRACESTATE) return undefined;
+  if (!header || header.length > MAX_TRACESTATE_HEADER) return undefined;
   const members = header
     .split(",")
     .map((m) => m.trim())
@@ -57,7 +62,8 @@ export function parseTracestate(header: string | undefined): string | undefined 
   if (members.length === 0 || members.length > MAX_MEMBERS) return undefined;
   if (!members.every((m) => MEMBER.test(m))) return undefined;
   const keys = members.map((m) => m.slice(0, m.indexOf("=")));
-  return new Set(keys).size === keys.length ? members.join(",") : undefined;
+  const list = members.join(",");
+  return new Set(keys).size === keys.length && list.length <= MAX_TRACESTATE ? list : undefined;
 }
 
 /**

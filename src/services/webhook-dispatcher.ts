@@ -53,14 +53,15 @@ export interface WebhookDispatcher {
   }): Promise<DeliveryDecision>;
 }
 
-/** The event's W3C trace, continued by this attempt's span: so a partner's trace links to the request's. */
+/**
+ * The event's W3C trace, continued by this attempt's span: the trace id crosses to the partner, so its
+ * trace links to the request's. The customer's `tracestate` does not: it is vendor data of the customer's,
+ * and a trust boundary may drop it (Trace Context, "8. Privacy Considerations"); flags beyond sampled
+ * were cleared when the request was read.
+ */
 function traceHeaders(trace: OrderEvent["trace"], spanId: string): Record<string, string> {
   const parent = parseTraceparent(trace?.traceparent);
-  if (!parent || !trace) return {};
-  return {
-    traceparent: traceparentOf(parent, spanId),
-    ...(trace.tracestate ? { tracestate: trace.tracestate } : {}),
-  };
+  return parent ? { traceparent: traceparentOf(parent, spanId) } : {};
 }
 
 const GONE_REASON = "the receiver answered 410 Gone";

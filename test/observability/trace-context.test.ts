@@ -19,6 +19,12 @@ describe("traceparent", () => {
     expect(parseTraceparent(`00-${TRACE}-${PARENT}-00`)?.flags).toBe("00");
   });
 
+  it("clears every flag but sampled, which version 00 does not define (3.2.2.5: vendors MUST set them to zero)", () => {
+    expect(parseTraceparent(`00-${TRACE}-${PARENT}-ff`)?.flags).toBe("01");
+    expect(parseTraceparent(`00-${TRACE}-${PARENT}-fe`)?.flags).toBe("00");
+    expect(parseTraceparent(`00-${TRACE}-${PARENT}-02`)?.flags).toBe("00");
+  });
+
   it.each([
     ["wrong length", `00-${TRACE}0-${PARENT}-01`],
     ["short parent", `00-${TRACE}-${PARENT.slice(1)}-01`],
@@ -49,6 +55,16 @@ describe("tracestate", () => {
   it("is carried as sent (blanks around members trimmed) when within the specification's limits", () => {
     expect(parseTracestate("congo=t61rcWkgMzE, rojo=00f067aa0ba902b7")).toBe("congo=t61rcWkgMzE,rojo=00f067aa0ba902b7");
     expect(parseTracestate("tenant@vendor=value")).toBe("tenant@vendor=value");
+  });
+
+  it("holds to 512 characters without the optional whitespace, which the limit does not count (3.3.1.5)", () => {
+    const members = Array.from({ length: 30 }, (_, i) => `k${String(i).padStart(2, "0")}=${"v".repeat(12)}`);
+    const list = members.join(",");
+    expect(list.length).toBe(509);
+    const spaced = members.join(" ,  ");
+    expect(spaced.length).toBeGreaterThan(512);
+    expect(parseTracestate(spaced)).toBe(list);
+    expect(parseTracestate(`${list},z=vvv`)).toBeUndefined();
   });
 
   it("is dropped when it breaks them", () => {
