@@ -94,7 +94,7 @@ function withShell(
     // HSTS; with Referrer-Policy and CORP, which cost little); those that only guard HTML
     // documents in old browsers (X-XSS-Protection, X-Download-Options, X-DNS-Prefetch-Control,
     // X-Permitted-Cross-Domain-Policies, Origin-Agent-Cluster, COOP) cost a header set per answer
-    // and protect nothing here. No CSP: the answers are JSON, and the one page (/docs) runs an inline script.
+    // and protect nothing here. No CSP on JSON answers; the one page (/docs) sets its own, hash-based.
     secureHeaders({
       contentSecurityPolicy: undefined,
       crossOriginEmbedderPolicy: false,

@@ -3,6 +3,35 @@ import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
 import { documentRoute, ROUTE_ERRORS, type RouteDoc } from "../openapi/route-doc";
 
+/** The page's one inline script: it starts Scalar's reference over this worker's /openapi.json. */
+export const INLINE_SCRIPT = `
+Scalar.createApiReference("#app", {
+  url: "/openapi.json",
+  withDefaultFonts: false,
+  hideClientButton: false,
+  telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true }
+});
+`;
+
+/**
+ * The page's Content-Security-Policy: scripts from this worker and the inline one by its hash (SHA-256 of
+ * INLINE_SCRIPT; test/handlers/docs-routes.test.ts recomputes it), requests to this worker only, no
+ * frames, no forms, no base. Scalar sets its styles inline.
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self' 'sha256-k1SxDffUvYCRBwhhEI2dFMKLDsK2mNaGNWGcyt676g8='",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 /**
  * The API reference page: Scalar's own script, served from this worker's static assets, and
  * configured to call no other host (no remote fonts, no request proxy).
@@ -17,16 +46,7 @@ const PAGE = `<!doctype html>
 <body>
 <div id="app"></div>
 <script src="/docs/scalar.js"></script>
-<script>
-Scalar.createApiReference("#app", {
-  url: "/openapi.json",
-  withDefaultFonts: false,
-  hideClientButton: false,
-  telemetry: false,
-  agent: { disabled: true },
-  mcp: { disabled: true }
-});
-</script>
+<script>${INLINE_SCRIPT}</script>
 </body>
 </html>
 `;
@@ -77,7 +97,7 @@ export function docsRoutes(): Hono<AppEnv> {
           "text/html",
         ),
       ),
-      (c) => c.html(PAGE),
+      (c) => c.html(PAGE, 200, { "Content-Security-Policy": DOCS_CSP }),
     )
     .get(
       "/docs/scalar.js",
