@@ -16,19 +16,33 @@ export function webhookUrlProblem(text: string, { allowLocal }: { allowLocal: bo
   }
   if (url.username || url.password) return "must not carry credentials";
   if (url.hash) return "must not have a fragment";
-  const host = url.hostname.toLowerCase();
+  // Every trailing dot goes: `localhost..` is `localhost` to a resolver.
+  const host = url.hostname.toLowerCase().replace(/\.+$/, "");
   if (allowLocal && (host === "127.0.0.1" || host === "[::1]") && /^https?:$/.test(url.protocol)) return undefined;
   if (url.protocol !== "https:") return allowLocal ? "must be https (or http://127.0.0.1 locally)" : "must be https";
   const literal = host.startsWith("[") || ipv4(host) !== undefined;
   if (literal && isBlockedAddress(host)) return "must not be a loopback, private, link-local or metadata address";
   if (!literal && isLocalName(host)) return "must not name this machine or a local network";
+  if (url.port && Number(url.port) < 1024) return "must use port 443, or a port from 1024 up";
   return undefined;
 }
 
-const LOCAL_SUFFIXES = [".localhost", ".local", ".internal", ".localdomain", ".home.arpa", ".lan"];
+/** Names that stay inside a network: RFC 6762 appendix G's, RFC 8375's, and a cluster's service names. */
+const LOCAL_SUFFIXES = [
+  ".localhost",
+  ".local",
+  ".internal",
+  ".localdomain",
+  ".home.arpa",
+  ".lan",
+  ".intranet",
+  ".private",
+  ".corp",
+  ".home",
+  ".svc",
+];
 
-function isLocalName(host: string): boolean {
-  const name = host.replace(/\.$/, "");
+function isLocalName(name: string): boolean {
   return name === "localhost" || !name.includes(".") || LOCAL_SUFFIXES.some((s) => name.endsWith(s));
 }
 
@@ -60,14 +74,37 @@ function ipv4(host: string): number | undefined {
 const inV4 = (address: number) =>
   BLOCKED_V4.some(([base, bits]) => Math.floor(address / 2 ** (32 - bits)) === Math.floor(base / 2 ** (32 - bits)));
 
+/** An IPv6 literal as its eight groups (the URL parser wrote it in its shortest form, IPv4 tail as hex). */
+function groupsOf(v6: string): number[] | undefined {
+  const [head = "", tail, extra] = v6.split("::");
+  if (extra !== undefined) return undefined;
+  const parse = (part: string) => (part ? part.split(":").map((g) => Number.parseInt(g, 16)) : []);
+  const [left, right] = [parse(head), parse(tail ?? "")];
+  const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill(0), ...right];
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g) && g >= 0 && g <= 0xffff) ? groups : undefined;
+}
+
+/**
+ * IPv6: only global unicast (2000::/3, RFC 4291) is a place on the internet, and within it the
+ * special-purpose blocks of IANA's registry are not: IETF protocol assignments (2001::/23, RFC 2928; Teredo's
+ * 2001::/32 in it, RFC 4380), documentation (2001:db8::/32, RFC 3849; 3fff::/20, RFC 9637). 6to4 (2002::/16,
+ * RFC 3056) is refused when the IPv4 address it carries is. Everything outside 2000::/3 is refused with it:
+ * loopback, unspecified, IPv4-mapped, -compatible and -translated (::/96, ::ffff:0:0/96, ::ffff:0:0:0/96),
+ * NAT64 (64:ff9b::/96 RFC 6052, 64:ff9b:1::/48 RFC 8215), discard (100::/64, RFC 6666), ULA, link-local,
+ * site-local, multicast, and SRv6 (5f00::/16, RFC 9602).
+ */
+function isBlockedV6(v6: string): boolean {
+  const g = groupsOf(v6);
+  if (!g) return true;
+  const [first = 0, second = 0, third = 0] = g;
+  if (first < 0x2000 || first > 0x3fff) return true;
+  if (first === 0x2001 && (second < 0x0200 || second === 0x0db8)) return true;
+  if (first === 0x3fff && second < 0x1000) return true;
+  return first === 0x2002 && inV4(second * 65536 + third);
+}
+
 function isBlockedAddress(host: string): boolean {
   const v4 = ipv4(host);
   if (v4 !== undefined) return inV4(v4);
-  if (!host.startsWith("[")) return false;
-  const v6 = host.slice(1, -1);
-  // IPv4-mapped (::ffff:a.b.c.d, which URL writes as ::ffff:7f00:1) and NAT64 (64:ff9b::/96) carry an IPv4 address.
-  const mapped = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
-  if (mapped) return inV4(Number.parseInt(mapped[1] ?? "0", 16) * 65536 + Number.parseInt(mapped[2] ?? "0", 16));
-  // Unspecified, loopback, unique local (fc00::/7), link-local (fe80::/10), site-local (fec0::/10), multicast (ff00::/8).
-  return v6 === "::" || v6 === "::1" || /^(f[cd][0-9a-f]{2}|fe[89a-f][0-9a-f]|ff[0-9a-f]{2}):/.test(v6);
+  return host.startsWith("[") ? isBlockedV6(host.slice(1, -1)) : false;
 }

@@ -58,7 +58,7 @@ describe("webhook URLs", () => {
   });
 
   it("keeps public neighbours of reserved ranges", () => {
-    for (const url of ["https://172.32.0.1/", "https://11.0.0.1/", "https://[fc::1]/", "https://169.255.0.1/"]) {
+    for (const url of ["https://172.32.0.1/", "https://11.0.0.1/", "https://[2606:4700::1]/", "https://169.255.0.1/"]) {
       expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
     }
   });
@@ -132,28 +132,82 @@ describe("webhook URLs at the edges of the rules", () => {
     expect(webhookUrlProblem("https://1.2.3.4.example.com/", deployed)).toBeUndefined();
   });
 
-  it("reads an IPv4 address carried in IPv6 by both of its halves", () => {
-    for (const url of [
-      "https://[::ffff:10.255.0.1]/",
-      "https://[::ffff:192.168.0.1]/",
-      "https://[64:ff9b::127.0.0.1]/",
-      "https://[::ffff:7f00:1]/",
-    ]) {
-      expect(webhookUrlProblem(url, deployed), url).toBe(BLOCKED);
-    }
-    for (const url of ["https://[::ffff:8.8.8.8]/", "https://[64:ff9b::1.1.1.1]/", "https://[::ffff:b00:1]/"]) {
-      expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
-    }
-    // Not a mapped address: more than the two halves after the prefix.
-    expect(webhookUrlProblem("https://[1::ffff:7f00:1]/", deployed)).toBeUndefined();
-    expect(webhookUrlProblem("https://[::ffff:7f00:1:2]/", deployed)).toBeUndefined();
+  // IANA's IPv6 special-purpose registry, and what carries an IPv4 address: each refused, by its RFC.
+  it.each([
+    ["unspecified ::/128 (RFC 4291)", "https://[::]/"],
+    ["loopback ::1/128 (RFC 4291)", "https://[::1]/"],
+    ["IPv4-compatible ::/96 (RFC 4291)", "https://[::127.0.0.1]/"],
+    ["IPv4-compatible metadata ::/96 (RFC 4291)", "https://[::169.254.169.254]/"],
+    ["IPv4-mapped ::ffff:0:0/96 (RFC 4291), even of a public address", "https://[::ffff:8.8.8.8]/"],
+    ["IPv4-translated ::ffff:0:0:0/96 (RFC 2765)", "https://[::ffff:0:169.254.169.254]/"],
+    ["NAT64 64:ff9b::/96 (RFC 6052)", "https://[64:ff9b::1.1.1.1]/"],
+    ["local-use NAT64 64:ff9b:1::/48 (RFC 8215)", "https://[64:ff9b:1::a9fe:a9fe]/"],
+    ["discard-only 100::/64 (RFC 6666)", "https://[100::1]/"],
+    ["IETF protocol assignments 2001::/23 (RFC 2928)", "https://[2001:1ff::1]/"],
+    ["Teredo 2001::/32 (RFC 4380)", "https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/"],
+    ["benchmarking 2001:2::/48 (RFC 5180)", "https://[2001:2::1]/"],
+    ["ORCHIDv2 2001:20::/28 (RFC 7343)", "https://[2001:20::1]/"],
+    ["documentation 2001:db8::/32 (RFC 3849)", "https://[2001:db8::1]/"],
+    ["6to4 2002::/16 carrying link-local (RFC 3056)", "https://[2002:a9fe:a9fe::]/"],
+    ["6to4 2002::/16 carrying loopback (RFC 3056)", "https://[2002:7f00:1::1]/"],
+    ["documentation 3fff::/20 (RFC 9637)", "https://[3fff::1]/"],
+    ["SRv6 SIDs 5f00::/16 (RFC 9602)", "https://[5f00::1]/"],
+    ["unique local fc00::/7 (RFC 4193)", "https://[fd12:3456::1]/"],
+    ["link-local fe80::/10 (RFC 4291)", "https://[fe80::1]/"],
+    ["site-local fec0::/10 (RFC 3879)", "https://[fec0::1]/"],
+    ["multicast ff00::/8 (RFC 4291)", "https://[ff02::1]/"],
+    ["outside global unicast 2000::/3 (RFC 4291)", "https://[1::ffff:7f00:1]/"],
+  ])("refuses %s", (_range, url) => {
+    expect(webhookUrlProblem(url, deployed)).toBe(BLOCKED);
   });
 
-  it("refuses IPv6 local ranges by their first group only", () => {
-    expect(webhookUrlProblem("https://[fc00::1]/", deployed)).toBe(BLOCKED);
-    expect(webhookUrlProblem("https://[fec0::1]/", deployed)).toBe(BLOCKED);
-    for (const url of ["https://[2001:db8:fc00::1]/", "https://[2001:fe80::1]/", "https://[2001:ff02::1]/"]) {
+  it("takes global unicast addresses outside those blocks, and 6to4 carrying a public address", () => {
+    for (const url of [
+      "https://[2606:4700:4700::1111]/",
+      "https://[2001:4860:4860::8888]/",
+      "https://[2001:200::1]/",
+      "https://[2002:808:808::1]/",
+      "https://[3fff:1000::1]/",
+      "https://[2a00:1450:4001::200e]/",
+    ]) {
       expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
+    }
+  });
+
+  it("strips every trailing dot before judging a name", () => {
+    for (const url of ["https://localhost..:19112/", "https://metadata.google.internal../", "https://intranet../"]) {
+      expect(webhookUrlProblem(url, deployed), url).toBe("must not name this machine or a local network");
+    }
+    expect(webhookUrlProblem("https://127.0.0.1../", deployed)).toBe(BLOCKED);
+  });
+
+  it("refuses a cluster's service names and RFC 6762's private suffixes", () => {
+    for (const url of [
+      "https://kubernetes.default.svc/",
+      "https://api.default.svc.cluster.local/",
+      "https://wiki.corp/",
+      "https://nas.home/",
+      "https://db.private/",
+      "https://portal.intranet/",
+    ]) {
+      expect(webhookUrlProblem(url, deployed), url).toBe("must not name this machine or a local network");
+    }
+  });
+
+  it("takes port 443 and ports from 1024 up, and refuses the other well-known ports", () => {
+    for (const url of [
+      "https://hooks.example.com:443/",
+      "https://hooks.example.com:8443/",
+      "https://hooks.example.com:1024/",
+    ]) {
+      expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
+    }
+    for (const url of [
+      "https://hooks.example.com:25/",
+      "https://hooks.example.com:22/",
+      "https://hooks.example.com:80/",
+    ]) {
+      expect(webhookUrlProblem(url, deployed), url).toBe("must use port 443, or a port from 1024 up");
     }
   });
 });
