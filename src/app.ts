@@ -228,6 +228,7 @@ function apiRoutes(
       roles: config.jwt.roles,
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
+      audienceClaim: config.jwt.audienceClaim,
       maxTtlSeconds: config.jwt.maxTtlSeconds,
       smoke: config.jwt.smoke,
       now: deps.clock,

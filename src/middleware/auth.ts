@@ -27,6 +27,8 @@ export interface AuthOptions {
   smoke?: { secret: string; customerId: string };
   issuer?: string;
   audience?: string;
+  /** Where a provider's token names the audience: `aud`, or `client_id` (Cognito's access tokens). */
+  audienceClaim?: "aud" | "client_id";
   /** Longest accepted lifetime: `exp` may lie at most this far after `iat` (or now, without `iat`). */
   maxTtlSeconds: number;
   /** Milliseconds since the epoch; injectable for tests. Token times are whole seconds (RFC 7519). */
@@ -174,6 +176,7 @@ export const auth = ({
   roles = { claim: "role", admin: "admin" },
   issuer,
   audience,
+  audienceClaim,
   maxTtlSeconds,
   smoke,
   now = Date.now,
@@ -181,7 +184,14 @@ export const auth = ({
 }: AuthOptions): MiddlewareHandler<AppEnv> => {
   if (secrets.length === 0 && !jwks) throw new Error("auth needs a secret or a provider's keys");
   const nowSeconds = () => Math.floor(now() / 1000);
-  const verifyToken = createTokenVerifier({ secrets, smokeSecret: smoke?.secret, jwks, issuer, audience });
+  const verifyToken = createTokenVerifier({
+    secrets,
+    smokeSecret: smoke?.secret,
+    jwks,
+    issuer,
+    audience,
+    audienceClaim,
+  });
 
   // Tokens already verified in this isolate, with what they say; see acceptedCaller.
   const accepted = new BoundedMap<string, Accepted>(rememberTokens);

@@ -18,6 +18,8 @@ export interface TokenVerifierOptions {
   jwks?: KeyLookup;
   issuer?: string;
   audience?: string;
+  /** Where a provider's token names the audience: `aud` (default), or `client_id` (Cognito's access tokens). */
+  audienceClaim?: "aud" | "client_id";
 }
 
 export type VerifiedBy = "secret" | "smoke key" | "provider key";
@@ -52,9 +54,20 @@ function hmacKeys(secrets: readonly string[]): () => Promise<CryptoKey[]> {
   };
 }
 
+/** `at+jwt` as RFC 9068 writes it, or with its media type's `application/` prefix (case-insensitive). */
+const isAccessTokenTyp = (typ: unknown) =>
+  typeof typ === "string" && typ.toLowerCase().replace(/^application\//, "") === "at+jwt";
+
 const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
 
-export function createTokenVerifier({ secrets, smokeSecret, jwks, issuer, audience }: TokenVerifierOptions) {
+export function createTokenVerifier({
+  secrets,
+  smokeSecret,
+  jwks,
+  issuer,
+  audience,
+  audienceClaim = "aud",
+}: TokenVerifierOptions) {
   const hmac = hmacKeys(smokeSecret ? [...secrets, smokeSecret] : secrets);
   const claims = {
     exp: false,
@@ -63,6 +76,11 @@ export function createTokenVerifier({ secrets, smokeSecret, jwks, issuer, audien
     ...(issuer ? { iss: issuer } : {}),
     ...(audience ? { aud: audience } : {}),
   };
+  // A provider whose access tokens name the API in `client_id`: Cognito's carry no `aud`, and its ID tokens put
+  // the client in `aud`, so reading `client_id` also refuses ID tokens
+  // (https://docs.aws.amazon.com/verifiedpermissions/latest/userguide/cognito-validation.html).
+  const { aud: _, ...providerClaims } = claims;
+  const byClientId = audienceClaim === "client_id" && audience !== undefined;
 
   async function bySecret(token: string): Promise<VerifiedToken> {
     let lastError: unknown;
@@ -80,7 +98,7 @@ export function createTokenVerifier({ secrets, smokeSecret, jwks, issuer, audien
 
   async function byProviderKey(
     token: string,
-    header: { alg: AsymmetricAlgorithm; kid?: unknown },
+    header: { alg: AsymmetricAlgorithm; kid?: unknown; typ?: unknown },
     background?: (work: Promise<unknown>) => void,
   ): Promise<VerifiedToken> {
     if (!jwks) throw new TokenRefused(`${header.alg} tokens are not accepted (JWT_MODES)`);
@@ -88,21 +106,28 @@ export function createTokenVerifier({ secrets, smokeSecret, jwks, issuer, audien
     const key = await jwks.key(header.kid, background);
     if (!key) throw new TokenRefused("no provider key with this kid");
     if (key.alg !== header.alg) throw new TokenRefused(`the key is for ${key.alg}, the token says ${header.alg}`);
-    return { payload: await verify(token, key.key, { alg: key.alg, ...claims }), by: "provider key", kid: key.kid };
+    // An OAuth access token says so (RFC 9068 `at+jwt`; RFC 8725 3.11 explicit typing); any other token
+    // this service takes says `JWT` or nothing, which hono/jwt checks when told no typ.
+    const typ = isAccessTokenTyp(header.typ) ? { typ: "at+jwt" } : {};
+    const payload = await verify(token, key.key, { alg: key.alg, ...(byClientId ? providerClaims : claims), ...typ });
+    if (byClientId && (payload as { client_id?: unknown }).client_id !== audience) {
+      throw new TokenRefused("client_id is not this API's audience");
+    }
+    return { payload, by: "provider key", kid: key.kid };
   }
 
   return async function verifyToken(
     token: string,
     background?: (work: Promise<unknown>) => void,
   ): Promise<VerifiedToken> {
-    const header = decode(token).header as { alg?: unknown; kid?: unknown };
+    const header = decode(token).header as { alg?: unknown; kid?: unknown; typ?: unknown };
     if (header.alg === "HS256") {
       // The smoke key signs HS256 whatever the modes: the release smoke-tests every deployment.
       if (secrets.length === 0 && !smokeSecret) throw new TokenRefused("HS256 tokens are not accepted (JWT_MODES)");
       return bySecret(token);
     }
     if ((ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(header.alg)) {
-      return byProviderKey(token, header as { alg: AsymmetricAlgorithm; kid?: unknown }, background);
+      return byProviderKey(token, header as { alg: AsymmetricAlgorithm; kid?: unknown; typ?: unknown }, background);
     }
     throw new TokenRefused(
       `alg ${typeof header.alg === "string" ? header.alg.slice(0, 16) : "missing"} is not accepted`,

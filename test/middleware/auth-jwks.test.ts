@@ -140,6 +140,42 @@ describe("tokens from an identity provider (JWKS)", () => {
     ]);
   });
 
+  it("takes OAuth access tokens (typ at+jwt, RFC 9068) and tokens typed JWT or not at all; refuses any other typ", async () => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const { get } = appFor(url);
+    for (const typ of ["at+jwt", "application/at+jwt", "AT+JWT", "JWT", undefined]) {
+      expect((await get(await providerToken(rsa, claims(), { typ }))).status, String(typ)).toBe(200);
+    }
+    for (const typ of ["dpop+jwt", "secevent+jwt", "logout+jwt", "at+jwt+x"]) {
+      expect((await get(await providerToken(rsa, claims(), { typ }))).status, typ).toBe(401);
+    }
+  });
+
+  it("with JWT_AUDIENCE_CLAIM=client_id takes a token naming this API in client_id and no aud (Cognito's access tokens)", async () => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const { get, seen } = appFor(url, { JWT_AUDIENCE_CLAIM: "client_id" });
+    const cognito = (extra: Record<string, unknown>) => claims({ aud: undefined, token_use: "access", ...extra });
+    expect((await get(await providerToken(rsa, cognito({ client_id: AUDIENCE }), { typ: undefined }))).status).toBe(
+      200,
+    );
+    for (const [label, extra] of [
+      ["another client", { client_id: "billing" }],
+      ["no client_id", {}],
+      ["client_id as a list", { client_id: [AUDIENCE] }],
+      ["the audience in aud only", { aud: AUDIENCE }],
+      ["another issuer", { client_id: AUDIENCE, iss: "https://evil.example/" }],
+    ] as const) {
+      expect((await get(await providerToken(rsa, cognito({ jti: label, ...extra })))).status, label).toBe(401);
+    }
+    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+  });
+
+  it("refuses a client_id in place of aud unless told (JWT_AUDIENCE_CLAIM defaults to aud)", async () => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const { get } = appFor(url);
+    expect((await get(await providerToken(rsa, claims({ aud: undefined, client_id: AUDIENCE })))).status).toBe(401);
+  });
+
   it("fetches the key set once for many tokens, and once per interval for a flood of invented kids", async () => {
     const { url, name } = await provider({ jwks: jwksOf(rsa) });
     const { get } = appFor(url);
