@@ -1,7 +1,7 @@
 import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
-import { type AppBindings, type Config, describeProblems, jwtSecrets, parseConfig } from "./config/config";
+import { type AppBindings, type Config, describeProblems, parseConfig } from "./config/config";
 import { eventConsumer } from "./consumers/event-queue-consumer";
 import { HOURLY } from "./cron-schedule";
 import type { EventStamp } from "./domain/order-event";
@@ -131,7 +131,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     events: events.feed,
     webhookEndpoints: events.endpoints,
     redeliver: events.redeliver,
-    cursors: createCursorCodec(jwtSecrets(config.jwt)),
+    cursors: createCursorCodec(config.sealingKeys),
     metrics,
     breaker,
     clock,
@@ -194,7 +194,7 @@ interface EventsDeps {
  */
 function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }: EventsDeps) {
   const events = createPostgresEventRepository(db);
-  const box = createSecretBox(config.webhooks.encryptionKeys);
+  const box = createSecretBox(config.sealingKeys);
   const secrets: SigningSecrets = { generate: newSigningSecret, seal: box.seal, open: box.open };
   const dispatcher = createWebhookDispatcher({
     events,

@@ -166,7 +166,7 @@ export const configSchema = z.pipe(
       RATE_LIMIT_USER: rateRule("100/60s"),
       IP_RATE_LIMITER: limiterBinding,
       USER_RATE_LIMITER: limiterBinding,
-      JWT_SECRET: setting(secret),
+      JWT_SECRET: setting(z.optional(secret)),
       JWT_SECRET_PREVIOUS: setting(z.optional(secret)),
       JWT_ISSUER: optionalText,
       JWT_AUDIENCE: optionalText,
@@ -196,6 +196,12 @@ export const configSchema = z.pipe(
       ANALYTICS: z.optional(analyticsBinding),
     })
     .check(
+      // Checked with the other required secrets (`when`), so one answer names every missing one.
+      z.refine((env) => env.JWT_MODES?.hs256 !== true || env.JWT_SECRET !== undefined, {
+        path: ["JWT_SECRET"],
+        message: "is required",
+        when: () => true,
+      }),
       z.refine((env) => !env.JWT_MODES.jwks || !!env.JWT_JWKS_URL, {
         path: ["JWT_JWKS_URL"],
         message: NEEDED_FOR_JWKS,
@@ -246,10 +252,12 @@ export const configSchema = z.pipe(
     analytics: env.ANALYTICS,
     databaseUrl: env.DATABASE_URL,
     databaseHttpEndpoint: env.DATABASE_HTTP_ENDPOINT,
+    // WEBHOOK_ENCRYPTION_KEY seals what the service stores or hands out and reads back: webhook signing
+    // secrets and page cursors, each under a key derived with its own label (lib/derived-keys.ts).
+    sealingKeys: (env.WEBHOOK_ENCRYPTION_KEY_PREVIOUS
+      ? [env.WEBHOOK_ENCRYPTION_KEY, env.WEBHOOK_ENCRYPTION_KEY_PREVIOUS]
+      : [env.WEBHOOK_ENCRYPTION_KEY]) as [string, ...string[]],
     webhooks: {
-      encryptionKeys: (env.WEBHOOK_ENCRYPTION_KEY_PREVIOUS
-        ? [env.WEBHOOK_ENCRYPTION_KEY, env.WEBHOOK_ENCRYPTION_KEY_PREVIOUS]
-        : [env.WEBHOOK_ENCRYPTION_KEY]) as [string, ...string[]],
       allowLocalReceivers: env.WEBHOOK_ALLOW_LOCAL_RECEIVERS,
       queue: env.EVENTS_QUEUE,
     },
@@ -258,9 +266,9 @@ export const configSchema = z.pipe(
 
 export type Config = z.output<typeof configSchema>;
 
-/** The keys tokens and cursors are checked against: the current one first, then the previous one. */
-export const jwtSecrets = ({ secret, previousSecret }: Config["jwt"]): [string, ...string[]] =>
-  previousSecret ? [secret, previousSecret] : [secret];
+/** The keys HS256 tokens are checked against: the current one first, then the previous one. */
+export const jwtSecrets = ({ secret, previousSecret }: Config["jwt"]): string[] =>
+  [secret, previousSecret].filter((s) => s !== undefined);
 
 /** A variable that is missing or malformed: its name and what is wrong, never its value. */
 export interface ConfigProblem {

@@ -59,8 +59,9 @@ function unpackPosition(bytes: Uint8Array): ListPosition {
 /**
  * AES-256-GCM over the position, with the scope as additional data: the text reveals nothing
  * (not the order id, not the time), and a cursor decrypts only under the caller and filter it was
- * issued for. Keys are derived from each secret; cursors are sealed with the first (the current
- * JWT_SECRET) and opened with any, so rotating the secret never breaks a client mid-listing.
+ * issued for. Keys are derived from each sealing key (WEBHOOK_ENCRYPTION_KEY, then its previous one) under
+ * the cursors' own label; cursors are sealed with the first and opened with any, so rotating the key never
+ * breaks a client mid-listing, and rotating the token secret does not touch cursors at all.
  */
 export function createCursorCodec(secrets: readonly [string, ...string[]]): CursorCodec {
   const encoder = new TextEncoder();

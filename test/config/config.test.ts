@@ -54,7 +54,8 @@ describe("parseConfig", () => {
       metricsToken: undefined,
       databaseUrl: "postgres://u:p@db.example/app",
       databaseHttpEndpoint: undefined,
-      webhooks: { encryptionKeys: ["w".repeat(32)], allowLocalReceivers: false, queue: undefined },
+      sealingKeys: ["w".repeat(32)],
+      webhooks: { allowLocalReceivers: false, queue: undefined },
     });
   });
 
@@ -108,7 +109,8 @@ describe("parseConfig", () => {
       },
       metricsToken: "m",
       databaseHttpEndpoint: "http://127.0.0.1:4444/sql",
-      webhooks: { encryptionKeys: ["w".repeat(32), "v".repeat(32)], allowLocalReceivers: true, queue },
+      sealingKeys: ["w".repeat(32), "v".repeat(32)],
+      webhooks: { allowLocalReceivers: true, queue },
     });
   });
 
@@ -149,12 +151,28 @@ describe("parseConfig", () => {
   it("names every missing required secret, the same way", () => {
     const bindings = { IP_RATE_LIMITER: ipLimiter, USER_RATE_LIMITER: userLimiter };
     expect(problemsOf(bindings)).toEqual([
-      { variable: "JWT_SECRET", problem: "is required" },
       { variable: "DATABASE_URL", problem: "is required" },
       { variable: "WEBHOOK_ENCRYPTION_KEY", problem: "is required" },
+      { variable: "JWT_SECRET", problem: "is required" },
     ]);
     const blank = { ...bindings, JWT_SECRET: " ", DATABASE_URL: "", WEBHOOK_ENCRYPTION_KEY: "" };
-    expect(problemsOf(blank).map((p) => p.variable)).toEqual(["JWT_SECRET", "DATABASE_URL", "WEBHOOK_ENCRYPTION_KEY"]);
+    expect(problemsOf(blank).map((p) => p.variable)).toEqual(["DATABASE_URL", "WEBHOOK_ENCRYPTION_KEY", "JWT_SECRET"]);
+  });
+
+  it("needs JWT_SECRET only where HS256 tokens are taken: a jwks-only deployment starts without it", () => {
+    const { JWT_SECRET: _, ...withoutSecret } = required;
+    const provider = {
+      JWT_JWKS_URL: "https://issuer.example/.well-known/jwks.json",
+      JWT_ISSUER: "https://issuer.example/",
+      JWT_AUDIENCE: "orders",
+    };
+    expect(configOf({ ...withoutSecret, ...provider, JWT_MODES: "jwks" }).jwt.secret).toBeUndefined();
+    expect(problemsOf({ ...withoutSecret, ...provider, JWT_MODES: "hs256,jwks" })).toEqual([
+      { variable: "JWT_SECRET", problem: "is required" },
+    ]);
+    expect(
+      problemsOf({ ...required, ...provider, JWT_MODES: "jwks", JWT_SECRET: "short" }).map((p) => p.variable),
+    ).toEqual(["JWT_SECRET"]);
   });
 
   it("names a missing Rate Limiting binding", () => {

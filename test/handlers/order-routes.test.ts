@@ -276,21 +276,28 @@ describe("GET /v1/orders", () => {
     expect(list).not.toHaveBeenCalled();
   });
 
-  it("refuses a cursor signed with another secret", async () => {
+  it("refuses a cursor sealed with another key, and takes one across a change of JWT_SECRET", async () => {
     const list = vi.fn<OrderService["list"]>(async () => ({
       items: [order],
       next: { createdAt: order.createdAt, id: orderId },
     }));
-    const other = await request({ list }, "GET", "/v1/orders?limit=1", {
-      env: { JWT_SECRET: "a-completely-different-secret-of-32-bytes" },
-      headers: {
-        Authorization: `Bearer ${await sign({ sub: customer, exp: Math.floor(Date.now() / 1000) + 60 }, "a-completely-different-secret-of-32-bytes", "HS256")}`,
-      },
-    });
-    const cursor = ((await other.json()) as { page: { next_cursor: string } }).page.next_cursor;
-    const res = await request({ list }, "GET", `/v1/orders?cursor=${encodeURIComponent(cursor)}`);
-    expect(res.status).toBe(400);
-    expect(list).toHaveBeenCalledTimes(1);
+    const cursorFrom = async (env: Record<string, string>, secret = TEST_SECRET) => {
+      const token = await sign({ sub: customer, exp: Math.floor(Date.now() / 1000) + 60 }, secret, "HS256");
+      const res = await request({ list }, "GET", "/v1/orders?limit=1", {
+        env,
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      return ((await res.json()) as { page: { next_cursor: string } }).page.next_cursor;
+    };
+    const otherKey = await cursorFrom({ WEBHOOK_ENCRYPTION_KEY: "a-completely-different-sealing-key-of-32-bytes" });
+    expect((await request({ list }, "GET", `/v1/orders?cursor=${encodeURIComponent(otherKey)}`)).status).toBe(400);
+
+    const otherSecret = "a-completely-different-secret-of-32-bytes";
+    const underOtherSecret = await cursorFrom({ JWT_SECRET: otherSecret }, otherSecret);
+    expect((await request({ list }, "GET", `/v1/orders?cursor=${encodeURIComponent(underOtherSecret)}`)).status).toBe(
+      200,
+    );
+    expect(list).toHaveBeenCalledTimes(3);
   });
 });
 

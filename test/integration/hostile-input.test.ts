@@ -176,16 +176,40 @@ describe("rotating JWT_SECRET", () => {
     expect(next.status).toBe(200);
     expect(((await next.json()) as { data: unknown[] }).data).toHaveLength(1);
 
-    // Once the previous key is dropped, what was signed with it is refused.
+    // Once the previous key is dropped, tokens signed with it are refused; cursors were never sealed with it.
     const done = { ...rotated, JWT_SECRET_PREVIOUS: "" } as AppBindings;
     const finished = createIsolate(done, { logger: captureLogger().logger }).app;
     expect((await finished.request("/v1/orders", { headers: bearer(oldToken) }, done)).status).toBe(401);
-    const stale = await finished.request(
-      `/v1/orders?limit=2&cursor=${firstPage.page.next_cursor}`,
-      { headers: bearer(newToken) },
-      done,
-    );
-    expect(stale.status).toBe(400);
+    const cursor = `/v1/orders?limit=2&cursor=${firstPage.page.next_cursor}`;
+    expect((await finished.request(cursor, { headers: bearer(newToken) }, done)).status).toBe(200);
+  });
+});
+
+describe("rotating WEBHOOK_ENCRYPTION_KEY, which seals page cursors", () => {
+  it("keeps half-walked listings working while WEBHOOK_ENCRYPTION_KEY_PREVIOUS holds the old key", async () => {
+    const oldKey = "the-old-sealing-key-that-is-32-bytes-long";
+    const before = await liveApp({ WEBHOOK_ENCRYPTION_KEY: oldKey });
+    const customer = crypto.randomUUID();
+    const customerToken = await token({ sub: customer });
+    for (let i = 0; i < 3; i++) {
+      await before.request("/v1/orders", {
+        method: "POST",
+        headers: { ...bearer(customerToken), "Content-Type": "application/json" },
+        body: JSON.stringify({ currency: "USD", items: [{ sku: `K${i}`, quantity: 1, unit_price: 1 }] }),
+      });
+    }
+    const firstPage = (await (
+      await before.request("/v1/orders?limit=2", { headers: bearer(customerToken) })
+    ).json()) as { page: { next_cursor: string } };
+    const cursor = `/v1/orders?limit=2&cursor=${firstPage.page.next_cursor}`;
+    const under = async (keys: Partial<AppBindings>) => {
+      const bindings = { ...before.bindings, ...keys } as AppBindings;
+      const { app } = createIsolate(bindings, { logger: captureLogger().logger });
+      return (await app.request(cursor, { headers: bearer(customerToken) }, bindings)).status;
+    };
+    const newKey = "the-new-sealing-key-that-is-32-bytes-long";
+    expect(await under({ WEBHOOK_ENCRYPTION_KEY: newKey, WEBHOOK_ENCRYPTION_KEY_PREVIOUS: oldKey })).toBe(200);
+    expect(await under({ WEBHOOK_ENCRYPTION_KEY: newKey, WEBHOOK_ENCRYPTION_KEY_PREVIOUS: "" })).toBe(400);
   });
 });
 

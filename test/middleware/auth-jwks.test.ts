@@ -176,6 +176,14 @@ describe("tokens from an identity provider (JWKS)", () => {
     expect((await get(await providerToken(rsa, claims({ aud: undefined, client_id: AUDIENCE })))).status).toBe(401);
   });
 
+  it("serves a jwks-only deployment that has no JWT_SECRET, and refuses HS256 there", async () => {
+    const { url } = await provider({ jwks: jwksOf(rsa) });
+    const { get, seen } = appFor(url, { JWT_MODES: "jwks", JWT_SECRET: "" });
+    expect((await get(await providerToken(rsa, claims()))).status).toBe(200);
+    expect((await get(await hmacToken(TEST_SECRET, claims(), {}))).status).toBe(401);
+    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+  });
+
   it("fetches the key set once for many tokens, and once per interval for a flood of invented kids", async () => {
     const { url, name } = await provider({ jwks: jwksOf(rsa) });
     const { get } = appFor(url);
