@@ -46,13 +46,16 @@ function toEvent({ event, order }: EventRow): OrderEvent {
 /** The forward feed's order: the writing transaction (0 for events from before migration 0013), then time, id. */
 const commitOrder = sql`coalesce(${orderEvents.txid}, '0'::xid8)`;
 
+/** The WHERE and ORDER BY of a page of the feed. */
+type PageClauses = { where?: SQL; orderBy: SQL[] };
+
 /**
  * Forward, in commit order, and only the events behind every transaction still running: a transaction
  * that has not finished has an id at or after `pg_snapshot_xmin`, and every one after it waits, so no
  * event can later commit behind the last one shown. A cursor names an event; its place in that order is
  * looked up (0 when the event has been purged: the reader, 30 days behind, reads what is kept again).
  */
-function forwardPage(after: ListPosition | undefined): { where: SQL; orderBy: SQL[] } {
+function forwardPage(after: ListPosition | undefined): PageClauses {
   const settled = sql`${commitOrder} < pg_snapshot_xmin(pg_current_snapshot())`;
   const place = after
     ? sql`(coalesce((SELECT coalesce(${sql.raw("seen.txid")}, '0'::xid8) FROM ${orderEvents} seen WHERE ${sql.raw("seen.id")} = ${after.id}::uuid), '0'::xid8), ${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)`
@@ -64,7 +67,7 @@ function forwardPage(after: ListPosition | undefined): { where: SQL; orderBy: SQ
 }
 
 /** Newest first: a row comparison the (created_at, id) indexes answer in order. */
-function pageOf({ direction, after }: EventListQuery): { where?: SQL; orderBy: SQL[] } {
+function pageOf({ direction, after }: EventListQuery): PageClauses {
   if (direction === "asc") return forwardPage(after);
   const position = after ? sql`(${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined;
   return {

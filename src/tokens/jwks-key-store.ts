@@ -9,8 +9,11 @@ import { importSigningKey, type SigningKey } from "./signing-key";
  *   of invented `kid`s costs one fetch, not one per request;
  * - each fetch has its own deadline and a size cap, and must be a JSON key set;
  * - a failed fetch keeps the keys held: they go on verifying, and a `kid` they lack is refused (401).
- * The Cache API copy lets a new isolate start without a fetch; on workers.dev the Cache API stores
- * nothing (https://developers.cloudflare.com/workers/runtime-apis/cache/), and the isolate's copy serves.
+ * The Cache API copy lets a new isolate start without a fetch, and holds the answer to an unknown `kid` for
+ * every isolate of the data center: one that fetched within `minRefreshIntervalMs` answers for all, so a
+ * flood of invented `kid`s costs one fetch per interval per data center, not per isolate, and a new key one
+ * isolate fetched is found by the others without a fetch. On workers.dev the Cache API stores nothing
+ * (https://developers.cloudflare.com/workers/runtime-apis/cache/), and each isolate fetches for itself.
  */
 export interface JwksKeyStoreOptions {
   url: string;
@@ -105,6 +108,8 @@ interface KeySetAnswer {
   text: string;
   /** How long it is good for, from its Cache-Control. */
   lifetime: number;
+  /** When it was fetched from the provider (milliseconds since the epoch; whole seconds for a copy). */
+  fetchedAt: number;
 }
 
 /**
@@ -118,7 +123,8 @@ function keySetSource({
   onProblem,
   fetchTimeoutMs,
   maxBytes,
-}: Required<Pick<JwksKeyStoreOptions, "url" | "onProblem" | "fetchTimeoutMs" | "maxBytes">> & {
+  now,
+}: Required<Pick<JwksKeyStoreOptions, "url" | "onProblem" | "fetchTimeoutMs" | "maxBytes" | "now">> & {
   send: typeof fetch;
   cache: JwksKeyStoreOptions["cache"];
 }) {
@@ -134,15 +140,22 @@ function keySetSource({
       }
       const text = await boundedText(res, maxBytes);
       const lifetime = lifetimeMs(res.headers);
+      const fetchedAt = now();
       const copy = new Response(text, {
-        headers: { "Content-Type": "application/json", "Cache-Control": `max-age=${Math.floor(lifetime / 1000)}` },
+        headers: {
+          "Content-Type": "application/json",
+          "Cache-Control": `max-age=${Math.floor(lifetime / 1000)}`,
+          Date: new Date(fetchedAt).toUTCString(),
+        },
       });
       await cache?.put(url, copy).catch(() => onProblem("jwks cache put failed"));
-      return { text, lifetime };
+      return { text, lifetime, fetchedAt };
     },
     async fromCache(): Promise<KeySetAnswer | undefined> {
       const hit = await cache?.match(url).catch(() => undefined);
-      return hit ? { text: await hit.text(), lifetime: lifetimeMs(hit.headers) } : undefined;
+      if (!hit) return undefined;
+      const fetchedAt = Date.parse(hit.headers.get("Date") ?? "");
+      return { text: await hit.text(), lifetime: lifetimeMs(hit.headers), fetchedAt: fetchedAt || 0 };
     },
   };
 }
@@ -150,6 +163,13 @@ function keySetSource({
 /** What the log may say of a failed load: our own reason, or the error's class. */
 const problemOf = (err: unknown) =>
   err instanceof JwksProblem ? err.message : `jwks fetch failed: ${err instanceof Error ? err.name : "error"}`;
+
+/**
+ * Whether the Cache API's copy answers: always for a new isolate; for a refresh, only when another isolate
+ * fetched it within the interval (it is newer than the held one), else the provider is asked.
+ */
+const sharedCopyAnswers = (shared: KeySetAnswer, heldFetchedAt: number | undefined, now: number, interval: number) =>
+  heldFetchedAt === undefined || (shared.fetchedAt > heldFetchedAt && now - shared.fetchedAt < interval);
 
 export function createJwksKeyStore({
   url,
@@ -162,20 +182,20 @@ export function createJwksKeyStore({
   minRefreshIntervalMs = 30_000,
   staleAfterMs = 3_600_000,
 }: JwksKeyStoreOptions): KeyLookup {
-  const source = keySetSource({ url, send, cache, onProblem, fetchTimeoutMs, maxBytes });
-  let keys = new Map<string, SigningKey>();
-  let loadedAt: number | undefined;
-  let lifetime = DEFAULT_MAX_AGE_MS;
+  const source = keySetSource({ url, send, cache, onProblem, fetchTimeoutMs, maxBytes, now });
+  let held: { keys: Map<string, SigningKey>; loadedAt: number; fetchedAt: number; lifetime: number } | undefined;
   let lastAttemptAt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<void> | undefined;
 
-  /** A new isolate first asks the Cache API; a refresh always asks the provider. */
   async function load(): Promise<void> {
     try {
-      const answer = (loadedAt === undefined ? await source.fromCache() : undefined) ?? (await source.fromNetwork());
-      keys = await parseKeySet(answer.text, onProblem);
-      loadedAt = now();
-      lifetime = answer.lifetime;
+      const shared = await source.fromCache();
+      const answer =
+        shared && sharedCopyAnswers(shared, held?.fetchedAt, now(), minRefreshIntervalMs)
+          ? shared
+          : await source.fromNetwork();
+      const keys = await parseKeySet(answer.text, onProblem);
+      held = { keys, loadedAt: now(), fetchedAt: answer.fetchedAt, lifetime: answer.lifetime };
     } catch (err) {
       onProblem(problemOf(err));
     }
@@ -195,19 +215,19 @@ export function createJwksKeyStore({
 
   return {
     async key(kid, background) {
-      if (loadedAt !== undefined && now() - loadedAt >= lifetime * 0.8 && mayFetch()) {
+      if (held && now() - held.loadedAt >= held.lifetime * 0.8 && mayFetch()) {
         background?.(refresh());
       }
       // Unknown (or nothing loaded yet): fetch now, or join the fetch under way, at most once per interval.
-      const found = keys.get(kid);
+      const found = held?.keys.get(kid);
       if (found || !mayFetch()) return found;
       await refresh();
-      return keys.get(kid);
+      return held?.keys.get(kid);
     },
-    has: (kid) => keys.has(kid),
+    has: (kid) => held?.keys.has(kid) ?? false,
     health() {
-      if (loadedAt === undefined) return lastAttemptAt > Number.NEGATIVE_INFINITY ? "unavailable" : "not loaded";
-      return now() - loadedAt > lifetime + staleAfterMs ? "stale" : "ok";
+      if (!held) return lastAttemptAt > Number.NEGATIVE_INFINITY ? "unavailable" : "not loaded";
+      return now() - held.loadedAt > held.lifetime + staleAfterMs ? "stale" : "ok";
     },
   };
 }

@@ -60,6 +60,43 @@ const isAccessTokenTyp = (typ: unknown) =>
 
 const isSignatureMismatch = (err: unknown) => err instanceof Error && err.name === "JwtTokenSignatureMismatched";
 
+type TokenHeader = { alg: AsymmetricAlgorithm; kid?: unknown; typ?: unknown };
+type Claims = { exp: false; nbf: false; iat: false; iss?: string; aud?: string };
+
+/** Verifies a token signed with a key of the provider's JWKS. */
+function providerKeyVerifier(
+  jwks: KeyLookup | undefined,
+  claims: Claims,
+  { audience, audienceClaim }: Pick<TokenVerifierOptions, "audience" | "audienceClaim">,
+) {
+  // A provider whose access tokens name the API in `client_id`: Cognito's carry no `aud`, and its ID tokens put
+  // the client in `aud`, so reading `client_id` also refuses ID tokens
+  // (https://docs.aws.amazon.com/verifiedpermissions/latest/userguide/cognito-validation.html).
+  const byClientId = audienceClaim === "client_id" && audience !== undefined;
+  const { aud: _, ...withoutAud } = claims;
+  const checked = byClientId ? withoutAud : claims;
+
+  return async function byProviderKey(
+    token: string,
+    header: TokenHeader,
+    background?: (work: Promise<unknown>) => void,
+  ): Promise<VerifiedToken> {
+    if (!jwks) throw new TokenRefused(`${header.alg} tokens are not accepted (JWT_MODES)`);
+    if (typeof header.kid !== "string") throw new TokenRefused("token has no kid");
+    const key = await jwks.key(header.kid, background);
+    if (!key) throw new TokenRefused("no provider key with this kid");
+    if (key.alg !== header.alg) throw new TokenRefused(`the key is for ${key.alg}, the token says ${header.alg}`);
+    // An OAuth access token says so (RFC 9068 `at+jwt`; RFC 8725 3.11 explicit typing); any other token
+    // this service takes says `JWT` or nothing, which hono/jwt checks when told no typ.
+    const typ = isAccessTokenTyp(header.typ) ? { typ: "at+jwt" } : {};
+    const payload = await verify(token, key.key, { alg: key.alg, ...checked, ...typ });
+    if (byClientId && (payload as { client_id?: unknown }).client_id !== audience) {
+      throw new TokenRefused("client_id is not this API's audience");
+    }
+    return { payload, by: "provider key", kid: key.kid };
+  };
+}
+
 export function createTokenVerifier({
   secrets,
   smokeSecret,
@@ -69,18 +106,14 @@ export function createTokenVerifier({
   audienceClaim = "aud",
 }: TokenVerifierOptions) {
   const hmac = hmacKeys(smokeSecret ? [...secrets, smokeSecret] : secrets);
-  const claims = {
+  const claims: Claims = {
     exp: false,
     nbf: false,
     iat: false,
     ...(issuer ? { iss: issuer } : {}),
     ...(audience ? { aud: audience } : {}),
   };
-  // A provider whose access tokens name the API in `client_id`: Cognito's carry no `aud`, and its ID tokens put
-  // the client in `aud`, so reading `client_id` also refuses ID tokens
-  // (https://docs.aws.amazon.com/verifiedpermissions/latest/userguide/cognito-validation.html).
-  const { aud: _, ...providerClaims } = claims;
-  const byClientId = audienceClaim === "client_id" && audience !== undefined;
+  const byProviderKey = providerKeyVerifier(jwks, claims, { audience, audienceClaim });
 
   async function bySecret(token: string): Promise<VerifiedToken> {
     let lastError: unknown;
@@ -96,26 +129,6 @@ export function createTokenVerifier({
     throw lastError;
   }
 
-  async function byProviderKey(
-    token: string,
-    header: { alg: AsymmetricAlgorithm; kid?: unknown; typ?: unknown },
-    background?: (work: Promise<unknown>) => void,
-  ): Promise<VerifiedToken> {
-    if (!jwks) throw new TokenRefused(`${header.alg} tokens are not accepted (JWT_MODES)`);
-    if (typeof header.kid !== "string") throw new TokenRefused("token has no kid");
-    const key = await jwks.key(header.kid, background);
-    if (!key) throw new TokenRefused("no provider key with this kid");
-    if (key.alg !== header.alg) throw new TokenRefused(`the key is for ${key.alg}, the token says ${header.alg}`);
-    // An OAuth access token says so (RFC 9068 `at+jwt`; RFC 8725 3.11 explicit typing); any other token
-    // this service takes says `JWT` or nothing, which hono/jwt checks when told no typ.
-    const typ = isAccessTokenTyp(header.typ) ? { typ: "at+jwt" } : {};
-    const payload = await verify(token, key.key, { alg: key.alg, ...(byClientId ? providerClaims : claims), ...typ });
-    if (byClientId && (payload as { client_id?: unknown }).client_id !== audience) {
-      throw new TokenRefused("client_id is not this API's audience");
-    }
-    return { payload, by: "provider key", kid: key.kid };
-  }
-
   return async function verifyToken(
     token: string,
     background?: (work: Promise<unknown>) => void,
@@ -127,7 +140,7 @@ export function createTokenVerifier({
       return bySecret(token);
     }
     if ((ASYMMETRIC_ALGORITHMS as readonly unknown[]).includes(header.alg)) {
-      return byProviderKey(token, header as { alg: AsymmetricAlgorithm; kid?: unknown; typ?: unknown }, background);
+      return byProviderKey(token, header as TokenHeader, background);
     }
     throw new TokenRefused(
       `alg ${typeof header.alg === "string" ? header.alg.slice(0, 16) : "missing"} is not accepted`,

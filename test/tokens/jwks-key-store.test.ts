@@ -359,6 +359,29 @@ describe("the identity provider's keys", () => {
     expect(problems).toEqual(["jwks cache put failed"]);
   });
 
+  it("share the answer to an unknown kid through the Cache API: one fetch per interval for every isolate of a data center", async () => {
+    const { cache } = memoryCache();
+    const p = provider(json(jwksOf(rsa)));
+    const [first, second, third] = [p.store({ cache }), p.store({ cache }), p.store({ cache })];
+    for (const isolate of [first, second, third]) expect(await isolate?.key("rsa-1")).toBeDefined();
+    expect(p.fetches).toHaveLength(1);
+
+    p.advance(30_000);
+    for (const isolate of [first, second, third]) expect(await isolate?.key("invented")).toBeUndefined();
+    expect(p.fetches).toHaveLength(2);
+
+    // A rotation: the isolate that meets the new kid first fetches it, the others find it in the copy.
+    p.advance(30_000);
+    p.answer(json(jwksOf(rsa, next)));
+    for (const isolate of [first, second, third]) expect(await isolate?.key("rsa-2")).toBeDefined();
+    expect(p.fetches).toHaveLength(3);
+
+    // A copy older than the interval answers for no one: the next unknown kid asks the provider again.
+    p.advance(30_000);
+    expect(await second?.key("invented-again")).toBeUndefined();
+    expect(p.fetches).toHaveLength(4);
+  });
+
   it("refresh from the provider, not from the Cache API's copy", async () => {
     const { cache } = memoryCache();
     const p = provider(json(jwksOf(rsa)));
