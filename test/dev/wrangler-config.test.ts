@@ -11,6 +11,7 @@ import { HOURLY } from "../../src/cron-schedule.ts";
 type Raw = {
   vars?: Record<string, string>;
   triggers?: { crons: string[] };
+  queues?: { consumers?: { queue: string; max_concurrency?: number }[] };
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   env?: Record<string, Raw>;
 };
@@ -44,6 +45,17 @@ describe("wrangler.toml's environments", () => {
     // A run every minute would keep an idle Neon compute from ever scaling to zero (src/cron-schedule.ts).
     for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
       expect(config.triggers?.crons, name).toEqual([HOURLY]);
+    }
+  });
+
+  it("bound every queue consumer's concurrency: unset, Queues scales it to its maximum", () => {
+    const consumers = environments.flatMap(([name, config]) =>
+      (config.queues?.consumers ?? []).map((c) => [name, c] as const),
+    );
+    expect(consumers.map(([name]) => name)).toEqual(["top level", "staging", "production"]);
+    for (const [name, consumer] of consumers) {
+      expect(consumer.max_concurrency, name).toBeGreaterThanOrEqual(1);
+      expect(consumer.max_concurrency, name).toBeLessThanOrEqual(10);
     }
   });
 
