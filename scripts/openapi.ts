@@ -5,10 +5,12 @@
 import type { AppBindings } from "../src/config/config";
 import { createIsolate } from "../src/isolate";
 import { buildOpenApiDocument } from "../src/openapi/document";
+import { DOCUMENTED_TOKEN_SETTINGS } from "./openapi-settings";
 
 // The app as deployed, built through the isolate root; nothing is called, so no value here is used.
 const neverCalled = { limit: async () => ({ success: true }) };
 const { app } = createIsolate({
+  ...DOCUMENTED_TOKEN_SETTINGS,
   JWT_SECRET: "documentation-build-only-never-used-0000",
   WEBHOOK_ENCRYPTION_KEY: "documentation-build-only-never-used-0000",
   DATABASE_URL: "postgres://docs@localhost/docs",

@@ -44,7 +44,13 @@ export const listOrdersQuery = z.strictObject({
 });
 
 /** A subject as identity providers name them (`auth0|…`, `user_2ab…`, UUIDs): 1–255 visible ASCII characters. */
-const subject = z.string().check(z.regex(VISIBLE_TOKEN, "must be 1–255 visible ASCII characters"));
+const subject = z
+  .string()
+  .check(z.regex(VISIBLE_TOKEN, "must be 1–255 visible ASCII characters"))
+  .register(z.globalRegistry, {
+    description:
+      "The customer's token subject: a UUID where only this service's tokens are taken (JWT_MODES=hs256); any 1–255 visible ASCII characters where an identity provider's are (jwks).",
+  });
 
 /**
  * The same bodies and queries where `customer_id` names any token subject: a deployment that takes an
