@@ -12,6 +12,15 @@ export interface EventConsumerDeps {
   metrics: Metrics;
 }
 
+/**
+ * An event handed over before its write committed, or by a write whose answer was lost and which may never
+ * commit: looked for this many times, this far apart, then let go. The database ends a write the worker
+ * gave up on after DB_TIMEOUT_MS (the release sets the worker role's statement_timeout to it), so one that
+ * has not committed by the last look never will, or the hourly sweep hands it over if it did.
+ */
+export const UNSEEN_EVENT_LOOKS = 3;
+export const UNSEEN_EVENT_DELAY_S = 60;
+
 /** A step that failed on our side (the database, the queue): tried again later, on the same schedule. */
 const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1] ?? 5;
 
@@ -40,7 +49,13 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
     try {
       if (body.kind === "event") {
         const endpoints = await fanOut(body.event);
-        log.info("event fanned out", { endpoints });
+        if (endpoints === null && message.attempts < UNSEEN_EVENT_LOOKS) {
+          log.info("event not committed yet; looked for again", { attempt: message.attempts });
+          message.retry({ delaySeconds: UNSEEN_EVENT_DELAY_S });
+          return;
+        }
+        if (endpoints === null) log.warn("event never committed; let go", { attempt: message.attempts });
+        else log.info("event fanned out", { endpoints });
         message.ack();
         return;
       }

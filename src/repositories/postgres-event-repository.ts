@@ -84,13 +84,23 @@ function jobQueries(
     async routeOf(id) {
       const [row] = await runQuery("events.route", () =>
         db
-          .select({ type: orderEvents.type, createdAt: orderEvents.createdAt, traceparent: orderEvents.traceparent })
+          .select({
+            type: orderEvents.type,
+            createdAt: orderEvents.createdAt,
+            traceparent: orderEvents.traceparent,
+            dispatchedAt: orderEvents.dispatchedAt,
+          })
           .from(orderEvents)
           .where(eq(orderEvents.id, id)),
       );
-      return row
-        ? { type: row.type as OrderEventType, createdAt: row.createdAt, traceparent: row.traceparent ?? undefined }
-        : null;
+      if (!row) return null;
+      const { type, createdAt, traceparent, dispatchedAt } = row;
+      return {
+        type: type as OrderEventType,
+        createdAt,
+        traceparent: traceparent ?? undefined,
+        dispatched: dispatchedAt !== null,
+      };
     },
 
     async undispatched(before, limit) {

@@ -21,8 +21,13 @@ export interface EventRepository {
   list(query: EventListQuery): Promise<OrderEvent[]>;
   /** The event, rendered with its order at that version; only if it is this customer's (when given). */
   findById(id: string, customerId?: string): Promise<OrderEvent | null>;
-  /** What the fan-out needs of an event (its type, time and trace), without its order; null when it is gone. */
-  routeOf(id: string): Promise<{ type: OrderEventType; createdAt: Date; traceparent?: string } | null>;
+  /**
+   * What the fan-out needs of an event (its type, time, trace, and whether it was fanned out already),
+   * without its order; null when there is no such event (not committed, never committed, or purged).
+   */
+  routeOf(
+    id: string,
+  ): Promise<{ type: OrderEventType; createdAt: Date; traceparent?: string; dispatched?: boolean } | null>;
   /** Events created before `before` not fanned out yet, oldest first: id and trace. */
   undispatched(before: Date, limit: number): Promise<{ id: string; traceparent?: string }[]>;
   /** Records that the event was fanned out to its endpoints. */

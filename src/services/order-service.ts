@@ -108,6 +108,20 @@ async function unrepeatable<T>(write: Promise<T>, message: string): Promise<T> {
   }
 }
 
+/**
+ * A write whose answer was lost may have committed its event: the event is handed over all the same, so it
+ * reaches the queue now rather than at the hourly sweep (the fan-out waits for an id that has not committed
+ * yet, and gives up on one that never does).
+ */
+async function announcedEvenIfLost<T>(write: Promise<T>, event: EventStamp, announce: (e: EventStamp) => void) {
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof AppError && err.mayHaveApplied) announce(event);
+    throw err;
+  }
+}
+
 /** Stable across key order and whitespace: the same request always hashes the same. */
 async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<string> {
   const canonical = JSON.stringify([
@@ -165,7 +179,8 @@ const guardedTransition =
   (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (event: EventStamp) => void) =>
   async (input: Omit<TransitionInput, "event">, origin: WriteOrigin | undefined, unknownOutcome: string) => {
     const event = stamp(origin);
-    const result = await unrepeatable(repository.transition({ ...input, event }), unknownOutcome);
+    const write = announcedEvenIfLost(repository.transition({ ...input, event }), event, announce);
+    const result = await unrepeatable(write, unknownOutcome);
     if (result.updated) announce(event);
     return result;
   };
@@ -194,13 +209,14 @@ const creation =
     const order = newOrder(caller, input, newId(), createdAtMs);
     const event = stamp(origin);
     if (idempotencyKey === undefined) {
-      const result = await unrepeatable(repository.create(order, undefined, event), CREATE_OUTCOME_UNKNOWN);
+      const write = announcedEvenIfLost(repository.create(order, undefined, event), event, announce);
+      const result = await unrepeatable(write, CREATE_OUTCOME_UNKNOWN);
       if (result.kind !== "created") throw new AppError("CONFLICT");
       announce(event);
       return { order: result.order, replayed: false };
     }
     const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
-    const result = await repository.create(order, claim, event);
+    const result = await announcedEvenIfLost(repository.create(order, claim, event), event, announce);
     if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
     announce(event);
     return { order: result.order, replayed: false };

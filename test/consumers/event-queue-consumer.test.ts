@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { eventConsumer } from "../../src/consumers/event-queue-consumer";
+import { eventConsumer, UNSEEN_EVENT_DELAY_S, UNSEEN_EVENT_LOOKS } from "../../src/consumers/event-queue-consumer";
 import { AppError } from "../../src/domain/app-error";
 import { createMetrics } from "../../src/observability/metrics";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
@@ -26,12 +26,12 @@ function message(body: unknown, attempts = 1) {
 
 const batchOf = (...messages: Message<unknown>[]) => ({ queue: "q", messages }) as unknown as MessageBatch<unknown>;
 
-function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>) {
+function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>, endpoints: number | null = 2) {
   const metrics = createMetrics();
   const fannedOut: string[] = [];
   const fanOut = async (id: string) => {
     fannedOut.push(id);
-    return 2;
+    return endpoints;
   };
   const dispatcher: WebhookDispatcher = { deliver: ({ attempt }) => decide(attempt) };
   const { logger, lines } = captureLogger();
@@ -49,6 +49,17 @@ describe("the events queue consumer", () => {
     expect(fannedOut).toEqual(["e1"]);
     expect([event.done, sent.done]).toEqual([{ acked: true }, { acked: true }]);
     expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="delivered"} 1');
+  });
+
+  it("looks again for an event not committed yet, and lets it go after the last look", async () => {
+    const { consume, lines } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }), null);
+    const looks = Array.from({ length: UNSEEN_EVENT_LOOKS }, (_, i) => message({ kind: "event", event: "e1" }, i + 1));
+    await consume(batchOf(...looks.map((l) => l.msg)));
+    expect(looks.map((l) => l.done)).toEqual([
+      ...Array.from({ length: UNSEEN_EVENT_LOOKS - 1 }, () => ({ retried: { delaySeconds: UNSEEN_EVENT_DELAY_S } })),
+      { acked: true },
+    ]);
+    expect(lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual(["event never committed; let go"]);
   });
 
   it("retries with the schedule's delay, and past it retries without one (to the dead-letter queue)", async () => {

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EVENT_RETENTION_MS } from "../../src/services/event-purge";
 import { clearFaults, injectFaults } from "../support/database";
 import { liveApp } from "../support/live-app";
+import { recordingQueue } from "../support/recording-queue";
 import { TEST_SECRET, testApp } from "../support/test-app";
 import { bearer, token } from "../support/tokens";
+import { consume } from "../support/webhooks";
 
 afterEach(() => clearFaults());
 
@@ -119,6 +121,44 @@ describe("order events, written with the change", () => {
     expect(orders.data).toHaveLength(1);
     const { data } = await feed();
     expect(data.map((e) => [e.type, e.data.order_id])).toEqual([["order.created", orders.data[0]?.id]]);
+  });
+});
+
+describe("an event whose write lost its answer", () => {
+  it("is handed over at once, not left to the hourly sweep, and fanned out once however often it is handed over", async () => {
+    const queue = recordingQueue();
+    const { feed, create, database, isolate, request, admin } = await setUp({ eventQueue: queue.queue });
+    const registered = await request("/v1/webhook-endpoints", {
+      method: "POST",
+      headers: json(admin),
+      body: JSON.stringify({ url: "https://partner.example/hooks", events: ["order.created"] }),
+    });
+    expect(registered.status).toBe(201);
+    await injectFaults({ commitThenDrop: true, times: 1, database });
+    expect((await create(await token())).status).toBe(503);
+    const [event] = (await feed()).data;
+    const handedOver = queue.take();
+    expect(handedOver.map((m) => [m.kind, m.event])).toEqual([["event", event?.id]]);
+
+    await consume(isolate, [{ body: handedOver[0] }]);
+    await consume(isolate, [{ body: handedOver[0] }]);
+    expect(queue.take().map((m) => [m.kind, m.event])).toEqual([["delivery", event?.id]]);
+  });
+
+  it("is looked for again when it is not in the table, and let go after the last look", async () => {
+    const queue = recordingQueue();
+    const { isolate, lines } = await setUp({ eventQueue: queue.queue });
+    const never = { kind: "event", event: crypto.randomUUID() };
+    const outcome = await consume(isolate, [
+      { body: never, attempts: 1 },
+      { body: never, attempts: 3 },
+    ]);
+    expect(outcome.retryMessages).toEqual([{ msgId: "m0" }]);
+    expect(outcome.explicitAcks).toEqual(["m1"]);
+    expect(lines.filter((l) => l.event_id === never.event).map((l) => l.msg)).toEqual([
+      "event not committed yet; looked for again",
+      "event never committed; let go",
+    ]);
   });
 });
 

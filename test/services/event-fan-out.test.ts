@@ -56,9 +56,25 @@ describe("fan-out", () => {
       webhooks: { subscribedEndpoints: async () => [] },
     });
     expect(await fanOut("e1")).toBe(0);
-    expect(await fanOut("gone")).toBe(0);
+    expect(await fanOut("gone")).toBeNull();
     expect(recorder.batches).toEqual([]);
     expect(markDispatched.mock.calls).toEqual([["e1", new Date(NOW)]]);
+  });
+
+  it("does not fan out an event already fanned out: a lost answer or the sweep may hand it over twice", async () => {
+    const recorder = recordingQueue();
+    const markDispatched = vi.fn(async () => {});
+    const { fanOut } = fanOutWith({
+      queue: recorder.queue,
+      events: {
+        routeOf: async () => ({ type: "order.created", createdAt: HAPPENED, dispatched: true }),
+        markDispatched,
+      },
+      webhooks: { subscribedEndpoints: async () => ["w1"] },
+    });
+    expect(await fanOut("e1")).toBe(0);
+    expect(recorder.batches).toEqual([]);
+    expect(markDispatched).not.toHaveBeenCalled();
   });
 
   it("does not mark the event dispatched when the queue refuses the deliveries (the message is retried)", async () => {

@@ -386,6 +386,27 @@ describe("events", () => {
     ]);
   });
 
+  it("announces the event of a write whose answer was lost, which may have committed it (the fan-out waits for it)", async () => {
+    const { order } = await service.create(alice, input);
+    announced = [];
+    const stamped: string[] = [];
+    const lost = new AppError("SERVICE_UNAVAILABLE", { mayHaveApplied: true });
+    fake.repository.create = async (_order, _claim, event) => {
+      stamped.push(event.id);
+      throw lost;
+    };
+    fake.repository.transition = async ({ event }) => {
+      stamped.push(event.id);
+      throw lost;
+    };
+    await expect(service.create(alice, input)).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    await expect(service.create(alice, input, "k-lost")).rejects.toBe(lost);
+    await expect(service.cancel(alice, order.id)).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    await expect(service.setStatus(admin, order.id, "paid")).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
+    expect(stamped).toHaveLength(4);
+    expect(announced).toEqual(stamped);
+  });
+
   it("announces nothing for a replay, a refused change or a failed write", async () => {
     const { order } = await service.create(alice, input, "k-once");
     await service.create(alice, input, "k-once");
