@@ -1,13 +1,13 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProvider } from "../../dev/sql-server/provider.ts";
-import { type SqlServer, startSqlServer } from "../../dev/sql-server/server.ts";
+import type { SqlServer } from "../../dev/sql-server/server.ts";
 import { createDatabase } from "../../src/repositories/database.ts";
 import { createPostgresEventRepository } from "../../src/repositories/postgres-event-repository.ts";
 import { createPostgresOrderRepository } from "../../src/repositories/postgres-order-repository.ts";
 import type { EventRepository } from "../../src/services/event-repository.ts";
 import type { ListPosition } from "../../src/services/keyset-page.ts";
 import type { OrderRepository } from "../../src/services/order-repository.ts";
+import { startTestSqlServer } from "../support/node/sql-server.ts";
 import { newOrder } from "../support/order-repository-contract.ts";
 
 /**
@@ -23,14 +23,7 @@ let events: EventRepository;
 let orders: OrderRepository;
 
 beforeAll(async () => {
-  server = await startSqlServer({
-    provider: createProvider({
-      databaseUrl: postgresUrl,
-      migrationsFolder: "migrations",
-      createDatabases: true,
-      dropCreatedOnClose: true,
-    }),
-  });
+  server = await startTestSqlServer({ migrationsFolder: "migrations" });
   const db = createDatabase({
     url: `postgres://order_service_app:test@localhost/${database}`,
     httpEndpoint: server.url,

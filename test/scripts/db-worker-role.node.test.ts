@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProvider } from "../../dev/sql-server/provider.ts";
-import { type SqlServer, startSqlServer } from "../../dev/sql-server/server.ts";
+import type { SqlServer } from "../../dev/sql-server/server.ts";
 import { workerUrlFrom } from "../../scripts/migrations/worker-role.ts";
+import { startTestSqlServer } from "../support/node/sql-server.ts";
 
 /**
  * `npm run db:worker-role` against the local SQL server over Neon's protocol (PGlite; PostgreSQL with
@@ -20,14 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), "worker-role-"));
 const OWNER = `postgres://owner:owner-pw@localhost/${database}`;
 
 beforeAll(async () => {
-  server = await startSqlServer({
-    provider: createProvider({
-      databaseUrl: process.env.TEST_DATABASE_URL,
-      migrationsFolder: "migrations",
-      createDatabases: true,
-      dropCreatedOnClose: true,
-    }),
-  });
+  server = await startTestSqlServer({ migrationsFolder: "migrations" });
 });
 afterAll(() => server.close());
 

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { experimental_readRawConfig, unstable_startWorker } from "wrangler";
-import { createProvider } from "../../dev/sql-server/provider.ts";
-import { type SqlServer, startSqlServer } from "../../dev/sql-server/server.ts";
+import type { SqlServer } from "../../dev/sql-server/server.ts";
 import { type Edge, startEdge } from "../support/node/edge.ts";
+import { startTestSqlServer } from "../support/node/sql-server.ts";
 import type { DoubleState } from "../support/node/wrangler-double.ts";
 
 /**
@@ -30,13 +30,7 @@ let statePath = "";
 let baseConfig: Record<string, unknown>;
 
 beforeAll(async () => {
-  sql = await startSqlServer({
-    provider: createProvider({
-      databaseUrl: process.env.TEST_DATABASE_URL,
-      createDatabases: true,
-      dropCreatedOnClose: true,
-    }),
-  });
+  sql = await startTestSqlServer();
   baseConfig = experimental_readRawConfig({ config: "wrangler.toml" }).rawConfig as Record<string, unknown>;
   worker = await unstable_startWorker({
     config: "wrangler.toml",

@@ -6,8 +6,8 @@ import { promisify } from "node:util";
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createProvider } from "../../dev/sql-server/provider.ts";
-import { type SqlServer, startSqlServer } from "../../dev/sql-server/server.ts";
+import type { SqlServer } from "../../dev/sql-server/server.ts";
+import { startTestSqlServer } from "../support/node/sql-server.ts";
 import type { DoubleState } from "../support/node/wrangler-double.ts";
 
 /**
@@ -37,13 +37,7 @@ const statePath = join(runnerTemp, "cloudflare.json");
 let server: SqlServer;
 
 beforeAll(async () => {
-  server = await startSqlServer({
-    provider: createProvider({
-      databaseUrl: process.env.TEST_DATABASE_URL,
-      createDatabases: true,
-      dropCreatedOnClose: true,
-    }),
-  });
+  server = await startTestSqlServer();
   writeFileSync(statePath, JSON.stringify({ workers: {}, calls: [], queues: [] } satisfies DoubleState));
 });
 afterAll(() => server.close());

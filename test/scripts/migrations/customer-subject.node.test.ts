@@ -2,10 +2,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProvider } from "../../../dev/sql-server/provider.ts";
-import { type SqlServer, startSqlServer } from "../../../dev/sql-server/server.ts";
+import type { SqlServer } from "../../../dev/sql-server/server.ts";
 import { httpConnection } from "../../../scripts/migrations/connections.ts";
 import { runMigrations } from "../../../scripts/migrations/migrator.ts";
+import { startTestSqlServer } from "../../support/node/sql-server.ts";
 
 /**
  * The end of the move from customer_id to customer_subject (0009–0012) on the real migrations, as a
@@ -16,13 +16,7 @@ import { runMigrations } from "../../../scripts/migrations/migrator.ts";
 let server: SqlServer;
 
 beforeAll(async () => {
-  server = await startSqlServer({
-    provider: createProvider({
-      databaseUrl: process.env.TEST_DATABASE_URL,
-      createDatabases: true,
-      dropCreatedOnClose: true,
-    }),
-  });
+  server = await startTestSqlServer();
 });
 afterAll(() => server.close());
 

@@ -1,8 +1,8 @@
 import { neon, neonConfig } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_ROLE } from "../../../dev/sql-server/backend.ts";
-import { createProvider } from "../../../dev/sql-server/provider.ts";
-import { type SqlServer, startSqlServer } from "../../../dev/sql-server/server.ts";
+import type { SqlServer } from "../../../dev/sql-server/server.ts";
+import { startTestSqlServer } from "../../support/node/sql-server.ts";
 
 /**
  * The two database roles, on the real migrations: the schema owner migrates; the worker's role
@@ -13,14 +13,7 @@ let server: SqlServer;
 const database = `ot_roles_${process.pid}`;
 
 beforeAll(async () => {
-  server = await startSqlServer({
-    provider: createProvider({
-      databaseUrl: process.env.TEST_DATABASE_URL,
-      migrationsFolder: "migrations",
-      createDatabases: true,
-      dropCreatedOnClose: true,
-    }),
-  });
+  server = await startTestSqlServer({ migrationsFolder: "migrations" });
   neonConfig.fetchEndpoint = server.url;
 });
 afterAll(() => server.close());
