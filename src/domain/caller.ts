@@ -15,6 +15,9 @@ export interface Caller {
 
 export const isAdmin = (caller: Caller) => caller.role === "admin";
 
+/** Whose records a caller sees: a customer only their own (their id); an admin everyone's (undefined). */
+export const scopeOf = (caller: Caller) => (isAdmin(caller) ? undefined : caller.id);
+
 /** An admin's operation: FORBIDDEN for anyone else, whatever route reached it. */
 export function requireAdmin(caller: Caller): void {
   if (!isAdmin(caller)) throw new AppError("FORBIDDEN", { message: "requires the admin role" });

@@ -1,5 +1,5 @@
 import { AppError } from "../domain/app-error";
-import { type Caller, isAdmin } from "../domain/caller";
+import { type Caller, scopeOf } from "../domain/caller";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventRepository } from "./event-repository";
 import { type ListPosition, type Page, pageOf } from "./keyset-page";
@@ -38,7 +38,7 @@ export function createEventService({ repository }: EventServiceDeps): EventServi
     async list(caller, { limit, direction, after, type, orderId }) {
       const forward = direction === "asc";
       const rows = await repository.list({
-        customerId: isAdmin(caller) ? undefined : caller.id,
+        customerId: scopeOf(caller),
         type,
         orderId,
         direction,
@@ -53,7 +53,7 @@ export function createEventService({ repository }: EventServiceDeps): EventServi
     },
 
     async get(caller, id) {
-      const event = await repository.findById(id, isAdmin(caller) ? undefined : caller.id);
+      const event = await repository.findById(id, scopeOf(caller));
       if (!event) throw new AppError("NOT_FOUND", { message: "event not found" });
       return event;
     },

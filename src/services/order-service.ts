@@ -1,5 +1,5 @@
 import { AppError } from "../domain/app-error";
-import { type Caller, isAdmin, requireAdmin } from "../domain/caller";
+import { type Caller, isAdmin, requireAdmin, scopeOf } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
 import type { EventStamp, EventTrace } from "../domain/order-event";
 import { type ListPosition, type Page, pageOf } from "./keyset-page";
@@ -93,32 +93,28 @@ function refusedTransition(current: Order, expectedVersion: number | undefined, 
 }
 
 /**
- * A write that a blind retry would repeat: when the database took it but no answer came back, it
- * may have been applied, so the client is told the outcome is unknown (no Retry-After) and how to
- * find out, instead of being invited to retry.
+ * A write with its event, whose answer may be lost: the database took it but no answer came back, so it may
+ * have been applied. Its event is handed over all the same, so it reaches the queue now rather than at the
+ * hourly sweep (the fan-out waits for an id that has not committed yet, and gives up on one that never
+ * does). A write that a blind retry would repeat (`unknownOutcome` given) tells the client the outcome is
+ * unknown (no Retry-After) and how to find out, instead of inviting a retry; a keyed create's error stands,
+ * since its retry replays.
  */
-async function unrepeatable<T>(write: Promise<T>, message: string): Promise<T> {
+async function writeWithEvent<T>(
+  write: Promise<T>,
+  {
+    event,
+    announce,
+    unknownOutcome,
+  }: { event: EventStamp; announce: (e: EventStamp) => void; unknownOutcome?: string },
+): Promise<T> {
   try {
     return await write;
   } catch (err) {
-    if (err instanceof AppError && err.mayHaveApplied) {
-      throw new AppError("OUTCOME_UNKNOWN", { message, detail: err.detail });
-    }
-    throw err;
-  }
-}
-
-/**
- * A write whose answer was lost may have committed its event: the event is handed over all the same, so it
- * reaches the queue now rather than at the hourly sweep (the fan-out waits for an id that has not committed
- * yet, and gives up on one that never does).
- */
-async function announcedEvenIfLost<T>(write: Promise<T>, event: EventStamp, announce: (e: EventStamp) => void) {
-  try {
-    return await write;
-  } catch (err) {
-    if (err instanceof AppError && err.mayHaveApplied) announce(event);
-    throw err;
+    if (!(err instanceof AppError && err.mayHaveApplied)) throw err;
+    announce(event);
+    if (unknownOutcome === undefined) throw err;
+    throw new AppError("OUTCOME_UNKNOWN", { message: unknownOutcome, detail: err.detail });
   }
 }
 
@@ -139,9 +135,6 @@ async function claimOf(caller: Caller, input: CreateOrderInput, key: string, cre
   const requestHash = await hashRequest(caller, input);
   return { callerId: caller.id, key, requestHash, expiresAt: new Date(createdAtMs + IDEMPOTENCY_TTL_MS) };
 }
-
-/** Customers see only their own orders; admins see all. A stranger's order is "not found". */
-const scopeOf = (caller: Caller) => (isAdmin(caller) ? undefined : caller.id);
 
 /** A new pending order for this caller, priced on the server. */
 function newOrder(caller: Caller, input: CreateOrderInput, id: string, createdAtMs: number): Order {
@@ -179,8 +172,11 @@ const guardedTransition =
   (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (event: EventStamp) => void) =>
   async (input: Omit<TransitionInput, "event">, origin: WriteOrigin | undefined, unknownOutcome: string) => {
     const event = stamp(origin);
-    const write = announcedEvenIfLost(repository.transition({ ...input, event }), event, announce);
-    const result = await unrepeatable(write, unknownOutcome);
+    const result = await writeWithEvent(repository.transition({ ...input, event }), {
+      event,
+      announce,
+      unknownOutcome,
+    });
     if (result.updated) announce(event);
     return result;
   };
@@ -209,14 +205,14 @@ const creation =
     const order = newOrder(caller, input, newId(), createdAtMs);
     const event = stamp(origin);
     if (idempotencyKey === undefined) {
-      const write = announcedEvenIfLost(repository.create(order, undefined, event), event, announce);
-      const result = await unrepeatable(write, CREATE_OUTCOME_UNKNOWN);
+      const write = repository.create(order, undefined, event);
+      const result = await writeWithEvent(write, { event, announce, unknownOutcome: CREATE_OUTCOME_UNKNOWN });
       if (result.kind !== "created") throw new AppError("CONFLICT");
       announce(event);
       return { order: result.order, replayed: false };
     }
     const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
-    const result = await announcedEvenIfLost(repository.create(order, claim, event), event, announce);
+    const result = await writeWithEvent(repository.create(order, claim, event), { event, announce });
     if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
     announce(event);
     return { order: result.order, replayed: false };
