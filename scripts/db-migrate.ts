@@ -7,6 +7,7 @@
 import { cli } from "./cli.ts";
 import { migrateDatabase } from "./migrations/connections.ts";
 import { describeRun } from "./migrations/migrator.ts";
+import { tokenIssuersOf } from "./migrations/token-issuers.ts";
 import { redact } from "./release/redact.ts";
 
 const USAGE = `usage: DATABASE_URL=… npm run db:migrate
@@ -14,7 +15,9 @@ const USAGE = `usage: DATABASE_URL=… npm run db:migrate
 Applies pending migrations (migrations/) to DATABASE_URL, each in one transaction with its journal row,
 under an advisory lock: a second run at the same time waits, then finds nothing left to do.
   DATABASE_URL            the schema owner's connection string (Neon, or any PostgreSQL)
-  DATABASE_HTTP_ENDPOINT  optional: send the SQL over HTTP to this endpoint instead of Neon's`;
+  DATABASE_HTTP_ENDPOINT  optional: send the SQL over HTTP to this endpoint instead of Neon's
+  JWT_MODES, JWT_ISSUER   the tokens the deployment takes, as the worker's settings say (default hs256):
+                          a migration that gives existing rows their customer's issuer reads them`;
 
 cli(USAGE, {});
 
@@ -25,7 +28,8 @@ if (!url) {
 }
 
 try {
-  const run = await migrateDatabase(url, process.env.DATABASE_HTTP_ENDPOINT || undefined);
+  const issuers = tokenIssuersOf(process.env);
+  const run = await migrateDatabase(url, process.env.DATABASE_HTTP_ENDPOINT || undefined, undefined, { issuers });
   console.log(describeRun(run));
 } catch (err) {
   console.error(`db:migrate stopped: ${redact(err instanceof Error ? err.message : String(err), [url])}`);

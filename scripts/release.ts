@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { cli } from "./cli.ts";
 import { markDatabaseShipped, migrateDatabase, setWorkerTimeoutsAt } from "./migrations/connections.ts";
 import { describeRun } from "./migrations/migrator.ts";
+import { tokenIssuersOf } from "./migrations/token-issuers.ts";
 import { childEnv } from "./release/child-env.ts";
 import { readEnvironment } from "./release/environment.ts";
 import { redact } from "./release/redact.ts";
@@ -152,13 +153,13 @@ function databaseOf(env: string): { url: string; httpEndpoint: string | undefine
 }
 
 /**
- * Migrates, telling the runner which version serves all traffic (none on a first deploy or a dry run);
- * then the worker's role gets the environment's DB_TIMEOUT_MS as its statement and lock timeouts.
+ * Migrates, telling the runner which version serves all traffic (none on a first deploy or a dry run)
+ * and which tokens the environment takes (JWT_MODES, JWT_ISSUER: whose customers existing rows are); then the worker's role gets the environment's DB_TIMEOUT_MS as its statement and lock timeouts.
  */
 async function migrations(env: string, serving: Serving, vars: Record<string, string>): Promise<void> {
   const servingVersion = serving.kind === "one" ? serving.versionId : undefined;
   const { url, httpEndpoint } = databaseOf(env);
-  const run = await migrateDatabase(url, httpEndpoint, undefined, { servingVersion });
+  const run = await migrateDatabase(url, httpEndpoint, undefined, { servingVersion, issuers: tokenIssuersOf(vars) });
   log(`  ${describeRun(run)}`);
   const timeoutMs = Number(vars.DB_TIMEOUT_MS ?? 5_000);
   await setWorkerTimeoutsAt(url, httpEndpoint, timeoutMs);

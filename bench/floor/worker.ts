@@ -24,6 +24,7 @@ type Bindings = {
 const orders = pgTable("orders", {
   id: uuid("id").primaryKey(),
   customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
+  customerIssuer: varchar("customer_issuer", { length: 255 }).notNull(),
   status: text("status").notNull(),
   currency: text("currency").notNull(),
   total: bigint("total", { mode: "number" }).notNull(),
@@ -79,7 +80,7 @@ app.get("/orders", async (c) => {
   const page = await dbOf(c.env)
     .select(withItems)
     .from(orders)
-    .where(and(eq(orders.customerSubject, customerId)))
+    .where(and(eq(orders.customerSubject, customerId), eq(orders.customerIssuer, "")))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(51);
   return c.json({ data: page.slice(0, 50) });
@@ -100,6 +101,7 @@ app.post("/orders", async (c) => {
   const order = {
     id,
     customerSubject: crypto.randomUUID(),
+    customerIssuer: "",
     status: "pending",
     currency: body.currency,
     total,

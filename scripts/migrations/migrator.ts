@@ -118,7 +118,11 @@ async function journalSize(connection: MigrationConnection): Promise<number> {
   return Number(await connection.scalar(statement(`SELECT count(*) FROM ${JOURNAL}`)));
 }
 
-async function applyOne(connection: MigrationConnection, migration: Migration): Promise<"applied" | "elsewhere"> {
+async function applyOne(
+  connection: MigrationConnection,
+  migration: Migration,
+  settings: SqlStatement[],
+): Promise<"applied" | "elsewhere"> {
   const record = statement(`INSERT INTO ${JOURNAL} (hash, created_at) VALUES ($1, $2)`, [
     migration.hash,
     String(migration.when),
@@ -126,7 +130,7 @@ async function applyOne(connection: MigrationConnection, migration: Migration): 
   const body = migration.statements.map((query) => statement(query));
   try {
     if (migration.transactional) {
-      await connection.transaction([statement(LOCK), guard(migration.when), ...body, record]);
+      await connection.transaction([statement(LOCK), guard(migration.when), ...settings, ...body, record]);
     } else {
       for (const step of body) await connection.scalar(step);
       await connection.transaction([statement(LOCK), guard(migration.when), record]);
@@ -153,6 +157,29 @@ export class MigrationError extends Error {
 export interface RunOptions {
   /** The version serving all traffic now, as the release found it: checked against the record. */
   servingVersion?: string;
+  /** The tokens the deployment takes, which a data migration may need (0016 and 0017 do). */
+  issuers?: TokenIssuers;
+}
+
+/**
+ * Which tokens a deployment takes: this service's own (HS256) and an identity provider's, named by its
+ * `iss`. A transactional migration reads them as `order_service.own_tokens` (`on`/`off`) and
+ * `order_service.provider_issuer` (empty without one); unset, they mean this service's tokens only.
+ */
+export interface TokenIssuers {
+  ownTokens: boolean;
+  provider: string | undefined;
+}
+
+/** The settings a transactional migration sees, local to its transaction. */
+function issuerSettings(issuers: TokenIssuers | undefined): SqlStatement[] {
+  if (issuers === undefined) return [];
+  return [
+    statement(
+      "SELECT set_config('order_service.own_tokens', $1, true), set_config('order_service.provider_issuer', $2, true)",
+      [issuers.ownTokens ? "on" : "off", issuers.provider ?? ""],
+    ),
+  ];
 }
 
 export async function runMigrations(
@@ -196,7 +223,7 @@ export async function runMigrations(
       run.deferred = pending.slice(i).map((m) => m.tag);
       break;
     }
-    const outcome = await applyOne(connection, migration);
+    const outcome = await applyOne(connection, migration, issuerSettings(options.issuers));
     (outcome === "applied" ? run.applied : run.appliedElsewhere).push(migration.tag);
   }
   run.after = await journalSize(connection);

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { isUuid } from "../lib/uuid";
+import { VISIBLE_TOKEN } from "../lib/visible-token";
 import type { Limiter } from "../limiters/limiter";
 import { parseRateRule, RATE_RULE_TEXT, type RateLimitRule } from "../limiters/rate-rule";
 import { LOG_LEVELS } from "../observability/logger";
@@ -75,6 +76,9 @@ const secret = z.string().check(
 );
 
 const optionalText = setting(z.optional(z.string()));
+
+/** An issuer names the customers its tokens speak for, and is stored beside each of their subjects. */
+const issuer = z.string().check(z.regex(VISIBLE_TOKEN, "must be 1–255 visible ASCII characters"));
 
 const connectionString = z.string().check(
   z.refine((s) => {
@@ -168,7 +172,7 @@ export const configSchema = z.pipe(
       USER_RATE_LIMITER: limiterBinding,
       JWT_SECRET: setting(z.optional(secret)),
       JWT_SECRET_PREVIOUS: setting(z.optional(secret)),
-      JWT_ISSUER: optionalText,
+      JWT_ISSUER: setting(z.optional(issuer)),
       JWT_AUDIENCE: optionalText,
       JWT_MAX_TTL_S: wholeNumber(60, 31 * 24 * 3600, 86_400),
       JWT_MODES: jwtModes,

@@ -25,6 +25,8 @@ export interface OrderItem {
 export interface Order {
   id: string;
   customerId: string;
+  /** Whose subject customerId is: "" for this service's own tokens, a provider's `iss` (domain/caller.ts). */
+  customerIssuer: string;
   status: OrderStatus;
   currency: Currency;
   /** Present when loaded with items; lists leave them out unless asked. */

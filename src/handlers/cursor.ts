@@ -1,10 +1,11 @@
 import { validationError } from "../domain/app-error";
+import { type Customer, OWN_ISSUER } from "../domain/caller";
 import { derivedAesKeys } from "../lib/derived-keys";
 import type { ListPosition } from "../services/keyset-page";
 
 /** Who asked and which filter: a cursor is valid only for the listing that issued it. */
 export interface CursorScope {
-  callerId: string;
+  caller: Customer;
   status?: string;
   customerId?: string;
   /** Which listing, when not the orders list: its filters and direction (`events:asc:order.created:…`). */
@@ -66,10 +67,14 @@ function unpackPosition(bytes: Uint8Array): ListPosition {
 export function createCursorCodec(secrets: readonly [string, ...string[]]): CursorCodec {
   const encoder = new TextEncoder();
   const keys = derivedAesKeys(secrets, "order-service/cursor/v2");
-  const additionalData = ({ callerId, status, customerId, listing }: CursorScope) =>
-    encoder.encode(
-      JSON.stringify(listing === undefined ? [callerId, status ?? null, customerId ?? null] : [callerId, listing]),
+  const additionalData = ({ caller, status, customerId, listing }: CursorScope) => {
+    // This service's own customers by their id alone, as before issuers were told apart (their cursors
+    // in flight stay valid); a provider's customers with their issuer.
+    const who = caller.issuer === OWN_ISSUER ? caller.id : [caller.issuer, caller.id];
+    return encoder.encode(
+      JSON.stringify(listing === undefined ? [who, status ?? null, customerId ?? null] : [who, listing]),
     );
+  };
 
   return {
     async encode(position, scope) {

@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import { customerOf } from "../domain/caller";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
 import type { EventRedelivery } from "../services/event-redelivery";
@@ -45,7 +46,7 @@ export function eventRoutes(deps: EventRoutesDeps) {
         const caller = c.get("caller");
         // A cursor is valid only for the listing (caller, filters, direction) that issued it.
         const scope: CursorScope = {
-          callerId: caller.id,
+          caller: customerOf(caller),
           listing: JSON.stringify(["events", direction, query.type ?? null, orderId ?? null]),
         };
         const load = (page: { limit: number; after?: ListPosition }) =>

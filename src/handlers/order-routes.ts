@@ -2,13 +2,13 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type * as z from "zod/mini";
 import type { AppEnv } from "../app-env";
 import { AppError, validationError } from "../domain/app-error";
-import { isAdmin } from "../domain/caller";
+import { customerOf, isAdmin } from "../domain/caller";
 import type { Order, OrderStatus } from "../domain/order";
-import { canonicalSubject } from "../lib/uuid";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { traceparentOf } from "../observability/trace-context";
 import { documentRoute } from "../openapi/route-doc";
 import type { ListPosition } from "../services/keyset-page";
+import { namedCustomer } from "../services/named-customer";
 import {
   type CreateOrderInput,
   type CreateOutcome,
@@ -100,7 +100,7 @@ function createInput(body: z.output<typeof createOrderBody>): CreateOrderInput {
   return {
     currency: body.currency,
     items: body.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unitPrice: i.unit_price })),
-    customerId: body.customer_id === undefined ? undefined : canonicalSubject(body.customer_id),
+    customerId: body.customer_id,
   };
 }
 
@@ -126,8 +126,9 @@ async function listPage(
   query: z.output<typeof listOrdersQuery>,
 ) {
   const caller = c.get("caller");
-  const customerId = query.customer_id === undefined ? undefined : canonicalSubject(query.customer_id);
-  const scope = { callerId: caller.id, status: query.status, customerId };
+  // The customer as the service names it, so a cursor holds however the filter was cased.
+  const customerId = query.customer_id === undefined ? undefined : namedCustomer(caller, query.customer_id).id;
+  const scope = { caller: customerOf(caller), status: query.status, customerId };
   const load = (page: { limit: number; after?: ListPosition }) =>
     service.list(caller, { ...page, status: query.status, includeItems: query.include === "items", customerId });
   return pageAnswer(c, cursors, scope, query, load, orderJson);

@@ -49,7 +49,7 @@ const subject = z
   .check(z.regex(VISIBLE_TOKEN, "must be 1–255 visible ASCII characters"))
   .register(z.globalRegistry, {
     description:
-      "The customer's token subject: a UUID where only this service's tokens are taken (JWT_MODES=hs256); any 1–255 visible ASCII characters where an identity provider's are (jwks).",
+      "The customer's token subject, within the issuer of the caller's token: a UUID where only this service's tokens are taken (JWT_MODES=hs256); any 1–255 visible ASCII characters where an identity provider's are (jwks), compared exactly as written.",
   });
 
 /**

@@ -1,5 +1,6 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
+import { customerOf } from "../domain/caller";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
 import type { WebhookEndpointService } from "../services/webhook-endpoint-service";
@@ -27,7 +28,7 @@ export interface WebhookRoutesDeps {
 }
 
 /** A cursor scope of the caller's own for this listing. */
-const listing = (c: Context<AppEnv>, name: string) => ({ callerId: c.get("caller").id, listing: name });
+const listing = (c: Context<AppEnv>, name: string) => ({ caller: customerOf(c.get("caller")), listing: name });
 
 const id = (c: Context<AppEnv>) => endpointIdParam.parse(c.req.param()).id.toLowerCase();
 const ifMatch = (c: Context<AppEnv>) => expectedVersion(c.req.header("If-Match"));

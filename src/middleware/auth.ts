@@ -1,9 +1,9 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../domain/app-error";
-import { type Caller, ROLES, type Role } from "../domain/caller";
+import { type Caller, OWN_ISSUER, ROLES, type Role } from "../domain/caller";
 import { BoundedMap } from "../lib/bounded-map";
-import { canonicalSubject, isUuid } from "../lib/uuid";
+import { isUuid } from "../lib/uuid";
 import { VISIBLE_TOKEN } from "../lib/visible-token";
 import type { KeyLookup } from "../tokens/jwks-key-store";
 import { createTokenVerifier, type VerifiedBy } from "../tokens/token-verifier";
@@ -104,19 +104,23 @@ function roleOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim
 }
 
 /**
- * Who the token speaks for, with the role it gives: this service's own tokens name a UUID; a provider's
- * any subject, kept as the provider wrote it (a UUID in lower case).
+ * Who the token speaks for, with the role it gives: this service's own tokens name a UUID (kept in lower
+ * case); a provider's any subject, within its issuer and exactly as written (OIDC Core §5.7: `sub` is
+ * unique and compared only within `iss`; RFC 8725 §3.8).
  */
 function callerOf(payload: Record<string, unknown>, by: VerifiedBy, roles: { claim: string; admin: string }): Caller {
-  const sub = payload.sub;
-  if (by === "provider key") {
-    if (typeof sub !== "string" || !VISIBLE_TOKEN.test(sub)) {
-      throw unauthorized("sub is not 1–255 visible ASCII characters", true);
-    }
-  } else if (typeof sub !== "string" || !isUuid(sub)) {
-    throw unauthorized("sub is not a UUID", true);
+  const { sub, iss } = payload;
+  const role = roleOf(payload, by, roles);
+  if (by !== "provider key") {
+    if (typeof sub !== "string" || !isUuid(sub)) throw unauthorized("sub is not a UUID", true);
+    return Object.freeze({ id: sub.toLowerCase(), issuer: OWN_ISSUER, role });
   }
-  return Object.freeze({ id: canonicalSubject(sub), role: roleOf(payload, by, roles) });
+  if (typeof sub !== "string" || !VISIBLE_TOKEN.test(sub)) {
+    throw unauthorized("sub is not 1–255 visible ASCII characters", true);
+  }
+  if (typeof iss !== "string" || !VISIBLE_TOKEN.test(iss))
+    throw unauthorized("iss is not 1–255 visible ASCII characters", true);
+  return Object.freeze({ id: sub, issuer: iss, role });
 }
 
 /** Everything about a token that does not change with time: signature, iss/aud, claims, sub, role. */

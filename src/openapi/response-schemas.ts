@@ -20,8 +20,8 @@ export const orderItem = z.strictObject({
 /** Typed as what `orderJson` renders: a field it renders and this lacks does not compile. */
 export const order: z.ZodMiniType<OrderJson> = z.strictObject({
   id: z.uuid(),
-  // The token subject the order belongs to: a UUID with this service's own tokens, an identity
-  // provider's subject (`auth0|…`) when its tokens are accepted (docs/API.md, "Auth").
+  // The token subject the order belongs to, within its issuer: a UUID with this service's own tokens, an
+  // identity provider's subject (`auth0|…`) as written when its tokens are accepted (docs/API.md, "Auth").
   customer_id: z.string().check(z.minLength(1), z.maxLength(255)),
   status: z.enum(ORDER_STATUSES),
   currency: z.enum(CURRENCIES),

@@ -23,6 +23,7 @@ export function toOrder(row: OrderRow & { items?: ItemTuple[] }): Order {
   const order: Order = {
     id: row.id,
     customerId: row.customerSubject,
+    customerIssuer: row.customerIssuer,
     status: row.status,
     currency: row.currency,
     itemCount: row.itemCount,

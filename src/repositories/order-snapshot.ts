@@ -10,6 +10,8 @@ const timestamp = z.pipe(
 const snapshotSchema: z.ZodMiniType<Order> = z.object({
   id: z.string(),
   customerId: z.string(),
+  // Records written before 0016 name no issuer; a replay renders no issuer, so any value serves.
+  customerIssuer: z._default(z.string(), ""),
   status: z.enum(ORDER_STATUSES),
   currency: z.enum(CURRENCIES),
   items: z.optional(

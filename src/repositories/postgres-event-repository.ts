@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, isNull, lt, type SQL, sql } from "drizzle-orm";
+import type { Customer } from "../domain/caller";
 import type { OrderStatus } from "../domain/order";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { EventListQuery, EventRepository } from "../services/event-repository";
@@ -138,6 +139,12 @@ function jobQueries(
   };
 }
 
+/** This customer's events: their subject within their issuer. */
+const ownedBy = (customer: Customer | undefined): SQL | undefined =>
+  customer === undefined
+    ? undefined
+    : and(eq(orderEvents.customerSubject, customer.id), eq(orderEvents.customerIssuer, customer.issuer));
+
 /** Drizzle implementation of the service's EventRepository; one round trip per method. */
 export function createPostgresEventRepository(db: Database): EventRepository {
   const select = () =>
@@ -146,7 +153,7 @@ export function createPostgresEventRepository(db: Database): EventRepository {
     async list(query) {
       const page = pageOf(query);
       const where = and(
-        query.customerId === undefined ? undefined : eq(orderEvents.customerSubject, query.customerId),
+        ownedBy(query.customer),
         query.type === undefined ? undefined : eq(orderEvents.type, query.type),
         query.orderId === undefined ? undefined : eq(orderEvents.orderId, query.orderId),
         page.where,
@@ -160,11 +167,8 @@ export function createPostgresEventRepository(db: Database): EventRepository {
       return rows.map(toEvent);
     },
 
-    async findById(id, customerId) {
-      const where = and(
-        eq(orderEvents.id, id),
-        customerId === undefined ? undefined : eq(orderEvents.customerSubject, customerId),
-      );
+    async findById(id, customer) {
+      const where = and(eq(orderEvents.id, id), ownedBy(customer));
       const [row] = await runQuery("events.find", () => select().where(where));
       return row ? toEvent(row) : null;
     },

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray, type Placeholder, type SQL, sql } from "drizzle-orm";
+import type { Customer } from "../domain/caller";
 import type { Order } from "../domain/order";
 import type { EventStamp } from "../domain/order-event";
 import type {
@@ -15,9 +16,18 @@ import { type ItemTuple, type OrderRow, toOrder, withItems } from "./order-rows"
 import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
 import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
 
-/** The order with this id, and only if it is this customer's (when one is given): values or placeholders. */
-function visible(id: string | Placeholder, customerId: string | Placeholder | undefined): SQL | undefined {
-  return and(eq(orders.id, id), customerId ? eq(orders.customerSubject, customerId) : undefined);
+type Value = string | Placeholder;
+
+/** This customer's rows: their subject within their issuer (values or placeholders). */
+const ownedBy = (customer: { id: Value; issuer: Value }): SQL | undefined =>
+  and(eq(orders.customerSubject, customer.id), eq(orders.customerIssuer, customer.issuer));
+
+/** Placeholders for a customer, filled per call from `customerId` and `customerIssuer`. */
+const customerPlaceholders = { id: sql.placeholder("customerId"), issuer: sql.placeholder("customerIssuer") };
+
+/** The order with this id, and only if it is this customer's (when one is given). */
+function visible(id: Value, customer: { id: Value; issuer: Value } | undefined): SQL | undefined {
+  return and(eq(orders.id, id), customer ? ownedBy(customer) : undefined);
 }
 
 /** Which filters a list query has: each shape is one SQL text, its values filled per call. */
@@ -29,15 +39,16 @@ export interface ListShape {
 }
 
 export const shapeOf = (q: ListQuery): ListShape => ({
-  byCustomer: q.customerId !== undefined,
+  byCustomer: q.customer !== undefined,
   byStatus: q.status !== undefined,
   afterPosition: q.after !== undefined,
   includeItems: q.includeItems,
 });
 
 /** The values a list query's placeholders take. */
-export const listParams = ({ customerId, status, limit, after }: ListQuery) => ({
-  customerId,
+export const listParams = ({ customer, status, limit, after }: ListQuery) => ({
+  customerId: customer?.id,
+  customerIssuer: customer?.issuer,
   status,
   limit,
   afterAt: after?.createdAt.toISOString(),
@@ -52,7 +63,7 @@ export const listParams = ({ customerId, status, limit, after }: ListQuery) => (
  */
 export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosition, includeItems }: ListShape) {
   const where = and(
-    byCustomer ? eq(orders.customerSubject, sql.placeholder("customerId")) : undefined,
+    byCustomer ? ownedBy(customerPlaceholders) : undefined,
     byStatus ? eq(orders.status, sql.placeholder("status")) : undefined,
     afterPosition
       ? sql`(${orders.createdAt}, ${orders.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`
@@ -103,23 +114,23 @@ function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim, eve
   const createdAt = order.createdAt.toISOString();
   return db.execute(sql`
     WITH claimed AS (
-      INSERT INTO ${idempotencyKeys} (customer_subject, key, request_hash, order_id, order_snapshot, created_at, expires_at)
-      VALUES (${claim.callerId}, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
+      INSERT INTO ${idempotencyKeys} (customer_subject, customer_issuer, key, request_hash, order_id, order_snapshot, created_at, expires_at)
+      VALUES (${claim.caller.id}, ${claim.caller.issuer}, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
               ${encodeSnapshot(order)}, ${createdAt}::timestamptz, ${claim.expiresAt.toISOString()}::timestamptz)
-      ON CONFLICT (customer_subject, key) DO UPDATE SET
+      ON CONFLICT (customer_issuer, customer_subject, key) DO UPDATE SET
         request_hash = excluded.request_hash, order_id = excluded.order_id, order_snapshot = excluded.order_snapshot,
         created_at = excluded.created_at, expires_at = excluded.expires_at
       WHERE ${idempotencyKeys}.expires_at <= excluded.created_at
       RETURNING order_id
     ), new_order AS (
-      INSERT INTO ${orders} (id, customer_subject, status, currency, total, item_count, version, created_at, updated_at)
-      SELECT order_id, ${order.customerId}, 'pending', ${order.currency}::currency, ${order.total}::bigint,
+      INSERT INTO ${orders} (id, customer_subject, customer_issuer, status, currency, total, item_count, version, created_at, updated_at)
+      SELECT order_id, ${order.customerId}, ${order.customerIssuer}, 'pending', ${order.currency}::currency, ${order.total}::bigint,
              ${order.itemCount}::smallint, 1, ${createdAt}::timestamptz, ${createdAt}::timestamptz
       FROM claimed
       RETURNING id
     ), new_event AS (
-      INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, request_id, traceparent, tracestate, created_at)
-      SELECT ${event.id}::uuid, 'order.created', id, ${order.customerId}, 1, 'pending', ${event.requestId ?? null},
+      INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, customer_issuer, order_version, status, request_id, traceparent, tracestate, created_at)
+      SELECT ${event.id}::uuid, 'order.created', id, ${order.customerId}, ${order.customerIssuer}, 1, 'pending', ${event.requestId ?? null},
              ${event.trace?.traceparent ?? null}, ${event.trace?.tracestate ?? null}, ${createdAt}::timestamptz
       FROM new_order
     )
@@ -134,6 +145,7 @@ function insertOrder(db: Database, order: Order, event: EventStamp) {
     db.insert(orders).values({
       id: order.id,
       customerSubject: order.customerId,
+      customerIssuer: order.customerIssuer,
       currency: order.currency,
       total: order.total,
       itemCount: order.itemCount,
@@ -155,6 +167,7 @@ function insertOrder(db: Database, order: Order, event: EventStamp) {
       type: "order.created",
       orderId: order.id,
       customerSubject: order.customerId,
+      customerIssuer: order.customerIssuer,
       orderVersion: order.version,
       status: order.status,
       requestId: event.requestId ?? null,
@@ -174,7 +187,13 @@ function readClaim(db: Database, claim: IdempotencyClaim) {
       snapshot: idempotencyKeys.orderSnapshot,
     })
     .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.customerSubject, claim.callerId), eq(idempotencyKeys.key, claim.key)));
+    .where(
+      and(
+        eq(idempotencyKeys.customerSubject, claim.caller.id),
+        eq(idempotencyKeys.customerIssuer, claim.caller.issuer),
+        eq(idempotencyKeys.key, claim.key),
+      ),
+    );
 }
 
 /**
@@ -185,11 +204,7 @@ function preparedFinds(db: Database) {
   const id = sql.placeholder("id");
   return {
     any: db.select(withItems).from(orders).where(visible(id, undefined)).prepare("orders_find_any"),
-    own: db
-      .select(withItems)
-      .from(orders)
-      .where(visible(id, sql.placeholder("customerId")))
-      .prepare("orders_find_own"),
+    own: db.select(withItems).from(orders).where(visible(id, customerPlaceholders)).prepare("orders_find_own"),
   };
 }
 
@@ -205,11 +220,12 @@ function changeStatus(db: Database, guard: SQL | undefined, to: Order["status"],
     ), changed AS (
       UPDATE ${orders} SET status = ${to}::order_status, version = ${orders.version} + 1, updated_at = now()
       FROM previous WHERE ${orders.id} = previous.id
-      RETURNING ${orders.id} AS id, ${orders.customerSubject} AS subject, ${orders.version} AS version,
+      RETURNING ${orders.id} AS id, ${orders.customerSubject} AS subject, ${orders.customerIssuer} AS issuer,
+                ${orders.version} AS version,
                 ${orders.updatedAt} AS updated_at, previous.status AS previous_status
     )
-    INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, order_version, status, previous_status, request_id, traceparent, tracestate, created_at)
-    SELECT ${event.id}::uuid, 'order.status_changed', id, subject, version, ${to}::order_status, previous_status,
+    INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, customer_issuer, order_version, status, previous_status, request_id, traceparent, tracestate, created_at)
+    SELECT ${event.id}::uuid, 'order.status_changed', id, subject, issuer, version, ${to}::order_status, previous_status,
            ${event.requestId ?? null}, ${event.trace?.traceparent ?? null}, ${event.trace?.tracestate ?? null}, updated_at
     FROM changed
     RETURNING order_id`);
@@ -238,9 +254,11 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       };
     },
 
-    async findById(id, customerId) {
+    async findById(id, customer?: Customer) {
       const [row] = await runQuery("orders.find", () =>
-        customerId ? find.own.execute({ id, customerId }) : find.any.execute({ id }),
+        customer
+          ? find.own.execute({ id, customerId: customer.id, customerIssuer: customer.issuer })
+          : find.any.execute({ id }),
       );
       return row ? toOrder(row) : null;
     },
@@ -250,9 +268,9 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       return rows.map(toOrder);
     },
 
-    async transition({ id, customerId, to, from, expectedVersion, event }): Promise<TransitionResult> {
+    async transition({ id, customer, to, from, expectedVersion, event }): Promise<TransitionResult> {
       const guard = and(
-        visible(id, customerId),
+        visible(id, customer),
         inArray(orders.status, from),
         expectedVersion === undefined ? undefined : eq(orders.version, expectedVersion),
       );
@@ -260,7 +278,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
         db.batch([
           changeStatus(db, guard, to, event),
           // Runs after the update in the same transaction: sees the new row when it changed.
-          db.select(withItems).from(orders).where(visible(id, customerId)),
+          db.select(withItems).from(orders).where(visible(id, customer)),
         ]),
       );
       const now = current[0] ? toOrder(current[0]) : null;

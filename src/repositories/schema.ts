@@ -34,6 +34,9 @@ export const orders = pgTable(
     // Whose order: the token's subject as its issuer names it (a UUID from this service's own tokens,
     // `auth0|…` or a Cognito id from a provider's). It replaced the UUID column customer_id (0004–0012).
     customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
+    // Who named that subject: "" for this service's own tokens, the provider's `iss` for its tokens. A
+    // subject is unique only within its issuer (OIDC Core §5.7), so a customer is the pair (0016).
+    customerIssuer: varchar("customer_issuer", { length: 255 }).notNull(),
     status: orderStatus("status").notNull().default("pending"),
     currency: currency("currency").notNull(),
     // Sums can outgrow int4; mode "number" is safe because the domain caps totals at 2^53 - 1.
@@ -96,8 +99,9 @@ export const orderItems = pgTable(
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    // As on orders: the caller's subject keys the record.
+    // As on orders: the caller (issuer and subject) keys the record.
     customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
+    customerIssuer: varchar("customer_issuer", { length: 255 }).notNull(),
     key: varchar("key", { length: 255 }).notNull(),
     requestHash: varchar("request_hash", { length: 64 }).notNull(),
     orderId: uuid("order_id")
@@ -108,7 +112,7 @@ export const idempotencyKeys = pgTable(
     expiresAt: timestamptz("expires_at").notNull(),
   },
   (t) => [
-    primaryKey({ name: "idempotency_keys_subject_pkey", columns: [t.customerSubject, t.key] }),
+    primaryKey({ name: "idempotency_keys_issuer_pkey", columns: [t.customerIssuer, t.customerSubject, t.key] }),
     index("idempotency_keys_expires_idx").on(t.expiresAt),
   ],
 );
@@ -129,6 +133,7 @@ export const orderEvents = pgTable(
       .notNull()
       .references(() => orders.id, { onDelete: "cascade" }),
     customerSubject: varchar("customer_subject", { length: 255 }).notNull(),
+    customerIssuer: varchar("customer_issuer", { length: 255 }).notNull(),
     orderVersion: integer("order_version").notNull(),
     status: orderStatus("status").notNull(),
     previousStatus: orderStatus("previous_status"),

@@ -1,3 +1,4 @@
+import type { Customer } from "../domain/caller";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
 import type { ListPosition } from "./keyset-page";
 
@@ -5,7 +6,7 @@ import type { ListPosition } from "./keyset-page";
 
 export interface EventListQuery {
   /** Only events of this customer's orders; everyone's when absent (admins). */
-  customerId?: string;
+  customer?: Customer;
   type?: OrderEventType;
   orderId?: string;
   limit: number;
@@ -20,7 +21,7 @@ export interface EventListQuery {
 export interface EventRepository {
   list(query: EventListQuery): Promise<OrderEvent[]>;
   /** The event, rendered with its order at that version; only if it is this customer's (when given). */
-  findById(id: string, customerId?: string): Promise<OrderEvent | null>;
+  findById(id: string, customer?: Customer): Promise<OrderEvent | null>;
   /**
    * What the fan-out needs of an event (its type, time, trace, and whether it was fanned out already),
    * without its order; null when there is no such event (not committed, never committed, or purged).

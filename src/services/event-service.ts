@@ -38,7 +38,7 @@ export function createEventService({ repository }: EventServiceDeps): EventServi
     async list(caller, { limit, direction, after, type, orderId }) {
       const forward = direction === "asc";
       const rows = await repository.list({
-        customerId: scopeOf(caller),
+        customer: scopeOf(caller),
         type,
         orderId,
         direction,

@@ -1,3 +1,4 @@
+import type { Customer } from "../domain/caller";
 import type { Order, OrderStatus } from "../domain/order";
 import type { EventStamp } from "../domain/order-event";
 import type { ListPosition } from "./keyset-page";
@@ -7,7 +8,7 @@ import type { ListPosition } from "./keyset-page";
 /** Stores the new order under the caller's Idempotency-Key, unless the key is already taken. */
 export interface IdempotencyClaim {
   /** Who sent the key (the caller, not the order's customer: keys are scoped to the caller). */
-  callerId: string;
+  caller: Customer;
   key: string;
   /** SHA-256 hex of the canonical request. */
   requestHash: string;
@@ -29,7 +30,7 @@ export type CreateResult =
 
 export interface ListQuery {
   /** Only this customer's orders; every customer's when absent (admins). */
-  customerId?: string;
+  customer?: Customer;
   status?: OrderStatus;
   limit: number;
   after?: ListPosition;
@@ -39,7 +40,7 @@ export interface ListQuery {
 export interface TransitionInput {
   id: string;
   /** Only if the order belongs to this customer; any order when absent (admins). */
-  customerId?: string;
+  customer?: Customer;
   to: OrderStatus;
   /** Statuses the order must currently be in. */
   from: OrderStatus[];
@@ -64,7 +65,7 @@ export interface OrderRepository {
    */
   create(order: Order, idempotency: IdempotencyClaim | undefined, event: EventStamp): Promise<CreateResult>;
   /** With items, in one query. */
-  findById(id: string, customerId?: string): Promise<Order | null>;
+  findById(id: string, customer?: Customer): Promise<Order | null>;
   list(query: ListQuery): Promise<Order[]>;
   /** Conditional status change, its event and the resulting row, in one round trip. */
   transition(input: TransitionInput): Promise<TransitionResult>;

@@ -1,8 +1,9 @@
 import { AppError } from "../domain/app-error";
-import { type Caller, isAdmin, requireAdmin, scopeOf } from "../domain/caller";
+import { type Caller, customerOf, isAdmin, requireAdmin, scopeOf } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
 import type { EventStamp, EventTrace } from "../domain/order-event";
 import { type ListPosition, type Page, pageOf } from "./keyset-page";
+import { namedCustomer } from "./named-customer";
 import type { OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -10,7 +11,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 export interface CreateOrderInput {
   currency: Currency;
   items: { sku: string; quantity: number; unitPrice: number }[];
-  /** Admins only: create on behalf of this customer. */
+  /** Admins only: create on behalf of this customer (a subject of the admin's issuer). */
   customerId?: string;
 }
 
@@ -28,7 +29,7 @@ export interface ListOrdersInput {
   after?: ListPosition;
   status?: OrderStatus;
   includeItems: boolean;
-  /** Admins only: one customer's orders. */
+  /** Admins only: one customer's orders (a subject of the admin's issuer). */
   customerId?: string;
 }
 
@@ -122,7 +123,7 @@ async function writeWithEvent<T>(
 async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<string> {
   const canonical = JSON.stringify([
     caller.id,
-    input.customerId ?? null,
+    input.customerId === undefined ? null : namedCustomer(caller, input.customerId).id,
     input.currency,
     input.items.map((i) => [i.sku, i.quantity, i.unitPrice]),
   ]);
@@ -133,16 +134,18 @@ async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<str
 /** The Idempotency-Key's claim: this request's hash, held for a day from the create. */
 async function claimOf(caller: Caller, input: CreateOrderInput, key: string, createdAtMs: number) {
   const requestHash = await hashRequest(caller, input);
-  return { callerId: caller.id, key, requestHash, expiresAt: new Date(createdAtMs + IDEMPOTENCY_TTL_MS) };
+  return { caller: customerOf(caller), key, requestHash, expiresAt: new Date(createdAtMs + IDEMPOTENCY_TTL_MS) };
 }
 
 /** A new pending order for this caller, priced on the server. */
 function newOrder(caller: Caller, input: CreateOrderInput, id: string, createdAtMs: number): Order {
   const { items, total } = priceItems(input.items);
   const createdAt = new Date(createdAtMs);
+  const customer = input.customerId === undefined ? caller : namedCustomer(caller, input.customerId);
   return {
     id,
-    customerId: input.customerId ?? caller.id,
+    customerId: customer.id,
+    customerIssuer: customer.issuer,
     status: "pending",
     currency: input.currency,
     items,
@@ -243,14 +246,15 @@ export function createOrderService({
       if (customerId !== undefined && !isAdmin(caller)) {
         throw new AppError("FORBIDDEN", { message: CUSTOMER_ID_FORBIDDEN.list });
       }
-      const owner = isAdmin(caller) ? customerId : caller.id;
-      const rows = await repository.list({ customerId: owner, status, limit: limit + 1, after, includeItems });
+      const named = customerId === undefined ? undefined : namedCustomer(caller, customerId);
+      const customer = isAdmin(caller) ? named : customerOf(caller);
+      const rows = await repository.list({ customer, status, limit: limit + 1, after, includeItems });
       return pageOf(rows, limit, (order) => order.createdAt);
     },
 
     async cancel(caller, id, expectedVersion, origin) {
       const { updated, current } = await transition(
-        { id, customerId: scopeOf(caller), to: "cancelled", from: statusesLeadingTo("cancelled"), expectedVersion },
+        { id, customer: scopeOf(caller), to: "cancelled", from: statusesLeadingTo("cancelled"), expectedVersion },
         origin,
         "the order may have been cancelled: read it before cancelling again",
       );

@@ -4,7 +4,7 @@ import { type CursorScope, createCursorCodec } from "../../src/handlers/cursor";
 const current = "the-current-secret-of-at-least-32-bytes!";
 const previous = "the-previous-secret-of-at-least-32-bytes";
 const position = { createdAt: new Date("2026-11-25T12:00:00.123Z"), id: "5d2f1c3b-0000-4000-8000-000000000001" };
-const scope: CursorScope = { callerId: "c0ffee00-0000-4000-8000-000000000001" };
+const scope: CursorScope = { caller: { id: "c0ffee00-0000-4000-8000-000000000001", issuer: "" } };
 
 const refusal = {
   code: "VALIDATION_ERROR",
@@ -30,19 +30,20 @@ describe("cursor codec", () => {
   it("binds a cursor to the caller and the filter it was issued for", async () => {
     const codec = createCursorCodec([current]);
     const filtered: CursorScope = { ...scope, status: "paid" };
-    const admin: CursorScope = { callerId: scope.callerId, customerId: "5d2f1c3b-0000-4000-8000-0000000000aa" };
+    const admin: CursorScope = { caller: scope.caller, customerId: "5d2f1c3b-0000-4000-8000-0000000000aa" };
     const byScope = await codec.encode(position, filtered);
     expect(await codec.decode(byScope, filtered)).toEqual(position);
     for (const other of [
       scope,
       { ...filtered, status: "pending" },
-      { ...filtered, callerId: "c0ffee00-0000-4000-8000-000000000002" },
-      { ...filtered, customerId: scope.callerId },
+      { ...filtered, caller: { id: "c0ffee00-0000-4000-8000-000000000002", issuer: "" } },
+      { ...filtered, caller: { ...scope.caller, issuer: "https://idp.example/" } },
+      { ...filtered, customerId: scope.caller.id },
     ]) {
       await expect(codec.decode(byScope, other)).rejects.toMatchObject(refusal);
     }
     const forOne = await codec.encode(position, admin);
-    await expect(codec.decode(forOne, { callerId: scope.callerId })).rejects.toMatchObject(refusal);
+    await expect(codec.decode(forOne, { caller: scope.caller })).rejects.toMatchObject(refusal);
   });
 
   it.each([
@@ -97,7 +98,7 @@ describe("cursor codec", () => {
       8,
     );
     const iv = new Uint8Array(12).fill(7);
-    const additionalData = encoder.encode(JSON.stringify([scope.callerId, null, null]));
+    const additionalData = encoder.encode(JSON.stringify([scope.caller.id, null, null]));
     const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData }, key, plain));
     const bytes = new Uint8Array([...iv, ...sealed]);
     const cursor = btoa(String.fromCharCode(...bytes))

@@ -10,6 +10,7 @@ const orderId = "5d2f1c3b-0000-4000-8000-000000000001";
 const order: Order = {
   id: orderId,
   customerId: customer,
+  customerIssuer: "",
   status: "pending",
   currency: "USD",
   items: [{ sku: "SKU-1", quantity: 2, unitPrice: 1999, lineTotal: 3998 }],

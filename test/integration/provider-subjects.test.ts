@@ -72,6 +72,57 @@ describe("orders of an identity provider's users", () => {
     expect((await as(BOB, next)).status).toBe(400);
   });
 
+  it("are told apart by issuer: a provider's UUID subject as written is neither another casing nor our own customer", async () => {
+    const { request } = await liveApp({
+      JWT_MODES: "hs256,jwks",
+      JWT_JWKS_URL: jwksUrl,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+    });
+    const send = (bearer: string, path: string, init: RequestInit = {}) =>
+      request(path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${bearer}` } });
+    const subject = crypto.randomUUID().toUpperCase();
+    const provider = await tokenFor(subject);
+    const providerLower = await tokenFor(subject.toLowerCase());
+    // This service's own token for the same UUID, with the iss and aud this deployment checks.
+    const own = await token({ sub: subject.toLowerCase(), claims: { iss: ISSUER, aud: AUDIENCE } });
+    const create = (bearer: string) =>
+      send(bearer, "/v1/orders", {
+        method: "POST",
+        body,
+        headers: { "Content-Type": "application/json", "Idempotency-Key": "same-key" },
+      });
+
+    const created = await create(provider);
+    expect(created.status).toBe(201);
+    const order = ((await created.json()) as { data: { id: string; customer_id: string } }).data;
+    expect(order.customer_id).toBe(subject);
+    for (const other of [providerLower, own]) {
+      expect((await send(other, `/v1/orders/${order.id}`)).status).toBe(404);
+      expect(((await (await send(other, "/v1/orders")).json()) as { data: unknown[] }).data).toEqual([]);
+      expect(((await (await send(other, "/v1/events")).json()) as { data: unknown[] }).data).toEqual([]);
+      expect((await send(other, `/v1/orders/${order.id}/cancel`, { method: "POST" })).status).toBe(404);
+    }
+    const events = (await (await send(provider, "/v1/events")).json()) as { data: { id: string }[] };
+    expect(events.data).toHaveLength(1);
+    expect((await send(own, `/v1/events/${events.data[0]?.id}`)).status).toBe(404);
+
+    // The same Idempotency-Key is another customer's: a new order, not the provider customer's replay.
+    const ours = await create(own);
+    expect(ours.status).toBe(201);
+    expect(ours.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(((await ours.json()) as { data: { customer_id: string } }).data.customer_id).toBe(subject.toLowerCase());
+
+    // An admin names customers of their own issuer.
+    const ownAdmin = await token({ role: "admin", claims: { iss: ISSUER, aud: AUDIENCE } });
+    const providerAdmin = await tokenFor("admin|1", { role: "admin" });
+    const ids = async (bearer: string, customer: string) =>
+      ((await (await send(bearer, `/v1/orders?customer_id=${customer}`)).json()) as { data: { id: string }[] }).data;
+    expect(await ids(providerAdmin, subject)).toEqual([expect.objectContaining({ id: order.id })]);
+    expect(await ids(providerAdmin, subject.toLowerCase())).toEqual([]);
+    expect((await ids(ownAdmin, subject)).map((o) => o.id)).not.toContain(order.id);
+  });
+
   it("keep customer_id a UUID where only this service's own tokens are accepted", async () => {
     const { request } = await liveApp();
     const res = await request(`/v1/orders?customer_id=${encodeURIComponent(ALICE)}`, {

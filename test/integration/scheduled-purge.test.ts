@@ -19,6 +19,7 @@ async function storeKey(key: string, expiresAt: Date) {
     {
       id: crypto.randomUUID(),
       customerId: callerId,
+      customerIssuer: "",
       status: "pending",
       currency: "USD",
       items,
@@ -28,7 +29,7 @@ async function storeKey(key: string, expiresAt: Date) {
       createdAt,
       updatedAt: createdAt,
     },
-    { callerId, key, requestHash: "0".repeat(64), expiresAt },
+    { caller: { id: callerId, issuer: "" }, key, requestHash: "0".repeat(64), expiresAt },
     { id: crypto.randomUUID() },
   );
 }

@@ -75,7 +75,7 @@ describe("tokens from an identity provider (JWKS)", () => {
     const { url } = await provider({ jwks: jwksOf(rsa, ec, ed) });
     const { get, seen } = appFor(url);
     expect((await get(await providerToken(key(), claims()))).status).toBe(200);
-    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+    expect(seen).toEqual([{ id: sub, issuer: ISSUER, role: "customer" }]);
   });
 
   it.each([
@@ -135,8 +135,8 @@ describe("tokens from an identity provider (JWKS)", () => {
       ).status,
     ).toBe(200);
     expect(seen).toEqual([
-      { id: sub, role: "admin" },
-      { id: sub, role: "customer" },
+      { id: sub, issuer: ISSUER, role: "admin" },
+      { id: sub, issuer: ISSUER, role: "customer" },
     ]);
   });
 
@@ -167,7 +167,7 @@ describe("tokens from an identity provider (JWKS)", () => {
     ] as const) {
       expect((await get(await providerToken(rsa, cognito({ jti: label, ...extra })))).status, label).toBe(401);
     }
-    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+    expect(seen).toEqual([{ id: sub, issuer: ISSUER, role: "customer" }]);
   });
 
   it("refuses a client_id in place of aud unless told (JWT_AUDIENCE_CLAIM defaults to aud)", async () => {
@@ -181,7 +181,7 @@ describe("tokens from an identity provider (JWKS)", () => {
     const { get, seen } = appFor(url, { JWT_MODES: "jwks", JWT_SECRET: "" });
     expect((await get(await providerToken(rsa, claims()))).status).toBe(200);
     expect((await get(await hmacToken(TEST_SECRET, claims(), {}))).status).toBe(401);
-    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+    expect(seen).toEqual([{ id: sub, issuer: ISSUER, role: "customer" }]);
   });
 
   it("fetches the key set once for many tokens, and once per interval for a flood of invented kids", async () => {
@@ -269,15 +269,24 @@ describe("tokens from an identity provider (JWKS)", () => {
       const { url } = await provider({ jwks: jwksOf(rsa) });
       const { get, seen } = appFor(url);
       expect((await get(await providerToken(rsa, claims({ sub: subject })))).status).toBe(200);
-      expect(seen).toEqual([{ id: subject, role: "customer" }]);
+      expect(seen).toEqual([{ id: subject, issuer: ISSUER, role: "customer" }]);
     },
   );
 
-  it("lower-cases a provider's UUID subject, as it does this service's own", async () => {
+  it("keeps a provider's UUID subject as written, and tells it from this service's own customer of that UUID", async () => {
     const { url } = await provider({ jwks: jwksOf(rsa) });
     const { get, seen } = appFor(url);
     expect((await get(await providerToken(rsa, claims({ sub: sub.toUpperCase() })))).status).toBe(200);
-    expect(seen).toEqual([{ id: sub, role: "customer" }]);
+    const own = await hmacToken(
+      TEST_SECRET,
+      { sub: sub.toUpperCase(), exp: now() + 600, iss: ISSUER, aud: AUDIENCE },
+      {},
+    );
+    expect((await get(own)).status).toBe(200);
+    expect(seen).toEqual([
+      { id: sub.toUpperCase(), issuer: ISSUER, role: "customer" },
+      { id: sub, issuer: "", role: "customer" },
+    ]);
   });
 
   it.each([

@@ -38,8 +38,8 @@ describe("auth", () => {
     expect((await get(`Bearer ${await signed({})}`)).status).toBe(200);
     expect((await get(`bearer ${await signed({ role: "admin" })}`)).status).toBe(200);
     expect(seen).toEqual([
-      { id: sub, role: "customer" },
-      { id: sub, role: "admin" },
+      { id: sub, issuer: "", role: "customer" },
+      { id: sub, issuer: "", role: "admin" },
     ]);
   });
 
@@ -173,8 +173,8 @@ describe("auth remembers the tokens it accepted", () => {
     expect((await get(token)).status).toBe(200);
     expect(verify).toHaveBeenCalledTimes(1);
     expect(seen).toEqual([
-      { id: sub, role: "customer" },
-      { id: sub, role: "customer" },
+      { id: sub, issuer: "", role: "customer" },
+      { id: sub, issuer: "", role: "customer" },
     ]);
     // Past exp and its 30 s of leeway: refused, though its signature is known good.
     clock.now += 91_000;
@@ -254,7 +254,7 @@ describe("auth: the release's smoke key", () => {
     const { get, seen } = smokeApp();
     const token = await signed({ sub: SMOKE_CUSTOMER_ID, role: "customer" }, SMOKE_SECRET);
     expect((await get(`Bearer ${token}`)).status).toBe(200);
-    expect(seen).toEqual([{ id: SMOKE_CUSTOMER_ID, role: "customer" }]);
+    expect(seen).toEqual([{ id: SMOKE_CUSTOMER_ID, issuer: "", role: "customer" }]);
   });
 
   it.each([

@@ -93,11 +93,11 @@ describe("the forward feed", () => {
         const late = crypto.randomUUID();
         await held.query("BEGIN");
         await held.query(
-          "INSERT INTO orders (id, customer_subject, currency, total, item_count, created_at, updated_at) VALUES ($1, $2, 'USD', 100, 1, $3, $3)",
+          "INSERT INTO orders (id, customer_subject, customer_issuer, currency, total, item_count, created_at, updated_at) VALUES ($1, $2, '', 'USD', 100, 1, $3, $3)",
           [order.id, order.customerId, order.createdAt],
         );
         await held.query(
-          "INSERT INTO order_events (id, type, order_id, customer_subject, order_version, status, created_at) VALUES ($1, 'order.created', $2, $3, 1, 'pending', $4)",
+          "INSERT INTO order_events (id, type, order_id, customer_subject, customer_issuer, order_version, status, created_at) VALUES ($1, 'order.created', $2, $3, '', 1, 'pending', $4)",
           [late, order.id, order.customerId, order.createdAt],
         );
         const committedFirst = await create();

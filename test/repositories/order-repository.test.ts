@@ -51,6 +51,7 @@ describe("create and find", () => {
     expect(found).toEqual({
       id: input.id,
       customerId: customer,
+      customerIssuer: "",
       status: "pending",
       currency: "USD",
       items: [

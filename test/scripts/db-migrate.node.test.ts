@@ -16,6 +16,16 @@ describe("npm run db:migrate", () => {
     expect(() => run({ DATABASE_URL: "" })).toThrow(/DATABASE_URL is not set/);
   });
 
+  it("refuses a provider's tokens without the provider's issuer, which existing rows would need", () => {
+    let output = "";
+    try {
+      run({ DATABASE_URL: "postgres://owner@127.0.0.1:9/nowhere", JWT_MODES: "jwks", JWT_ISSUER: "" });
+    } catch (err) {
+      output = String((err as { stderr?: string }).stderr);
+    }
+    expect(output).toContain("JWT_ISSUER must name the provider");
+  });
+
   it("prints no part of a connection string it cannot use", () => {
     let output = "";
     try {

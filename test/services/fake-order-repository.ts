@@ -1,3 +1,4 @@
+import type { Customer } from "../../src/domain/caller";
 import type { Order } from "../../src/domain/order";
 import type { OrderRepository } from "../../src/services/order-repository";
 
@@ -15,17 +16,19 @@ export function fakeOrderRepository() {
   const calls: string[] = [];
   /** The events written with each change, as the real repository writes them (one per change). */
   const events: { id: string; type: string; orderId: string; requestId?: string }[] = [];
-  const keyOf = (callerId: string, key: string) => `${callerId}\u0000${key}`;
-  const visible = (id: string, customerId?: string) => {
+  const keyOf = (caller: Customer, key: string) => JSON.stringify([caller.issuer, caller.id, key]);
+  const owns = (customer: Customer | undefined, o: Order) =>
+    !customer || (o.customerId === customer.id && o.customerIssuer === customer.issuer);
+  const visible = (id: string, customer?: Customer) => {
     const o = orders.get(id);
-    return o && (!customerId || o.customerId === customerId) ? structuredClone(o) : null;
+    return o && owns(customer, o) ? structuredClone(o) : null;
   };
 
   const repository: OrderRepository = {
     async create(order, claim, event) {
       calls.push("create");
       if (claim) {
-        const existing = keys.get(keyOf(claim.callerId, claim.key));
+        const existing = keys.get(keyOf(claim.caller, claim.key));
         // Like the real one: a live record keeps the key; an expired one is replaced.
         if (existing && existing.expiresAt > order.createdAt) {
           return {
@@ -33,7 +36,7 @@ export function fakeOrderRepository() {
             record: { requestHash: existing.requestHash, snapshot: structuredClone(existing.snapshot) },
           };
         }
-        keys.set(keyOf(claim.callerId, claim.key), {
+        keys.set(keyOf(claim.caller, claim.key), {
           requestHash: claim.requestHash,
           snapshot: structuredClone(order),
           orderId: order.id,
@@ -53,14 +56,14 @@ export function fakeOrderRepository() {
       for (const [k] of expired) keys.delete(k);
       return expired.length;
     },
-    async findById(id, customerId) {
+    async findById(id, customer) {
       calls.push("findById");
-      return visible(id, customerId);
+      return visible(id, customer);
     },
-    async list({ customerId, status, limit, after, includeItems }) {
+    async list({ customer, status, limit, after, includeItems }) {
       calls.push("list");
       return [...orders.values()]
-        .filter((o) => (!customerId || o.customerId === customerId) && (!status || o.status === status))
+        .filter((o) => owns(customer, o) && (!status || o.status === status))
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
         .filter(
           (o) =>
@@ -75,9 +78,9 @@ export function fakeOrderRepository() {
           return copy;
         });
     },
-    async transition({ id, customerId, to, from, expectedVersion, event }) {
+    async transition({ id, customer, to, from, expectedVersion, event }) {
       calls.push("transition");
-      const current = visible(id, customerId);
+      const current = visible(id, customer);
       if (!current) return { updated: null, current: null };
       if (!from.includes(current.status) || (expectedVersion !== undefined && current.version !== expectedVersion)) {
         return { updated: null, current };

@@ -5,9 +5,9 @@ import type { EventStamp } from "../../src/domain/order-event";
 import { createOrderService, IDEMPOTENCY_TTL_MS, type OrderService } from "../../src/services/order-service";
 import { fakeOrderRepository } from "./fake-order-repository";
 
-const alice: Caller = { id: "00000000-0000-4000-8000-00000000000a", role: "customer" };
-const bob: Caller = { id: "00000000-0000-4000-8000-00000000000b", role: "customer" };
-const admin: Caller = { id: "00000000-0000-4000-8000-0000000000ad", role: "admin" };
+const alice: Caller = { id: "00000000-0000-4000-8000-00000000000a", issuer: "", role: "customer" };
+const bob: Caller = { id: "00000000-0000-4000-8000-00000000000b", issuer: "", role: "customer" };
+const admin: Caller = { id: "00000000-0000-4000-8000-0000000000ad", issuer: "", role: "admin" };
 
 const input = {
   currency: "EUR" as const,
@@ -53,6 +53,22 @@ describe("create", () => {
     await expect(service.create(alice, { ...input, customerId: bob.id })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
+  });
+
+  it("creates for a customer of the admin's own issuer: ours by a UUID however cased, a provider's as written", async () => {
+    const ours = await service.create(admin, { ...input, customerId: bob.id.toUpperCase() });
+    expect(ours.order).toMatchObject({ customerId: bob.id, customerIssuer: "" });
+    const providerAdmin: Caller = { id: "auth0|admin", issuer: "https://idp.example/", role: "admin" };
+    const theirs = await service.create(providerAdmin, { ...input, customerId: bob.id.toUpperCase() });
+    expect(theirs.order).toMatchObject({ customerId: bob.id.toUpperCase(), customerIssuer: "https://idp.example/" });
+    const carol: Caller = { id: bob.id.toUpperCase(), issuer: "https://idp.example/", role: "customer" };
+    expect((await service.list(carol, { limit: 10, includeItems: false })).items.map((o) => o.id)).toEqual([
+      theirs.order.id,
+    ]);
+    expect((await service.list(bob, { limit: 10, includeItems: false })).items.map((o) => o.id)).toEqual([
+      ours.order.id,
+    ]);
+    await expect(service.get(carol, ours.order.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("replays the order as first created for the same key and body, creating nothing", async () => {

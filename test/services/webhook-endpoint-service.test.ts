@@ -11,8 +11,8 @@ import type { StoredEndpoint, WebhookRepository } from "../../src/services/webho
 import { fakeWebhookRepository } from "./fake-webhook-repository";
 
 const NOW = Date.parse("2026-12-02T10:00:00.750Z");
-const ADMIN: Caller = { id: "admin-1", role: "admin" };
-const CUSTOMER: Caller = { id: "customer-1", role: "customer" };
+const ADMIN: Caller = { id: "admin-1", issuer: "", role: "admin" };
+const CUSTOMER: Caller = { id: "customer-1", issuer: "", role: "customer" };
 
 const endpoint = (over: Partial<WebhookEndpoint> = {}): WebhookEndpoint => ({
   id: "wh-1",

@@ -10,8 +10,8 @@ import { recordingQueue } from "./recording-queue";
 /** The event jobs' tests' clock, trace and callers. */
 export const NOW = Date.parse("2026-12-02T10:00:00Z");
 export const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-export const ADMIN = { id: "admin-1", role: "admin" as const };
-export const CUSTOMER = { id: "customer-1", role: "customer" as const };
+export const ADMIN = { id: "admin-1", issuer: "", role: "admin" as const };
+export const CUSTOMER = { id: "customer-1", issuer: "", role: "customer" as const };
 
 export const storedEvent = (id: string): OrderEvent => ({
   id,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import type { Customer } from "../../src/domain/caller";
 import { type Order, priceItems } from "../../src/domain/order";
 import type {
   CreateResult,
@@ -20,6 +21,7 @@ export function newOrder(customerId: string, overrides: Partial<Order> = {}): Or
   const order: Order = {
     id: crypto.randomUUID(),
     customerId,
+    customerIssuer: "",
     status: "pending",
     currency: "USD",
     items,
@@ -48,8 +50,16 @@ export function stamped(repo: OrderRepository): StampedRepository {
   };
 }
 
-const claim = (callerId: string, key: string, hash = "a".repeat(64), expiresAt = new Date(clock + 86_400_000)) =>
-  ({ callerId, key, requestHash: hash, expiresAt }) satisfies IdempotencyClaim;
+/** A customer of this service's own tokens, or of the issuer given. */
+const own = (id: string, issuer = ""): Customer => ({ id, issuer });
+
+const claim = (
+  callerId: string,
+  key: string,
+  hash = "a".repeat(64),
+  expiresAt = new Date(clock + 86_400_000),
+  issuer = "",
+) => ({ caller: own(callerId, issuer), key, requestHash: hash, expiresAt }) satisfies IdempotencyClaim;
 
 const withoutItems = ({ items: _, ...order }: Order): Order => order;
 
@@ -69,8 +79,8 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       const order = newOrder(crypto.randomUUID());
       expect(await repo.create(order)).toEqual({ kind: "created", order });
       expect(await repo.findById(order.id)).toEqual(order);
-      expect(await repo.findById(order.id, order.customerId)).toEqual(order);
-      expect(await repo.findById(order.id, crypto.randomUUID())).toBeNull();
+      expect(await repo.findById(order.id, own(order.customerId))).toEqual(order);
+      expect(await repo.findById(order.id, own(crypto.randomUUID()))).toBeNull();
       expect(await repo.findById(crypto.randomUUID())).toBeNull();
     });
 
@@ -101,19 +111,19 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
           Array(9).fill({ kind: "key-taken", record: { requestHash: "a".repeat(64), snapshot: winners[0] } }),
         );
       }
-      expect(await repo.list({ customerId: customer, limit: 50, includeItems: false })).toHaveLength(20);
+      expect(await repo.list({ customer: own(customer), limit: 50, includeItems: false })).toHaveLength(20);
     });
 
     it("keeps orders and keys of a provider's subject as the provider names it, case and all", async () => {
       const subject = `auth0|${crypto.randomUUID().slice(0, 8)}Ab`;
       const order = newOrder(subject);
       expect(await repo.create(order, claim(subject, "opaque"))).toEqual({ kind: "created", order });
-      expect(await repo.findById(order.id, subject)).toEqual(order);
-      expect(await repo.findById(order.id, subject.toLowerCase())).toBeNull();
-      expect(await repo.list({ customerId: subject, limit: 10, includeItems: true })).toEqual([order]);
-      expect(await repo.list({ customerId: subject.toUpperCase(), limit: 10, includeItems: false })).toEqual([]);
+      expect(await repo.findById(order.id, own(subject))).toEqual(order);
+      expect(await repo.findById(order.id, own(subject.toLowerCase()))).toBeNull();
+      expect(await repo.list({ customer: own(subject), limit: 10, includeItems: true })).toEqual([order]);
+      expect(await repo.list({ customer: own(subject.toUpperCase()), limit: 10, includeItems: false })).toEqual([]);
       expect((await repo.create(newOrder(subject), claim(subject, "opaque"))).kind).toBe("key-taken");
-      const moved = await repo.transition({ id: order.id, customerId: subject, to: "cancelled", from: ["pending"] });
+      const moved = await repo.transition({ id: order.id, customer: own(subject), to: "cancelled", from: ["pending"] });
       expect(moved.updated).toMatchObject({ customerId: subject, status: "cancelled" });
     });
 
@@ -121,6 +131,37 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
       expect((await repo.create(newOrder(a), claim(a, "shared"))).kind).toBe("created");
       expect((await repo.create(newOrder(b), claim(b, "shared"))).kind).toBe("created");
+    });
+
+    it("keeps two issuers' equal subjects apart: orders, lists, changes and keys", async () => {
+      const subject = crypto.randomUUID();
+      const issuer = "https://tenant.example.com/";
+      const ours = newOrder(subject);
+      const theirs = newOrder(subject, { customerIssuer: issuer });
+      const hash = "a".repeat(64);
+      const later = new Date(clock + 86_400_000);
+      expect(await repo.create(ours, claim(subject, "same-key"))).toEqual({ kind: "created", order: ours });
+      expect(await repo.create(theirs, claim(subject, "same-key", hash, later, issuer))).toEqual({
+        kind: "created",
+        order: theirs,
+      });
+      expect(await repo.findById(ours.id, own(subject, issuer))).toBeNull();
+      expect(await repo.findById(theirs.id, own(subject))).toBeNull();
+      expect(await repo.findById(theirs.id, own(subject, issuer))).toEqual(theirs);
+      expect(await repo.list({ customer: own(subject), limit: 10, includeItems: true })).toEqual([ours]);
+      expect(await repo.list({ customer: own(subject, issuer), limit: 10, includeItems: true })).toEqual([theirs]);
+      const stranger = await repo.transition({
+        id: ours.id,
+        customer: own(subject, issuer),
+        to: "cancelled",
+        from: ["pending"],
+      });
+      expect(stranger).toEqual({ updated: null, current: null });
+      const again = await repo.create(
+        newOrder(subject, { customerIssuer: issuer }),
+        claim(subject, "same-key", "b".repeat(64), later, issuer),
+      );
+      expect(again).toEqual({ kind: "key-taken", record: { requestHash: hash, snapshot: theirs } });
     });
 
     it("replaces a record that expired, and keeps the new one", async () => {
@@ -152,7 +193,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       const seen: Order[] = [];
       let after: { createdAt: Date; id: string } | undefined;
       for (let pages = 0; pages < 10; pages++) {
-        const page = await repo.list({ customerId: customer, limit: 4, after, includeItems: false });
+        const page = await repo.list({ customer: own(customer), limit: 4, after, includeItems: false });
         seen.push(...page);
         const last = page.at(-1);
         if (page.length < 4 || !last) break;
@@ -168,12 +209,12 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       await repo.create(b);
       await repo.create(newOrder(crypto.randomUUID()));
       await repo.transition({ id: a.id, to: "paid", from: ["pending"] });
-      const bare = await repo.list({ customerId: customer, limit: 10, includeItems: false });
+      const bare = await repo.list({ customer: own(customer), limit: 10, includeItems: false });
       expect(bare.map((o) => o.id)).toEqual([b.id, a.id]);
       expect(bare[0]).not.toHaveProperty("items");
-      const withItems = await repo.list({ customerId: customer, limit: 10, includeItems: true });
+      const withItems = await repo.list({ customer: own(customer), limit: 10, includeItems: true });
       expect(withItems[0]).toEqual(b);
-      const paid = await repo.list({ customerId: customer, status: "paid", limit: 10, includeItems: false });
+      const paid = await repo.list({ customer: own(customer), status: "paid", limit: 10, includeItems: false });
       expect(paid.map((o) => [o.id, o.status, o.version])).toEqual([[a.id, "paid", 2]]);
       const everyone = await repo.list({ limit: 1000, includeItems: false });
       expect(everyone.map((o) => o.id)).toEqual(expect.arrayContaining([a.id, b.id]));
@@ -184,7 +225,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       await repo.create(order);
       const moved = await repo.transition({
         id: order.id,
-        customerId: order.customerId,
+        customer: own(order.customerId),
         to: "paid",
         from: ["pending"],
         expectedVersion: 1,
@@ -199,7 +240,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       expect(stale).toEqual({ updated: null, current: moved.updated });
       const stranger = await repo.transition({
         id: order.id,
-        customerId: crypto.randomUUID(),
+        customer: own(crypto.randomUUID()),
         to: "cancelled",
         from: ["pending", "paid"],
       });

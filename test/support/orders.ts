@@ -4,6 +4,7 @@ import type { Order } from "../../src/domain/order";
 export const emptyOrder = (customerId: string): Order => ({
   id: "5d2f1c3b-0000-4000-8000-000000000001",
   customerId,
+  customerIssuer: "",
   status: "pending",
   currency: "USD",
   items: [],

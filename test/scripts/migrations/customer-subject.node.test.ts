@@ -1,10 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlServer } from "../../../dev/sql-server/server.ts";
 import { httpConnection } from "../../../scripts/migrations/connections.ts";
 import { runMigrations } from "../../../scripts/migrations/migrator.ts";
+import { migrationsUpTo } from "../../support/node/migrations-up-to.ts";
 import { startTestSqlServer } from "../../support/node/sql-server.ts";
 
 /**
@@ -19,19 +17,6 @@ beforeAll(async () => {
   server = await startTestSqlServer();
 });
 afterAll(() => server.close());
-
-/** migrations/ as it was at the release that shipped `lastTag`: the journal cut there. */
-function migrationsUpTo(lastTag: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "migrations-"));
-  mkdirSync(join(dir, "meta"));
-  const journal = JSON.parse(readFileSync("migrations/meta/_journal.json", "utf8")) as {
-    entries: { tag: string }[];
-  };
-  const entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag === lastTag) + 1);
-  writeFileSync(join(dir, "meta", "_journal.json"), JSON.stringify({ ...journal, entries }));
-  for (const { tag } of entries) copyFileSync(join("migrations", `${tag}.sql`), join(dir, `${tag}.sql`));
-  return dir;
-}
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "22222222-2222-4222-8222-222222222222";
@@ -58,7 +43,9 @@ describe("the customer subject's contract step", () => {
     );
 
     // The release that ships 0009: the version before it still serves, so its columns stay.
-    const release = await runMigrations(connect(), "migrations");
+    // migrations/ up to 0015: the story of this move, told without the migrations after it.
+    const folder = migrationsUpTo("0015_webhook_previous_secrets");
+    const release = await runMigrations(connect(), folder);
     expect(release.applied).toEqual([
       "0009_customer_subject_not_null_check",
       "0010_customer_subject_check_validated",
@@ -78,7 +65,7 @@ describe("the customer subject's contract step", () => {
     );
 
     // The release after it.
-    const next = await runMigrations(connect(), "migrations");
+    const next = await runMigrations(connect(), folder);
     expect(next.applied).toEqual([
       "0012_customer_id_dropped",
       "0013_event_commit_order",

@@ -25,7 +25,7 @@ describe("the worker's database role", () => {
     const sql = worker();
     const id = crypto.randomUUID();
     await sql.query(
-      "INSERT INTO orders (id, customer_subject, currency, total, item_count) VALUES ($1, $2, 'USD', 100, 1)",
+      "INSERT INTO orders (id, customer_subject, customer_issuer, currency, total, item_count) VALUES ($1, $2, '', 'USD', 100, 1)",
       [id, crypto.randomUUID()],
     );
     await sql.query("UPDATE orders SET status = 'paid' WHERE id = $1", [id]);

@@ -56,7 +56,7 @@ describe("the worker's statement and lock timeouts", () => {
     await setWorkerTimeouts(pgConnection(owner), 300, ROLE);
     const id = crypto.randomUUID();
     await owner.query(
-      "INSERT INTO orders (id, customer_subject, currency, total, item_count) VALUES ($1, 'someone', 'USD', 100, 1)",
+      "INSERT INTO orders (id, customer_subject, customer_issuer, currency, total, item_count) VALUES ($1, 'someone', '', 'USD', 100, 1)",
       [id],
     );
     // Another transaction holds the order's row, as a concurrent change does.
