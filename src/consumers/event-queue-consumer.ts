@@ -68,7 +68,10 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
       });
       log.info("webhook delivery", { attempt: (body.after ?? 0) + message.attempts, outcome: decision.outcome });
       metrics.count("webhook_deliveries_total", { outcome: decision.outcome });
-      if (decision.outcome === "disabled") metrics.count("webhook_endpoints_disabled_total");
+      if (decision.outcome === "disabled") {
+        log.warn("webhook endpoint disabled", { reason: decision.disabledBy });
+        metrics.count("webhook_endpoints_disabled_total", { reason: decision.disabledBy });
+      }
       if (decision.kind === "ack") message.ack();
       else if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
       // Past max_retries, Queues moves a retried message to the dead-letter queue.

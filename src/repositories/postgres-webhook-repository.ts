@@ -1,4 +1,4 @@
-import { and, arrayContains, desc, eq, getTableColumns, lte, max, sql } from "drizzle-orm";
+import { and, arrayContains, desc, eq, getTableColumns, isNotNull, isNull, lte, max, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
@@ -23,10 +23,12 @@ const {
   previousSecret: _p,
   previousSecretExpiresAt: _e,
   previousSecrets: _l,
+  failingSince: _f,
   ...publicColumns
 } = getTableColumns(webhookEndpoints);
 
-type SecretColumns = "secret" | "previousSecret" | "previousSecretExpiresAt" | "previousSecrets";
+/** Columns kept from the public endpoint: its secrets, and the delivery state only the dispatcher reads. */
+type SecretColumns = "secret" | "previousSecret" | "previousSecretExpiresAt" | "previousSecrets" | "failingSince";
 
 function toEndpoint(row: Omit<EndpointRow, SecretColumns>): WebhookEndpoint {
   return {
@@ -104,13 +106,26 @@ async function deleteEndpoint(db: Database, id: string, expectedVersion?: number
 
 async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: { reason: string }) {
   const insert = db.insert(webhookAttempts).values(attempt);
+  const endpoint = eq(webhookEndpoints.id, attempt.endpointId);
+  // A delivered attempt ends a run of failures; the first failed one after it starts one.
+  const failing =
+    attempt.outcome === "delivered"
+      ? db
+          .update(webhookEndpoints)
+          .set({ failingSince: null })
+          .where(and(endpoint, isNotNull(webhookEndpoints.failingSince)))
+      : db
+          .update(webhookEndpoints)
+          .set({ failingSince: attempt.attemptedAt })
+          .where(and(endpoint, isNull(webhookEndpoints.failingSince)));
   if (!disable) {
-    await runQuery("webhooks.record-attempt", () => insert);
+    await runQuery("webhooks.record-attempt", () => db.batch([insert, failing]));
     return;
   }
   await runQuery("webhooks.record-attempt", () =>
     db.batch([
       insert,
+      failing,
       db
         .update(webhookEndpoints)
         .set({
@@ -153,7 +168,12 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
     async findEndpoint(id) {
       const [row] = await runQuery("webhooks.find", () => endpointNow(db, id));
       return row
-        ? ({ ...toEndpoint(row), secret: row.secret, previousSecrets: previousSecretsOf(row) } satisfies StoredEndpoint)
+        ? ({
+            ...toEndpoint(row),
+            secret: row.secret,
+            previousSecrets: previousSecretsOf(row),
+            failingSince: row.failingSince,
+          } satisfies StoredEndpoint)
         : null;
     },
     updateEndpoint: (id, changes, expectedVersion) => updateEndpoint(db, id, changes, expectedVersion),

@@ -182,6 +182,8 @@ export const webhookEndpoints = pgTable(
     previousSecrets: jsonb("previous_secrets").$type<{ secret: string; expires_at: string }[]>(),
     disabled: boolean("disabled").notNull().default(false),
     disabledReason: varchar("disabled_reason", { length: 255 }),
+    // The first failed attempt since the last delivered one: 5 days of nothing but failures disable it.
+    failingSince: timestamptz("failing_since"),
     version: integer("version").notNull().default(1),
     createdAt: timestamptz("created_at").notNull(),
     updatedAt: timestamptz("updated_at").notNull(),

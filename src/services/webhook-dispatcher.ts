@@ -1,15 +1,17 @@
 import type { OrderEvent } from "../domain/order-event";
 import type { DeliveryAttempt } from "../domain/webhook-endpoint";
 import { parseTraceparent, traceparentOf } from "../observability/trace-context";
-import { RETRY_DELAYS_S } from "./event-messages";
 import type { EventRepository } from "./event-repository";
+import { FAILING_DISABLE_MS, retryAfterSeconds, retryDelaySeconds } from "./retry-policy";
 import type { SigningSecrets } from "./webhook-endpoint-service";
 import type { StoredEndpoint, WebhookRepository } from "./webhook-repository";
 
 /** What a delivery's queue message should do next. */
 export type DeliveryDecision =
-  /** Delivered; the endpoint answered 410 and was disabled; or nothing to deliver (gone, disabled). */
-  | { kind: "ack"; outcome: "delivered" | "disabled" | "skipped" }
+  /** Delivered; or nothing to deliver (gone, disabled). */
+  | { kind: "ack"; outcome: "delivered" | "skipped" }
+  /** The endpoint was disabled: it answered 410 Gone, or every attempt has failed for 5 days. */
+  | { kind: "ack"; outcome: "disabled"; disabledBy: "gone" | "failing" }
   | { kind: "retry"; outcome: "retrying"; delaySeconds: number }
   /** The last attempt failed: a retry now sends the message to the dead-letter queue. */
   | { kind: "dead-letter"; outcome: "failed" };
@@ -22,12 +24,12 @@ export interface DeliveryPorts {
     message: { id: string; timestampSeconds: number; body: string },
     secrets: readonly string[],
   ): Promise<Record<string, string>>;
-  /** POSTs it: a status, or why there was none. */
+  /** POSTs it: a status (with the receiver's `Retry-After`, if any), or why there was none. */
   post(
     url: string,
     body: string,
     headers: Record<string, string>,
-  ): Promise<{ status: number; error?: string } | { error: string }>;
+  ): Promise<{ status: number; retryAfter?: string; error?: string } | { error: string }>;
 }
 
 export interface WebhookDispatcherDeps extends DeliveryPorts {
@@ -36,6 +38,8 @@ export interface WebhookDispatcherDeps extends DeliveryPorts {
   secrets: SigningSecrets;
   now?: () => number;
   newId?: () => string;
+  /** The retry jitter's draw, in [0, 1). */
+  random?: () => number;
 }
 
 export interface WebhookDispatcher {
@@ -85,19 +89,36 @@ async function signingSecrets(
   return opened.map((o) => o.plain);
 }
 
+type Answer = Awaited<ReturnType<DeliveryPorts["post"]>>;
+
+/**
+ * What the answer means for the endpoint: delivered, gone (410), failed and retried on the retry policy's
+ * schedule, or failed for good; an endpoint that has failed every attempt for 5 days is disabled.
+ */
 function decide(
-  status: number | undefined,
-  attempt: number,
+  answer: Answer,
+  { attempt, at, failingSince, random }: { attempt: number; at: number; failingSince: Date | null; random: number },
 ): DeliveryDecision & { outcome: DeliveryAttempt["outcome"] } {
+  const status = "status" in answer ? answer.status : undefined;
   if (status !== undefined && status >= 200 && status < 300) return { kind: "ack", outcome: "delivered" };
-  if (status === 410) return { kind: "ack", outcome: "disabled" };
-  const delaySeconds = RETRY_DELAYS_S[attempt - 1];
+  if (status === 410) return { kind: "ack", outcome: "disabled", disabledBy: "gone" };
+  if (failingSince && at - failingSince.getTime() >= FAILING_DISABLE_MS) {
+    return { kind: "ack", outcome: "disabled", disabledBy: "failing" };
+  }
+  const retryAfter = "retryAfter" in answer ? retryAfterSeconds(answer.retryAfter, at) : undefined;
+  const delaySeconds = retryDelaySeconds({ attempt, status, retryAfter, random });
   if (delaySeconds !== undefined) return { kind: "retry", outcome: "retrying", delaySeconds };
   return { kind: "dead-letter", outcome: "failed" };
 }
 
+/** Why an endpoint was disabled, as `GET` of it shows. */
+function disabledReason(by: "gone" | "failing", failingSince: Date | null): string {
+  if (by === "gone") return GONE_REASON;
+  return `every delivery failed for 5 days (since ${failingSince?.toISOString()})`;
+}
+
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
-  const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID() } = deps;
+  const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID(), random = Math.random } = deps;
   return {
     async deliver({ eventId, endpointId, attempt, priorAttempts = 0, spanId }) {
       const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
@@ -110,7 +131,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       const answer = await deps.post(endpoint.url, body, { ...signed, ...traceHeaders(event.trace, spanId) });
       const finished = now();
       const statusCode = "status" in answer ? answer.status : null;
-      const decision = decide(statusCode ?? undefined, attempt);
+      const { failingSince } = endpoint;
+      const decision = decide(answer, { attempt, at: finished, failingSince, random: random() });
       const { outcome } = decision;
       await webhooks.recordAttempt(
         {
@@ -127,7 +149,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
           nextAttemptAt:
             decision.kind === "retry" ? new Date(Math.floor(finished) + decision.delaySeconds * 1000) : null,
         },
-        outcome === "disabled" ? { reason: GONE_REASON } : undefined,
+        decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
       );
       return decision;
     },

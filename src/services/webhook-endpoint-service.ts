@@ -86,7 +86,7 @@ async function createEndpoint({ repository, secrets, now, newId }: Deps, { url, 
     updatedAt: at,
   };
   const sealed = await secrets.seal(secret);
-  await repository.createEndpoint({ ...endpoint, secret: sealed, previousSecrets: [] });
+  await repository.createEndpoint({ ...endpoint, secret: sealed, previousSecrets: [], failingSince: null });
   return { endpoint, secret };
 }
 
@@ -139,7 +139,7 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       requireAdmin(caller);
       const found = await repository.findEndpoint(id);
       if (!found) throw notFound();
-      const { secret: _, previousSecrets: __, ...endpoint } = found;
+      const { secret: _, previousSecrets: __, failingSince: ___, ...endpoint } = found;
       return endpoint;
     },
 
@@ -149,8 +149,9 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       const changes: EndpointChanges = {
         ...update,
         ...(update.events ? { events: [...new Set(update.events)] } : {}),
-        // Enabling again clears why it was disabled; disabling by hand says who did it.
-        ...(update.disabled === false ? { disabledReason: null } : {}),
+        // Enabling again clears why it was disabled and starts its 5 days of failures afresh; disabling
+        // by hand says who did it.
+        ...(update.disabled === false ? { disabledReason: null, failingSince: null } : {}),
         ...(update.disabled === true ? { disabledReason: "disabled by an admin" } : {}),
       };
       return changed(await repository.updateEndpoint(id, changes, expectedVersion));

@@ -15,10 +15,15 @@ export interface StoredEndpoint extends WebhookEndpoint {
   secret: string;
   /** The secrets before it, newest first, each honoured until it expires. */
   previousSecrets: PreviousSecret[];
+  /** When its first failed attempt since its last delivered one (or since it was enabled) was made. */
+  failingSince: Date | null;
 }
 
 export type EndpointChanges = Partial<
-  Pick<StoredEndpoint, "url" | "events" | "description" | "disabled" | "disabledReason" | "secret" | "previousSecrets">
+  Pick<
+    StoredEndpoint,
+    "url" | "events" | "description" | "disabled" | "disabledReason" | "secret" | "previousSecrets" | "failingSince"
+  >
 >;
 
 export interface EndpointChangeResult {
@@ -47,7 +52,10 @@ export interface WebhookRepository {
    * or before `happenedAt`): an endpoint receives the events from its creation on.
    */
   subscribedEndpoints(type: OrderEventType, happenedAt: Date): Promise<string[]>;
-  /** Records the attempt; a 410 also disables the endpoint, in the same round trip. */
+  /**
+   * Records the attempt and, in the same round trip, when the endpoint started failing (cleared by a
+   * delivered attempt, set by the first failed one after it); `disable` also disables the endpoint.
+   */
   recordAttempt(attempt: DeliveryAttempt, disable?: { reason: string }): Promise<void>;
   /** An endpoint's attempts, newest first. */
   listAttempts(endpointId: string, query: PageQuery): Promise<DeliveryAttempt[]>;

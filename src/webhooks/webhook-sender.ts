@@ -3,7 +3,8 @@ export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Bytes of a receiver's answer read (and then dropped): enough to end the exchange cleanly, never stored. */
 const ANSWER_READ_LIMIT = 4_096;
 
-export type DeliveryAnswer = { status: number; error?: string } | { error: string };
+/** A status and, when the receiver sent one, its `Retry-After`; or why no status came back. */
+export type DeliveryAnswer = { status: number; retryAfter?: string; error?: string } | { error: string };
 
 /** Reads at most `limit` bytes of the answer and cancels the rest: a receiver cannot make us read a gigabyte. */
 async function drain(res: Response, limit: number): Promise<void> {
@@ -42,7 +43,8 @@ export async function postDelivery(
     });
     await drain(res, ANSWER_READ_LIMIT).catch(() => {});
     if (res.status >= 300 && res.status < 400) return { status: res.status, error: "redirect not followed" };
-    return { status: res.status };
+    const retryAfter = res.headers.get("retry-after");
+    return retryAfter === null ? { status: res.status } : { status: res.status, retryAfter };
   } catch (err) {
     const name = (err as Error).name;
     if (name === "TimeoutError") return { error: `no answer within ${timeoutMs / 1000} s` };

@@ -76,10 +76,11 @@ describe("the events queue consumer", () => {
     expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="failed"} 1');
   });
 
-  it("counts an endpoint disabled by a 410", async () => {
-    const { consume, metrics } = consumerWith(async () => ({ kind: "ack", outcome: "disabled" }));
+  it.each(["gone", "failing"] as const)("counts and logs an endpoint disabled (%s), by why", async (disabledBy) => {
+    const { consume, metrics, lines } = consumerWith(async () => ({ kind: "ack", outcome: "disabled", disabledBy }));
     await consume(batchOf(message(delivery).msg));
-    expect(metrics.render({})).toContain("webhook_endpoints_disabled_total 1");
+    expect(metrics.render({})).toContain(`webhook_endpoints_disabled_total{reason="${disabledBy}"} 1`);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "webhook endpoint disabled", reason: disabledBy }));
   });
 
   it("retries a step that failed on our side with its attempt's delay, logging codes, never data", async () => {

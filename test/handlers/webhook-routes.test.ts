@@ -18,6 +18,7 @@ const endpoint: StoredEndpoint = {
   updatedAt: new Date("2026-11-25T12:05:00.000Z"),
   secret: "sealed:secret",
   previousSecrets: [],
+  failingSince: null,
 };
 
 async function asAdmin(path: string, init: RequestInit = {}) {

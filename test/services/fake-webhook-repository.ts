@@ -15,7 +15,7 @@ const olderThan =
     at(row).getTime() < after.createdAt.getTime() ||
     (at(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
-const publicOf = ({ secret: _, previousSecrets: __, ...endpoint }: StoredEndpoint) =>
+const publicOf = ({ secret: _, previousSecrets: __, failingSince: ___, ...endpoint }: StoredEndpoint) =>
   structuredClone(endpoint) as WebhookEndpoint;
 
 /** An in-memory WebhookRepository with the real one's semantics (test/support/webhook-repository-contract.ts). */
@@ -68,7 +68,13 @@ export function fakeWebhookRepository() {
     async recordAttempt(attempt, disable) {
       attempts.push(structuredClone(attempt));
       const endpoint = endpoints.get(attempt.endpointId);
-      if (disable && endpoint && !endpoint.disabled) bump(endpoint, { disabled: true, disabledReason: disable.reason });
+      if (!endpoint) return;
+      // A delivered attempt ends a run of failures; the first failed one after it starts one.
+      const failingSince = attempt.outcome === "delivered" ? null : (endpoint.failingSince ?? attempt.attemptedAt);
+      endpoints.set(endpoint.id, { ...endpoint, failingSince });
+      if (disable && !endpoint.disabled) {
+        bump({ ...endpoint, failingSince }, { disabled: true, disabledReason: disable.reason });
+      }
     },
     async listAttempts(endpointId, { limit, after }) {
       const at = (a: DeliveryAttempt) => a.attemptedAt;

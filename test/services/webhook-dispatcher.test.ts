@@ -35,6 +35,7 @@ const endpoint = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   updatedAt: new Date(STARTED - 60_000),
   secret: "sealed:current",
   previousSecrets: [],
+  failingSince: null,
   ...over,
 });
 
@@ -46,6 +47,7 @@ function dispatcherWith({
   found = event as OrderEvent | null,
   stored = endpoint() as StoredEndpoint | null,
   stale = [] as string[],
+  draw = 0.5,
 } = {}) {
   const times = [STARTED, STARTED + TOOK_MS];
   const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
@@ -73,6 +75,8 @@ function dispatcherWith({
     post,
     now: () => times.shift() ?? STARTED + TOOK_MS,
     newId: () => "attempt-1",
+    // 0.5: the jitter's middle, the schedule's own delay.
+    random: () => draw,
   });
   const deliver = (attempt = 1, endpointId = "wh-1", priorAttempts?: number) =>
     dispatcher.deliver({ eventId: "evt-1", endpointId, attempt, priorAttempts, spanId: SPAN_ID });
@@ -201,13 +205,67 @@ describe("one delivery attempt", () => {
 
   it("disables the endpoint when the receiver answers 410, in the same record, and acks it", async () => {
     const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 410 } });
-    expect(await deliver()).toEqual({ kind: "ack", outcome: "disabled" });
+    expect(await deliver()).toEqual({ kind: "ack", outcome: "disabled", disabledBy: "gone" });
     expect(recorded(recordAttempt)).toEqual([
       {
         attempt: expect.objectContaining({ outcome: "disabled", statusCode: 410, nextAttemptAt: null }),
         disable: { reason: "the receiver answered 410 Gone" },
       },
     ]);
+  });
+
+  it.each([
+    ["a throttling 429 doubles the schedule's delay", { status: 429 }, 2, 600],
+    ["a 503 from a gateway doubles it too", { status: 503 }, 1, 10],
+    ["a 500 keeps it", { status: 500 }, 2, 300],
+    ["Retry-After in seconds, later than the schedule, is honoured", { status: 503, retryAfter: "120" }, 1, 120],
+    ["Retry-After sooner than the schedule is not", { status: 429, retryAfter: "1" }, 2, 600],
+    [
+      "Retry-After as an HTTP-date",
+      { status: 503, retryAfter: new Date(STARTED + TOOK_MS + 3_600_000).toUTCString() },
+      1,
+      3_600,
+    ],
+    ["Retry-After past the 12 h a queue can wait: 12 h", { status: 429, retryAfter: "100000" }, 1, 43_200],
+    ["an unreadable Retry-After: the schedule", { status: 503, retryAfter: "soon" }, 1, 10],
+  ])("retries after the receiver's throttling: %s", async (_label, answer, attempt, delaySeconds) => {
+    const { deliver, recordAttempt } = dispatcherWith({ answer });
+    expect(await deliver(attempt)).toEqual({ kind: "retry", outcome: "retrying", delaySeconds });
+    expect(recorded(recordAttempt)[0]?.attempt.nextAttemptAt).toEqual(
+      new Date(Math.floor(STARTED + TOOK_MS) + delaySeconds * 1000),
+    );
+  });
+
+  it.each([
+    [0, 1_440],
+    [0.999_999, 2_160],
+  ])("spreads retries by up to a fifth either way (draw %d)", async (draw, delaySeconds) => {
+    const { deliver } = dispatcherWith({ answer: { status: 500 }, draw });
+    expect(await deliver(3)).toEqual({ kind: "retry", outcome: "retrying", delaySeconds });
+  });
+
+  it("disables an endpoint whose every attempt has failed for 5 days, with why, and acks it", async () => {
+    const since = new Date(STARTED + TOOK_MS - 5 * 86_400_000);
+    const { deliver, recordAttempt } = dispatcherWith({
+      answer: { error: "no answer within 15 s" },
+      stored: endpoint({ failingSince: since }),
+    });
+    expect(await deliver(4)).toEqual({ kind: "ack", outcome: "disabled", disabledBy: "failing" });
+    expect(recorded(recordAttempt)).toEqual([
+      {
+        attempt: expect.objectContaining({ outcome: "disabled", statusCode: null, nextAttemptAt: null }),
+        disable: { reason: `every delivery failed for 5 days (since ${since.toISOString()})` },
+      },
+    ]);
+  });
+
+  it("keeps retrying an endpoint failing for less than 5 days, and delivers to one failing for longer that answers", async () => {
+    const almost = new Date(STARTED + TOOK_MS - 5 * 86_400_000 + 1);
+    const failing = dispatcherWith({ answer: { status: 500 }, stored: endpoint({ failingSince: almost }) });
+    expect((await failing.deliver(4)).kind).toBe("retry");
+    const long = new Date(STARTED - 9 * 86_400_000);
+    const answering = dispatcherWith({ answer: { status: 204 }, stored: endpoint({ failingSince: long }) });
+    expect(await answering.deliver(4)).toEqual({ kind: "ack", outcome: "delivered" });
   });
 
   it("skips, without posting or recording, an event or endpoint that is gone or an endpoint that is disabled", async () => {

@@ -30,6 +30,7 @@ const stored = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   ...endpoint(),
   secret: "sealed:old",
   previousSecrets: [],
+  failingSince: null,
   ...over,
 });
 
@@ -120,6 +121,7 @@ describe("creating an endpoint", () => {
       ...expected,
       secret: "sealed:whsec_1",
       previousSecrets: [],
+      failingSince: null,
     });
   });
 
@@ -202,8 +204,8 @@ describe("changing an endpoint", () => {
     expect(fake.endpoints.get("wh-1")).toMatchObject({ version: 4, secret: "sealed:old" });
   });
 
-  it("says who disabled it, and clears the reason when it is enabled again", async () => {
-    const { service } = serviceWith([stored({ description: "kept" })]);
+  it("says who disabled it, and clears the reason and its days of failures when it is enabled again", async () => {
+    const { service, fake } = serviceWith([stored({ description: "kept", failingSince: new Date(NOW - 86_400_000) })]);
     expect(await service.update(ADMIN, "wh-1", { disabled: true })).toMatchObject({
       disabled: true,
       disabledReason: "disabled by an admin",
@@ -213,6 +215,7 @@ describe("changing an endpoint", () => {
       disabled: false,
       disabledReason: null,
     });
+    expect(fake.endpoints.get("wh-1")?.failingSince).toBeNull();
     expect(await service.update(ADMIN, "wh-1", { description: null })).toMatchObject({ description: null });
   });
 

@@ -19,6 +19,7 @@ export function storedEndpoint(overrides: Partial<StoredEndpoint> = {}): StoredE
     updatedAt: new Date(clock),
     secret: "sealed:current",
     previousSecrets: [],
+    failingSince: null,
     ...overrides,
   };
 }
@@ -40,9 +41,10 @@ export function attemptOf(endpointId: string, eventId: string, seconds: number):
   };
 }
 
-const { secret: _s, previousSecrets: _p, ...publicPart } = storedEndpoint();
+const { secret: _s, previousSecrets: _p, failingSince: _f, ...publicPart } = storedEndpoint();
 type PublicEndpoint = typeof publicPart;
-const withoutSecrets = ({ secret: _, previousSecrets: __, ...rest }: StoredEndpoint) => rest as PublicEndpoint;
+const withoutSecrets = ({ secret: _, previousSecrets: __, failingSince: ___, ...rest }: StoredEndpoint) =>
+  rest as PublicEndpoint;
 
 export interface WebhookStore {
   repository: WebhookRepository;
@@ -165,6 +167,23 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       await repo.recordAttempt({ ...attemptOf(endpoint.id, event, 2), outcome: "disabled" }, { reason: "again" });
       expect(await repo.findEndpoint(endpoint.id)).toMatchObject({ disabledReason: "410 Gone", version: 2 });
       expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toHaveLength(2);
+    });
+
+    it("knows since when an endpoint has failed: from its first failed attempt until one is delivered, or until enabled again", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const event = await storedEvent();
+      const [first, second] = [attemptOf(endpoint.id, event, 1), attemptOf(endpoint.id, event, 2)];
+      await repo.recordAttempt(first);
+      await repo.recordAttempt({ ...second, outcome: "failed" });
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({ failingSince: first.attemptedAt, version: 1 });
+      await repo.recordAttempt({ ...attemptOf(endpoint.id, event, 3), outcome: "delivered", statusCode: 200 });
+      expect((await repo.findEndpoint(endpoint.id))?.failingSince).toBeNull();
+      const again = attemptOf(endpoint.id, event, 4);
+      await repo.recordAttempt({ ...again, outcome: "disabled" }, { reason: "failing" });
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({ failingSince: again.attemptedAt, disabled: true });
+      await repo.updateEndpoint(endpoint.id, { disabled: false, disabledReason: null, failingSince: null });
+      expect(await repo.findEndpoint(endpoint.id)).toMatchObject({ failingSince: null, disabled: false });
     });
 
     it("re-seals an endpoint's secrets without a new version", async () => {

@@ -16,6 +16,11 @@ describe("posting a delivery", () => {
     expect(seen?.headers).toMatchObject({ "webhook-id": "e", "content-type": "application/json" });
   });
 
+  it("passes the receiver's Retry-After on, as it sent it", async () => {
+    const answer = await post(async () => new Response(null, { status: 429, headers: { "Retry-After": "120" } }));
+    expect(answer).toEqual({ status: 429, retryAfter: "120" });
+  });
+
   it("reports a redirect as not followed", async () => {
     const answer = await post(
       async () => new Response(null, { status: 302, headers: { Location: "http://10.0.0.1/" } }),

@@ -71,13 +71,14 @@ describe("the customer issuer's expand and contract steps", () => {
     for (const subject of [OURS, THEIRS, CAROL]) await written(subject);
 
     // The release that ships 0016: the contract step waits while the version before it serves.
-    const release = await runMigrations(connect(), "migrations", { issuers });
+    const upTo0017 = migrationsUpTo("0017_customer_issuer_contract");
+    const release = await runMigrations(connect(), upTo0017, { issuers });
     expect(release.applied).toEqual(["0016_customer_issuer"]);
     expect(release.deferred).toEqual(["0017_customer_issuer_contract"]);
     // That version, still serving during the rollout, writes no issuer and keys records by subject alone.
     await written(DAVE);
 
-    const next = await runMigrations(connect(), "migrations", { issuers });
+    const next = await runMigrations(connect(), upTo0017, { issuers });
     expect(next.applied).toEqual(["0017_customer_issuer_contract"]);
     const all = await issuersByTable();
     for (const table of Object.keys(all)) expect(all[table]).toEqual(expected);
