@@ -33,6 +33,7 @@ import type { EventService } from "./services/event-service";
 import type { OrderService } from "./services/order-service";
 import type { BreakerView, Readiness, ReadinessReport } from "./services/readiness";
 import type { WebhookEndpointService } from "./services/webhook-endpoint-service";
+import type { WebhookTestSend } from "./services/webhook-test-send";
 import type { KeyLookup } from "./tokens/jwks-key-store";
 
 export interface AppDeps {
@@ -43,6 +44,7 @@ export interface AppDeps {
   events: EventService;
   webhookEndpoints: WebhookEndpointService;
   redeliver: EventRedelivery;
+  testWebhook: WebhookTestSend;
   cursors: CursorCodec;
   metrics: Metrics;
   breaker: BreakerView;
@@ -162,6 +164,7 @@ export function createApp({
   events,
   webhookEndpoints,
   redeliver,
+  testWebhook,
   cursors,
   metrics,
   breaker,
@@ -206,7 +209,10 @@ export function createApp({
   app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
-  app.route("/", apiRoutes({ config, orders, events, webhookEndpoints, redeliver, cursors, clock, signingKeys }));
+  app.route(
+    "/",
+    apiRoutes({ config, orders, events, webhookEndpoints, redeliver, testWebhook, cursors, clock, signingKeys }),
+  );
   return app;
 }
 
@@ -217,7 +223,15 @@ export function createApp({
 function apiRoutes(
   deps: Pick<
     AppDeps,
-    "config" | "orders" | "events" | "webhookEndpoints" | "redeliver" | "cursors" | "clock" | "signingKeys"
+    | "config"
+    | "orders"
+    | "events"
+    | "webhookEndpoints"
+    | "redeliver"
+    | "testWebhook"
+    | "cursors"
+    | "clock"
+    | "signingKeys"
   >,
 ) {
   const { config, cursors } = deps;
@@ -239,7 +253,7 @@ function apiRoutes(
   return new Hono<AppEnv>()
     .route("/", orderRoutes({ service: deps.orders, cursors, ...admin, opaqueSubjects: config.jwt.modes.jwks }))
     .route("/", eventRoutes({ service: deps.events, redeliver: deps.redeliver, cursors, ...admin }))
-    .route("/", webhookRoutes({ service: deps.webhookEndpoints, cursors, ...admin }));
+    .route("/", webhookRoutes({ service: deps.webhookEndpoints, testSend: deps.testWebhook, cursors, ...admin }));
 }
 
 /** The `/v1` routes' types: what `hc` (src/client.ts) reads. */

@@ -7,6 +7,7 @@ import { HOURLY } from "./cron-schedule";
 import type { EventStamp } from "./domain/order-event";
 import { createCursorCodec } from "./handlers/cursor";
 import { eventJson } from "./handlers/event-json";
+import { testEventJson } from "./handlers/webhook-json";
 import { createJsonLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { currentScope } from "./observability/scope-storage";
@@ -31,6 +32,7 @@ import type { ReadinessProbe } from "./services/readiness-probe";
 import { createWebhookDispatcher } from "./services/webhook-dispatcher";
 import { createWebhookEndpointService, type SigningSecrets } from "./services/webhook-endpoint-service";
 import type { WebhookRepository } from "./services/webhook-repository";
+import { createWebhookTestSend } from "./services/webhook-test-send";
 import { createJwksKeyStore, type KeyLookup } from "./tokens/jwks-key-store";
 import { createSecretBox } from "./webhooks/secret-box";
 import { newSigningSecret, signDelivery } from "./webhooks/signature";
@@ -131,6 +133,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     events: events.feed,
     webhookEndpoints: events.endpoints,
     redeliver: events.redeliver,
+    testWebhook: events.testWebhook,
     cursors: createCursorCodec(config.sealingKeys),
     metrics,
     breaker,
@@ -202,6 +205,7 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }
     secrets,
     now: clock,
     render: (event) => JSON.stringify(eventJson(event)),
+    renderTest: (test) => JSON.stringify(testEventJson(test)),
     sign: signDelivery,
     post: postDelivery,
   });
@@ -214,6 +218,7 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }
     sweep: createEventSweep({ events, queue, logger, metrics, now: clock }),
     purge: createEventPurge({ events, now: clock }),
     redeliver: createEventRedelivery({ events, webhooks, queue }),
+    testWebhook: createWebhookTestSend({ dispatcher }),
     consume: eventConsumer({ fanOut, dispatcher, logger, metrics }),
   };
 }

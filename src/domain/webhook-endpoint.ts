@@ -16,12 +16,16 @@ export interface WebhookEndpoint {
   updatedAt: Date;
 }
 
+/** The type of the signed event an admin sends to try an endpoint (POST /v1/webhook-endpoints/{id}/test). */
+export const TEST_EVENT_TYPE = "webhook.test";
+
 /** One attempt to deliver an event to an endpoint. */
 export interface DeliveryAttempt {
   id: string;
   endpointId: string;
-  eventId: string;
-  eventType: OrderEventType;
+  /** The stored event delivered; null for a test send, whose event is made for it and not stored. */
+  eventId: string | null;
+  eventType: OrderEventType | typeof TEST_EVENT_TYPE;
   /** 1 for the first delivery of a message, counting up with each retry. */
   attempt: number;
   outcome: "delivered" | "retrying" | "failed" | "disabled";

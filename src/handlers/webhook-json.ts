@@ -1,4 +1,5 @@
-import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
+import { type DeliveryAttempt, TEST_EVENT_TYPE, type WebhookEndpoint } from "../domain/webhook-endpoint";
+import type { TestEvent } from "../services/webhook-dispatcher";
 
 /** The API's WebhookEndpoint representation: never its secret. */
 export function endpointJson(endpoint: WebhookEndpoint) {
@@ -32,3 +33,18 @@ export function attemptJson(attempt: DeliveryAttempt) {
 }
 
 export type AttemptJson = ReturnType<typeof attemptJson>;
+
+/**
+ * The `webhook.test` event a test send delivers, shaped as every event (`id`, `type`, `timestamp`,
+ * `data`): receivers verify and route it like the others, and may ignore it.
+ */
+export function testEventJson(test: TestEvent) {
+  return {
+    id: test.id,
+    type: TEST_EVENT_TYPE,
+    timestamp: test.at.toISOString(),
+    data: { endpoint_id: test.endpointId },
+  };
+}
+
+export type TestEventJson = ReturnType<typeof testEventJson>;

@@ -92,6 +92,21 @@ export const WEBHOOK_OPERATIONS = {
     },
     errors: [...WITH_BODY, "NOT_FOUND", "PRECONDITION_FAILED"],
   },
+  testWebhookEndpoint: {
+    operationId: "testWebhookEndpoint",
+    tag: "webhooks",
+    summary: "Send a test event to a webhook endpoint (admins)",
+    description:
+      "Sends a signed `webhook.test` event (see `webhooks`) to this endpoint alone, enabled or disabled, through " +
+      "the same signing and sending as every delivery: once, never retried. The attempt is recorded in the " +
+      "endpoint's deliveries (`event_id` null) and answered: `delivered` for a 2xx, `failed` otherwise, with " +
+      "the status or why there was none.",
+    security: "bearer",
+    limited: true,
+    body: { name: "TestWebhookEndpoint", required: false },
+    responses: { 200: { description: "the attempt, as it went", schema: "DeliveryAttemptEnvelope" } },
+    errors: [...WITH_BODY, "NOT_FOUND"],
+  },
   listWebhookDeliveries: {
     operationId: "listWebhookDeliveries",
     tag: "webhooks",

@@ -4,6 +4,7 @@ import { customerOf } from "../domain/caller";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
 import type { WebhookEndpointService } from "../services/webhook-endpoint-service";
+import type { WebhookTestSend } from "../services/webhook-test-send";
 import type { CursorCodec } from "./cursor";
 import { pageAnswer } from "./page-answer";
 import { etagOf, expectedVersion } from "./preconditions";
@@ -15,11 +16,13 @@ import {
   endpointIdParam,
   pageQuery,
   rotateSecretBody,
+  testEndpointBody,
   updateEndpointBody,
 } from "./webhook-schemas";
 
 export interface WebhookRoutesDeps {
   service: WebhookEndpointService;
+  testSend: WebhookTestSend;
   cursors: CursorCodec;
   authenticate: MiddlewareHandler<AppEnv>;
   limitCaller: MiddlewareHandler<AppEnv>;
@@ -116,7 +119,7 @@ function endpointChangeRoutes(deps: WebhookRoutesDeps) {
     );
 }
 
-/** An endpoint's secret rotation and delivery attempts. */
+/** An endpoint's secret rotation, test sends and delivery attempts. */
 function deliveryRoutes(deps: WebhookRoutesDeps) {
   const { service, cursors, bodyLimitBytes } = deps;
   const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
@@ -134,6 +137,15 @@ function deliveryRoutes(deps: WebhookRoutesDeps) {
         const { endpoint, secret } = await service.rotateSecret(c.get("caller"), id(c), ifMatch(c), now);
         return c.json({ data: { ...endpointJson(endpoint), secret } }, 200, { ETag: etagOf(endpoint) });
       },
+    )
+    .post(
+      "/v1/webhook-endpoints/:id/test",
+      ...admin,
+      ...optionalJson,
+      validate("param", endpointIdParam),
+      validate("json", testEndpointBody),
+      documentRoute(OPS.testWebhookEndpoint),
+      async (c) => c.json({ data: attemptJson(await deps.testSend(c.get("caller"), id(c))) }, 200),
     )
     .get(
       "/v1/webhook-endpoints/:id/deliveries",

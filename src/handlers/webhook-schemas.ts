@@ -20,6 +20,9 @@ export const updateEndpointBody = z.strictObject({
 /** `{"expire_previous": "now"}`: every secret before the new one stops signing at once (a leak). */
 export const rotateSecretBody = z.strictObject({ expire_previous: z.optional(z.literal("now")) });
 
+/** A test send takes no options: no body, or `{}`. */
+export const testEndpointBody = z.strictObject({});
+
 /** To one endpoint, or (no body, `{}`) to every endpoint that takes the event. */
 export const endpointIdParam = z.strictObject({ id: z.uuid() });
 

@@ -243,6 +243,8 @@ const RESPONSE_SCHEMAS: Record<ResponseSchemaName, z.ZodMiniType> = {
   WebhookEndpointPage: responses.webhookEndpointPage,
   DeliveryAttempt: responses.deliveryAttempt,
   DeliveryAttemptPage: responses.deliveryAttemptPage,
+  DeliveryAttemptEnvelope: responses.deliveryAttemptEnvelope,
+  TestEvent: responses.testEvent,
   RedeliveryEnvelope: responses.redeliveryEnvelope,
   ErrorEnvelope: responses.errorEnvelope,
   Health: responses.health,
@@ -261,28 +263,44 @@ const DELIVERY_HEADERS = [
 ].map(([name, description]) => ({ name, in: "header", required: true, description, schema: { type: "string" } }));
 
 /** What a receiver gets: one POST per event type, answered 2xx to acknowledge (410 unsubscribes). */
-const WEBHOOKS = Object.fromEntries(
-  [
-    ["order.created", "An order was created."],
-    ["order.status_changed", "An order's status changed (paid, shipped, cancelled)."],
-  ].map(([type, summary]) => [
-    type,
-    {
-      post: {
-        summary,
-        description:
-          "At least once, possibly out of order: use `id` to drop repeats and `data.order_version` to drop stale ones.",
-        parameters: DELIVERY_HEADERS,
-        requestBody: { required: true, content: { "application/json": { schema: ref("Event") } } },
-        responses: {
-          "2XX": { description: "received" },
-          "410": { description: "gone: the endpoint is disabled and receives nothing more" },
-          default: { description: "anything else (or no answer in 15 s): retried for about three days" },
+const WEBHOOKS = {
+  ...Object.fromEntries(
+    [
+      ["order.created", "An order was created."],
+      ["order.status_changed", "An order's status changed (paid, shipped, cancelled)."],
+    ].map(([type, summary]) => [
+      type,
+      {
+        post: {
+          summary,
+          description:
+            "At least once, possibly out of order: use `id` to drop repeats and `data.order_version` to drop stale ones.",
+          parameters: DELIVERY_HEADERS,
+          requestBody: { required: true, content: { "application/json": { schema: ref("Event") } } },
+          responses: {
+            "2XX": { description: "received" },
+            "410": { description: "gone: the endpoint is disabled and receives nothing more" },
+            default: { description: "anything else (or no answer in 15 s): retried for about three days" },
+          },
         },
       },
+    ]),
+  ),
+  "webhook.test": {
+    post: {
+      summary: "An admin tested the endpoint (POST /v1/webhook-endpoints/{id}/test).",
+      description:
+        "Sent once, to this endpoint only, signed as every delivery; no order is involved. Verify it, answer " +
+        "2xx, and otherwise ignore it.",
+      parameters: DELIVERY_HEADERS,
+      requestBody: { required: true, content: { "application/json": { schema: ref("TestEvent") } } },
+      responses: {
+        "2XX": { description: "received: the test is recorded as delivered" },
+        default: { description: "anything else (or no answer in 15 s): recorded as failed, never retried" },
+      },
     },
-  ]),
-);
+  },
+};
 
 /** The security schemes and request headers the operations refer to by name. */
 const COMPONENTS = {

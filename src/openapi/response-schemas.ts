@@ -2,9 +2,10 @@ import * as z from "zod/mini";
 import { ERROR_CODES } from "../domain/app-error";
 import { CURRENCIES, ORDER_STATUSES } from "../domain/order";
 import { ORDER_EVENT_TYPES } from "../domain/order-event";
+import { TEST_EVENT_TYPE } from "../domain/webhook-endpoint";
 import type { EventJson } from "../handlers/event-json";
 import type { OrderJson } from "../handlers/order-json";
-import type { AttemptJson, EndpointJson } from "../handlers/webhook-json";
+import type { AttemptJson, EndpointJson, TestEventJson } from "../handlers/webhook-json";
 
 /**
  * What the API answers, as zod schemas: they document the responses in /openapi.json and the
@@ -100,8 +101,9 @@ export const webhookEndpointPage = z.strictObject({ data: z.array(webhookEndpoin
 /** Typed as what `attemptJson` renders. */
 export const deliveryAttempt: z.ZodMiniType<AttemptJson> = z.strictObject({
   id: z.uuid(),
-  event_id: z.uuid(),
-  event_type: z.enum(ORDER_EVENT_TYPES),
+  // Null, with event_type webhook.test, for a test send.
+  event_id: z.nullable(z.uuid()),
+  event_type: z.enum([...ORDER_EVENT_TYPES, TEST_EVENT_TYPE]),
   attempt: z.int().check(z.minimum(1)),
   outcome: z.enum(["delivered", "retrying", "failed", "disabled"]),
   status_code: z.nullable(z.int()),
@@ -112,6 +114,16 @@ export const deliveryAttempt: z.ZodMiniType<AttemptJson> = z.strictObject({
 });
 
 export const deliveryAttemptPage = z.strictObject({ data: z.array(deliveryAttempt), page: pageInfo });
+
+export const deliveryAttemptEnvelope = z.strictObject({ data: deliveryAttempt });
+
+/** Typed as what `testEventJson` renders: the `webhook.test` event a test send delivers. */
+export const testEvent: z.ZodMiniType<TestEventJson> = z.strictObject({
+  id: z.uuid(),
+  type: z.literal(TEST_EVENT_TYPE),
+  timestamp: z.iso.datetime(),
+  data: z.strictObject({ endpoint_id: z.uuid() }),
+});
 
 export const redeliveryEnvelope = z.strictObject({
   data: z.strictObject({ event_id: z.uuid(), endpoint_ids: z.array(z.uuid()) }),

@@ -21,6 +21,8 @@ export type ResponseSchemaName =
   | "WebhookEndpointPage"
   | "DeliveryAttempt"
   | "DeliveryAttemptPage"
+  | "DeliveryAttemptEnvelope"
+  | "TestEvent"
   | "RedeliveryEnvelope"
   | "ErrorEnvelope"
   | "Health"

@@ -25,6 +25,9 @@ const ownedBy = (customer: { id: Value; issuer: Value }): SQL | undefined =>
 /** Placeholders for a customer, filled per call from `customerId` and `customerIssuer`. */
 const customerPlaceholders = { id: sql.placeholder("customerId"), issuer: sql.placeholder("customerIssuer") };
 
+/** The values of customerPlaceholders. */
+const ownerParams = (customer: Customer) => ({ customerId: customer.id, customerIssuer: customer.issuer });
+
 /** The order with this id, and only if it is this customer's (when one is given). */
 function visible(id: Value, customer: { id: Value; issuer: Value } | undefined): SQL | undefined {
   return and(eq(orders.id, id), customer ? ownedBy(customer) : undefined);
@@ -47,8 +50,7 @@ export const shapeOf = (q: ListQuery): ListShape => ({
 
 /** The values a list query's placeholders take. */
 export const listParams = ({ customer, status, limit, after }: ListQuery) => ({
-  customerId: customer?.id,
-  customerIssuer: customer?.issuer,
+  ...(customer ? ownerParams(customer) : {}),
   status,
   limit,
   afterAt: after?.createdAt.toISOString(),
@@ -256,9 +258,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
 
     async findById(id, customer?: Customer) {
       const [row] = await runQuery("orders.find", () =>
-        customer
-          ? find.own.execute({ id, customerId: customer.id, customerIssuer: customer.issuer })
-          : find.any.execute({ id }),
+        customer ? find.own.execute({ id, ...ownerParams(customer) }) : find.any.execute({ id }),
       );
       return row ? toOrder(row) : null;
     },

@@ -1,5 +1,5 @@
 import type { OrderEvent } from "../domain/order-event";
-import type { DeliveryAttempt } from "../domain/webhook-endpoint";
+import { type DeliveryAttempt, TEST_EVENT_TYPE } from "../domain/webhook-endpoint";
 import { parseTraceparent, traceparentOf } from "../observability/trace-context";
 import type { EventRepository } from "./event-repository";
 import { FAILING_DISABLE_MS, retryAfterSeconds, retryDelaySeconds } from "./retry-policy";
@@ -16,9 +16,18 @@ export type DeliveryDecision =
   /** The last attempt failed: a retry now sends the message to the dead-letter queue. */
   | { kind: "dead-letter"; outcome: "failed" };
 
+/** The event a test send makes: not stored, delivered once to one endpoint. */
+export interface TestEvent {
+  id: string;
+  endpointId: string;
+  at: Date;
+}
+
 export interface DeliveryPorts {
   /** The event as a webhook body (JSON text). */
   render(event: OrderEvent): string;
+  /** A `webhook.test` event for this endpoint as a webhook body (JSON text). */
+  renderTest(test: TestEvent): string;
   /** Standard Webhooks headers for this body, one signature per secret. */
   sign(
     message: { id: string; timestampSeconds: number; body: string },
@@ -55,6 +64,11 @@ export interface WebhookDispatcher {
     priorAttempts?: number;
     spanId: string;
   }): Promise<DeliveryDecision>;
+  /**
+   * Sends a signed `webhook.test` event to the endpoint alone, enabled or not, once (no retries), and
+   * records the attempt; null when there is no such endpoint.
+   */
+  sendTest(endpointId: string): Promise<DeliveryAttempt | null>;
 }
 
 /**
@@ -117,8 +131,52 @@ function disabledReason(by: "gone" | "failing", failingSince: Date | null): stri
   return `every delivery failed for 5 days (since ${failingSince?.toISOString()})`;
 }
 
+/** A test send's attempt: delivered for a 2xx, failed otherwise, and never retried. */
+function testAttempt(
+  id: string,
+  endpointId: string,
+  {
+    answer,
+    statusCode,
+    started,
+    finished,
+  }: { answer: Answer; statusCode: number | null; started: number; finished: number },
+): DeliveryAttempt {
+  return {
+    id,
+    endpointId,
+    eventId: null,
+    eventType: TEST_EVENT_TYPE,
+    attempt: 1,
+    outcome: statusCode !== null && statusCode >= 200 && statusCode < 300 ? "delivered" : "failed",
+    statusCode,
+    error: answer.error ?? null,
+    durationMs: Math.max(0, Math.round(finished - started)),
+    attemptedAt: new Date(Math.floor(started)),
+    nextAttemptAt: null,
+  };
+}
+
+/** Signs the body with the endpoint's secrets live at `started` under `id` and POSTs it: the answer and when. */
+async function signedPost(
+  deps: WebhookDispatcherDeps & { now: () => number },
+  endpoint: StoredEndpoint,
+  message: { id: string; body: string; started: number },
+  headers: Record<string, string> = {},
+) {
+  const { id, body, started } = message;
+  const secrets = await signingSecrets(endpoint, deps, started);
+  const signed = await deps.sign({ id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
+  const answer = await deps.post(endpoint.url, body, { ...signed, ...headers });
+  const finished = deps.now();
+  const statusCode = "status" in answer ? answer.status : null;
+  return { answer, statusCode, finished };
+}
+
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID(), random = Math.random } = deps;
+  const clocked = { ...deps, now };
+
   return {
     async deliver({ eventId, endpointId, attempt, priorAttempts = 0, spanId }) {
       const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
@@ -126,11 +184,13 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       if (!event || !endpoint || endpoint.disabled) return { kind: "ack", outcome: "skipped" };
       const started = now();
       const body = deps.render(event);
-      const secrets = await signingSecrets(endpoint, deps, started);
-      const signed = await deps.sign({ id: event.id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
-      const answer = await deps.post(endpoint.url, body, { ...signed, ...traceHeaders(event.trace, spanId) });
-      const finished = now();
-      const statusCode = "status" in answer ? answer.status : null;
+      const sent = { id: event.id, body, started };
+      const { answer, statusCode, finished } = await signedPost(
+        clocked,
+        endpoint,
+        sent,
+        traceHeaders(event.trace, spanId),
+      );
       const { failingSince } = endpoint;
       const decision = decide(answer, { attempt, at: finished, failingSince, random: random() });
       const { outcome } = decision;
@@ -152,6 +212,18 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
       );
       return decision;
+    },
+
+    async sendTest(endpointId) {
+      const endpoint = await webhooks.findEndpoint(endpointId);
+      if (!endpoint) return null;
+      const id = newId();
+      const started = now();
+      const body = deps.renderTest({ id, endpointId, at: new Date(Math.floor(started)) });
+      const sent = await signedPost(clocked, endpoint, { id, body, started });
+      const attempt = testAttempt(newId(), endpointId, { ...sent, started });
+      await webhooks.recordAttempt(attempt);
+      return attempt;
     },
   };
 }

@@ -33,7 +33,7 @@ function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>, en
     fannedOut.push(id);
     return endpoints;
   };
-  const dispatcher: WebhookDispatcher = { deliver: ({ attempt }) => decide(attempt) };
+  const dispatcher: WebhookDispatcher = { deliver: ({ attempt }) => decide(attempt), sendTest: async () => null };
   const { logger, lines } = captureLogger();
   return { consume: eventConsumer({ fanOut, dispatcher, logger, metrics }), metrics, fannedOut, lines };
 }

@@ -332,4 +332,46 @@ describe("webhook delivery", () => {
     const result = await consume(isolate, [{ body: { hello: "world" } }, { body: "text" }]);
     expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
   });
+
+  it("sends an admin's test event, signed, to one endpoint, records it, and answers how it went", async () => {
+    const { register, request, admin, recorder } = await setUp();
+    const hook = receiver("tested");
+    const endpoint = await register(hook.url);
+    const res = await request(`/v1/webhook-endpoints/${endpoint.id}/test`, { method: "POST", headers: bearer(admin) });
+    expect(res.status).toBe(200);
+    const attempt = ((await res.json()) as { data: Record<string, unknown> }).data;
+    expect(attempt).toMatchObject({ event_id: null, event_type: "webhook.test", attempt: 1, outcome: "delivered" });
+    const [got] = await hook.received();
+    const payload = new Webhook(endpoint.secret).verify(got?.body ?? "", got?.headers ?? {}) as Record<string, unknown>;
+    expect(payload).toMatchObject({ type: "webhook.test", data: { endpoint_id: endpoint.id } });
+    expect(recorder.take()).toEqual([]);
+    const listed = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries`, { headers: bearer(admin) });
+    expect(((await listed.json()) as { data: unknown[] }).data).toEqual([attempt]);
+
+    await hook.answers(503);
+    const failed = await request(`/v1/webhook-endpoints/${endpoint.id}/test`, {
+      method: "POST",
+      headers: { ...bearer(admin), "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(((await failed.json()) as { data: unknown }).data).toMatchObject({ outcome: "failed", status_code: 503 });
+
+    const asCustomer = await request(`/v1/webhook-endpoints/${endpoint.id}/test`, {
+      method: "POST",
+      headers: bearer(await token()),
+    });
+    expect(asCustomer.status).toBe(403);
+    const unknown = await request(`/v1/webhook-endpoints/${crypto.randomUUID()}/test`, {
+      method: "POST",
+      headers: bearer(admin),
+    });
+    expect(unknown.status).toBe(404);
+    const withOptions = await request(`/v1/webhook-endpoints/${endpoint.id}/test`, {
+      method: "POST",
+      headers: { ...bearer(admin), "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "order.created" }),
+    });
+    expect(withOptions.status).toBe(400);
+    expect(await hook.received()).toHaveLength(2);
+  });
 });

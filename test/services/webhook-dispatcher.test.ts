@@ -71,6 +71,7 @@ function dispatcherWith({
     } as unknown as WebhookRepository,
     secrets,
     render: (e) => JSON.stringify({ id: e.id, type: e.type }),
+    renderTest: (t) => JSON.stringify({ id: t.id, type: "webhook.test", endpoint: t.endpointId }),
     sign,
     post,
     now: () => times.shift() ?? STARTED + TOOK_MS,
@@ -80,7 +81,8 @@ function dispatcherWith({
   });
   const deliver = (attempt = 1, endpointId = "wh-1", priorAttempts?: number) =>
     dispatcher.deliver({ eventId: "evt-1", endpointId, attempt, priorAttempts, spanId: SPAN_ID });
-  return { deliver, recordAttempt, resealSecrets, post, sign };
+  const sendTest = (endpointId = "wh-1") => dispatcher.sendTest(endpointId);
+  return { deliver, sendTest, recordAttempt, resealSecrets, post, sign };
 }
 
 const recorded = (recordAttempt: ReturnType<typeof dispatcherWith>["recordAttempt"]) =>
@@ -180,6 +182,7 @@ describe("one delivery attempt", () => {
       webhooks: { findEndpoint: async () => endpoint(), recordAttempt } as unknown as WebhookRepository,
       secrets: { generate: () => "", seal: async (p) => p, open: async (p) => ({ plain: p, stale: false }) },
       render: () => "{}",
+      renderTest: () => "{}",
       sign: async () => ({}),
       post: async () => ({ status: 200 }),
     });
@@ -266,6 +269,57 @@ describe("one delivery attempt", () => {
     const long = new Date(STARTED - 9 * 86_400_000);
     const answering = dispatcherWith({ answer: { status: 204 }, stored: endpoint({ failingSince: long }) });
     expect(await answering.deliver(4)).toEqual({ kind: "ack", outcome: "delivered" });
+  });
+
+  it("sends a test event once, signed with every live secret, to that endpoint alone, and records it", async () => {
+    const { sendTest, post, sign, recordAttempt } = dispatcherWith({
+      stored: endpoint({
+        disabled: true,
+        previousSecrets: [{ secret: "sealed:old", expiresAt: new Date(STARTED + 1) }],
+      }),
+    });
+    const attempt = await sendTest();
+    const body = JSON.stringify({ id: "attempt-1", type: "webhook.test", endpoint: "wh-1" });
+    expect(sign).toHaveBeenCalledWith({ id: "attempt-1", timestampSeconds: Math.floor(STARTED / 1000), body }, [
+      "plain:current",
+      "plain:old",
+    ]);
+    expect(post).toHaveBeenCalledTimes(1);
+    expect(post.mock.calls[0]?.[0]).toBe("https://receiver.example.com/hooks");
+    expect(attempt).toEqual({
+      id: "attempt-1",
+      endpointId: "wh-1",
+      eventId: null,
+      eventType: "webhook.test",
+      attempt: 1,
+      outcome: "delivered",
+      statusCode: 200,
+      error: null,
+      durationMs: 120,
+      attemptedAt: new Date(Math.floor(STARTED)),
+      nextAttemptAt: null,
+    });
+    expect(recorded(recordAttempt)).toEqual([{ attempt, disable: undefined }]);
+  });
+
+  it.each([
+    [{ status: 410 }, 410, null],
+    [{ status: 503, retryAfter: "60" }, 503, null],
+    [{ error: "no answer within 15 s" }, null, "no answer within 15 s"],
+  ] as const)(
+    "records a test answered %j as failed, never retried nor disabling",
+    async (answer, statusCode, error) => {
+      const { sendTest, recordAttempt } = dispatcherWith({ answer });
+      expect(await sendTest()).toMatchObject({ outcome: "failed", statusCode, error, nextAttemptAt: null });
+      expect(recorded(recordAttempt)[0]?.disable).toBeUndefined();
+    },
+  );
+
+  it("tests no endpoint that does not exist", async () => {
+    const { sendTest, post, recordAttempt } = dispatcherWith();
+    expect(await sendTest("wh-none")).toBeNull();
+    expect(post).not.toHaveBeenCalled();
+    expect(recordAttempt).not.toHaveBeenCalled();
   });
 
   it("skips, without posting or recording, an event or endpoint that is gone or an endpoint that is disabled", async () => {
