@@ -28,6 +28,7 @@ import { traceContext } from "./middleware/trace-context";
 import { carryRequestScope, withRequestScope } from "./middleware/with-request-scope";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
+import type { EndpointRecovery } from "./services/endpoint-recovery";
 import type { EventRedelivery } from "./services/event-redelivery";
 import type { EventService } from "./services/event-service";
 import type { OrderService } from "./services/order-service";
@@ -45,6 +46,7 @@ export interface AppDeps {
   webhookEndpoints: WebhookEndpointService;
   redeliver: EventRedelivery;
   testWebhook: WebhookTestSend;
+  recoverWebhook: EndpointRecovery;
   cursors: CursorCodec;
   metrics: Metrics;
   breaker: BreakerView;
@@ -165,6 +167,7 @@ export function createApp({
   webhookEndpoints,
   redeliver,
   testWebhook,
+  recoverWebhook,
   cursors,
   metrics,
   breaker,
@@ -211,7 +214,18 @@ export function createApp({
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
   app.route(
     "/",
-    apiRoutes({ config, orders, events, webhookEndpoints, redeliver, testWebhook, cursors, clock, signingKeys }),
+    apiRoutes({
+      config,
+      orders,
+      events,
+      webhookEndpoints,
+      redeliver,
+      testWebhook,
+      recoverWebhook,
+      cursors,
+      clock,
+      signingKeys,
+    }),
   );
   return app;
 }
@@ -229,6 +243,7 @@ function apiRoutes(
     | "webhookEndpoints"
     | "redeliver"
     | "testWebhook"
+    | "recoverWebhook"
     | "cursors"
     | "clock"
     | "signingKeys"
@@ -253,7 +268,16 @@ function apiRoutes(
   return new Hono<AppEnv>()
     .route("/", orderRoutes({ service: deps.orders, cursors, ...admin, opaqueSubjects: config.jwt.modes.jwks }))
     .route("/", eventRoutes({ service: deps.events, redeliver: deps.redeliver, cursors, ...admin }))
-    .route("/", webhookRoutes({ service: deps.webhookEndpoints, testSend: deps.testWebhook, cursors, ...admin }));
+    .route(
+      "/",
+      webhookRoutes({
+        service: deps.webhookEndpoints,
+        testSend: deps.testWebhook,
+        recover: deps.recoverWebhook,
+        cursors,
+        ...admin,
+      }),
+    );
 }
 
 /** The `/v1` routes' types: what `hc` (src/client.ts) reads. */

@@ -17,6 +17,7 @@ import { createDatabaseProbe } from "./repositories/database-probe";
 import { createPostgresEventRepository } from "./repositories/postgres-event-repository";
 import { createPostgresOrderRepository } from "./repositories/postgres-order-repository";
 import { createPostgresWebhookRepository } from "./repositories/postgres-webhook-repository";
+import { createEndpointRecovery } from "./services/endpoint-recovery";
 import { createEventFanOut } from "./services/event-fan-out";
 import { createEventHandOver, type EventHandOver } from "./services/event-hand-over";
 import type { EventMessage, EventQueue } from "./services/event-messages";
@@ -134,6 +135,7 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     webhookEndpoints: events.endpoints,
     redeliver: events.redeliver,
     testWebhook: events.testWebhook,
+    recoverWebhook: events.recoverWebhook,
     cursors: createCursorCodec(config.sealingKeys),
     metrics,
     breaker,
@@ -219,6 +221,7 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }
     purge: createEventPurge({ events, now: clock }),
     redeliver: createEventRedelivery({ events, webhooks, queue }),
     testWebhook: createWebhookTestSend({ dispatcher }),
+    recoverWebhook: createEndpointRecovery({ events, webhooks, queue }),
     consume: eventConsumer({ fanOut, dispatcher, logger, metrics }),
   };
 }

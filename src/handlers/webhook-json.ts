@@ -1,4 +1,5 @@
 import { type DeliveryAttempt, TEST_EVENT_TYPE, type WebhookEndpoint } from "../domain/webhook-endpoint";
+import type { Recovery } from "../services/endpoint-recovery";
 import type { TestEvent } from "../services/webhook-dispatcher";
 
 /** The API's WebhookEndpoint representation: never its secret. */
@@ -48,3 +49,10 @@ export function testEventJson(test: TestEvent) {
 }
 
 export type TestEventJson = ReturnType<typeof testEventJson>;
+
+/** What a recovery queued for an endpoint, and whether more remain. */
+export function recoveryJson(endpointId: string, since: Date, { eventIds, more }: Recovery) {
+  return { endpoint_id: endpointId, since: since.toISOString(), event_ids: eventIds, more };
+}
+
+export type RecoveryJson = ReturnType<typeof recoveryJson>;

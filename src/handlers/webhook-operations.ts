@@ -92,6 +92,21 @@ export const WEBHOOK_OPERATIONS = {
     },
     errors: [...WITH_BODY, "NOT_FOUND", "PRECONDITION_FAILED"],
   },
+  recoverWebhookEndpoint: {
+    operationId: "recoverWebhookEndpoint",
+    tag: "webhooks",
+    summary: "Send an endpoint again what it missed since a time (admins)",
+    description:
+      "Every event since `since` (RFC 3339), and since the endpoint was created, of the types it takes that it " +
+      "has not received with a 2xx is queued for it again, oldest first, its attempts numbered on; the " +
+      `receiver gets the same \`webhook-id\` as before. At most 1000 per call: \`more\` says to call again ` +
+      "once these are delivered. 409 for a disabled endpoint: enable it first.",
+    security: "bearer",
+    limited: true,
+    body: { name: "RecoverWebhookEndpoint", required: true },
+    responses: { 202: { description: "queued", schema: "RecoveryEnvelope" } },
+    errors: [...WITH_BODY, "NOT_FOUND", "CONFLICT"],
+  },
   testWebhookEndpoint: {
     operationId: "testWebhookEndpoint",
     tag: "webhooks",
@@ -113,7 +128,9 @@ export const WEBHOOK_OPERATIONS = {
     summary: "Recent delivery attempts to an endpoint, newest first (admins)",
     description:
       "Each attempt: the event, its outcome (delivered, retrying, failed after the last attempt, disabled " +
-      "by a 410), the status code or why there was none, how long it took, and when the next attempt is due.",
+      "by a 410 or 5 days of failures), the status code or why there was none, how long it took, and when the " +
+      "next attempt is due; only one `outcome`, or one event's (`event_id`), when asked. Keyset pagination " +
+      "as for orders, a cursor bound to its filters.",
     security: "bearer",
     limited: true,
     responses: { 200: { description: "a page of attempts", schema: "DeliveryAttemptPage" } },

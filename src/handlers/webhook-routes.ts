@@ -3,18 +3,21 @@ import type { AppEnv } from "../app-env";
 import { customerOf } from "../domain/caller";
 import { limitBody, requireJson } from "../middleware/body-rules";
 import { documentRoute } from "../openapi/route-doc";
+import type { EndpointRecovery } from "../services/endpoint-recovery";
 import type { WebhookEndpointService } from "../services/webhook-endpoint-service";
 import type { WebhookTestSend } from "../services/webhook-test-send";
 import type { CursorCodec } from "./cursor";
 import { pageAnswer } from "./page-answer";
 import { etagOf, expectedVersion } from "./preconditions";
 import { validate } from "./validation";
-import { attemptJson, endpointJson } from "./webhook-json";
+import { attemptJson, endpointJson, recoveryJson } from "./webhook-json";
 import { WEBHOOK_OPERATIONS as OPS } from "./webhook-operations";
 import {
   createEndpointBody,
+  deliveriesQuery,
   endpointIdParam,
   pageQuery,
+  recoverBody,
   rotateSecretBody,
   testEndpointBody,
   updateEndpointBody,
@@ -23,6 +26,7 @@ import {
 export interface WebhookRoutesDeps {
   service: WebhookEndpointService;
   testSend: WebhookTestSend;
+  recover: EndpointRecovery;
   cursors: CursorCodec;
   authenticate: MiddlewareHandler<AppEnv>;
   limitCaller: MiddlewareHandler<AppEnv>;
@@ -119,7 +123,7 @@ function endpointChangeRoutes(deps: WebhookRoutesDeps) {
     );
 }
 
-/** An endpoint's secret rotation, test sends and delivery attempts. */
+/** An endpoint's secret rotation, recovery, test sends and delivery attempts. */
 function deliveryRoutes(deps: WebhookRoutesDeps) {
   const { service, cursors, bodyLimitBytes } = deps;
   const admin = [deps.authenticate, deps.limitCaller, deps.requireAdmin] as const;
@@ -139,6 +143,20 @@ function deliveryRoutes(deps: WebhookRoutesDeps) {
       },
     )
     .post(
+      "/v1/webhook-endpoints/:id/recover",
+      ...admin,
+      limitBody(bodyLimitBytes),
+      requireJson(),
+      validate("param", endpointIdParam),
+      validate("json", recoverBody),
+      documentRoute(OPS.recoverWebhookEndpoint),
+      async (c) => {
+        const since = new Date(c.req.valid("json").since);
+        const recovery = await deps.recover(c.get("caller"), id(c), since);
+        return c.json({ data: recoveryJson(id(c), since, recovery) }, 202);
+      },
+    )
+    .post(
       "/v1/webhook-endpoints/:id/test",
       ...admin,
       ...optionalJson,
@@ -151,12 +169,16 @@ function deliveryRoutes(deps: WebhookRoutesDeps) {
       "/v1/webhook-endpoints/:id/deliveries",
       ...admin,
       validate("param", endpointIdParam),
-      validate("query", pageQuery),
+      validate("query", deliveriesQuery),
       documentRoute(OPS.listWebhookDeliveries),
       (c) => {
         const endpoint = id(c);
-        const load = (p: { limit: number }) => service.deliveries(c.get("caller"), endpoint, p);
-        return pageAnswer(c, cursors, listing(c, `deliveries:${endpoint}`), c.req.valid("query"), load, attemptJson);
+        const query = c.req.valid("query");
+        const filters = { outcome: query.outcome, eventId: query.event_id?.toLowerCase() };
+        const load = (p: { limit: number }) => service.deliveries(c.get("caller"), endpoint, { ...p, ...filters });
+        // A cursor is valid only for the listing (endpoint and filters) that issued it.
+        const name = JSON.stringify(["deliveries", endpoint, filters.outcome ?? null, filters.eventId ?? null]);
+        return pageAnswer(c, cursors, listing(c, name), query, load, attemptJson);
       },
     );
 }

@@ -20,6 +20,9 @@ export const updateEndpointBody = z.strictObject({
 /** `{"expire_previous": "now"}`: every secret before the new one stops signing at once (a leak). */
 export const rotateSecretBody = z.strictObject({ expire_previous: z.optional(z.literal("now")) });
 
+/** What an endpoint missed since this instant (RFC 3339, with its offset) is sent again. */
+export const recoverBody = z.strictObject({ since: z.iso.datetime({ offset: true }) });
+
 /** A test send takes no options: no body, or `{}`. */
 export const testEndpointBody = z.strictObject({});
 
@@ -27,3 +30,9 @@ export const testEndpointBody = z.strictObject({});
 export const endpointIdParam = z.strictObject({ id: z.uuid() });
 
 export const pageQuery = z.strictObject({ limit: z.optional(limitParam), cursor: z.optional(cursorParam) });
+
+/** An endpoint's deliveries, a page at a time: all, or only those with an outcome, or of one event. */
+export const deliveriesQuery = z.extend(pageQuery, {
+  outcome: z.optional(z.enum(["delivered", "retrying", "failed", "disabled"])),
+  event_id: z.optional(z.uuid()),
+});

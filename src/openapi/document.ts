@@ -246,6 +246,7 @@ const RESPONSE_SCHEMAS: Record<ResponseSchemaName, z.ZodMiniType> = {
   DeliveryAttemptEnvelope: responses.deliveryAttemptEnvelope,
   TestEvent: responses.testEvent,
   RedeliveryEnvelope: responses.redeliveryEnvelope,
+  RecoveryEnvelope: responses.recoveryEnvelope,
   ErrorEnvelope: responses.errorEnvelope,
   Health: responses.health,
   Readiness: responses.readiness,

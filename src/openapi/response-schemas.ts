@@ -5,7 +5,7 @@ import { ORDER_EVENT_TYPES } from "../domain/order-event";
 import { TEST_EVENT_TYPE } from "../domain/webhook-endpoint";
 import type { EventJson } from "../handlers/event-json";
 import type { OrderJson } from "../handlers/order-json";
-import type { AttemptJson, EndpointJson, TestEventJson } from "../handlers/webhook-json";
+import type { AttemptJson, EndpointJson, RecoveryJson, TestEventJson } from "../handlers/webhook-json";
 
 /**
  * What the API answers, as zod schemas: they document the responses in /openapi.json and the
@@ -127,6 +127,16 @@ export const testEvent: z.ZodMiniType<TestEventJson> = z.strictObject({
 
 export const redeliveryEnvelope = z.strictObject({
   data: z.strictObject({ event_id: z.uuid(), endpoint_ids: z.array(z.uuid()) }),
+});
+
+/** Typed as what `recoveryJson` renders. */
+export const recoveryEnvelope = z.strictObject({
+  data: z.strictObject({
+    endpoint_id: z.uuid(),
+    since: z.iso.datetime(),
+    event_ids: z.array(z.uuid()),
+    more: z.boolean(),
+  }) satisfies z.ZodMiniType<RecoveryJson>,
 });
 
 export const errorEnvelope = z.strictObject({

@@ -24,6 +24,7 @@ export type ResponseSchemaName =
   | "DeliveryAttemptEnvelope"
   | "TestEvent"
   | "RedeliveryEnvelope"
+  | "RecoveryEnvelope"
   | "ErrorEnvelope"
   | "Health"
   | "Readiness";

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Customer } from "../domain/caller";
 import type { OrderStatus } from "../domain/order";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
@@ -8,7 +8,7 @@ import type { Database } from "./database";
 import { runQuery } from "./database-errors";
 import { deleteOldestBefore } from "./oldest-first-delete";
 import { toOrder, withItems } from "./order-rows";
-import { orderEvents, orders } from "./schema";
+import { orderEvents, orders, webhookAttempts } from "./schema";
 
 /**
  * An event with its order. What an order can change (status, version, updated_at) is the event's;
@@ -145,6 +145,41 @@ const ownedBy = (customer: Customer | undefined): SQL | undefined =>
     ? undefined
     : and(eq(orderEvents.customerSubject, customer.id), eq(orderEvents.customerIssuer, customer.issuer));
 
+/** What an endpoint missed (EventRepository.missedBy): events it has no delivered attempt of. */
+async function missedBy(
+  db: Database,
+  endpointId: string,
+  { from, types, limit }: { from: Date; types: OrderEventType[]; limit: number },
+) {
+  // The endpoint's attempts at each event: none delivered, and how many were made (numbered on).
+  const attempts = (outcome?: "delivered") => sql`FROM ${webhookAttempts}
+    WHERE ${webhookAttempts.eventId} = ${orderEvents.id} AND ${webhookAttempts.endpointId} = ${endpointId}
+    ${outcome ? sql`AND ${webhookAttempts.outcome} = ${outcome}` : sql``}`;
+  const rows = await runQuery("events.missed", () =>
+    db
+      .select({
+        id: orderEvents.id,
+        traceparent: orderEvents.traceparent,
+        made: sql<number>`coalesce((SELECT max(${webhookAttempts.attempt}) ${attempts()}), 0)`.mapWith(Number),
+      })
+      .from(orderEvents)
+      .where(
+        and(
+          gte(orderEvents.createdAt, from),
+          inArray(orderEvents.type, types),
+          sql`NOT EXISTS (SELECT 1 ${attempts("delivered")})`,
+        ),
+      )
+      .orderBy(asc(orderEvents.createdAt), asc(orderEvents.id))
+      .limit(limit),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    attemptsMade: r.made,
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
+  }));
+}
+
 /** Drizzle implementation of the service's EventRepository; one round trip per method. */
 export function createPostgresEventRepository(db: Database): EventRepository {
   const select = () =>
@@ -174,6 +209,7 @@ export function createPostgresEventRepository(db: Database): EventRepository {
     },
 
     ...jobQueries(db),
+    missedBy: (endpointId, query) => missedBy(db, endpointId, query),
 
     purgeOlderThan: (before, limit) =>
       deleteOldestBefore(db, "events.purge", { table: orderEvents, column: orderEvents.createdAt, before, limit }),

@@ -4,6 +4,7 @@ import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
 import type { ListPosition } from "../services/keyset-page";
 import type {
+  AttemptQuery,
   EndpointChangeResult,
   EndpointChanges,
   PageQuery,
@@ -139,7 +140,7 @@ async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: {
   );
 }
 
-async function listAttempts(db: Database, endpointId: string, { limit, after }: PageQuery) {
+async function listAttempts(db: Database, endpointId: string, { limit, after, outcome, eventId }: AttemptQuery) {
   const rows = await runQuery("webhooks.attempts", () =>
     db
       .select()
@@ -147,6 +148,8 @@ async function listAttempts(db: Database, endpointId: string, { limit, after }: 
       .where(
         and(
           eq(webhookAttempts.endpointId, endpointId),
+          outcome === undefined ? undefined : eq(webhookAttempts.outcome, outcome),
+          eventId === undefined ? undefined : eq(webhookAttempts.eventId, eventId),
           olderThan(webhookAttempts.attemptedAt, webhookAttempts.id, after),
         ),
       )

@@ -35,6 +35,14 @@ export interface EventRepository {
   markDispatched(id: string, at: Date): Promise<void>;
   /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */
   oldestUndispatched(): Promise<Date | null>;
+  /**
+   * What an endpoint missed: events of `types` created at or after `from` that it has no delivered
+   * attempt of, oldest first, at most `limit`, each with the attempts made for it there.
+   */
+  missedBy(
+    endpointId: string,
+    query: { from: Date; types: OrderEventType[]; limit: number },
+  ): Promise<{ id: string; traceparent?: string; attemptsMade: number }[]>;
   /** Deletes up to `limit` events created before `before` (with their delivery attempts), oldest first. */
   purgeOlderThan(before: Date, limit: number): Promise<number>;
 }

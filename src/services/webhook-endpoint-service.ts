@@ -4,7 +4,7 @@ import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
 import { webhookUrlProblem } from "../domain/webhook-url";
 import { type ListPosition, type Page, pageOf } from "./keyset-page";
-import type { EndpointChangeResult, EndpointChanges, WebhookRepository } from "./webhook-repository";
+import type { AttemptQuery, EndpointChangeResult, EndpointChanges, WebhookRepository } from "./webhook-repository";
 
 /** How long a rotated-out secret still signs deliveries, so receivers switch without downtime. */
 export const PREVIOUS_SECRET_TTL_MS = 24 * 60 * 60 * 1000;
@@ -48,7 +48,8 @@ export interface WebhookEndpointService {
     expectedVersion?: number,
     expirePrevious?: boolean,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }>;
-  deliveries(caller: Caller, id: string, page: { limit: number; after?: ListPosition }): Promise<Page<DeliveryAttempt>>;
+  /** An endpoint's attempts, newest first; only those with `outcome`, or of `eventId`, when given. */
+  deliveries(caller: Caller, id: string, page: AttemptQuery): Promise<Page<DeliveryAttempt>>;
 }
 
 export interface WebhookEndpointServiceDeps {
@@ -167,10 +168,10 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       return rotate(deps, id, expectedVersion, expirePrevious);
     },
 
-    async deliveries(caller, id, { limit, after }) {
+    async deliveries(caller, id, { limit, ...filters }) {
       requireAdmin(caller);
-      const rows = await repository.listAttempts(id, { limit: limit + 1, after });
-      if (rows.length === 0 && !after && !(await repository.findEndpoint(id))) throw notFound();
+      const rows = await repository.listAttempts(id, { ...filters, limit: limit + 1 });
+      if (rows.length === 0 && !filters.after && !(await repository.findEndpoint(id))) throw notFound();
       return pageOf(rows, limit, (a) => a.attemptedAt);
     },
   };

@@ -38,6 +38,12 @@ export interface PageQuery {
   after?: ListPosition;
 }
 
+/** A page of an endpoint's attempts, only those with this outcome or of this event when given. */
+export interface AttemptQuery extends PageQuery {
+  outcome?: DeliveryAttempt["outcome"];
+  eventId?: string;
+}
+
 export interface WebhookRepository {
   createEndpoint(endpoint: StoredEndpoint): Promise<void>;
   /** Newest first. */
@@ -58,7 +64,7 @@ export interface WebhookRepository {
    */
   recordAttempt(attempt: DeliveryAttempt, disable?: { reason: string }): Promise<void>;
   /** An endpoint's attempts, newest first. */
-  listAttempts(endpointId: string, query: PageQuery): Promise<DeliveryAttempt[]>;
+  listAttempts(endpointId: string, query: AttemptQuery): Promise<DeliveryAttempt[]>;
   /** The highest attempt number recorded for this event, by endpoint (endpoints with none are absent). */
   attemptsMade(eventId: string): Promise<Map<string, number>>;
   /** Re-seals secrets opened with a retired encryption key. */

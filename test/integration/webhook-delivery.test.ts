@@ -374,4 +374,71 @@ describe("webhook delivery", () => {
     expect(withOptions.status).toBe(400);
     expect(await hook.received()).toHaveLength(2);
   });
+
+  it("recovers what an endpoint missed since a time, numbered on, and filters its deliveries", async () => {
+    const { register, createOrder, fanOut, request, admin, recorder, isolate } = await setUp();
+    const hook = receiver("recovering");
+    const endpoint = await register(hook.url);
+    const other = await register(receiver("recovering-other").url);
+    const since = new Date(Date.now() - 60_000).toISOString();
+    await createOrder();
+    const missed = (await fanOut()).find((m) => m.kind === "delivery" && m.endpoint === endpoint.id);
+    await createOrder();
+    const delivered = (await fanOut()).find((m) => m.kind === "delivery" && m.endpoint === endpoint.id);
+    await hook.answers(500);
+    await consume(isolate, [{ body: missed }]);
+    await hook.answers(200);
+    await consume(isolate, [{ body: delivered }]);
+
+    const recover = (id: string, body: unknown, bearerOf = admin) =>
+      request(`/v1/webhook-endpoints/${id}/recover`, {
+        method: "POST",
+        headers: json(bearerOf),
+        body: JSON.stringify(body),
+      });
+    const res = await recover(endpoint.id, { since });
+    expect(res.status).toBe(202);
+    const missedEvent = missed?.event ?? "";
+    expect(((await res.json()) as { data: unknown }).data).toEqual({
+      endpoint_id: endpoint.id,
+      since,
+      event_ids: [missedEvent],
+      more: false,
+    });
+    // Numbered on from the one attempt made, to this endpoint only.
+    expect(recorder.take()).toEqual([
+      expect.objectContaining({ kind: "delivery", event: missedEvent, endpoint: endpoint.id, after: 1 }),
+    ]);
+    // Nothing is missed after a time later than every event.
+    const later = await recover(endpoint.id, { since: new Date(Date.now() + 60_000).toISOString() });
+    expect(((await later.json()) as { data: { event_ids: unknown[] } }).data.event_ids).toEqual([]);
+
+    const list = async (query: string) =>
+      (
+        (await (
+          await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?${query}`, { headers: bearer(admin) })
+        ).json()) as {
+          data: { event_id: string; outcome: string }[];
+        }
+      ).data.map((a) => [a.event_id, a.outcome]);
+    expect(await list("outcome=delivered")).toEqual([[delivered?.event, "delivered"]]);
+    expect(await list(`event_id=${missedEvent}`)).toEqual([[missedEvent, "retrying"]]);
+    expect(await list("outcome=failed")).toEqual([]);
+    const bad = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?outcome=lost`, {
+      headers: bearer(admin),
+    });
+    expect(bad.status).toBe(400);
+
+    for (const body of [{}, { since: "yesterday" }, { since: "2026-12-06T10:00:00" }, { since, extra: 1 }]) {
+      expect((await recover(endpoint.id, body)).status).toBe(400);
+    }
+    expect((await recover(endpoint.id, { since }, await token())).status).toBe(403);
+    expect((await recover(crypto.randomUUID(), { since })).status).toBe(404);
+    await request(`/v1/webhook-endpoints/${other.id}`, {
+      method: "PATCH",
+      headers: json(admin),
+      body: JSON.stringify({ disabled: true }),
+    });
+    expect((await recover(other.id, { since })).status).toBe(409);
+  });
 });

@@ -76,10 +76,13 @@ export function fakeWebhookRepository() {
         bump({ ...endpoint, failingSince }, { disabled: true, disabledReason: disable.reason });
       }
     },
-    async listAttempts(endpointId, { limit, after }) {
+    async listAttempts(endpointId, { limit, after, outcome, eventId }) {
       const at = (a: DeliveryAttempt) => a.attemptedAt;
       return attempts
         .filter((a) => a.endpointId === endpointId)
+        .filter(
+          (a) => (outcome === undefined || a.outcome === outcome) && (eventId === undefined || a.eventId === eventId),
+        )
         .filter(olderThan(at, after))
         .sort(newestFirst(at))
         .slice(0, limit)

@@ -42,6 +42,7 @@ export function eventJobDeps({
       undispatched: unexpected("undispatched"),
       markDispatched: unexpected("markDispatched"),
       oldestUndispatched: unexpected("oldestUndispatched"),
+      missedBy: unexpected("missedBy"),
       purgeOlderThan: unexpected("purgeOlderThan"),
       ...events,
     } as EventRepository,

@@ -137,6 +137,20 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       expect(await repo.listAttempts(endpoint.id, { limit: 10, after })).toEqual([first]);
     });
 
+    it("lists only an endpoint's attempts with an outcome, or of an event, when asked", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const [event, other] = [await storedEvent(), await storedEvent()];
+      const failed = { ...attemptOf(endpoint.id, event, 1), outcome: "failed" as const };
+      const delivered = { ...attemptOf(endpoint.id, other, 2), outcome: "delivered" as const };
+      const retrying = attemptOf(endpoint.id, event, 3);
+      for (const a of [failed, delivered, retrying]) await repo.recordAttempt(a);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, outcome: "delivered" })).toEqual([delivered]);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, eventId: event })).toEqual([retrying, failed]);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, eventId: event, outcome: "failed" })).toEqual([failed]);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, outcome: "disabled" })).toEqual([]);
+    });
+
     it("knows the attempts made for an event, by endpoint", async () => {
       const [one, two] = [storedEndpoint(), storedEndpoint()];
       for (const e of [one, two]) await repo.createEndpoint(e);
