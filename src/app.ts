@@ -158,22 +158,8 @@ function withCors(app: Hono<AppEnv>, origins: string[]): OptionsResponder {
  * Route-level middleware carries the rest (auth 401 → per-caller limit 429 → role 403 → body
  * 413 → 415 → validation 400), so a wrong path or method is answered as such without a token.
  */
-export function createApp({
-  config,
-  logger,
-  readiness,
-  orders,
-  events,
-  webhookEndpoints,
-  redeliver,
-  testWebhook,
-  recoverWebhook,
-  cursors,
-  metrics,
-  breaker,
-  clock,
-  signingKeys,
-}: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const { config, logger, readiness, metrics, breaker } = deps;
   const corsEnabled = config.corsOrigins.length > 0;
   const app = withShell(new Hono<AppEnv>({ strict: true }), {
     logger,
@@ -212,21 +198,7 @@ export function createApp({
   app.route("/", healthRoutes(readiness));
   app.route("/", docsRoutes());
   app.route("/", metricsRoutes({ metrics, token: config.metricsToken, breaker }));
-  app.route(
-    "/",
-    apiRoutes({
-      config,
-      orders,
-      events,
-      webhookEndpoints,
-      redeliver,
-      testWebhook,
-      recoverWebhook,
-      cursors,
-      clock,
-      signingKeys,
-    }),
-  );
+  app.route("/", apiRoutes(deps));
   return app;
 }
 

@@ -21,7 +21,7 @@ export default {
   async scheduled(controller, env) {
     await isolateFor(env).runCron(controller.cron);
   },
-  /** The events queue (wrangler.toml `[[queues.consumers]]`): fan-out and webhook deliveries. */
+  /** The events queue and its dead-letter queue (wrangler.toml `[[queues.consumers]]`): fan-out, deliveries, dead letters. */
   async queue(batch, env) {
     await isolateFor(env).consumeEvents(batch);
   },

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { createApp, createMisconfiguredApp } from "./app";
 import type { AppEnv } from "./app-env";
 import { type AppBindings, type Config, describeProblems, parseConfig } from "./config/config";
+import { deadLetterConsumer } from "./consumers/dead-letter-consumer";
 import { eventConsumer } from "./consumers/event-queue-consumer";
 import { HOURLY } from "./cron-schedule";
 import type { EventStamp } from "./domain/order-event";
@@ -20,7 +21,7 @@ import { createPostgresWebhookRepository } from "./repositories/postgres-webhook
 import { createEndpointRecovery } from "./services/endpoint-recovery";
 import { createEventFanOut } from "./services/event-fan-out";
 import { createEventHandOver, type EventHandOver } from "./services/event-hand-over";
-import type { EventMessage, EventQueue } from "./services/event-messages";
+import { type EventMessage, type EventQueue, isDeadLetterQueue } from "./services/event-messages";
 import { createEventPurge } from "./services/event-purge";
 import { createEventRedelivery } from "./services/event-redelivery";
 import { createEventService } from "./services/event-service";
@@ -169,6 +170,15 @@ const announcer = (handOver: EventHandOver) => (event: EventStamp) => {
 /** Queues takes at most 100 messages per sendBatch (https://developers.cloudflare.com/queues/platform/limits/). */
 const SEND_BATCH_LIMIT = 100;
 
+/** One consumer Worker for the events queue and its dead-letter queue: each batch to its own. */
+const queueConsumer =
+  (
+    events: (batch: MessageBatch<unknown>) => Promise<void>,
+    deadLetters: (batch: MessageBatch<unknown>) => Promise<void>,
+  ) =>
+  (batch: MessageBatch<unknown>) =>
+    isDeadLetterQueue(batch.queue) ? deadLetters(batch) : events(batch);
+
 /** The EVENTS_QUEUE producer binding as the event jobs' queue; none in a preview. */
 function queueOf(binding: Queue | undefined): EventQueue | undefined {
   if (!binding) return undefined;
@@ -222,7 +232,10 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }
     redeliver: createEventRedelivery({ events, webhooks, queue }),
     testWebhook: createWebhookTestSend({ dispatcher }),
     recoverWebhook: createEndpointRecovery({ events, webhooks, queue }),
-    consume: eventConsumer({ fanOut, dispatcher, logger, metrics }),
+    consume: queueConsumer(
+      eventConsumer({ fanOut, dispatcher, logger, metrics }),
+      deadLetterConsumer({ events, webhooks, logger, metrics, now: clock }),
+    ),
   };
 }
 

@@ -34,6 +34,7 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
   async function step(message: Message<unknown>): Promise<void> {
     const body = message.body;
     if (!isEventMessage(body)) {
+      metrics.count("queue_messages_ignored_total");
       logger.warn("queue message ignored: not an event message", { message_id: message.id });
       message.ack();
       return;

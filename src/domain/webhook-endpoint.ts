@@ -28,7 +28,8 @@ export interface DeliveryAttempt {
   eventType: OrderEventType | typeof TEST_EVENT_TYPE;
   /** 1 for the first delivery of a message, counting up with each retry. */
   attempt: number;
-  outcome: "delivered" | "retrying" | "failed" | "disabled";
+  /** `skipped`: not sent, the endpoint being disabled when its turn came. */
+  outcome: "delivered" | "retrying" | "failed" | "disabled" | "skipped";
   statusCode: number | null;
   /** Why no status came back (timeout, network, redirect refused); never the receiver's body. */
   error: string | null;

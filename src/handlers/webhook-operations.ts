@@ -128,8 +128,8 @@ export const WEBHOOK_OPERATIONS = {
     summary: "Recent delivery attempts to an endpoint, newest first (admins)",
     description:
       "Each attempt: the event, its outcome (delivered, retrying, failed after the last attempt, disabled " +
-      "by a 410 or 5 days of failures), the status code or why there was none, how long it took, and when the " +
-      "next attempt is due; only one `outcome`, or one event's (`event_id`), when asked. Keyset pagination " +
+      "by a 410 or 5 days of failures, skipped because the endpoint was disabled), the status code or why " +
+      "there was none, how long it took, and, on an event's newest attempt only, when the next one is due; only one `outcome`, or one event's (`event_id`), when asked. Keyset pagination " +
       "as for orders, a cursor bound to its filters.",
     security: "bearer",
     limited: true,

@@ -33,6 +33,6 @@ export const pageQuery = z.strictObject({ limit: z.optional(limitParam), cursor:
 
 /** An endpoint's deliveries, a page at a time: all, or only those with an outcome, or of one event. */
 export const deliveriesQuery = z.extend(pageQuery, {
-  outcome: z.optional(z.enum(["delivered", "retrying", "failed", "disabled"])),
+  outcome: z.optional(z.enum(["delivered", "retrying", "failed", "disabled", "skipped"])),
   event_id: z.optional(z.uuid()),
 });

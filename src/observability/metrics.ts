@@ -67,7 +67,9 @@ export interface Metrics {
 export const EVENT_COUNTERS = {
   webhook_deliveries_total: "Webhook delivery attempts by outcome (delivered, retrying, failed, disabled, skipped).",
   events_handed_over_total: "Events handed to the queue, by who handed them (request, sweep).",
-  webhook_endpoints_disabled_total: "Endpoints disabled because their receiver answered 410 Gone.",
+  webhook_endpoints_disabled_total: "Endpoints disabled, by reason (gone: a 410; failing: 5 days of failed attempts).",
+  dead_letters_total: "Messages the events queue gave up on, by kind (delivery, event, unknown).",
+  queue_messages_ignored_total: "Messages on the events queue that are not event messages, acknowledged unread.",
 } as const;
 export type EventCounter = keyof typeof EVENT_COUNTERS;
 

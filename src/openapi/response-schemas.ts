@@ -105,7 +105,7 @@ export const deliveryAttempt: z.ZodMiniType<AttemptJson> = z.strictObject({
   event_id: z.nullable(z.uuid()),
   event_type: z.enum([...ORDER_EVENT_TYPES, TEST_EVENT_TYPE]),
   attempt: z.int().check(z.minimum(1)),
-  outcome: z.enum(["delivered", "retrying", "failed", "disabled"]),
+  outcome: z.enum(["delivered", "retrying", "failed", "disabled", "skipped"]),
   status_code: z.nullable(z.int()),
   error: z.nullable(z.string()),
   duration_ms: z.int().check(z.minimum(0)),

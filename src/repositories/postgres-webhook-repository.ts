@@ -1,4 +1,4 @@
-import { and, arrayContains, desc, eq, getTableColumns, isNotNull, isNull, lte, max, sql } from "drizzle-orm";
+import { and, arrayContains, desc, eq, getTableColumns, isNotNull, isNull, lte, max, ne, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { OrderEventType } from "../domain/order-event";
 import type { DeliveryAttempt, WebhookEndpoint } from "../domain/webhook-endpoint";
@@ -105,37 +105,64 @@ async function deleteEndpoint(db: Database, id: string, expectedVersion?: number
   return outcomeOf(touched, now);
 }
 
-async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: { reason: string }) {
-  const insert = db.insert(webhookAttempts).values(attempt);
+/** When the endpoint started failing: ended by a delivered attempt, begun by the first failed one (a skip is neither). */
+function failingSinceUpdate(db: Database, attempt: DeliveryAttempt) {
   const endpoint = eq(webhookEndpoints.id, attempt.endpointId);
-  // A delivered attempt ends a run of failures; the first failed one after it starts one.
-  const failing =
-    attempt.outcome === "delivered"
-      ? db
-          .update(webhookEndpoints)
-          .set({ failingSince: null })
-          .where(and(endpoint, isNotNull(webhookEndpoints.failingSince)))
-      : db
-          .update(webhookEndpoints)
-          .set({ failingSince: attempt.attemptedAt })
-          .where(and(endpoint, isNull(webhookEndpoints.failingSince)));
-  if (!disable) {
-    await runQuery("webhooks.record-attempt", () => db.batch([insert, failing]));
-    return;
-  }
-  await runQuery("webhooks.record-attempt", () =>
-    db.batch([
-      insert,
-      failing,
+  if (attempt.outcome === "skipped") return [];
+  if (attempt.outcome === "delivered") {
+    return [
       db
         .update(webhookEndpoints)
-        .set({
-          disabled: true,
-          disabledReason: disable.reason,
-          version: sql`${webhookEndpoints.version} + 1`,
-          updatedAt: sql`now()`,
-        })
-        .where(and(eq(webhookEndpoints.id, attempt.endpointId), eq(webhookEndpoints.disabled, false))),
+        .set({ failingSince: null })
+        .where(and(endpoint, isNotNull(webhookEndpoints.failingSince))),
+    ];
+  }
+  return [
+    db
+      .update(webhookEndpoints)
+      .set({ failingSince: attempt.attemptedAt })
+      .where(and(endpoint, isNull(webhookEndpoints.failingSince))),
+  ];
+}
+
+/** Only the newest attempt of an event at an endpoint can have a next one due: the older ones' is cleared. */
+function supersededUpdate(db: Database, { id, endpointId, eventId }: DeliveryAttempt) {
+  if (eventId === null) return [];
+  return [
+    db
+      .update(webhookAttempts)
+      .set({ nextAttemptAt: null })
+      .where(
+        and(
+          eq(webhookAttempts.endpointId, endpointId),
+          eq(webhookAttempts.eventId, eventId),
+          ne(webhookAttempts.id, id),
+          isNotNull(webhookAttempts.nextAttemptAt),
+        ),
+      ),
+  ];
+}
+
+async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: { reason: string }) {
+  const disabling = disable
+    ? [
+        db
+          .update(webhookEndpoints)
+          .set({
+            disabled: true,
+            disabledReason: disable.reason,
+            version: sql`${webhookEndpoints.version} + 1`,
+            updatedAt: sql`now()`,
+          })
+          .where(and(eq(webhookEndpoints.id, attempt.endpointId), eq(webhookEndpoints.disabled, false))),
+      ]
+    : [];
+  await runQuery("webhooks.record-attempt", () =>
+    db.batch([
+      db.insert(webhookAttempts).values(attempt),
+      ...supersededUpdate(db, attempt),
+      ...failingSinceUpdate(db, attempt),
+      ...disabling,
     ]),
   );
 }

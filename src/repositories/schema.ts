@@ -217,6 +217,6 @@ export const webhookAttempts = pgTable(
       t.id.desc().nullsFirst(),
     ),
     index("webhook_attempts_event_idx").on(t.eventId),
-    check("webhook_attempts_outcome", sql`${t.outcome} IN ('delivered', 'retrying', 'failed', 'disabled')`),
+    check("webhook_attempts_outcome", sql`${t.outcome} IN ('delivered', 'retrying', 'failed', 'disabled', 'skipped')`),
   ],
 );

@@ -1,4 +1,5 @@
 import { AppError } from "../domain/app-error";
+import { isUuid } from "../lib/uuid";
 
 /**
  * What travels on the events queue: an event to fan out to its endpoints, or one delivery of an event
@@ -28,14 +29,25 @@ export interface EventQueue {
  */
 export const RETRY_DELAYS_S = [5, 300, 1800, 7200, 18_000, 36_000, 43_200, 43_200, 43_200, 43_200, 43_200] as const;
 
-/** Whether a message is one of ours (a queue may hold anything someone sent to it). */
+const isId = (value: unknown): value is string => typeof value === "string" && isUuid(value);
+
+/**
+ * Whether a message is one of ours (a queue may hold anything someone sent to it), naming valid ids: one
+ * that names none would fail every retry for three days, so it is set aside at once instead.
+ */
 export function isEventMessage(body: unknown): body is EventMessage {
   if (typeof body !== "object" || body === null) return false;
   const m = body as Record<string, unknown>;
-  if (typeof m.event !== "string") return false;
+  if (!isId(m.event)) return false;
   if (m.after !== undefined && !(Number.isInteger(m.after) && (m.after as number) >= 0)) return false;
-  return m.kind === "event" || (m.kind === "delivery" && typeof m.endpoint === "string");
+  return m.kind === "event" || (m.kind === "delivery" && isId(m.endpoint));
 }
+
+/**
+ * Whether a batch comes from a dead-letter queue: each environment's is named after its events queue
+ * with `-dlq` (wrangler.toml, held by test/dev/wrangler-config.test.ts).
+ */
+export const isDeadLetterQueue = (queue: string) => queue.endsWith("-dlq");
 
 /** A stored event as the queue carries it: its id, and its request's trace when it has one. */
 export interface EventRoute {

@@ -131,6 +131,23 @@ function disabledReason(by: "gone" | "failing", failingSince: Date | null): stri
   return `every delivery failed for 5 days (since ${failingSince?.toISOString()})`;
 }
 
+/** A delivery not sent, its endpoint being disabled: recorded, so the deliveries list says what became of it. */
+function skippedAttempt(id: string, event: OrderEvent, endpointId: string, number: number, at: Date): DeliveryAttempt {
+  return {
+    id,
+    endpointId,
+    eventId: event.id,
+    eventType: event.type,
+    attempt: number,
+    outcome: "skipped",
+    statusCode: null,
+    error: "the endpoint is disabled",
+    durationMs: 0,
+    attemptedAt: at,
+    nextAttemptAt: null,
+  };
+}
+
 /** A test send's attempt: delivered for a 2xx, failed otherwise, and never retried. */
 function testAttempt(
   id: string,
@@ -180,8 +197,13 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   return {
     async deliver({ eventId, endpointId, attempt, priorAttempts = 0, spanId }) {
       const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
-      // Gone since (deleted, purged) or disabled: nothing to deliver, nothing to retry.
-      if (!event || !endpoint || endpoint.disabled) return { kind: "ack", outcome: "skipped" };
+      // Gone since (deleted, purged): nothing to deliver, nothing to retry, nowhere to record it.
+      if (!event || !endpoint) return { kind: "ack", outcome: "skipped" };
+      if (endpoint.disabled) {
+        const at = new Date(Math.floor(now()));
+        await webhooks.recordAttempt(skippedAttempt(newId(), event, endpointId, priorAttempts + attempt, at));
+        return { kind: "ack", outcome: "skipped" };
+      }
       const started = now();
       const body = deps.render(event);
       const sent = { id: event.id, body, started };

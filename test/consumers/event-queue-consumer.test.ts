@@ -5,26 +5,7 @@ import { createMetrics } from "../../src/observability/metrics";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
 import type { DeliveryDecision, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
 import { captureLogger } from "../support/capture-logger";
-
-/** A Queues message as the runtime hands it over, recording what the consumer did with it. */
-function message(body: unknown, attempts = 1) {
-  const done: { acked?: boolean; retried?: { delaySeconds?: number } } = {};
-  const msg = {
-    id: crypto.randomUUID(),
-    timestamp: new Date(),
-    attempts,
-    body,
-    ack: () => {
-      done.acked = true;
-    },
-    retry: (options?: { delaySeconds?: number }) => {
-      done.retried = options ?? {};
-    },
-  };
-  return { msg: msg as unknown as Message<unknown>, done };
-}
-
-const batchOf = (...messages: Message<unknown>[]) => ({ queue: "q", messages }) as unknown as MessageBatch<unknown>;
+import { batchOf, message } from "../support/queue-messages";
 
 function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>, endpoints: number | null = 2) {
   const metrics = createMetrics();
@@ -39,21 +20,22 @@ function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>, en
 }
 
 const delivery = { kind: "delivery", event: crypto.randomUUID(), endpoint: crypto.randomUUID() };
+const E1 = "5d2f1c3b-0000-4000-8000-0000000000e1";
 
 describe("the events queue consumer", () => {
   it("acks an event once fanned out, and a delivered delivery", async () => {
     const { consume, fannedOut, metrics } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }));
-    const event = message({ kind: "event", event: "e1" });
+    const event = message({ kind: "event", event: E1 });
     const sent = message(delivery);
     await consume(batchOf(event.msg, sent.msg));
-    expect(fannedOut).toEqual(["e1"]);
+    expect(fannedOut).toEqual([E1]);
     expect([event.done, sent.done]).toEqual([{ acked: true }, { acked: true }]);
     expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="delivered"} 1');
   });
 
   it("looks again for an event not committed yet, and lets it go after the last look", async () => {
     const { consume, lines } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }), null);
-    const looks = Array.from({ length: UNSEEN_EVENT_LOOKS }, (_, i) => message({ kind: "event", event: "e1" }, i + 1));
+    const looks = Array.from({ length: UNSEEN_EVENT_LOOKS }, (_, i) => message({ kind: "event", event: E1 }, i + 1));
     await consume(batchOf(...looks.map((l) => l.msg)));
     expect(looks.map((l) => l.done)).toEqual([
       ...Array.from({ length: UNSEEN_EVENT_LOOKS - 1 }, () => ({ retried: { delaySeconds: UNSEEN_EVENT_DELAY_S } })),
@@ -81,6 +63,18 @@ describe("the events queue consumer", () => {
     await consume(batchOf(message(delivery).msg));
     expect(metrics.render({})).toContain(`webhook_endpoints_disabled_total{reason="${disabledBy}"} 1`);
     expect(lines).toContainEqual(expect.objectContaining({ msg: "webhook endpoint disabled", reason: disabledBy }));
+  });
+
+  it("acks at once, counting it, a message that is not ours or names no valid ids (never 12 retries)", async () => {
+    const { consume, metrics } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }));
+    const bad = [
+      message({ hello: "world" }),
+      message({ kind: "event", event: "42" }),
+      message({ kind: "delivery", event: crypto.randomUUID(), endpoint: "../etc" }),
+    ];
+    await consume(batchOf(...bad.map((m) => m.msg)));
+    expect(bad.map((m) => m.done)).toEqual([{ acked: true }, { acked: true }, { acked: true }]);
+    expect(metrics.render({})).toContain("queue_messages_ignored_total 3");
   });
 
   it("retries a step that failed on our side with its attempt's delay, logging codes, never data", async () => {

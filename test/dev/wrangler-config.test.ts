@@ -7,11 +7,12 @@ import { experimental_readRawConfig } from "wrangler";
 import { deployedCompatibility } from "../../bench/compatibility.ts";
 import { bindingLimit, writeDevWranglerConfig } from "../../dev/wrangler-config.ts";
 import { HOURLY } from "../../src/cron-schedule.ts";
+import { isDeadLetterQueue } from "../../src/services/event-messages.ts";
 
 type Raw = {
   vars?: Record<string, string>;
   triggers?: { crons: string[] };
-  queues?: { consumers?: { queue: string; max_concurrency?: number }[] };
+  queues?: { consumers?: { queue: string; max_concurrency?: number; dead_letter_queue?: string }[] };
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   env?: Record<string, Raw>;
 };
@@ -52,10 +53,35 @@ describe("wrangler.toml's environments", () => {
     const consumers = environments.flatMap(([name, config]) =>
       (config.queues?.consumers ?? []).map((c) => [name, c] as const),
     );
-    expect(consumers.map(([name]) => name)).toEqual(["top level", "staging", "production"]);
+    expect(consumers.map(([name]) => name)).toEqual([
+      "top level",
+      "top level",
+      "staging",
+      "staging",
+      "production",
+      "production",
+    ]);
     for (const [name, consumer] of consumers) {
       expect(consumer.max_concurrency, name).toBeGreaterThanOrEqual(1);
       expect(consumer.max_concurrency, name).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it("consume every dead-letter queue (Queues deletes an unconsumed dead letter after four days), named -dlq", () => {
+    for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
+      const consumers = config.queues?.consumers ?? [];
+      const deadLetterQueues = consumers.flatMap((c) => (c.dead_letter_queue ? [c.dead_letter_queue] : []));
+      expect(deadLetterQueues, name).toHaveLength(1);
+      for (const dlq of deadLetterQueues) {
+        expect(isDeadLetterQueue(dlq), name).toBe(true);
+        expect(
+          consumers.map((c) => c.queue),
+          name,
+        ).toContain(dlq);
+      }
+      for (const c of consumers.filter((c) => !deadLetterQueues.includes(c.queue))) {
+        expect(isDeadLetterQueue(c.queue), name).toBe(false);
+      }
     }
   });
 

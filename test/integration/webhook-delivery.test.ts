@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it, vi } from "vitest";
+import { GAVE_UP_ERROR } from "../../src/consumers/dead-letter-consumer";
 import { HOURLY } from "../../src/cron-schedule";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
 import { SWEEP_AFTER_MS } from "../../src/services/event-sweep";
@@ -105,10 +106,31 @@ describe("webhook delivery", () => {
     const [delivery] = await fanOut();
 
     const attempts = RETRY_DELAYS_S.length + 1;
+    type Listed = {
+      outcome: string;
+      attempt: number;
+      status_code: number;
+      attempted_at: string;
+      next_attempt_at: string | null;
+    };
+    // The clock stands still, so every attempt has one time: the newest is the highest numbered.
+    const newest = async () =>
+      (
+        (await (
+          await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, { headers: bearer(admin) })
+        ).json()) as { data: Listed[] }
+      ).data.sort((a, b) => b.attempt - a.attempt)[0];
+    // The clock stands still here: the next attempt is due its schedule's delay after this one, give or
+    // take the jitter's fifth, never past the queue's 12 h, and shown on the newest attempt only.
+    const delays: (number | null)[] = [];
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const result = await consume(isolate, [{ body: delivery, attempts: attempt }]);
       // Retried every time: with its schedule's delay, then (past max_retries) into the dead-letter queue.
       expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
+      const last = await newest();
+      delays.push(
+        last?.next_attempt_at ? (Date.parse(last.next_attempt_at) - Date.parse(last.attempted_at)) / 1000 : null,
+      );
     }
     const received = await hook.received();
     expect(received).toHaveLength(attempts);
@@ -116,23 +138,9 @@ describe("webhook delivery", () => {
     expect(new Set(received.map((d) => d.headers["webhook-id"])).size).toBe(1);
 
     const res = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, { headers: bearer(admin) });
-    const listed = (
-      (await res.json()) as {
-        data: {
-          outcome: string;
-          attempt: number;
-          status_code: number;
-          attempted_at: string;
-          next_attempt_at: string | null;
-        }[];
-      }
-    ).data.sort((a, b) => a.attempt - b.attempt);
+    const listed = ((await res.json()) as { data: Listed[] }).data.sort((a, b) => a.attempt - b.attempt);
     expect(listed.map((a) => a.attempt)).toEqual(Array.from({ length: attempts }, (_, i) => i + 1));
-    // The clock stands still here: the next attempt is due its schedule's delay after this one, give or
-    // take the jitter's fifth, and never past the queue's 12 h.
-    const delays = listed.map((a) =>
-      a.next_attempt_at ? (Date.parse(a.next_attempt_at) - Date.parse(a.attempted_at)) / 1000 : null,
-    );
+    expect(listed.every((a) => a.next_attempt_at === null)).toBe(true);
     expect(delays.at(-1)).toBeNull();
     RETRY_DELAYS_S.forEach((scheduled, i) => {
       expect(delays[i]).toBeGreaterThanOrEqual(Math.round(scheduled * 0.8));
@@ -440,5 +448,20 @@ describe("webhook delivery", () => {
       body: JSON.stringify({ disabled: true }),
     });
     expect((await recover(other.id, { since })).status).toBe(409);
+  });
+
+  it("records, from the dead-letter queue, a delivery our side gave up on as failed, where an admin finds it", async () => {
+    const { register, createOrder, fanOut, request, admin, isolate } = await setUp();
+    const endpoint = await register(receiver("dead-lettered").url);
+    await createOrder();
+    const delivery = (await fanOut()).find((m) => m.kind === "delivery" && m.endpoint === endpoint.id);
+    const result = await consume(isolate, [{ body: delivery }, { body: { not: "ours" } }], "order-events-dev-dlq");
+    expect(result.explicitAcks.sort()).toEqual(["m0", "m1"]);
+    const res = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?outcome=failed`, {
+      headers: bearer(admin),
+    });
+    expect(((await res.json()) as { data: unknown[] }).data).toEqual([
+      expect.objectContaining({ event_id: delivery?.event, outcome: "failed", attempt: 1, error: GAVE_UP_ERROR }),
+    ]);
   });
 });

@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { isEventMessage, RETRY_DELAYS_S } from "../../src/services/event-messages";
+import { isDeadLetterQueue, isEventMessage, RETRY_DELAYS_S } from "../../src/services/event-messages";
+
+const E1 = "5d2f1c3b-0000-4000-8000-0000000000e1";
+const W1 = "7a2f1c3b-0000-4000-8000-0000000000a1";
 
 describe("what travels on the events queue", () => {
   it("takes an event to fan out and a delivery to one endpoint, with or without a trace", () => {
     for (const body of [
-      { kind: "event", event: "e1" },
-      { kind: "event", event: "e1", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
-      { kind: "delivery", event: "e1", endpoint: "w1" },
+      { kind: "event", event: E1 },
+      {
+        kind: "event",
+        event: E1.toUpperCase(),
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      },
+      { kind: "delivery", event: E1, endpoint: W1, after: 3 },
     ]) {
       expect(isEventMessage(body), JSON.stringify(body)).toBe(true);
     }
@@ -22,13 +29,26 @@ describe("what travels on the events queue", () => {
       {},
       { kind: "event" },
       { kind: "event", event: 1 },
-      { kind: "delivery", event: "e1" },
-      { kind: "delivery", event: "e1", endpoint: 7 },
-      { kind: "other", event: "e1", endpoint: "w1" },
-      { event: "e1", endpoint: "w1" },
+      { kind: "delivery", event: E1 },
+      { kind: "delivery", event: E1, endpoint: 7 },
+      { kind: "other", event: E1, endpoint: W1 },
+      { event: E1, endpoint: W1 },
+      // Ids that are not UUIDs would fail every retry for three days.
+      { kind: "event", event: "e1" },
+      { kind: "delivery", event: E1, endpoint: "w1" },
+      { kind: "delivery", event: `${E1}x`, endpoint: W1 },
+      { kind: "delivery", event: E1, endpoint: W1, after: -1 },
     ]) {
       expect(isEventMessage(body), JSON.stringify(body)).toBe(false);
     }
+  });
+});
+
+describe("the dead-letter queue", () => {
+  it("is told by its name", () => {
+    expect(isDeadLetterQueue("order-events-dlq")).toBe(true);
+    expect(isDeadLetterQueue("order-events")).toBe(false);
+    expect(isDeadLetterQueue("order-events-dlq-x")).toBe(false);
   });
 });
 

@@ -66,11 +66,22 @@ export function fakeWebhookRepository() {
         .map((e) => e.id);
     },
     async recordAttempt(attempt, disable) {
+      // Only the newest attempt of an event at an endpoint can have a next one due.
+      for (const a of attempts) {
+        if (a.endpointId === attempt.endpointId && a.eventId !== null && a.eventId === attempt.eventId) {
+          a.nextAttemptAt = null;
+        }
+      }
       attempts.push(structuredClone(attempt));
       const endpoint = endpoints.get(attempt.endpointId);
       if (!endpoint) return;
-      // A delivered attempt ends a run of failures; the first failed one after it starts one.
-      const failingSince = attempt.outcome === "delivered" ? null : (endpoint.failingSince ?? attempt.attemptedAt);
+      // A delivered attempt ends a run of failures; the first failed one after it starts one (a skip is neither).
+      const failingSince =
+        attempt.outcome === "delivered"
+          ? null
+          : attempt.outcome === "skipped"
+            ? endpoint.failingSince
+            : (endpoint.failingSince ?? attempt.attemptedAt);
       endpoints.set(endpoint.id, { ...endpoint, failingSince });
       if (disable && !endpoint.disabled) {
         bump({ ...endpoint, failingSince }, { disabled: true, disabledReason: disable.reason });

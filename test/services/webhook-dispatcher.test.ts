@@ -322,13 +322,37 @@ describe("one delivery attempt", () => {
     expect(recordAttempt).not.toHaveBeenCalled();
   });
 
-  it("skips, without posting or recording, an event or endpoint that is gone or an endpoint that is disabled", async () => {
-    for (const setup of [{ found: null }, { stored: null }, { stored: endpoint({ disabled: true }) }]) {
+  it("skips, without posting or recording, an event or endpoint that is gone", async () => {
+    for (const setup of [{ found: null }, { stored: null }]) {
       const { deliver, post, recordAttempt } = dispatcherWith(setup);
       expect(await deliver()).toEqual({ kind: "ack", outcome: "skipped" });
       expect(post).not.toHaveBeenCalled();
       expect(recordAttempt).not.toHaveBeenCalled();
     }
+  });
+
+  it("skips an endpoint that is disabled without posting, and records the skip, numbered on", async () => {
+    const { deliver, post, recordAttempt } = dispatcherWith({ stored: endpoint({ disabled: true }) });
+    expect(await deliver(3, "wh-1", 2)).toEqual({ kind: "ack", outcome: "skipped" });
+    expect(post).not.toHaveBeenCalled();
+    expect(recorded(recordAttempt)).toEqual([
+      {
+        attempt: {
+          id: "attempt-1",
+          endpointId: "wh-1",
+          eventId: "evt-1",
+          eventType: "order.status_changed",
+          attempt: 5,
+          outcome: "skipped",
+          statusCode: null,
+          error: "the endpoint is disabled",
+          durationMs: 0,
+          attemptedAt: new Date(Math.floor(STARTED)),
+          nextAttemptAt: null,
+        },
+        disable: undefined,
+      },
+    ]);
   });
 });
 

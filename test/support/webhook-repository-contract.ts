@@ -132,9 +132,11 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       const [first, second] = [attemptOf(endpoint.id, event, 1), attemptOf(endpoint.id, event, 2)];
       await repo.recordAttempt(first);
       await repo.recordAttempt(second);
-      expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toEqual([second, first]);
+      // The second is the event's newest attempt there: the first has no next attempt due any more.
+      const superseded = { ...first, nextAttemptAt: null };
+      expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toEqual([second, superseded]);
       const after = { createdAt: second.attemptedAt, id: second.id };
-      expect(await repo.listAttempts(endpoint.id, { limit: 10, after })).toEqual([first]);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, after })).toEqual([superseded]);
     });
 
     it("lists only an endpoint's attempts with an outcome, or of an event, when asked", async () => {
@@ -146,9 +148,33 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       const retrying = attemptOf(endpoint.id, event, 3);
       for (const a of [failed, delivered, retrying]) await repo.recordAttempt(a);
       expect(await repo.listAttempts(endpoint.id, { limit: 10, outcome: "delivered" })).toEqual([delivered]);
-      expect(await repo.listAttempts(endpoint.id, { limit: 10, eventId: event })).toEqual([retrying, failed]);
-      expect(await repo.listAttempts(endpoint.id, { limit: 10, eventId: event, outcome: "failed" })).toEqual([failed]);
+      const superseded = { ...failed, nextAttemptAt: null };
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, eventId: event })).toEqual([retrying, superseded]);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10, eventId: event, outcome: "failed" })).toEqual([
+        superseded,
+      ]);
       expect(await repo.listAttempts(endpoint.id, { limit: 10, outcome: "disabled" })).toEqual([]);
+    });
+
+    it("keeps a next attempt due on an event's newest attempt at an endpoint only, and counts no skip as a failure", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const [event, other] = [await storedEvent(), await storedEvent()];
+      const first = attemptOf(endpoint.id, event, 1);
+      const elsewhere = attemptOf(endpoint.id, other, 2);
+      await repo.recordAttempt(first);
+      await repo.recordAttempt(elsewhere);
+      const skipped = { ...attemptOf(endpoint.id, event, 3), outcome: "skipped" as const, nextAttemptAt: null };
+      await repo.recordAttempt(skipped);
+      expect(await repo.listAttempts(endpoint.id, { limit: 10 })).toEqual([
+        skipped,
+        elsewhere,
+        { ...first, nextAttemptAt: null },
+      ]);
+      const quiet = storedEndpoint();
+      await repo.createEndpoint(quiet);
+      await repo.recordAttempt({ ...attemptOf(quiet.id, event, 4), outcome: "skipped", nextAttemptAt: null });
+      expect((await repo.findEndpoint(quiet.id))?.failingSince).toBeNull();
     });
 
     it("knows the attempts made for an event, by endpoint", async () => {

@@ -20,9 +20,13 @@ export function receiver(label: string) {
 }
 
 /** Runs the isolate's queue consumer on these messages, as Queues delivers them; returns what it acked and retried. */
-export async function consume(isolate: Isolate, messages: { body: unknown; attempts?: number }[]) {
+export async function consume(
+  isolate: Isolate,
+  messages: { body: unknown; attempts?: number }[],
+  queue = "order-events-dev",
+) {
   const batch = createMessageBatch(
-    "order-events-dev",
+    queue,
     messages.map(({ body, attempts = 1 }, i) => ({ id: `m${i}`, timestamp: Date.now(), attempts, body })),
   );
   const ctx = createExecutionContext();
