@@ -151,16 +151,18 @@ async function missedBy(
   endpointId: string,
   { from, types, limit }: { from: Date; types: OrderEventType[]; limit: number },
 ) {
-  // The endpoint's attempts at each event: none delivered, and how many were made (numbered on).
-  const attempts = (outcome?: "delivered") => sql`FROM ${webhookAttempts}
-    WHERE ${webhookAttempts.eventId} = ${orderEvents.id} AND ${webhookAttempts.endpointId} = ${endpointId}
-    ${outcome ? sql`AND ${webhookAttempts.outcome} = ${outcome}` : sql``}`;
+  // The endpoint's attempts at each event: none delivered, and how many were made (numbered on). Aliased
+  // and qualified by hand: drizzle leaves a one-table query's columns unqualified, which inside a
+  // subquery would name the subquery's own table.
+  const attempts = (outcome?: "delivered") => sql`FROM ${webhookAttempts} a
+    WHERE a.event_id = ${orderEvents}.id AND a.endpoint_id = ${endpointId}
+    ${outcome ? sql`AND a.outcome = ${outcome}` : sql``}`;
   const rows = await runQuery("events.missed", () =>
     db
       .select({
         id: orderEvents.id,
         traceparent: orderEvents.traceparent,
-        made: sql<number>`coalesce((SELECT max(${webhookAttempts.attempt}) ${attempts()}), 0)`.mapWith(Number),
+        made: sql<number>`coalesce((SELECT max(a.attempt) ${attempts()}), 0)`.mapWith(Number),
       })
       .from(orderEvents)
       .where(

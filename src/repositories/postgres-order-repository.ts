@@ -187,6 +187,9 @@ function readClaim(db: Database, claim: IdempotencyClaim) {
       orderId: idempotencyKeys.orderId,
       requestHash: idempotencyKeys.requestHash,
       snapshot: idempotencyKeys.orderSnapshot,
+      // Aliased and qualified by hand: drizzle leaves a one-table query's columns unqualified.
+      eventId: sql<string | null>`(SELECT e.id FROM ${orderEvents} e
+        WHERE e.order_id = ${idempotencyKeys}.order_id AND e.type = 'order.created' LIMIT 1)`,
     })
     .from(idempotencyKeys)
     .where(
@@ -197,6 +200,13 @@ function readClaim(db: Database, claim: IdempotencyClaim) {
       ),
     );
 }
+
+/** What a taken key holds, as the service reads it. */
+const storedRecord = (row: { requestHash: string; snapshot: string | null; eventId: string | null }) => ({
+  requestHash: row.requestHash,
+  snapshot: row.snapshot ? decodeSnapshot(row.snapshot) : null,
+  eventId: row.eventId,
+});
 
 /**
  * The hottest read, built once per repository instead of per request: query building is a tenth of
@@ -248,12 +258,7 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       );
       const record = rows[0];
       if (record?.orderId === order.id) return { kind: "created", order };
-      return {
-        kind: "key-taken",
-        record: record
-          ? { requestHash: record.requestHash, snapshot: record.snapshot ? decodeSnapshot(record.snapshot) : null }
-          : null,
-      };
+      return { kind: "key-taken", record: record ? storedRecord(record) : null };
     },
 
     async findById(id, customer?: Customer) {

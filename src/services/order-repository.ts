@@ -21,6 +21,8 @@ export interface StoredIdempotencyRecord {
   requestHash: string;
   /** The order as it was created; null for a record written before snapshots were stored. */
   snapshot: Order | null;
+  /** The id of that order's `order.created` event; null once the event is purged. */
+  eventId: string | null;
 }
 
 export type CreateResult =

@@ -216,7 +216,13 @@ const creation =
     }
     const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
     const result = await writeWithEvent(repository.create(order, claim, event), { event, announce });
-    if (result.kind !== "created") return replayOf(result.record, claim.requestHash);
+    if (result.kind !== "created") {
+      const replay = replayOf(result.record, claim.requestHash);
+      // The first request's worker may have stopped before handing its event over: hand it over again
+      // (the fan-out takes an event once, however often it is handed over).
+      if (result.record?.eventId) announce({ id: result.record.eventId });
+      return replay;
+    }
     announce(event);
     return { order: result.order, replayed: false };
   };

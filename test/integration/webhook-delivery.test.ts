@@ -464,4 +464,26 @@ describe("webhook delivery", () => {
       expect.objectContaining({ event_id: delivery?.event, outcome: "failed", attempt: 1, error: GAVE_UP_ERROR }),
     ]);
   });
+
+  it("hands a replayed create's event over again, and fans it out once", async () => {
+    const { request, recorder, isolate, register } = await setUp();
+    await register(receiver("replayed").url);
+    const bearerOf = await token();
+    const create = () =>
+      request("/v1/orders", {
+        method: "POST",
+        headers: { ...json(bearerOf), "Idempotency-Key": "again" },
+        body: order,
+      });
+    expect((await create()).status).toBe(201);
+    const [first] = recorder.take();
+    const replay = await create();
+    expect(replay.headers.get("Idempotent-Replayed")).toBe("true");
+    const [again] = recorder.take();
+    expect(again).toEqual({ kind: "event", event: first?.event });
+    await consume(isolate, [{ body: first }]);
+    expect(recorder.take()).toHaveLength(1);
+    await consume(isolate, [{ body: again }]);
+    expect(recorder.take()).toEqual([]);
+  });
 });

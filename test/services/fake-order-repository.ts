@@ -5,6 +5,7 @@ import type { OrderRepository } from "../../src/services/order-repository";
 interface FakeKeyRecord {
   requestHash: string;
   snapshot: Order;
+  eventId: string;
   orderId: string;
   expiresAt: Date;
 }
@@ -33,12 +34,17 @@ export function fakeOrderRepository() {
         if (existing && existing.expiresAt > order.createdAt) {
           return {
             kind: "key-taken",
-            record: { requestHash: existing.requestHash, snapshot: structuredClone(existing.snapshot) },
+            record: {
+              requestHash: existing.requestHash,
+              snapshot: structuredClone(existing.snapshot),
+              eventId: existing.eventId,
+            },
           };
         }
         keys.set(keyOf(claim.caller, claim.key), {
           requestHash: claim.requestHash,
           snapshot: structuredClone(order),
+          eventId: event.id,
           orderId: order.id,
           expiresAt: claim.expiresAt,
         });

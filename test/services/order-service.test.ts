@@ -121,7 +121,7 @@ describe("create", () => {
     const first = await service.create(alice, input, "old");
     fake.repository.create = async () => ({
       kind: "key-taken",
-      record: { requestHash: [...fake.keys.values()][0]?.requestHash ?? "", snapshot: null },
+      record: { requestHash: [...fake.keys.values()][0]?.requestHash ?? "", snapshot: null, eventId: null },
     });
     await expect(service.create(alice, input, "old")).rejects.toMatchObject({
       code: "CONFLICT",
@@ -384,6 +384,17 @@ describe("events", () => {
     expect(new Set(announced).size).toBe(3);
   });
 
+  it("hands a replay's event over again (its first request may have stopped before), and a refused key's not", async () => {
+    await service.create(alice, input, "k-replay");
+    const created = fake.events[0]?.id;
+    await service.create(alice, input, "k-replay");
+    expect(announced).toEqual([created, created]);
+    await expect(service.create(alice, { ...input, currency: "USD" }, "k-replay")).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+    expect(announced).toEqual([created, created]);
+  });
+
   it("announces a create made without an Idempotency-Key too", async () => {
     const { order } = await service.create(alice, input);
     expect(fake.events.map((e) => [e.type, e.orderId])).toEqual([["order.created", order.id]]);
@@ -423,7 +434,7 @@ describe("events", () => {
     expect(announced).toEqual(stamped);
   });
 
-  it("announces nothing for a replay, a refused change or a failed write", async () => {
+  it("announces no new event for a replay (only its first again), a refused change or a failed write", async () => {
     const { order } = await service.create(alice, input, "k-once");
     await service.create(alice, input, "k-once");
     await service.cancel(alice, order.id);
@@ -434,7 +445,8 @@ describe("events", () => {
       throw new AppError("SERVICE_UNAVAILABLE");
     };
     await expect(service.create(alice, input)).rejects.toBeInstanceOf(AppError);
-    expect(announced).toHaveLength(2);
+    const [created, cancelled] = fake.events.map((e) => e.id);
     expect(fake.events).toHaveLength(2);
+    expect(announced).toEqual([created, created, cancelled]);
   });
 });

@@ -39,14 +39,22 @@ export function newOrder(customerId: string, overrides: Partial<Order> = {}): Or
 export type StampedRepository = Omit<OrderRepository, "create" | "transition"> & {
   create(order: Order, claim?: IdempotencyClaim): Promise<CreateResult>;
   transition(input: Omit<TransitionInput, "event">): Promise<TransitionResult>;
+  /** The id of the `order.created` event stamped on this order's create. */
+  createdEventOf(orderId: string): string | undefined;
 };
 
 export function stamped(repo: OrderRepository): StampedRepository {
   const stamp = () => ({ id: crypto.randomUUID() });
+  const created = new Map<string, string>();
   return {
     ...repo,
-    create: (order, claim) => repo.create(order, claim, stamp()),
+    create: (order, claim) => {
+      const event = stamp();
+      created.set(order.id, event.id);
+      return repo.create(order, claim, event);
+    },
     transition: (input) => repo.transition({ ...input, event: stamp() }),
+    createdEventOf: (orderId) => created.get(orderId),
   };
 }
 
@@ -92,7 +100,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       const second = newOrder(customer);
       expect(await repo.create(second, claim(customer, "k1", "b".repeat(64)))).toEqual({
         kind: "key-taken",
-        record: { requestHash: "a".repeat(64), snapshot: first },
+        record: { requestHash: "a".repeat(64), snapshot: first, eventId: repo.createdEventOf(first.id) },
       });
       expect(await repo.findById(second.id)).toBeNull();
     });
@@ -107,9 +115,12 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
         const results = await Promise.all(racers.map((order) => repo.create(order, claim(customer, key))));
         const winners = results.flatMap((r) => (r.kind === "created" ? [r.order] : []));
         expect(winners).toHaveLength(1);
-        expect(results.filter((r) => r.kind === "key-taken")).toEqual(
-          Array(9).fill({ kind: "key-taken", record: { requestHash: "a".repeat(64), snapshot: winners[0] } }),
-        );
+        const record = {
+          requestHash: "a".repeat(64),
+          snapshot: winners[0],
+          eventId: repo.createdEventOf(winners[0]?.id ?? ""),
+        };
+        expect(results.filter((r) => r.kind === "key-taken")).toEqual(Array(9).fill({ kind: "key-taken", record }));
       }
       expect(await repo.list({ customer: own(customer), limit: 50, includeItems: false })).toHaveLength(20);
     });
@@ -161,7 +172,10 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
         newOrder(subject, { customerIssuer: issuer }),
         claim(subject, "same-key", "b".repeat(64), later, issuer),
       );
-      expect(again).toEqual({ kind: "key-taken", record: { requestHash: hash, snapshot: theirs } });
+      expect(again).toEqual({
+        kind: "key-taken",
+        record: { requestHash: hash, snapshot: theirs, eventId: repo.createdEventOf(theirs.id) },
+      });
     });
 
     it("replaces a record that expired, and keeps the new one", async () => {
@@ -174,7 +188,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       });
       expect(await repo.create(newOrder(customer), claim(customer, "old", "c".repeat(64)))).toEqual({
         kind: "key-taken",
-        record: { requestHash: "b".repeat(64), snapshot: again },
+        record: { requestHash: "b".repeat(64), snapshot: again, eventId: repo.createdEventOf(again.id) },
       });
     });
 
