@@ -8,6 +8,7 @@ import { timing } from "hono/timing";
 import type { AppEnv } from "./app-env";
 import { type Config, type ConfigProblem, describeProblems, jwtSecrets } from "./config/config";
 import { AppError } from "./domain/app-error";
+import { callerKey } from "./domain/caller";
 import type { CursorCodec } from "./handlers/cursor";
 import { docsRoutes } from "./handlers/docs-routes";
 import { eventRoutes } from "./handlers/event-routes";
@@ -234,7 +235,7 @@ function apiRoutes(
       smoke: config.jwt.smoke,
       now: deps.clock,
     }),
-    limitCaller: rateLimit({ policy: "user", ...config.rateLimits.user, keyOf: (c) => c.get("caller").id }),
+    limitCaller: rateLimit({ policy: "user", ...config.rateLimits.user, keyOf: (c) => callerKey(c.get("caller")) }),
   };
   const admin = { ...signedIn, requireAdmin: requireRole("admin"), bodyLimitBytes: config.bodyLimitBytes };
   return new Hono<AppEnv>()

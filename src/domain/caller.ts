@@ -30,6 +30,12 @@ export const isAdmin = (caller: Caller) => caller.role === "admin";
 /** The customer a caller is (a caller object carries its role too, which storage has no use for). */
 export const customerOf = ({ id, issuer }: Customer): Customer => ({ id, issuer });
 
+/**
+ * One string per customer, for keys that name callers (the per-caller rate limit): this service's own
+ * customers by their id, as before issuers were told apart; a provider's with its issuer.
+ */
+export const callerKey = ({ id, issuer }: Customer): string => (issuer === OWN_ISSUER ? id : `${issuer} ${id}`);
+
 /** Whose records a caller sees: a customer only their own; an admin everyone's (undefined). */
 export const scopeOf = (caller: Caller): Customer | undefined => (isAdmin(caller) ? undefined : customerOf(caller));
 
