@@ -21,7 +21,11 @@ export interface EventConsumerDeps {
 export const UNSEEN_EVENT_LOOKS = 3;
 export const UNSEEN_EVENT_DELAY_S = 60;
 
-/** A step that failed on our side (the database, the queue): tried again later, on the same schedule. */
+/**
+ * A step that failed on our side (the database, the queue): tried again later, on the same schedule. It
+ * spends a Queues retry (max_retries leaves room for as many of ours as of the receiver's attempts) but
+ * not the receiver's: the dispatcher counts those from the attempts recorded.
+ */
 const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1] ?? 5;
 
 /**
@@ -63,20 +67,18 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
       const decision = await dispatcher.deliver({
         eventId: body.event,
         endpointId: body.endpoint,
-        attempt: message.attempts,
         priorAttempts: body.after,
         spanId,
       });
-      log.info("webhook delivery", { attempt: (body.after ?? 0) + message.attempts, outcome: decision.outcome });
+      log.info("webhook delivery", { step: message.attempts, outcome: decision.outcome });
       metrics.count("webhook_deliveries_total", { outcome: decision.outcome });
       if (decision.outcome === "disabled") {
         log.warn("webhook endpoint disabled", { reason: decision.disabledBy });
         metrics.count("webhook_endpoints_disabled_total", { reason: decision.disabledBy });
       }
-      if (decision.kind === "ack") message.ack();
-      else if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
-      // Past max_retries, Queues moves a retried message to the dead-letter queue.
-      else message.retry();
+      if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
+      // Delivered, disabled, skipped, or failed for good and recorded so: done.
+      else message.ack();
     } catch (err) {
       const { name, code } = err as { name?: string; code?: unknown };
       log.error("queue step failed; retried", { kind: body.kind, attempt: message.attempts, error: name, code });

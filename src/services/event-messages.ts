@@ -24,8 +24,10 @@ export interface EventQueue {
  * Delays between attempts, in seconds, like Svix's schedule: seconds, minutes, then hours, about
  * three days in all (77.6 h). Queues caps one delay at 12 h (`retry({ delaySeconds })`,
  * https://developers.cloudflare.com/queues/configuration/batching-retries/#delay-messages).
- * wrangler.toml's `max_retries` is this schedule's length: after the last attempt a retry sends the
- * message to the dead-letter queue.
+ * The dispatcher counts a delivery's place in it from the receiver's recorded attempts, and after the
+ * last it gives up (recorded failed). wrangler.toml's `max_retries` is twice this schedule's length plus
+ * one: room for as many steps failing on our side as the receiver's attempts, after which Queues sends
+ * the message to the dead-letter queue (whose consumer records it failed).
  */
 export const RETRY_DELAYS_S = [5, 300, 1800, 7200, 18_000, 36_000, 43_200, 43_200, 43_200, 43_200, 43_200] as const;
 

@@ -13,8 +13,8 @@ export type DeliveryDecision =
   /** The endpoint was disabled: it answered 410 Gone, or every attempt has failed for 5 days. */
   | { kind: "ack"; outcome: "disabled"; disabledBy: "gone" | "failing" }
   | { kind: "retry"; outcome: "retrying"; delaySeconds: number }
-  /** The last attempt failed: a retry now sends the message to the dead-letter queue. */
-  | { kind: "dead-letter"; outcome: "failed" };
+  /** The schedule's last attempt failed, and is recorded so: nothing more is tried. */
+  | { kind: "give-up"; outcome: "failed" };
 
 /** The event a test send makes: not stored, delivered once to one endpoint. */
 export interface TestEvent {
@@ -53,14 +53,15 @@ export interface WebhookDispatcherDeps extends DeliveryPorts {
 
 export interface WebhookDispatcher {
   /**
-   * One attempt to deliver the event to the endpoint; `attempt` counts from 1 along the retry schedule,
-   * and is recorded after `priorAttempts` (a redelivery's, numbered on). `spanId` is this attempt's span
-   * in the event's trace: the `traceparent` the receiver gets names it as the parent.
+   * One attempt to deliver the event to the endpoint, numbered after the attempts recorded for it there
+   * (so a step that failed on our side, which records none, spends neither the receiver's numbering nor
+   * its schedule), its place in the retry schedule counted from `priorAttempts` (a redelivery's schedule
+   * starts afresh). `spanId` is this attempt's span in the event's trace: the `traceparent` the receiver
+   * gets names it as the parent.
    */
   deliver(step: {
     eventId: string;
     endpointId: string;
-    attempt: number;
     priorAttempts?: number;
     spanId: string;
   }): Promise<DeliveryDecision>;
@@ -122,13 +123,41 @@ function decide(
   const retryAfter = "retryAfter" in answer ? retryAfterSeconds(answer.retryAfter, at) : undefined;
   const delaySeconds = retryDelaySeconds({ attempt, status, retryAfter, random });
   if (delaySeconds !== undefined) return { kind: "retry", outcome: "retrying", delaySeconds };
-  return { kind: "dead-letter", outcome: "failed" };
+  return { kind: "give-up", outcome: "failed" };
 }
 
 /** Why an endpoint was disabled, as `GET` of it shows. */
 function disabledReason(by: "gone" | "failing", failingSince: Date | null): string {
   if (by === "gone") return GONE_REASON;
   return `every delivery failed for 5 days (since ${failingSince?.toISOString()})`;
+}
+
+/** An attempt the receiver answered (or did not), as recorded, with when the next is due if one is. */
+function receiverAttempt(
+  r: {
+    id: string;
+    event: OrderEvent;
+    endpointId: string;
+    number: number;
+    statusCode: number | null;
+    error: string | null;
+  },
+  decision: DeliveryDecision,
+  { started, finished }: { started: number; finished: number },
+): DeliveryAttempt {
+  return {
+    id: r.id,
+    endpointId: r.endpointId,
+    eventId: r.event.id,
+    eventType: r.event.type,
+    attempt: r.number,
+    outcome: decision.outcome,
+    statusCode: r.statusCode,
+    error: r.error,
+    durationMs: Math.max(0, Math.round(finished - started)),
+    attemptedAt: new Date(Math.floor(started)),
+    nextAttemptAt: decision.kind === "retry" ? new Date(Math.floor(finished) + decision.delaySeconds * 1000) : null,
+  };
 }
 
 /** A delivery not sent, its endpoint being disabled: recorded, so the deliveries list says what became of it. */
@@ -195,13 +224,19 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const clocked = { ...deps, now };
 
   return {
-    async deliver({ eventId, endpointId, attempt, priorAttempts = 0, spanId }) {
-      const [event, endpoint] = await Promise.all([events.findById(eventId), webhooks.findEndpoint(endpointId)]);
+    async deliver({ eventId, endpointId, priorAttempts = 0, spanId }) {
+      const [event, endpoint, made] = await Promise.all([
+        events.findById(eventId),
+        webhooks.findEndpoint(endpointId),
+        webhooks.attemptsMade(eventId),
+      ]);
+      const number = (made.get(endpointId) ?? 0) + 1;
+      const attempt = Math.max(1, number - priorAttempts);
       // Gone since (deleted, purged): nothing to deliver, nothing to retry, nowhere to record it.
       if (!event || !endpoint) return { kind: "ack", outcome: "skipped" };
       if (endpoint.disabled) {
         const at = new Date(Math.floor(now()));
-        await webhooks.recordAttempt(skippedAttempt(newId(), event, endpointId, priorAttempts + attempt, at));
+        await webhooks.recordAttempt(skippedAttempt(newId(), event, endpointId, number, at));
         return { kind: "ack", outcome: "skipped" };
       }
       const started = now();
@@ -215,22 +250,9 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       );
       const { failingSince } = endpoint;
       const decision = decide(answer, { attempt, at: finished, failingSince, random: random() });
-      const { outcome } = decision;
+      const record = { id: newId(), event, endpointId, number, statusCode, error: answer.error ?? null };
       await webhooks.recordAttempt(
-        {
-          id: newId(),
-          endpointId,
-          eventId,
-          eventType: event.type,
-          attempt: priorAttempts + attempt,
-          outcome,
-          statusCode,
-          error: answer.error ?? null,
-          durationMs: Math.max(0, Math.round(finished - started)),
-          attemptedAt: new Date(Math.floor(started)),
-          nextAttemptAt:
-            decision.kind === "retry" ? new Date(Math.floor(finished) + decision.delaySeconds * 1000) : null,
-        },
+        receiverAttempt(record, decision, { started, finished }),
         decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
       );
       return decision;

@@ -7,14 +7,14 @@ import type { DeliveryDecision, WebhookDispatcher } from "../../src/services/web
 import { captureLogger } from "../support/capture-logger";
 import { batchOf, message } from "../support/queue-messages";
 
-function consumerWith(decide: (attempt: number) => Promise<DeliveryDecision>, endpoints: number | null = 2) {
+function consumerWith(decide: () => Promise<DeliveryDecision>, endpoints: number | null = 2) {
   const metrics = createMetrics();
   const fannedOut: string[] = [];
   const fanOut = async (id: string) => {
     fannedOut.push(id);
     return endpoints;
   };
-  const dispatcher: WebhookDispatcher = { deliver: ({ attempt }) => decide(attempt), sendTest: async () => null };
+  const dispatcher: WebhookDispatcher = { deliver: () => decide(), sendTest: async () => null };
   const { logger, lines } = captureLogger();
   return { consume: eventConsumer({ fanOut, dispatcher, logger, metrics }), metrics, fannedOut, lines };
 }
@@ -44,18 +44,16 @@ describe("the events queue consumer", () => {
     expect(lines.filter((l) => l.level === "warn").map((l) => l.msg)).toEqual(["event never committed; let go"]);
   });
 
-  it("retries with the schedule's delay, and past it retries without one (to the dead-letter queue)", async () => {
-    const { consume, metrics } = consumerWith(async (attempt) =>
-      attempt <= RETRY_DELAYS_S.length
-        ? { kind: "retry", outcome: "retrying", delaySeconds: RETRY_DELAYS_S[attempt - 1] ?? 0 }
-        : { kind: "dead-letter", outcome: "failed" },
-    );
+  it("retries with the dispatcher's delay, and acks a delivery given up on (recorded failed, nothing left to try)", async () => {
+    const retrying = consumerWith(async () => ({ kind: "retry", outcome: "retrying", delaySeconds: 300 }));
     const first = message(delivery, 1);
+    await retrying.consume(batchOf(first.msg));
+    expect(first.done).toEqual({ retried: { delaySeconds: 300 } });
+    const givingUp = consumerWith(async () => ({ kind: "give-up", outcome: "failed" }));
     const last = message(delivery, RETRY_DELAYS_S.length + 1);
-    await consume(batchOf(first.msg, last.msg));
-    expect(first.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[0] } });
-    expect(last.done).toEqual({ retried: {} });
-    expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="failed"} 1');
+    await givingUp.consume(batchOf(last.msg));
+    expect(last.done).toEqual({ acked: true });
+    expect(givingUp.metrics.render({})).toContain('webhook_deliveries_total{outcome="failed"} 1');
   });
 
   it.each(["gone", "failing"] as const)("counts and logs an endpoint disabled (%s), by why", async (disabledBy) => {
@@ -93,8 +91,9 @@ describe("the events queue consumer", () => {
     const slow = new Promise<DeliveryDecision>((resolve) => {
       release = () => resolve({ kind: "ack", outcome: "delivered" });
     });
-    const { consume } = consumerWith((attempt) =>
-      attempt === 1 ? slow : Promise.resolve({ kind: "ack", outcome: "delivered" }),
+    let calls = 0;
+    const { consume } = consumerWith(() =>
+      ++calls === 1 ? slow : Promise.resolve({ kind: "ack", outcome: "delivered" }),
     );
     const [a, b] = [message(delivery, 1), message(delivery, 2)];
     const running = consume(batchOf(a.msg, b.msg));

@@ -7,7 +7,7 @@ import { experimental_readRawConfig } from "wrangler";
 import { deployedCompatibility } from "../../bench/compatibility.ts";
 import { bindingLimit, writeDevWranglerConfig } from "../../dev/wrangler-config.ts";
 import { HOURLY } from "../../src/cron-schedule.ts";
-import { isDeadLetterQueue } from "../../src/services/event-messages.ts";
+import { isDeadLetterQueue, RETRY_DELAYS_S } from "../../src/services/event-messages.ts";
 
 type Raw = {
   vars?: Record<string, string>;
@@ -64,6 +64,14 @@ describe("wrangler.toml's environments", () => {
     for (const [name, consumer] of consumers) {
       expect(consumer.max_concurrency, name).toBeGreaterThanOrEqual(1);
       expect(consumer.max_concurrency, name).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it("retry an events message through the receiver's schedule and as many of our own failures, then dead-letter it", () => {
+    for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
+      const events = (config.queues?.consumers ?? []).filter((c) => c.dead_letter_queue);
+      for (const c of events)
+        expect((c as { max_retries?: number }).max_retries, name).toBe(2 * RETRY_DELAYS_S.length + 1);
     }
   });
 

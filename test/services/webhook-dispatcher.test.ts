@@ -66,6 +66,7 @@ function dispatcherWith({
     events: { findById: async (id: string) => (found && id === found.id ? found : null) } as EventRepository,
     webhooks: {
       findEndpoint: async (id: string) => (stored && id === stored.id ? stored : null),
+      attemptsMade: async () => new Map(made > 0 ? [["wh-1", made]] : []),
       recordAttempt,
       resealSecrets,
     } as unknown as WebhookRepository,
@@ -79,10 +80,20 @@ function dispatcherWith({
     // 0.5: the jitter's middle, the schedule's own delay.
     random: () => draw,
   });
-  const deliver = (attempt = 1, endpointId = "wh-1", priorAttempts?: number) =>
-    dispatcher.deliver({ eventId: "evt-1", endpointId, attempt, priorAttempts, spanId: SPAN_ID });
+  // The receiver's attempts recorded before this one: those of the redelivery's past, then this
+  // message's earlier ones (the dispatcher counts from what is recorded).
+  let made = 0;
+  const deliver = (attempt = 1, endpointId = "wh-1", priorAttempts?: number) => {
+    made = (priorAttempts ?? 0) + attempt - 1;
+    return dispatcher.deliver({ eventId: "evt-1", endpointId, priorAttempts, spanId: SPAN_ID });
+  };
+  /** An attempt after `recorded` attempts of the receiver's, however many steps failed on our side. */
+  const deliverAfter = (recorded: number) => {
+    made = recorded;
+    return dispatcher.deliver({ eventId: "evt-1", endpointId: "wh-1", spanId: SPAN_ID });
+  };
   const sendTest = (endpointId = "wh-1") => dispatcher.sendTest(endpointId);
-  return { deliver, sendTest, recordAttempt, resealSecrets, post, sign };
+  return { deliver, deliverAfter, sendTest, recordAttempt, resealSecrets, post, sign };
 }
 
 const recorded = (recordAttempt: ReturnType<typeof dispatcherWith>["recordAttempt"]) =>
@@ -179,14 +190,18 @@ describe("one delivery attempt", () => {
     const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
     const dispatcher = createWebhookDispatcher({
       events: { findById: async () => event } as unknown as EventRepository,
-      webhooks: { findEndpoint: async () => endpoint(), recordAttempt } as unknown as WebhookRepository,
+      webhooks: {
+        findEndpoint: async () => endpoint(),
+        attemptsMade: async () => new Map(),
+        recordAttempt,
+      } as unknown as WebhookRepository,
       secrets: { generate: () => "", seal: async (p) => p, open: async (p) => ({ plain: p, stale: false }) },
       render: () => "{}",
       renderTest: () => "{}",
       sign: async () => ({}),
       post: async () => ({ status: 200 }),
     });
-    const step = { eventId: "evt-1", endpointId: "wh-1", attempt: 1, spanId: SPAN_ID };
+    const step = { eventId: "evt-1", endpointId: "wh-1", spanId: SPAN_ID };
     await dispatcher.deliver(step);
     await dispatcher.deliver(step);
     const [first, second] = recordAttempt.mock.calls.map(([attempt]) => attempt.id);
@@ -200,9 +215,16 @@ describe("one delivery attempt", () => {
     expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({ statusCode: 302, error: "redirect not followed" });
   });
 
-  it("sends the message to the dead-letter queue after the last attempt fails", async () => {
+  it("numbers and schedules by the receiver's recorded attempts: steps that failed on our side spend neither", async () => {
+    const { deliverAfter, recordAttempt } = dispatcherWith({ answer: { status: 500 } });
+    // Two attempts of the receiver's recorded; whatever number of queue steps failed on our side between.
+    expect(await deliverAfter(2)).toEqual({ kind: "retry", outcome: "retrying", delaySeconds: RETRY_DELAYS_S[2] });
+    expect(recorded(recordAttempt)[0]?.attempt.attempt).toBe(3);
+  });
+
+  it("gives up, recorded failed, after the schedule's last attempt fails", async () => {
     const { deliver, recordAttempt } = dispatcherWith({ answer: { status: 503 } });
-    expect(await deliver(RETRY_DELAYS_S.length + 1)).toEqual({ kind: "dead-letter", outcome: "failed" });
+    expect(await deliver(RETRY_DELAYS_S.length + 1)).toEqual({ kind: "give-up", outcome: "failed" });
     expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({ outcome: "failed", nextAttemptAt: null });
   });
 
