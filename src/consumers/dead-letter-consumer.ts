@@ -2,6 +2,7 @@ import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import { type EventMessage, isEventMessage } from "../services/event-messages";
 import type { EventRepository } from "../services/event-repository";
+import { attemptRecord, notAttempted } from "../services/webhook-dispatcher";
 import type { WebhookRepository } from "../services/webhook-repository";
 
 export interface DeadLetterConsumerDeps {
@@ -44,19 +45,14 @@ export function deadLetterConsumer({
     ]);
     // Gone since (purged, deleted): nothing to record it against.
     if (!route || !endpoint) return;
-    await webhooks.recordAttempt({
+    const target = {
       id: newId(),
       endpointId: delivery.endpoint,
       eventId: delivery.event,
       eventType: route.type,
       attempt: (newest?.attempt ?? delivery.after ?? 0) + 1,
-      outcome: "failed",
-      statusCode: null,
-      error: GAVE_UP_ERROR,
-      durationMs: 0,
-      attemptedAt: new Date(Math.floor(now())),
-      nextAttemptAt: null,
-    });
+    };
+    await webhooks.recordAttempt(attemptRecord(target, "failed", notAttempted(GAVE_UP_ERROR, now())));
   }
 
   async function step(message: Message<unknown>): Promise<void> {

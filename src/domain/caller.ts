@@ -31,7 +31,7 @@ export const isAdmin = (caller: Caller) => caller.role === "admin";
 export const customerOf = ({ id, issuer }: Customer): Customer => ({ id, issuer });
 
 /**
- * One string per customer, for keys that name callers (the per-caller rate limit): this service's own
+ * One string per customer, for keys that name callers (the per-caller rate limit, page cursors): this service's own
  * customers by their id, as before issuers were told apart; a provider's with its issuer.
  */
 export const callerKey = ({ id, issuer }: Customer): string => (issuer === OWN_ISSUER ? id : `${issuer} ${id}`);

@@ -1,5 +1,5 @@
 import { validationError } from "../domain/app-error";
-import { type Customer, OWN_ISSUER } from "../domain/caller";
+import { type Customer, callerKey } from "../domain/caller";
 import { derivedAesKeys } from "../lib/derived-keys";
 import type { ListPosition } from "../services/keyset-page";
 
@@ -68,9 +68,9 @@ export function createCursorCodec(secrets: readonly [string, ...string[]]): Curs
   const encoder = new TextEncoder();
   const keys = derivedAesKeys(secrets, "order-service/cursor/v2");
   const additionalData = ({ caller, status, customerId, listing }: CursorScope) => {
-    // This service's own customers by their id alone, as before issuers were told apart (their cursors
-    // in flight stay valid); a provider's customers with their issuer.
-    const who = caller.issuer === OWN_ISSUER ? caller.id : [caller.issuer, caller.id];
+    // callerKey: this service's own customers by their id alone, as before issuers were told apart
+    // (their cursors in flight stay valid); a provider's customers with their issuer.
+    const who = callerKey(caller);
     return encoder.encode(
       JSON.stringify(listing === undefined ? [who, status ?? null, customerId ?? null] : [who, listing]),
     );

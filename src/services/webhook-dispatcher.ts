@@ -106,6 +106,9 @@ async function signingSecrets(
 
 type Answer = Awaited<ReturnType<DeliveryPorts["post"]>>;
 
+/** A 2xx: the receiver took the delivery. */
+const isDelivered = (status: number | null | undefined) => status != null && status >= 200 && status < 300;
+
 /**
  * What the answer means for the endpoint: delivered, gone (410), failed and retried on the retry policy's
  * schedule, or failed for good; an endpoint that has failed every attempt for 5 days is disabled.
@@ -115,7 +118,7 @@ function decide(
   { attempt, at, failingSince, random }: { attempt: number; at: number; failingSince: Date | null; random: number },
 ): DeliveryDecision & { outcome: DeliveryAttempt["outcome"] } {
   const status = "status" in answer ? answer.status : undefined;
-  if (status !== undefined && status >= 200 && status < 300) return { kind: "ack", outcome: "delivered" };
+  if (isDelivered(status)) return { kind: "ack", outcome: "delivered" };
   if (status === 410) return { kind: "ack", outcome: "disabled", disabledBy: "gone" };
   if (failingSince && at - failingSince.getTime() >= FAILING_DISABLE_MS) {
     return { kind: "ack", outcome: "disabled", disabledBy: "failing" };
@@ -132,76 +135,48 @@ function disabledReason(by: "gone" | "failing", failingSince: Date | null): stri
   return `every delivery failed for 5 days (since ${failingSince?.toISOString()})`;
 }
 
-/** An attempt the receiver answered (or did not), as recorded, with when the next is due if one is. */
-function receiverAttempt(
-  r: {
-    id: string;
-    event: OrderEvent;
-    endpointId: string;
-    number: number;
-    statusCode: number | null;
-    error: string | null;
-  },
-  decision: DeliveryDecision,
-  { started, finished }: { started: number; finished: number },
+/** What an attempt was at: which event (or test send), which endpoint, its number. */
+export interface AttemptTarget {
+  id: string;
+  endpointId: string;
+  eventId: string | null;
+  eventType: DeliveryAttempt["eventType"];
+  attempt: number;
+}
+
+/** How an attempt went: the receiver's status or why there was none, and when it started and ended (ms). */
+export interface AttemptRun {
+  statusCode: number | null;
+  error: string | null;
+  started: number;
+  finished: number;
+}
+
+/** An attempt as recorded; `nextAttemptAt` only while a retry is due. Every attempt, skip and failure is one. */
+export function attemptRecord(
+  target: AttemptTarget,
+  outcome: DeliveryAttempt["outcome"],
+  { statusCode, error, started, finished }: AttemptRun,
+  nextAttemptAt: Date | null = null,
 ): DeliveryAttempt {
   return {
-    id: r.id,
-    endpointId: r.endpointId,
-    eventId: r.event.id,
-    eventType: r.event.type,
-    attempt: r.number,
-    outcome: decision.outcome,
-    statusCode: r.statusCode,
-    error: r.error,
+    ...target,
+    outcome,
+    statusCode,
+    error,
     durationMs: Math.max(0, Math.round(finished - started)),
     attemptedAt: new Date(Math.floor(started)),
-    nextAttemptAt: decision.kind === "retry" ? new Date(Math.floor(finished) + decision.delaySeconds * 1000) : null,
+    nextAttemptAt,
   };
 }
 
-/** A delivery not sent, its endpoint being disabled: recorded, so the deliveries list says what became of it. */
-function skippedAttempt(id: string, event: OrderEvent, endpointId: string, number: number, at: Date): DeliveryAttempt {
-  return {
-    id,
-    endpointId,
-    eventId: event.id,
-    eventType: event.type,
-    attempt: number,
-    outcome: "skipped",
-    statusCode: null,
-    error: "the endpoint is disabled",
-    durationMs: 0,
-    attemptedAt: at,
-    nextAttemptAt: null,
-  };
-}
-
-/** A test send's attempt: delivered for a 2xx, failed otherwise, and never retried. */
-function testAttempt(
-  id: string,
-  endpointId: string,
-  {
-    answer,
-    statusCode,
-    started,
-    finished,
-  }: { answer: Answer; statusCode: number | null; started: number; finished: number },
-): DeliveryAttempt {
-  return {
-    id,
-    endpointId,
-    eventId: null,
-    eventType: TEST_EVENT_TYPE,
-    attempt: 1,
-    outcome: statusCode !== null && statusCode >= 200 && statusCode < 300 ? "delivered" : "failed",
-    statusCode,
-    error: answer.error ?? null,
-    durationMs: Math.max(0, Math.round(finished - started)),
-    attemptedAt: new Date(Math.floor(started)),
-    nextAttemptAt: null,
-  };
-}
+/** An attempt not made at `at` (nothing was sent): no status, no duration. */
+export const notAttempted = (error: string, at: number): AttemptRun => ({
+  statusCode: null,
+  error,
+  started: at,
+  finished: at,
+});
 
 /** Signs the body with the endpoint's secrets live at `started` under `id` and POSTs it: the answer and when. */
 async function signedPost(
@@ -214,9 +189,13 @@ async function signedPost(
   const secrets = await signingSecrets(endpoint, deps, started);
   const signed = await deps.sign({ id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
   const answer = await deps.post(endpoint.url, body, { ...signed, ...headers });
-  const finished = deps.now();
-  const statusCode = "status" in answer ? answer.status : null;
-  return { answer, statusCode, finished };
+  const run: AttemptRun = {
+    statusCode: "status" in answer ? answer.status : null,
+    error: answer.error ?? null,
+    started,
+    finished: deps.now(),
+  };
+  return { answer, run };
 }
 
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
@@ -234,25 +213,20 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       const attempt = Math.max(1, number - priorAttempts);
       // Gone since (deleted, purged): nothing to deliver, nothing to retry, nowhere to record it.
       if (!event || !endpoint) return { kind: "ack", outcome: "skipped" };
+      const target = { endpointId, eventId, eventType: event.type, attempt: number };
       if (endpoint.disabled) {
-        const at = new Date(Math.floor(now()));
-        await webhooks.recordAttempt(skippedAttempt(newId(), event, endpointId, number, at));
+        const skip = notAttempted("the endpoint is disabled", now());
+        await webhooks.recordAttempt(attemptRecord({ id: newId(), ...target }, "skipped", skip));
         return { kind: "ack", outcome: "skipped" };
       }
       const started = now();
-      const body = deps.render(event);
-      const sent = { id: event.id, body, started };
-      const { answer, statusCode, finished } = await signedPost(
-        clocked,
-        endpoint,
-        sent,
-        traceHeaders(event.trace, spanId),
-      );
+      const sent = { id: event.id, body: deps.render(event), started };
+      const { answer, run } = await signedPost(clocked, endpoint, sent, traceHeaders(event.trace, spanId));
       const { failingSince } = endpoint;
-      const decision = decide(answer, { attempt, at: finished, failingSince, random: random() });
-      const record = { id: newId(), event, endpointId, number, statusCode, error: answer.error ?? null };
+      const decision = decide(answer, { attempt, at: run.finished, failingSince, random: random() });
+      const next = decision.kind === "retry" ? new Date(Math.floor(run.finished) + decision.delaySeconds * 1000) : null;
       await webhooks.recordAttempt(
-        receiverAttempt(record, decision, { started, finished }),
+        attemptRecord({ id: newId(), ...target }, decision.outcome, run, next),
         decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
       );
       return decision;
@@ -264,8 +238,10 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       const id = newId();
       const started = now();
       const body = deps.renderTest({ id, endpointId, at: new Date(Math.floor(started)) });
-      const sent = await signedPost(clocked, endpoint, { id, body, started });
-      const attempt = testAttempt(newId(), endpointId, { ...sent, started });
+      const { run } = await signedPost(clocked, endpoint, { id, body, started });
+      // Once, never retried: delivered for a 2xx, failed otherwise.
+      const target: AttemptTarget = { id: newId(), endpointId, eventId: null, eventType: TEST_EVENT_TYPE, attempt: 1 };
+      const attempt = attemptRecord(target, isDelivered(run.statusCode) ? "delivered" : "failed", run);
       await webhooks.recordAttempt(attempt);
       return attempt;
     },
