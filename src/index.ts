@@ -21,7 +21,7 @@ export default {
   async scheduled(controller, env) {
     await isolateFor(env).runCron(controller.cron);
   },
-  /** The events queue and its dead-letter queue (wrangler.toml `[[queues.consumers]]`): fan-out, deliveries, dead letters. */
+  /** The events queue, its slow lane and its dead-letter queue (wrangler.toml `[[queues.consumers]]`). */
   async queue(batch, env) {
     await isolateFor(env).consumeEvents(batch);
   },

@@ -55,6 +55,8 @@ export interface IsolateOverrides {
   webhookRepository?: WebhookRepository;
   /** In place of the EVENTS_QUEUE binding. */
   eventQueue?: EventQueue;
+  /** In place of the WEBHOOKS_SLOW_QUEUE binding. */
+  slowLane?: EventQueue;
   /** Waits before a refused hand-over's second try. */
   pause?: (ms: number) => Promise<void>;
 }
@@ -114,9 +116,8 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const database = { url: config.databaseUrl, httpEndpoint: config.databaseHttpEndpoint, metrics };
   const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
   const repository = overrides.repository ?? createPostgresOrderRepository(db);
-  const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);
   const webhooks = overrides.webhookRepository ?? createPostgresWebhookRepository(db);
-  const events = eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause: overrides.pause });
+  const events = eventsOf({ config, db, webhooks, logger, metrics, clock, overrides });
   const orders =
     overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(events.handOver) });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
@@ -170,7 +171,7 @@ const announcer = (handOver: EventHandOver) => (event: EventStamp) => {
 /** Queues takes at most 100 messages per sendBatch (https://developers.cloudflare.com/queues/platform/limits/). */
 const SEND_BATCH_LIMIT = 100;
 
-/** One consumer Worker for the events queue and its dead-letter queue: each batch to its own. */
+/** One consumer Worker for the events queue, its slow lane and its dead-letter queue: each batch to its own. */
 const queueConsumer =
   (
     events: (batch: MessageBatch<unknown>) => Promise<void>,
@@ -179,7 +180,7 @@ const queueConsumer =
   (batch: MessageBatch<unknown>) =>
     isDeadLetterQueue(batch.queue) ? deadLetters(batch) : events(batch);
 
-/** The EVENTS_QUEUE producer binding as the event jobs' queue; none in a preview. */
+/** A queue producer binding (EVENTS_QUEUE, WEBHOOKS_SLOW_QUEUE) as the event jobs' queue; none in a preview. */
 function queueOf(binding: Queue | undefined): EventQueue | undefined {
   if (!binding) return undefined;
   return {
@@ -198,8 +199,8 @@ interface EventsDeps {
   logger: Logger;
   metrics: Metrics;
   clock: () => number;
-  queue: EventQueue | undefined;
-  pause?: (ms: number) => Promise<void>;
+  /** The queues and the hand-over's pause, when a test brings its own. */
+  overrides: Pick<IsolateOverrides, "eventQueue" | "slowLane" | "pause">;
 }
 
 /**
@@ -207,7 +208,10 @@ interface EventsDeps {
  * moves events along (hand-over after the answer, sweep and purge from the cron, redelivery for an
  * admin), and the queue's consumer that fans them out and delivers them signed.
  */
-function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }: EventsDeps) {
+function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides }: EventsDeps) {
+  const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);
+  const slowLane = overrides.slowLane ?? queueOf(config.webhooks.slowLane);
+  const { pause } = overrides;
   const events = createPostgresEventRepository(db);
   const box = createSecretBox(config.sealingKeys);
   const secrets: SigningSecrets = { generate: newSigningSecret, seal: box.seal, open: box.open };
@@ -233,7 +237,7 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, queue, pause }
     testWebhook: createWebhookTestSend({ dispatcher }),
     recoverWebhook: createEndpointRecovery({ events, webhooks, queue }),
     consume: queueConsumer(
-      eventConsumer({ fanOut, dispatcher, logger, metrics }),
+      eventConsumer({ fanOut, dispatcher, logger, metrics, ...(slowLane ? { slowLane } : {}) }),
       deadLetterConsumer({ events, webhooks, logger, metrics, now: clock }),
     ),
   };

@@ -22,6 +22,8 @@ export type AppBindings = Env & {
   WEBHOOK_ENCRYPTION_KEY_PREVIOUS?: string;
   /** The order-events queue (wrangler.toml `[[queues.producers]]`); absent, events wait in the feed. */
   EVENTS_QUEUE?: Queue;
+  /** The webhooks' slow lane (wrangler.toml); absent, every receiver is waited for in the one lane. */
+  WEBHOOKS_SLOW_QUEUE?: Queue;
 };
 
 /** HS256 keys shorter than this are guessable offline from any token. */
@@ -197,6 +199,7 @@ export const configSchema = z.pipe(
         ),
       ),
       EVENTS_QUEUE: z.optional(queueBinding),
+      WEBHOOKS_SLOW_QUEUE: z.optional(queueBinding),
       ANALYTICS: z.optional(analyticsBinding),
     })
     .check(
@@ -264,6 +267,7 @@ export const configSchema = z.pipe(
     webhooks: {
       allowLocalReceivers: env.WEBHOOK_ALLOW_LOCAL_RECEIVERS,
       queue: env.EVENTS_QUEUE,
+      slowLane: env.WEBHOOKS_SLOW_QUEUE,
     },
   })),
 );

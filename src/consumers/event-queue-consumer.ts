@@ -2,14 +2,16 @@ import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import { newSpanId, parseTraceparent } from "../observability/trace-context";
 import type { EventFanOut } from "../services/event-fan-out";
-import { isEventMessage, RETRY_DELAYS_S } from "../services/event-messages";
-import type { WebhookDispatcher } from "../services/webhook-dispatcher";
+import { type EventQueue, isEventMessage, isSlowLane, RETRY_DELAYS_S } from "../services/event-messages";
+import type { Lane, WebhookDispatcher } from "../services/webhook-dispatcher";
 
 export interface EventConsumerDeps {
   fanOut: EventFanOut;
   dispatcher: WebhookDispatcher;
   logger: Logger;
   metrics: Metrics;
+  /** The slow lane's queue (src/services/webhook-dispatcher.ts, `Lane`); none: one lane for every receiver. */
+  slowLane?: EventQueue;
 }
 
 /**
@@ -29,13 +31,16 @@ export const UNSEEN_EVENT_DELAY_S = 60;
 const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1] ?? 5;
 
 /**
- * The events queue's consumer (wrangler.toml `[[queues.consumers]]`). Each message is one step, acked
- * or retried on its own (https://developers.cloudflare.com/queues/configuration/batching-retries/
- * "Explicit acknowledgement"), and the batch's messages run concurrently: a slow or failing endpoint
- * never delays or repeats another's delivery.
+ * The events queue's consumer and its slow lane's (wrangler.toml `[[queues.consumers]]`). Each message is
+ * one step, acked or retried on its own (https://developers.cloudflare.com/queues/configuration/batching-retries/
+ * "Explicit acknowledgement"), and the batch's messages run concurrently: a failing endpoint never
+ * repeats another's delivery. Acks and retries take effect when the whole batch ends, `waitUntil` work
+ * included (https://developers.cloudflare.com/queues/configuration/javascript-apis/#consumer), so a
+ * receiver that does not answer in the fast lane's wait is moved to the slow lane, where its 15 s hold
+ * batches of receivers like it only (docs/operations.md, "Webhook isolation").
  */
-export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventConsumerDeps) {
-  async function step(message: Message<unknown>): Promise<void> {
+export function eventConsumer({ fanOut, dispatcher, logger, metrics, slowLane }: EventConsumerDeps) {
+  async function step(message: Message<unknown>, lane: Lane | undefined): Promise<void> {
     const body = message.body;
     if (!isEventMessage(body)) {
       metrics.count("queue_messages_ignored_total");
@@ -69,7 +74,10 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
         endpointId: body.endpoint,
         priorAttempts: body.after,
         spanId,
+        ...(lane ? { lane } : {}),
       });
+      // Sent on before the ack: a send that fails retries the step here, which moves it again.
+      if (decision.kind === "move" && slowLane) await slowLane.send([body]);
       log.info("webhook delivery", { step: message.attempts, outcome: decision.outcome });
       metrics.count("webhook_deliveries_total", { outcome: decision.outcome });
       if (decision.outcome === "disabled") {
@@ -77,7 +85,7 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
         metrics.count("webhook_endpoints_disabled_total", { reason: decision.disabledBy });
       }
       if (decision.kind === "retry") message.retry({ delaySeconds: decision.delaySeconds });
-      // Delivered, disabled, skipped, or failed for good and recorded so: done.
+      // Delivered, disabled, skipped, moved to the slow lane, or failed for good and recorded so: done here.
       else message.ack();
     } catch (err) {
       const { name, code } = err as { name?: string; code?: unknown };
@@ -87,6 +95,7 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics }: EventCons
   }
 
   return async (batch: MessageBatch<unknown>): Promise<void> => {
-    await Promise.all(batch.messages.map(step));
+    const lane: Lane | undefined = slowLane && (isSlowLane(batch.queue) ? "slow" : "fast");
+    await Promise.all(batch.messages.map((message) => step(message, lane)));
   };
 }

@@ -65,7 +65,8 @@ export interface Metrics {
 
 /** The order-events pipeline's counters, with their help text. */
 export const EVENT_COUNTERS = {
-  webhook_deliveries_total: "Webhook delivery attempts by outcome (delivered, retrying, failed, disabled, skipped).",
+  webhook_deliveries_total:
+    "Webhook delivery steps by outcome (delivered, retrying, failed, disabled, skipped; moved: to the slow lane).",
   events_handed_over_total: "Events handed to the queue, by who handed them (request, sweep).",
   webhook_endpoints_disabled_total: "Endpoints disabled, by reason (gone: a 410; failing: 5 days of failed attempts).",
   dead_letters_total: "Messages the events queue gave up on, by kind (delivery, event, unknown).",

@@ -25,11 +25,18 @@ const {
   previousSecretExpiresAt: _e,
   previousSecrets: _l,
   failingSince: _f,
+  slowSince: _w,
   ...publicColumns
 } = getTableColumns(webhookEndpoints);
 
 /** Columns kept from the public endpoint: its secrets, and the delivery state only the dispatcher reads. */
-type SecretColumns = "secret" | "previousSecret" | "previousSecretExpiresAt" | "previousSecrets" | "failingSince";
+type SecretColumns =
+  | "secret"
+  | "previousSecret"
+  | "previousSecretExpiresAt"
+  | "previousSecrets"
+  | "failingSince"
+  | "slowSince";
 
 function toEndpoint(row: Omit<EndpointRow, SecretColumns>): WebhookEndpoint {
   return {
@@ -167,6 +174,17 @@ async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: {
   );
 }
 
+/** Only a change is written: entering keeps the time it first entered; leaving clears it. */
+async function markSlow(db: Database, id: string, since: Date | null) {
+  const changes = since ? isNull(webhookEndpoints.slowSince) : isNotNull(webhookEndpoints.slowSince);
+  await runQuery("webhooks.mark-slow", () =>
+    db
+      .update(webhookEndpoints)
+      .set({ slowSince: since })
+      .where(and(eq(webhookEndpoints.id, id), changes)),
+  );
+}
+
 async function listAttempts(db: Database, endpointId: string, { limit, after, outcome, eventId }: AttemptQuery) {
   const rows = await runQuery("webhooks.attempts", () =>
     db
@@ -203,6 +221,7 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
             secret: row.secret,
             previousSecrets: previousSecretsOf(row),
             failingSince: row.failingSince,
+            slowSince: row.slowSince,
           } satisfies StoredEndpoint)
         : null;
     },
@@ -224,6 +243,7 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
       return rows.map((r) => r.id);
     },
     recordAttempt: (attempt, disable) => recordAttempt(db, attempt, disable),
+    markSlow: (id, since) => markSlow(db, id, since),
     listAttempts: (endpointId, query) => listAttempts(db, endpointId, query),
     async attemptsMade(eventId) {
       const rows = await runQuery("webhooks.attempts-made", () =>

@@ -184,6 +184,8 @@ export const webhookEndpoints = pgTable(
     disabledReason: varchar("disabled_reason", { length: 255 }),
     // The first failed attempt since the last delivered one: 5 days of nothing but failures disable it.
     failingSince: timestamptz("failing_since"),
+    // Since when its receiver has been too slow for the fast lane: its deliveries go to the slow lane.
+    slowSince: timestamptz("slow_since"),
     version: integer("version").notNull().default(1),
     createdAt: timestamptz("created_at").notNull(),
     updatedAt: timestamptz("updated_at").notNull(),

@@ -51,6 +51,12 @@ export function isEventMessage(body: unknown): body is EventMessage {
  */
 export const isDeadLetterQueue = (queue: string) => queue.endsWith("-dlq");
 
+/**
+ * Whether a batch comes from a slow lane (src/services/webhook-dispatcher.ts, `Lane`): each environment's
+ * is named after its events queue with `-slow` (wrangler.toml, held by test/dev/wrangler-config.test.ts).
+ */
+export const isSlowLane = (queue: string) => queue.endsWith("-slow");
+
 /** A stored event as the queue carries it: its id, and its request's trace when it has one. */
 export interface EventRoute {
   id: string;

@@ -6,6 +6,20 @@ import { FAILING_DISABLE_MS, retryAfterSeconds, retryDelaySeconds } from "./retr
 import type { SigningSecrets } from "./webhook-endpoint-service";
 import type { StoredEndpoint, WebhookRepository } from "./webhook-repository";
 
+/**
+ * Which queue a delivery step runs on. The fast lane waits FAST_LANE_ANSWER_MS for an answer; a receiver
+ * that takes longer is moved to the slow lane, where it has the sender's full timeout. A hung receiver
+ * then holds only slow-lane batches: a batch lasts as long as its slowest POST, and its retries start
+ * only when it ends, so one hung receiver in a fast batch would delay every endpoint in it.
+ */
+export type Lane = "fast" | "slow";
+
+/**
+ * How long the fast lane waits for a receiver's answer. The Standard Webhooks spec asks receivers to
+ * answer quickly and do the work afterwards; one answering later is not failed for it, only moved.
+ */
+export const FAST_LANE_ANSWER_MS = 2_000;
+
 /** What a delivery's queue message should do next. */
 export type DeliveryDecision =
   /** Delivered; or nothing to deliver (gone, disabled). */
@@ -14,7 +28,13 @@ export type DeliveryDecision =
   | { kind: "ack"; outcome: "disabled"; disabledBy: "gone" | "failing" }
   | { kind: "retry"; outcome: "retrying"; delaySeconds: number }
   /** The schedule's last attempt failed, and is recorded so: nothing more is tried. */
-  | { kind: "give-up"; outcome: "failed" };
+  | { kind: "give-up"; outcome: "failed" }
+  /**
+   * The receiver is too slow for the fast lane (it is marked so, or did not answer in time): the step
+   * goes on in the slow lane. Nothing is recorded: the cut POST spends none of the receiver's attempts,
+   * and the slow lane sends the same `webhook-id` again.
+   */
+  | { kind: "move"; outcome: "moved" };
 
 /** The event a test send makes: not stored, delivered once to one endpoint. */
 export interface TestEvent {
@@ -38,7 +58,8 @@ export interface DeliveryPorts {
     url: string,
     body: string,
     headers: Record<string, string>,
-  ): Promise<{ status: number; retryAfter?: string; error?: string } | { error: string }>;
+    options?: { timeoutMs?: number },
+  ): Promise<{ status: number; retryAfter?: string; error?: string } | { error: string; timedOut?: true }>;
 }
 
 export interface WebhookDispatcherDeps extends DeliveryPorts {
@@ -57,13 +78,15 @@ export interface WebhookDispatcher {
    * (so a step that failed on our side, which records none, spends neither the receiver's numbering nor
    * its schedule), its place in the retry schedule counted from `priorAttempts` (a redelivery's schedule
    * starts afresh). `spanId` is this attempt's span in the event's trace: the `traceparent` the receiver
-   * gets names it as the parent.
+   * gets names it as the parent. `lane`: the queue it runs on; none when there is only one (every
+   * receiver gets the full timeout there, and none is moved).
    */
   deliver(step: {
     eventId: string;
     endpointId: string;
     priorAttempts?: number;
     spanId: string;
+    lane?: Lane;
   }): Promise<DeliveryDecision>;
   /**
    * Sends a signed `webhook.test` event to the endpoint alone, enabled or not, once (no retries), and
@@ -182,13 +205,14 @@ export const notAttempted = (error: string, at: number): AttemptRun => ({
 async function signedPost(
   deps: WebhookDispatcherDeps & { now: () => number },
   endpoint: StoredEndpoint,
-  message: { id: string; body: string; started: number },
+  message: { id: string; body: string; started: number; timeoutMs?: number },
   headers: Record<string, string> = {},
 ) {
-  const { id, body, started } = message;
+  const { id, body, started, timeoutMs } = message;
   const secrets = await signingSecrets(endpoint, deps, started);
   const signed = await deps.sign({ id, timestampSeconds: Math.floor(started / 1000), body }, secrets);
-  const answer = await deps.post(endpoint.url, body, { ...signed, ...headers });
+  const options = timeoutMs === undefined ? undefined : { timeoutMs };
+  const answer = await deps.post(endpoint.url, body, { ...signed, ...headers }, options);
   const run: AttemptRun = {
     statusCode: "status" in answer ? answer.status : null,
     error: answer.error ?? null,
@@ -198,12 +222,24 @@ async function signedPost(
   return { answer, run };
 }
 
+const timedOut = (answer: Answer) => "timedOut" in answer && answer.timedOut === true;
+
+/**
+ * The endpoint's lane after a slow-lane attempt: back to the fast lane once its receiver answers within
+ * the fast lane's wait, kept in (or put back into) the slow one while it does not. Written only on a change.
+ */
+function laneAfter(endpoint: StoredEndpoint, answer: Answer, run: AttemptRun): Date | null | undefined {
+  const inTime = "status" in answer && run.finished - run.started <= FAST_LANE_ANSWER_MS;
+  if (inTime) return endpoint.slowSince ? null : undefined;
+  return endpoint.slowSince ? undefined : new Date(Math.floor(run.started));
+}
+
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const { events, webhooks, now = Date.now, newId = () => crypto.randomUUID(), random = Math.random } = deps;
   const clocked = { ...deps, now };
 
   return {
-    async deliver({ eventId, endpointId, priorAttempts = 0, spanId }) {
+    async deliver({ eventId, endpointId, priorAttempts = 0, spanId, lane }) {
       const [event, endpoint, made] = await Promise.all([
         events.findById(eventId),
         webhooks.findEndpoint(endpointId),
@@ -219,16 +255,26 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         await webhooks.recordAttempt(attemptRecord({ id: newId(), ...target }, "skipped", skip));
         return { kind: "ack", outcome: "skipped" };
       }
+      if (lane === "fast" && endpoint.slowSince) return { kind: "move", outcome: "moved" };
       const started = now();
-      const sent = { id: event.id, body: deps.render(event), started };
+      const timeoutMs = lane === "fast" ? FAST_LANE_ANSWER_MS : undefined;
+      const sent = { id: event.id, body: deps.render(event), started, timeoutMs };
       const { answer, run } = await signedPost(clocked, endpoint, sent, traceHeaders(event.trace, spanId));
+      if (lane === "fast" && timedOut(answer)) {
+        await webhooks.markSlow(endpointId, new Date(Math.floor(started)));
+        return { kind: "move", outcome: "moved" };
+      }
       const { failingSince } = endpoint;
       const decision = decide(answer, { attempt, at: run.finished, failingSince, random: random() });
       const next = decision.kind === "retry" ? new Date(Math.floor(run.finished) + decision.delaySeconds * 1000) : null;
-      await webhooks.recordAttempt(
-        attemptRecord({ id: newId(), ...target }, decision.outcome, run, next),
-        decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
-      );
+      const slowSince = lane === "slow" ? laneAfter(endpoint, answer, run) : undefined;
+      await Promise.all([
+        webhooks.recordAttempt(
+          attemptRecord({ id: newId(), ...target }, decision.outcome, run, next),
+          decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
+        ),
+        slowSince === undefined ? undefined : webhooks.markSlow(endpointId, slowSince),
+      ]);
       return decision;
     },
 

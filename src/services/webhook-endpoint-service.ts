@@ -87,7 +87,13 @@ async function createEndpoint({ repository, secrets, now, newId }: Deps, { url, 
     updatedAt: at,
   };
   const sealed = await secrets.seal(secret);
-  await repository.createEndpoint({ ...endpoint, secret: sealed, previousSecrets: [], failingSince: null });
+  await repository.createEndpoint({
+    ...endpoint,
+    secret: sealed,
+    previousSecrets: [],
+    failingSince: null,
+    slowSince: null,
+  });
   return { endpoint, secret };
 }
 
@@ -140,7 +146,7 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       requireAdmin(caller);
       const found = await repository.findEndpoint(id);
       if (!found) throw notFound();
-      const { secret: _, previousSecrets: __, failingSince: ___, ...endpoint } = found;
+      const { secret: _, previousSecrets: __, failingSince: ___, slowSince: ____, ...endpoint } = found;
       return endpoint;
     },
 

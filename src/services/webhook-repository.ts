@@ -17,6 +17,8 @@ export interface StoredEndpoint extends WebhookEndpoint {
   previousSecrets: PreviousSecret[];
   /** When its first failed attempt since its last delivered one (or since it was enabled) was made. */
   failingSince: Date | null;
+  /** Since when its receiver has been too slow for the fast lane (null: it answers in time). */
+  slowSince: Date | null;
 }
 
 export type EndpointChanges = Partial<
@@ -63,6 +65,8 @@ export interface WebhookRepository {
    * delivered attempt, set by the first failed one after it); `disable` also disables the endpoint.
    */
   recordAttempt(attempt: DeliveryAttempt, disable?: { reason: string }): Promise<void>;
+  /** Moves the endpoint to the slow lane since `since`, or back to the fast lane (null); a no-op if it is there. */
+  markSlow(id: string, since: Date | null): Promise<void>;
   /** An endpoint's attempts, newest first. */
   listAttempts(endpointId: string, query: AttemptQuery): Promise<DeliveryAttempt[]>;
   /** The highest attempt number recorded for this event, by endpoint (endpoints with none are absent). */

@@ -3,8 +3,10 @@ export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Bytes of a receiver's answer read (and then dropped): enough to end the exchange cleanly, never stored. */
 const ANSWER_READ_LIMIT = 4_096;
 
-/** A status and, when the receiver sent one, its `Retry-After`; or why no status came back. */
-export type DeliveryAnswer = { status: number; retryAfter?: string; error?: string } | { error: string };
+/** A status and, when the receiver sent one, its `Retry-After`; or why no status came back (`timedOut`: none in time). */
+export type DeliveryAnswer =
+  | { status: number; retryAfter?: string; error?: string }
+  | { error: string; timedOut?: true };
 
 /** Reads at most `limit` bytes of the answer and cancels the rest: a receiver cannot make us read a gigabyte. */
 async function drain(res: Response, limit: number): Promise<void> {
@@ -47,7 +49,7 @@ export async function postDelivery(
     return retryAfter === null ? { status: res.status } : { status: res.status, retryAfter };
   } catch (err) {
     const name = (err as Error).name;
-    if (name === "TimeoutError") return { error: `no answer within ${timeoutMs / 1000} s` };
+    if (name === "TimeoutError") return { error: `no answer within ${timeoutMs / 1000} s`, timedOut: true };
     return { error: "network error" };
   }
 }

@@ -3,20 +3,26 @@ import { eventConsumer, UNSEEN_EVENT_DELAY_S, UNSEEN_EVENT_LOOKS } from "../../s
 import { AppError } from "../../src/domain/app-error";
 import { createMetrics } from "../../src/observability/metrics";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
-import type { DeliveryDecision, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
+import type { DeliveryDecision, Lane, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
 import { captureLogger } from "../support/capture-logger";
-import { batchOf, message } from "../support/queue-messages";
+import { batchFrom, batchOf, message } from "../support/queue-messages";
+import { recordingQueue } from "../support/recording-queue";
 
-function consumerWith(decide: () => Promise<DeliveryDecision>, endpoints: number | null = 2) {
+function consumerWith(
+  decide: (lane: Lane | undefined) => Promise<DeliveryDecision>,
+  endpoints: number | null = 2,
+  slowLane?: ReturnType<typeof recordingQueue>,
+) {
   const metrics = createMetrics();
   const fannedOut: string[] = [];
   const fanOut = async (id: string) => {
     fannedOut.push(id);
     return endpoints;
   };
-  const dispatcher: WebhookDispatcher = { deliver: () => decide(), sendTest: async () => null };
+  const dispatcher: WebhookDispatcher = { deliver: (step) => decide(step.lane), sendTest: async () => null };
   const { logger, lines } = captureLogger();
-  return { consume: eventConsumer({ fanOut, dispatcher, logger, metrics }), metrics, fannedOut, lines };
+  const lanes = slowLane ? { slowLane: slowLane.queue } : {};
+  return { consume: eventConsumer({ fanOut, dispatcher, logger, metrics, ...lanes }), metrics, fannedOut, lines };
 }
 
 const delivery = { kind: "delivery", event: crypto.randomUUID(), endpoint: crypto.randomUUID() };
@@ -102,5 +108,41 @@ describe("the events queue consumer", () => {
     release();
     await running;
     expect(a.done).toEqual({ acked: true });
+  });
+
+  it("tells the dispatcher its lane by the batch's queue, and none when there is no slow lane", async () => {
+    const lanes: (Lane | undefined)[] = [];
+    const decide = async (lane: Lane | undefined): Promise<DeliveryDecision> => {
+      lanes.push(lane);
+      return { kind: "ack", outcome: "delivered" };
+    };
+    const { consume } = consumerWith(decide, 2, recordingQueue());
+    await consume(batchFrom("order-events-dev", message(delivery).msg));
+    await consume(batchFrom("order-events-dev-slow", message(delivery).msg));
+    await consumerWith(decide).consume(batchFrom("order-events-dev", message(delivery).msg));
+    expect(lanes).toEqual(["fast", "slow", undefined]);
+  });
+
+  it("sends a delivery moved to the slow lane on, as it came, then acks it", async () => {
+    const slow = recordingQueue();
+    const { consume, metrics } = consumerWith(async () => ({ kind: "move", outcome: "moved" }), 2, slow);
+    const moved = message({
+      ...delivery,
+      after: 2,
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    });
+    await consume(batchFrom("order-events-dev", moved.msg));
+    expect(slow.sent).toEqual([moved.msg.body]);
+    expect(moved.done).toEqual({ acked: true });
+    expect(metrics.render({})).toContain('webhook_deliveries_total{outcome="moved"} 1');
+  });
+
+  it("retries a move the slow lane refused, here, as a failure on our side", async () => {
+    const slow = recordingQueue();
+    slow.state.refusing = true;
+    const { consume } = consumerWith(async () => ({ kind: "move", outcome: "moved" }), 2, slow);
+    const moved = message(delivery);
+    await consume(batchFrom("order-events-dev", moved.msg));
+    expect(moved.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[0] } });
   });
 });

@@ -7,12 +7,15 @@ import { experimental_readRawConfig } from "wrangler";
 import { deployedCompatibility } from "../../bench/compatibility.ts";
 import { bindingLimit, writeDevWranglerConfig } from "../../dev/wrangler-config.ts";
 import { HOURLY } from "../../src/cron-schedule.ts";
-import { isDeadLetterQueue, RETRY_DELAYS_S } from "../../src/services/event-messages.ts";
+import { isDeadLetterQueue, isSlowLane, RETRY_DELAYS_S } from "../../src/services/event-messages.ts";
 
 type Raw = {
   vars?: Record<string, string>;
   triggers?: { crons: string[] };
-  queues?: { consumers?: { queue: string; max_concurrency?: number; dead_letter_queue?: string }[] };
+  queues?: {
+    producers?: { binding: string; queue: string }[];
+    consumers?: { queue: string; max_concurrency?: number; max_retries?: number; dead_letter_queue?: string }[];
+  };
   ratelimits?: { name: string; namespace_id: string; simple: { limit: number; period: number } }[];
   env?: Record<string, Raw>;
 };
@@ -53,14 +56,9 @@ describe("wrangler.toml's environments", () => {
     const consumers = environments.flatMap(([name, config]) =>
       (config.queues?.consumers ?? []).map((c) => [name, c] as const),
     );
-    expect(consumers.map(([name]) => name)).toEqual([
-      "top level",
-      "top level",
-      "staging",
-      "staging",
-      "production",
-      "production",
-    ]);
+    expect(consumers.map(([name]) => name)).toEqual(
+      ["top level", "staging", "production"].flatMap((name) => [name, name, name]),
+    );
     for (const [name, consumer] of consumers) {
       expect(consumer.max_concurrency, name).toBeGreaterThanOrEqual(1);
       expect(consumer.max_concurrency, name).toBeLessThanOrEqual(10);
@@ -78,7 +76,9 @@ describe("wrangler.toml's environments", () => {
   it("consume every dead-letter queue (Queues deletes an unconsumed dead letter after four days), named -dlq", () => {
     for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
       const consumers = config.queues?.consumers ?? [];
-      const deadLetterQueues = consumers.flatMap((c) => (c.dead_letter_queue ? [c.dead_letter_queue] : []));
+      const deadLetterQueues = [
+        ...new Set(consumers.flatMap((c) => (c.dead_letter_queue ? [c.dead_letter_queue] : []))),
+      ];
       expect(deadLetterQueues, name).toHaveLength(1);
       for (const dlq of deadLetterQueues) {
         expect(isDeadLetterQueue(dlq), name).toBe(true);
@@ -90,6 +90,20 @@ describe("wrangler.toml's environments", () => {
       for (const c of consumers.filter((c) => !deadLetterQueues.includes(c.queue))) {
         expect(isDeadLetterQueue(c.queue), name).toBe(false);
       }
+    }
+  });
+
+  it("give the events queue a slow lane named -slow, produced to and consumed like it, dead letters to the same queue", () => {
+    for (const [name, config] of environments.filter(([name]) => name !== "preview")) {
+      const queueOf = (binding: string) => config.queues?.producers?.find((p) => p.binding === binding)?.queue ?? "";
+      const [events, slow] = [queueOf("EVENTS_QUEUE"), queueOf("WEBHOOKS_SLOW_QUEUE")];
+      expect(slow, name).toBe(`${events}-slow`);
+      expect([isSlowLane(events), isSlowLane(slow), isDeadLetterQueue(slow)], name).toEqual([false, true, false]);
+      const consumerOf = (queue: string) => config.queues?.consumers?.find((c) => c.queue === queue);
+      // Batching, retries and dead letters as the events queue's; its own concurrency, bounded by the test above.
+      const { queue: _e, max_concurrency: _c, ...eventsSettings } = consumerOf(events) ?? {};
+      const { queue: _s, max_concurrency: _d, ...slowSettings } = consumerOf(slow) ?? {};
+      expect(slowSettings, name).toEqual(eventsSettings);
     }
   });
 

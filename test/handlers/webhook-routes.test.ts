@@ -19,6 +19,7 @@ const endpoint: StoredEndpoint = {
   secret: "sealed:secret",
   previousSecrets: [],
   failingSince: null,
+  slowSince: null,
 };
 
 async function asAdmin(path: string, init: RequestInit = {}) {

@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 /** Staging's queues (wrangler.toml), which a serving account has and an empty one lacks. */
-const QUEUES = ["order-events-staging", "order-events-staging-dlq"];
+const QUEUES = ["order-events-staging", "order-events-staging-slow", "order-events-staging-dlq"];
 
 /** The account as a test starts it: empty, or with one version serving everything. */
 function account(kind: "empty" | "serving", extra: Partial<DoubleState> = {}): void {

@@ -15,8 +15,13 @@ const olderThan =
     at(row).getTime() < after.createdAt.getTime() ||
     (at(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
-const publicOf = ({ secret: _, previousSecrets: __, failingSince: ___, ...endpoint }: StoredEndpoint) =>
-  structuredClone(endpoint) as WebhookEndpoint;
+const publicOf = ({
+  secret: _,
+  previousSecrets: __,
+  failingSince: ___,
+  slowSince: ____,
+  ...endpoint
+}: StoredEndpoint) => structuredClone(endpoint) as WebhookEndpoint;
 
 /** An in-memory WebhookRepository with the real one's semantics (test/support/webhook-repository-contract.ts). */
 export function fakeWebhookRepository() {
@@ -86,6 +91,11 @@ export function fakeWebhookRepository() {
       if (disable && !endpoint.disabled) {
         bump({ ...endpoint, failingSince }, { disabled: true, disabledReason: disable.reason });
       }
+    },
+    async markSlow(id, since) {
+      const endpoint = endpoints.get(id);
+      // Entering keeps the first time it entered; leaving clears it.
+      if (endpoint) endpoints.set(id, { ...endpoint, slowSince: since && (endpoint.slowSince ?? since) });
     },
     async listAttempts(endpointId, { limit, after, outcome, eventId }) {
       const at = (a: DeliveryAttempt) => a.attemptedAt;

@@ -3,7 +3,12 @@ import type { OrderEvent } from "../../src/domain/order-event";
 import type { DeliveryAttempt } from "../../src/domain/webhook-endpoint";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
 import type { EventRepository } from "../../src/services/event-repository";
-import { createWebhookDispatcher, type DeliveryPorts } from "../../src/services/webhook-dispatcher";
+import {
+  createWebhookDispatcher,
+  type DeliveryPorts,
+  FAST_LANE_ANSWER_MS,
+  type Lane,
+} from "../../src/services/webhook-dispatcher";
 import type { SigningSecrets } from "../../src/services/webhook-endpoint-service";
 import type { StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
 import { emptyOrder } from "../support/orders";
@@ -36,6 +41,7 @@ const endpoint = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   secret: "sealed:current",
   previousSecrets: [],
   failingSince: null,
+  slowSince: null,
   ...over,
 });
 
@@ -48,9 +54,11 @@ function dispatcherWith({
   stored = endpoint() as StoredEndpoint | null,
   stale = [] as string[],
   draw = 0.5,
+  took = TOOK_MS,
 } = {}) {
-  const times = [STARTED, STARTED + TOOK_MS];
+  const times = [STARTED, STARTED + took];
   const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
+  const markSlow = vi.fn<WebhookRepository["markSlow"]>(async () => {});
   const resealSecrets = vi.fn<WebhookRepository["resealSecrets"]>(async () => {});
   const post = vi.fn<DeliveryPorts["post"]>(async () => answer);
   const sign = vi.fn<DeliveryPorts["sign"]>(async (_message, secrets) => ({
@@ -69,13 +77,14 @@ function dispatcherWith({
       attemptsMade: async () => new Map(made > 0 ? [["wh-1", made]] : []),
       recordAttempt,
       resealSecrets,
+      markSlow,
     } as unknown as WebhookRepository,
     secrets,
     render: (e) => JSON.stringify({ id: e.id, type: e.type }),
     renderTest: (t) => JSON.stringify({ id: t.id, type: "webhook.test", endpoint: t.endpointId }),
     sign,
     post,
-    now: () => times.shift() ?? STARTED + TOOK_MS,
+    now: () => times.shift() ?? STARTED + took,
     newId: () => "attempt-1",
     // 0.5: the jitter's middle, the schedule's own delay.
     random: () => draw,
@@ -93,7 +102,9 @@ function dispatcherWith({
     return dispatcher.deliver({ eventId: "evt-1", endpointId: "wh-1", spanId: SPAN_ID });
   };
   const sendTest = (endpointId = "wh-1") => dispatcher.sendTest(endpointId);
-  return { deliver, deliverAfter, sendTest, recordAttempt, resealSecrets, post, sign };
+  /** A first attempt, on that lane's queue. */
+  const deliverIn = (lane: Lane) => dispatcher.deliver({ eventId: "evt-1", endpointId: "wh-1", spanId: SPAN_ID, lane });
+  return { deliver, deliverAfter, deliverIn, sendTest, recordAttempt, resealSecrets, markSlow, post, sign };
 }
 
 const recorded = (recordAttempt: ReturnType<typeof dispatcherWith>["recordAttempt"]) =>
@@ -107,11 +118,12 @@ describe("one delivery attempt", () => {
     expect(sign).toHaveBeenCalledWith({ id: "evt-1", timestampSeconds: Math.floor(STARTED / 1000), body }, [
       "plain:current",
     ]);
-    expect(post).toHaveBeenCalledWith("https://receiver.example.com/hooks", body, {
-      "webhook-id": "evt-1",
-      "webhook-signature": "v1,plain:current",
-      traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`,
-    });
+    expect(post).toHaveBeenCalledWith(
+      "https://receiver.example.com/hooks",
+      body,
+      { "webhook-id": "evt-1", "webhook-signature": "v1,plain:current", traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` },
+      undefined,
+    );
   });
 
   it("sends no trace headers for an event without a trace, or with one that is not valid", async () => {
@@ -375,6 +387,83 @@ describe("one delivery attempt", () => {
         disable: undefined,
       },
     ]);
+  });
+});
+
+describe("the fast and slow lanes", () => {
+  const hung = { error: "no answer within 2 s", timedOut: true } as Answer;
+  const SLOW_SINCE = new Date(STARTED - 3_600_000);
+
+  it("waits the fast lane's time for an answer, and records it as any other attempt", async () => {
+    const { deliverIn, post, recordAttempt, markSlow } = dispatcherWith();
+    expect(await deliverIn("fast")).toEqual({ kind: "ack", outcome: "delivered" });
+    expect(post.mock.calls[0]?.[3]).toEqual({ timeoutMs: FAST_LANE_ANSWER_MS });
+    expect(recorded(recordAttempt).map(({ attempt }) => attempt.outcome)).toEqual(["delivered"]);
+    expect(markSlow).not.toHaveBeenCalled();
+  });
+
+  it("moves a receiver that did not answer in time to the slow lane, recording no attempt (it spends none)", async () => {
+    const { deliverIn, recordAttempt, markSlow } = dispatcherWith({ answer: hung });
+    expect(await deliverIn("fast")).toEqual({ kind: "move", outcome: "moved" });
+    expect(recordAttempt).not.toHaveBeenCalled();
+    expect(markSlow).toHaveBeenCalledWith("wh-1", new Date(Math.floor(STARTED)));
+  });
+
+  it("moves a delivery to an endpoint in the slow lane on without posting it", async () => {
+    const { deliverIn, post, recordAttempt, markSlow } = dispatcherWith({
+      stored: endpoint({ slowSince: SLOW_SINCE }),
+    });
+    expect(await deliverIn("fast")).toEqual({ kind: "move", outcome: "moved" });
+    expect([post, recordAttempt, markSlow].map((f) => f.mock.calls.length)).toEqual([0, 0, 0]);
+  });
+
+  it("still skips a disabled endpoint in the fast lane, slow or not: nothing to move", async () => {
+    const { deliverIn, post } = dispatcherWith({ stored: endpoint({ disabled: true, slowSince: SLOW_SINCE }) });
+    expect(await deliverIn("fast")).toEqual({ kind: "ack", outcome: "skipped" });
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it("gives the slow lane the sender's full timeout, and records a timeout there as a failed attempt", async () => {
+    const { deliverIn, post, recordAttempt, markSlow } = dispatcherWith({
+      answer: { error: "no answer within 15 s", timedOut: true },
+      stored: endpoint({ slowSince: SLOW_SINCE }),
+    });
+    expect(await deliverIn("slow")).toMatchObject({ kind: "retry", outcome: "retrying" });
+    expect(post.mock.calls[0]?.[3]).toBeUndefined();
+    expect(recorded(recordAttempt)[0]?.attempt).toMatchObject({ outcome: "retrying", error: "no answer within 15 s" });
+    expect(markSlow).not.toHaveBeenCalled();
+  });
+
+  it("sends an endpoint back to the fast lane once it answers in the fast lane's time, whatever the status", async () => {
+    for (const answer of [{ status: 200 }, { status: 500 }] as Answer[]) {
+      const { deliverIn, markSlow, recordAttempt } = dispatcherWith({
+        answer,
+        stored: endpoint({ slowSince: SLOW_SINCE }),
+        took: FAST_LANE_ANSWER_MS,
+      });
+      await deliverIn("slow");
+      expect(markSlow).toHaveBeenCalledWith("wh-1", null);
+      expect(recordAttempt).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it("keeps it in the slow lane while it answers late, and puts one that answered late there", async () => {
+    const late = dispatcherWith({ stored: endpoint({ slowSince: SLOW_SINCE }), took: FAST_LANE_ANSWER_MS + 1 });
+    await late.deliverIn("slow");
+    expect(late.markSlow).not.toHaveBeenCalled();
+    const back = dispatcherWith({ answer: hung, took: 15_000 });
+    await back.deliverIn("slow");
+    expect(back.markSlow).toHaveBeenCalledWith("wh-1", new Date(Math.floor(STARTED)));
+    const quick = dispatcherWith();
+    await quick.deliverIn("slow");
+    expect(quick.markSlow).not.toHaveBeenCalled();
+  });
+
+  it("with one lane, waits the sender's full timeout and never moves an endpoint", async () => {
+    const { deliver, post, markSlow } = dispatcherWith({ answer: hung, stored: endpoint({ slowSince: SLOW_SINCE }) });
+    expect(await deliver()).toMatchObject({ kind: "retry" });
+    expect(post.mock.calls[0]?.[3]).toBeUndefined();
+    expect(markSlow).not.toHaveBeenCalled();
   });
 });
 

@@ -31,6 +31,7 @@ const stored = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   secret: "sealed:old",
   previousSecrets: [],
   failingSince: null,
+  slowSince: null,
   ...over,
 });
 
@@ -122,6 +123,7 @@ describe("creating an endpoint", () => {
       secret: "sealed:whsec_1",
       previousSecrets: [],
       failingSince: null,
+      slowSince: null,
     });
   });
 

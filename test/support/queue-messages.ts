@@ -16,5 +16,8 @@ export function message(body: unknown, attempts = 1) {
   return { msg: msg as unknown as Message<unknown>, done };
 }
 
-export const batchOf = (...messages: Message<unknown>[]) =>
-  ({ queue: "q", messages }) as unknown as MessageBatch<unknown>;
+export const batchOf = (...messages: Message<unknown>[]) => batchFrom("q", ...messages);
+
+/** A batch from the named queue (the consumer tells the slow lane and dead letters by the name). */
+export const batchFrom = (queue: string, ...messages: Message<unknown>[]) =>
+  ({ queue, messages }) as unknown as MessageBatch<unknown>;

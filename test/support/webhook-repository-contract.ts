@@ -20,6 +20,7 @@ export function storedEndpoint(overrides: Partial<StoredEndpoint> = {}): StoredE
     secret: "sealed:current",
     previousSecrets: [],
     failingSince: null,
+    slowSince: null,
     ...overrides,
   };
 }
@@ -41,10 +42,15 @@ export function attemptOf(endpointId: string, eventId: string, seconds: number):
   };
 }
 
-const { secret: _s, previousSecrets: _p, failingSince: _f, ...publicPart } = storedEndpoint();
+const { secret: _s, previousSecrets: _p, failingSince: _f, slowSince: _w, ...publicPart } = storedEndpoint();
 type PublicEndpoint = typeof publicPart;
-const withoutSecrets = ({ secret: _, previousSecrets: __, failingSince: ___, ...rest }: StoredEndpoint) =>
-  rest as PublicEndpoint;
+const withoutSecrets = ({
+  secret: _,
+  previousSecrets: __,
+  failingSince: ___,
+  slowSince: ____,
+  ...rest
+}: StoredEndpoint) => rest as PublicEndpoint;
 
 export interface WebhookStore {
   repository: WebhookRepository;
@@ -175,6 +181,21 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       await repo.createEndpoint(quiet);
       await repo.recordAttempt({ ...attemptOf(quiet.id, event, 4), outcome: "skipped", nextAttemptAt: null });
       expect((await repo.findEndpoint(quiet.id))?.failingSince).toBeNull();
+    });
+
+    it("moves an endpoint to the slow lane and back, its version and public fields untouched", async () => {
+      const endpoint = storedEndpoint();
+      await repo.createEndpoint(endpoint);
+      const since = new Date(clock + 7_000);
+      await repo.markSlow(endpoint.id, since);
+      const slow = await repo.findEndpoint(endpoint.id);
+      expect(slow?.slowSince).toEqual(since);
+      expect(slow && withoutSecrets(slow)).toEqual(withoutSecrets(endpoint));
+      await repo.markSlow(endpoint.id, new Date(clock + 9_000));
+      expect((await repo.findEndpoint(endpoint.id))?.slowSince).toEqual(since);
+      await repo.markSlow(endpoint.id, null);
+      expect((await repo.findEndpoint(endpoint.id))?.slowSince).toBeNull();
+      await repo.markSlow(crypto.randomUUID(), since);
     });
 
     it("knows the attempts made for an event, by endpoint", async () => {

@@ -13,6 +13,13 @@ export function receiver(label: string) {
     async answers(status: number, location?: string) {
       await fetch(`${receivers}/_control/${name}`, { method: "POST", body: JSON.stringify({ status, location }) });
     },
+    /** From now on, keeps each delivery's request open without answering, until the sender gives up. */
+    async hangs() {
+      await fetch(`${receivers}/_control/${name}`, {
+        method: "POST",
+        body: JSON.stringify({ status: 200, hang: true }),
+      });
+    },
     async received(): Promise<ReceivedDelivery[]> {
       return (await fetch(`${receivers}/_control/${name}`)).json();
     },

@@ -31,10 +31,25 @@ describe("posting a delivery", () => {
   it("tells a timeout from a network error", async () => {
     expect(await post(async () => Promise.reject(new DOMException("timed out", "TimeoutError")))).toEqual({
       error: "no answer within 15 s",
+      timedOut: true,
     });
     expect(await post(async () => Promise.reject(new TypeError("connection refused")))).toEqual({
       error: "network error",
     });
+  });
+
+  it("gives up after the time it is given (the fast lane's 2 s), and says so", async () => {
+    const answer = await postDelivery(
+      "https://hooks.example.com/x",
+      "{}",
+      {},
+      {
+        timeoutMs: 2_000,
+        fetcher: async (_url, init) =>
+          new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason))),
+      },
+    );
+    expect(answer).toEqual({ error: "no answer within 2 s", timedOut: true });
   });
 
   it("reads a little of a receiver's answer and no more, however much it sends", async () => {
