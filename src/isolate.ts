@@ -163,9 +163,11 @@ function unsafeSettings(config: Config): Record<string, string> {
   return { webhooks: "WEBHOOK_ALLOW_LOCAL_RECEIVERS is on in a deployed environment: turn it off" };
 }
 
-/** Hands each committed event to the queue after the answer, in the request's `waitUntil`. */
-const announcer = (handOver: EventHandOver) => (event: EventStamp) => {
-  currentScope()?.defer(handOver([{ id: event.id, traceparent: event.trace?.traceparent }]));
+/** Hands each committed event to the queue before the answer; a refused one again after it, in its `waitUntil`. */
+const announcer = (handOver: EventHandOver) => async (event: EventStamp) => {
+  const scope = currentScope();
+  const later = scope ? (retry: Promise<void>) => scope.defer(retry) : undefined;
+  await handOver([{ id: event.id, traceparent: event.trace?.traceparent }], later);
 };
 
 /** Queues takes at most 100 messages per sendBatch (https://developers.cloudflare.com/queues/platform/limits/). */

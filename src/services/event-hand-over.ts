@@ -3,9 +3,9 @@ import type { Metrics } from "../observability/metrics";
 import { type EventQueue, type EventRoute, handOvers } from "./event-messages";
 
 /**
- * A refused hand-over is tried once more this long after, still in the request's `waitUntil` (which
- * may run up to 30 s after the answer: https://developers.cloudflare.com/workers/runtime-apis/context/),
- * so a moment's refusal by the queue does not leave the event to the hourly sweep.
+ * A refused hand-over is tried once more this long after, in the request's `waitUntil` (which may run up
+ * to 30 s after the answer: https://developers.cloudflare.com/workers/runtime-apis/context/), so a
+ * moment's refusal by the queue neither holds the answer nor leaves the event to the hourly sweep.
  */
 export const HAND_OVER_RETRY_MS = 2_000;
 
@@ -17,8 +17,12 @@ export interface EventHandOverDeps {
   pause?: (ms: number) => Promise<void>;
 }
 
-/** After the answer: a write's events go to the queue, in the request's `waitUntil`. */
-export type EventHandOver = (events: EventRoute[]) => Promise<void>;
+/**
+ * Before the answer: a write's events go to the queue, so a worker stopped right after answering has
+ * handed them over already. A refused first try is tried again in `later` (the request's `waitUntil`),
+ * after the answer; without it, here.
+ */
+export type EventHandOver = (events: EventRoute[], later?: (retry: Promise<void>) => void) => Promise<void>;
 
 /**
  * Tried twice; never throws: what it cannot hand over, the sweep will. Without a queue (a preview) it
@@ -30,17 +34,26 @@ export function createEventHandOver({
   metrics,
   pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }: EventHandOverDeps): EventHandOver {
-  return async (events) => {
+  const handedOver = (events: EventRoute[]) =>
+    metrics.count("events_handed_over_total", { by: "request" }, events.length);
+  return async (events, later) => {
     if (!queue) return;
     const messages = handOvers(events);
-    try {
-      await queue.send(messages).catch(async () => {
+    const retry = async () => {
+      try {
         await pause(HAND_OVER_RETRY_MS);
         await queue.send(messages);
-      });
-      metrics.count("events_handed_over_total", { by: "request" }, events.length);
-    } catch (err) {
-      logger.warn("events not handed over; the sweep will", { events: events.length, error: (err as Error).name });
+        handedOver(events);
+      } catch (err) {
+        logger.warn("events not handed over; the sweep will", { events: events.length, error: (err as Error).name });
+      }
+    };
+    try {
+      await queue.send(messages);
+      handedOver(events);
+    } catch {
+      if (later) later(retry());
+      else await retry();
     }
   };
 }

@@ -72,7 +72,7 @@ export interface OrderServiceDeps {
    * Told each event a write committed, to hand it to the queue after the answer. It must not throw
    * or delay: an event it loses is handed over by the sweep.
    */
-  announce?: (event: EventStamp) => void;
+  announce?: (event: EventStamp) => Promise<void> | void;
 }
 
 const notFound = () => new AppError("NOT_FOUND", { message: "order not found" });
@@ -107,13 +107,13 @@ async function writeWithEvent<T>(
     event,
     announce,
     unknownOutcome,
-  }: { event: EventStamp; announce: (e: EventStamp) => void; unknownOutcome?: string },
+  }: { event: EventStamp; announce: (e: EventStamp) => Promise<void> | void; unknownOutcome?: string },
 ): Promise<T> {
   try {
     return await write;
   } catch (err) {
     if (!(err instanceof AppError && err.mayHaveApplied)) throw err;
-    announce(event);
+    await announce(event);
     if (unknownOutcome === undefined) throw err;
     throw new AppError("OUTCOME_UNKNOWN", { message: unknownOutcome, detail: err.detail });
   }
@@ -172,7 +172,11 @@ function replayOf(record: StoredIdempotencyRecord | null, requestHash: string): 
 
 /** A guarded status change with its event; the event is announced only when the change happened. */
 const guardedTransition =
-  (repository: OrderRepository, stamp: (origin?: WriteOrigin) => EventStamp, announce: (event: EventStamp) => void) =>
+  (
+    repository: OrderRepository,
+    stamp: (origin?: WriteOrigin) => EventStamp,
+    announce: (event: EventStamp) => Promise<void> | void,
+  ) =>
   async (input: Omit<TransitionInput, "event">, origin: WriteOrigin | undefined, unknownOutcome: string) => {
     const event = stamp(origin);
     const result = await writeWithEvent(repository.transition({ ...input, event }), {
@@ -180,7 +184,7 @@ const guardedTransition =
       announce,
       unknownOutcome,
     });
-    if (result.updated) announce(event);
+    if (result.updated) await announce(event);
     return result;
   };
 
@@ -211,7 +215,7 @@ const creation =
       const write = repository.create(order, undefined, event);
       const result = await writeWithEvent(write, { event, announce, unknownOutcome: CREATE_OUTCOME_UNKNOWN });
       if (result.kind !== "created") throw new AppError("CONFLICT");
-      announce(event);
+      await announce(event);
       return { order: result.order, replayed: false };
     }
     const claim = await claimOf(caller, input, idempotencyKey, createdAtMs);
@@ -220,10 +224,10 @@ const creation =
       const replay = replayOf(result.record, claim.requestHash);
       // The first request's worker may have stopped before handing its event over: hand it over again
       // (the fan-out takes an event once, however often it is handed over).
-      if (result.record?.eventId) announce({ id: result.record.eventId });
+      if (result.record?.eventId) await announce({ id: result.record.eventId });
       return replay;
     }
-    announce(event);
+    await announce(event);
     return { order: result.order, replayed: false };
   };
 

@@ -124,6 +124,55 @@ describe("order events, written with the change", () => {
   });
 });
 
+describe("an event's hand-over", () => {
+  it("happens before the answer: a worker stopped right after its 201 has handed the event over", async () => {
+    const queue = recordingQueue();
+    // Takes a turn of the event loop to accept, as a queue over the network does.
+    const remote = {
+      send: async (messages: Parameters<typeof queue.queue.send>[0]) => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        await queue.queue.send(messages);
+      },
+    };
+    const { app, bindings, feed } = await setUp({ eventQueue: remote });
+    // An execution context whose waitUntil work is never waited for: the worker stops at the answer.
+    const abandoned: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => abandoned.push(p), passThroughOnException: () => {}, props: {} };
+    const created = await app.fetch(
+      new Request("https://orders.test/v1/orders", { method: "POST", headers: json(await token()), body }),
+      bindings,
+      ctx as unknown as ExecutionContext,
+    );
+    expect(created.status).toBe(201);
+    const handedOver = queue.take();
+    const [event] = (await feed()).data;
+    expect(handedOver.map((m) => [m.kind, m.event])).toEqual([["event", event?.id]]);
+  });
+
+  it("refused once, is tried again after the answer, in its waitUntil", async () => {
+    const queue = recordingQueue();
+    let refusals = 1;
+    const refusingOnce = {
+      send: async (messages: Parameters<typeof queue.queue.send>[0]) => {
+        if (refusals-- > 0) throw new TypeError("queue busy");
+        await queue.queue.send(messages);
+      },
+    };
+    const { app, bindings, feed } = await setUp({ eventQueue: refusingOnce });
+    const deferred: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => deferred.push(p), passThroughOnException: () => {}, props: {} };
+    const created = await app.fetch(
+      new Request("https://orders.test/v1/orders", { method: "POST", headers: json(await token()), body }),
+      bindings,
+      ctx as unknown as ExecutionContext,
+    );
+    expect(created.status).toBe(201);
+    await Promise.all(deferred);
+    const [event] = (await feed()).data;
+    expect(queue.take().map((m) => [m.kind, m.event])).toEqual([["event", event?.id]]);
+  });
+});
+
 describe("an event whose write lost its answer", () => {
   it("is handed over at once, not left to the hourly sweep, and fanned out once however often it is handed over", async () => {
     const queue = recordingQueue();

@@ -9,7 +9,7 @@ function handOverWith(options: Parameters<typeof eventJobDeps>[0]) {
   return { ...deps, handOver: createEventHandOver(deps) };
 }
 
-describe("handing events over after the answer", () => {
+describe("handing events over before the answer", () => {
   it("sends each event to the queue with its trace, and counts it", async () => {
     const recorder = recordingQueue();
     const { handOver, metrics } = handOverWith({ queue: recorder.queue });
@@ -38,6 +38,28 @@ describe("handing events over after the answer", () => {
     expect(recorder.batches).toEqual([[{ kind: "event", event: "e1" }]]);
     expect(metrics.render({})).toContain('events_handed_over_total{by="request"} 1');
     expect(lines).toEqual([]);
+  });
+
+  it("answers without waiting out a refusal: the second try goes to `later`, the request's waitUntil", async () => {
+    const recorder = recordingQueue();
+    let refusals = 1;
+    const queue: EventQueue = {
+      send: async (messages) => {
+        if (refusals-- > 0) throw new TypeError("queue busy");
+        await recorder.queue.send(messages);
+      },
+    };
+    const { handOver, pauses } = handOverWith({ queue });
+    const deferred: Promise<void>[] = [];
+    await handOver([{ id: "e1" }], (retry) => deferred.push(retry));
+    expect(deferred).toHaveLength(1);
+    await Promise.all(deferred);
+    expect(pauses).toEqual([HAND_OVER_RETRY_MS]);
+    expect(recorder.batches).toEqual([[{ kind: "event", event: "e1" }]]);
+    const { handOver: again } = handOverWith({ queue: recorder.queue });
+    const none: Promise<void>[] = [];
+    await again([{ id: "e2" }], (retry) => none.push(retry));
+    expect(none).toEqual([]);
   });
 
   it("leaves what the queue refused twice to the sweep: a warning with the error's name, never a throw", async () => {

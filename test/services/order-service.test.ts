@@ -367,7 +367,9 @@ describe("events", () => {
     service = createOrderService({
       repository: fake.repository,
       now: () => clock,
-      announce: (event) => announced.push(event.id),
+      announce: (event) => {
+        announced.push(event.id);
+      },
     });
   });
 
@@ -403,7 +405,12 @@ describe("events", () => {
 
   it("stamps each event with the request's trace, and none when the request had none", async () => {
     const stamps: EventStamp[] = [];
-    const traced = createOrderService({ repository: fake.repository, announce: (event) => stamps.push(event) });
+    const traced = createOrderService({
+      repository: fake.repository,
+      announce: (event) => {
+        stamps.push(event);
+      },
+    });
     const trace = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: "rojo=1" };
     const { order } = await traced.create(alice, input, undefined, { requestId: "req-1", trace });
     await traced.cancel(alice, order.id, undefined, { requestId: "req-2" });
