@@ -66,7 +66,7 @@ export interface Metrics {
 /** The order-events pipeline's counters, with their help text. */
 export const EVENT_COUNTERS = {
   webhook_deliveries_total:
-    "Webhook delivery steps by outcome (delivered, retrying, failed, disabled, skipped; moved: to the slow lane).",
+    "Webhook delivery steps by outcome (delivered, retrying, failed, disabled, skipped; moved: to the slow lane; duplicate, not_due: a copy of a delivery under way).",
   events_handed_over_total: "Events handed to the queue, by who handed them (request, sweep).",
   webhook_endpoints_disabled_total: "Endpoints disabled, by reason (gone: a 410; failing: 5 days of failed attempts).",
   dead_letters_total: "Messages the events queue gave up on, by kind (delivery, event, unknown).",

@@ -7,6 +7,7 @@ import type {
   AttemptQuery,
   EndpointChangeResult,
   EndpointChanges,
+  LastAttempt,
   PageQuery,
   PreviousSecret,
   StoredEndpoint,
@@ -174,6 +175,33 @@ async function recordAttempt(db: Database, attempt: DeliveryAttempt, disable?: {
   );
 }
 
+async function attemptsMade(db: Database, eventId: string) {
+  const rows = await runQuery("webhooks.attempts-made", () =>
+    db
+      .select({ endpointId: webhookAttempts.endpointId, attempts: max(webhookAttempts.attempt) })
+      .from(webhookAttempts)
+      .where(eq(webhookAttempts.eventId, eventId))
+      .groupBy(webhookAttempts.endpointId),
+  );
+  return new Map(rows.map((r) => [r.endpointId, r.attempts ?? 0]));
+}
+
+async function lastAttempt(db: Database, eventId: string, endpointId: string): Promise<LastAttempt | null> {
+  const [row] = await runQuery("webhooks.last-attempt", () =>
+    db
+      .select({
+        attempt: webhookAttempts.attempt,
+        outcome: webhookAttempts.outcome,
+        nextAttemptAt: webhookAttempts.nextAttemptAt,
+      })
+      .from(webhookAttempts)
+      .where(and(eq(webhookAttempts.eventId, eventId), eq(webhookAttempts.endpointId, endpointId)))
+      .orderBy(desc(webhookAttempts.attempt))
+      .limit(1),
+  );
+  return row ? { ...row, outcome: row.outcome as LastAttempt["outcome"] } : null;
+}
+
 /** Only a change is written: entering keeps the time it first entered; leaving clears it. */
 async function markSlow(db: Database, id: string, since: Date | null) {
   const changes = since ? isNull(webhookEndpoints.slowSince) : isNotNull(webhookEndpoints.slowSince);
@@ -245,16 +273,8 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
     recordAttempt: (attempt, disable) => recordAttempt(db, attempt, disable),
     markSlow: (id, since) => markSlow(db, id, since),
     listAttempts: (endpointId, query) => listAttempts(db, endpointId, query),
-    async attemptsMade(eventId) {
-      const rows = await runQuery("webhooks.attempts-made", () =>
-        db
-          .select({ endpointId: webhookAttempts.endpointId, attempts: max(webhookAttempts.attempt) })
-          .from(webhookAttempts)
-          .where(eq(webhookAttempts.eventId, eventId))
-          .groupBy(webhookAttempts.endpointId),
-      );
-      return new Map(rows.map((r) => [r.endpointId, r.attempts ?? 0]));
-    },
+    attemptsMade: (eventId) => attemptsMade(db, eventId),
+    lastAttempt: (eventId, endpointId) => lastAttempt(db, eventId, endpointId),
     async resealSecrets(id, { secret, previousSecrets }) {
       await runQuery("webhooks.reseal", () =>
         db

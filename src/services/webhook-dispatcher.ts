@@ -4,7 +4,7 @@ import { parseTraceparent, traceparentOf } from "../observability/trace-context"
 import type { EventRepository } from "./event-repository";
 import { FAILING_DISABLE_MS, retryAfterSeconds, retryDelaySeconds } from "./retry-policy";
 import type { SigningSecrets } from "./webhook-endpoint-service";
-import type { StoredEndpoint, WebhookRepository } from "./webhook-repository";
+import type { LastAttempt, StoredEndpoint, WebhookRepository } from "./webhook-repository";
 
 /**
  * Which queue a delivery step runs on. The fast lane waits FAST_LANE_ANSWER_MS for an answer; a receiver
@@ -29,6 +29,10 @@ export type DeliveryDecision =
   | { kind: "retry"; outcome: "retrying"; delaySeconds: number }
   /** The schedule's last attempt failed, and is recorded so: nothing more is tried. */
   | { kind: "give-up"; outcome: "failed" }
+  /** A copy of a delivery already delivered or given up (the event was fanned out twice): nothing to do. */
+  | { kind: "ack"; outcome: "duplicate" }
+  /** Its next attempt is not due yet (a copy, or a step retried early on our side): back when it is. */
+  | { kind: "retry"; outcome: "not_due"; delaySeconds: number }
   /**
    * The receiver is too slow for the fast lane (it is marked so, or did not answer in time): the step
    * goes on in the slow lane. Nothing is recorded: the cut POST spends none of the receiver's attempts,
@@ -222,6 +226,24 @@ async function signedPost(
   return { answer, run };
 }
 
+/** How early a step may come before its attempt's `next_attempt_at` and still make it (clocks differ a little). */
+const DUE_SLACK_MS = 1_000;
+
+/**
+ * A delivery whose attempts are under way in another message: an event fanned out twice (the sweep handed
+ * it over while its fan-out waited to retry) sends each delivery twice, and a step retried on our side
+ * after its attempt was recorded comes back early. Once this delivery's newest attempt (of this
+ * redelivery's, when it is one) is delivered or given up, a copy is done; while its next attempt is not
+ * due, it comes back when it is. Either way nothing is posted: the receiver gets one POST per attempt.
+ */
+function underWay(last: LastAttempt | null, priorAttempts: number, now: () => number): DeliveryDecision | undefined {
+  if (!last || last.attempt <= priorAttempts) return undefined;
+  if (last.outcome === "delivered" || last.outcome === "failed") return { kind: "ack", outcome: "duplicate" };
+  if (!last.nextAttemptAt) return undefined;
+  const wait = last.nextAttemptAt.getTime() - now();
+  return wait > DUE_SLACK_MS ? { kind: "retry", outcome: "not_due", delaySeconds: Math.ceil(wait / 1000) } : undefined;
+}
+
 const timedOut = (answer: Answer) => "timedOut" in answer && answer.timedOut === true;
 
 /**
@@ -240,19 +262,20 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
 
   return {
     async deliver({ eventId, endpointId, priorAttempts = 0, spanId, lane }) {
-      const [event, endpoint, made] = await Promise.all([
+      const [event, endpoint, last] = await Promise.all([
         events.findById(eventId),
         webhooks.findEndpoint(endpointId),
-        webhooks.attemptsMade(eventId),
+        webhooks.lastAttempt(eventId, endpointId),
       ]);
-      const number = (made.get(endpointId) ?? 0) + 1;
+      const number = (last?.attempt ?? 0) + 1;
       const attempt = Math.max(1, number - priorAttempts);
       // Gone since (deleted, purged): nothing to deliver, nothing to retry, nowhere to record it.
       if (!event || !endpoint) return { kind: "ack", outcome: "skipped" };
-      const target = { endpointId, eventId, eventType: event.type, attempt: number };
+      const copy = underWay(last, priorAttempts, now);
+      if (copy) return copy;
+      const target = { id: newId(), endpointId, eventId, eventType: event.type, attempt: number };
       if (endpoint.disabled) {
-        const skip = notAttempted("the endpoint is disabled", now());
-        await webhooks.recordAttempt(attemptRecord({ id: newId(), ...target }, "skipped", skip));
+        await webhooks.recordAttempt(attemptRecord(target, "skipped", notAttempted("the endpoint is disabled", now())));
         return { kind: "ack", outcome: "skipped" };
       }
       if (lane === "fast" && endpoint.slowSince) return { kind: "move", outcome: "moved" };
@@ -270,7 +293,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       const slowSince = lane === "slow" ? laneAfter(endpoint, answer, run) : undefined;
       await Promise.all([
         webhooks.recordAttempt(
-          attemptRecord({ id: newId(), ...target }, decision.outcome, run, next),
+          attemptRecord(target, decision.outcome, run, next),
           decision.outcome === "disabled" ? { reason: disabledReason(decision.disabledBy, failingSince) } : undefined,
         ),
         slowSince === undefined ? undefined : webhooks.markSlow(endpointId, slowSince),

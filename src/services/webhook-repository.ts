@@ -46,6 +46,9 @@ export interface AttemptQuery extends PageQuery {
   eventId?: string;
 }
 
+/** What the dispatcher needs of an event's newest attempt at an endpoint. */
+export type LastAttempt = Pick<DeliveryAttempt, "attempt" | "outcome" | "nextAttemptAt">;
+
 export interface WebhookRepository {
   createEndpoint(endpoint: StoredEndpoint): Promise<void>;
   /** Newest first. */
@@ -71,6 +74,8 @@ export interface WebhookRepository {
   listAttempts(endpointId: string, query: AttemptQuery): Promise<DeliveryAttempt[]>;
   /** The highest attempt number recorded for this event, by endpoint (endpoints with none are absent). */
   attemptsMade(eventId: string): Promise<Map<string, number>>;
+  /** The highest-numbered attempt recorded for this event at this endpoint; null when there is none. */
+  lastAttempt(eventId: string, endpointId: string): Promise<LastAttempt | null>;
   /** Re-seals secrets opened with a retired encryption key. */
   resealSecrets(id: string, sealed: { secret: string; previousSecrets: PreviousSecret[] }): Promise<void>;
 }

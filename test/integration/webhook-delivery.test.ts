@@ -28,8 +28,13 @@ async function setUp() {
     expect(res.status).toBe(201);
     return ((await res.json()) as { data: { id: string; secret: string } }).data;
   };
+  /** A token issued at the app's clock, which the tests move on by days. */
+  const tokenNow = (role?: "admin") => {
+    const iat = Math.floor(now / 1000);
+    return token({ ...(role ? { role } : {}), claims: { iat, exp: iat + 3600 } });
+  };
   const createOrder = async () => {
-    const res = await live.request("/v1/orders", { method: "POST", headers: json(await token()), body: order });
+    const res = await live.request("/v1/orders", { method: "POST", headers: json(await tokenNow()), body: order });
     expect(res.status).toBe(201);
     return ((await res.json()) as { data: { id: string } }).data.id;
   };
@@ -44,7 +49,7 @@ async function setUp() {
     return recorder.take();
   };
   const clock = { advance: (ms: number) => (now += ms) };
-  return { ...live, recorder, admin, register, createOrder, fanOut, clock };
+  return { ...live, recorder, admin, register, createOrder, fanOut, clock, tokenNow };
 }
 
 describe("webhook delivery", () => {
@@ -97,8 +102,27 @@ describe("webhook delivery", () => {
     ]);
   });
 
+  it("posts a delivery handed over twice once: a copy waits for the attempt due, and a delivered one is done", async () => {
+    const { register, createOrder, fanOut, isolate, clock } = await setUp();
+    const hook = receiver("copied");
+    await register(hook.url);
+    await hook.answers(500);
+    await createOrder();
+    const [delivery] = await fanOut();
+    // The event fanned out twice (the sweep handed it over while its fan-out waited to retry): two copies.
+    expect((await consume(isolate, [{ body: delivery }])).retryMessages).toEqual([{ msgId: "m0" }]);
+    expect((await consume(isolate, [{ body: delivery }])).retryMessages).toEqual([{ msgId: "m0" }]);
+    expect(await hook.received()).toHaveLength(1);
+    // When it is due, one of them makes attempt 2; the other, after it, has nothing left to do.
+    await hook.answers(200);
+    clock.advance(RETRY_DELAYS_S[1] * 2_000);
+    expect((await consume(isolate, [{ body: delivery }])).explicitAcks).toEqual(["m0"]);
+    expect((await consume(isolate, [{ body: delivery }])).explicitAcks).toEqual(["m0"]);
+    expect(await hook.received()).toHaveLength(2);
+  });
+
   it("retries a failing endpoint with growing delays, then gives up on it, visible as failed", async () => {
-    const { register, createOrder, fanOut, isolate, request, admin } = await setUp();
+    const { register, createOrder, fanOut, isolate, request, clock, tokenNow } = await setUp();
     const hook = receiver("failing");
     await hook.answers(500);
     const endpoint = await register(hook.url);
@@ -113,15 +137,17 @@ describe("webhook delivery", () => {
       attempted_at: string;
       next_attempt_at: string | null;
     };
-    // The clock stands still, so every attempt has one time: the newest is the highest numbered.
+    // The newest attempt is the highest numbered.
     const newest = async () =>
       (
         (await (
-          await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, { headers: bearer(admin) })
+          await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, {
+            headers: bearer(await tokenNow("admin")),
+          })
         ).json()) as { data: Listed[] }
       ).data.sort((a, b) => b.attempt - a.attempt)[0];
-    // The clock stands still here: the next attempt is due its schedule's delay after this one, give or
-    // take the jitter's fifth, never past the queue's 12 h, and shown on the newest attempt only.
+    // The next attempt is due its schedule's delay after this one, give or take the jitter's fifth, never
+    // past the queue's 12 h, and shown on the newest attempt only; the clock moves on to it each time.
     const delays: (number | null)[] = [];
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const result = await consume(isolate, [{ body: delivery, attempts: attempt }]);
@@ -129,16 +155,18 @@ describe("webhook delivery", () => {
       if (attempt < attempts) expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m0"]);
       else expect(result.explicitAcks).toEqual(["m0"]);
       const last = await newest();
-      delays.push(
-        last?.next_attempt_at ? (Date.parse(last.next_attempt_at) - Date.parse(last.attempted_at)) / 1000 : null,
-      );
+      const delay = last?.next_attempt_at ? Date.parse(last.next_attempt_at) - Date.parse(last.attempted_at) : null;
+      delays.push(delay === null ? null : delay / 1000);
+      clock.advance(delay ?? 0);
     }
     const received = await hook.received();
     expect(received).toHaveLength(attempts);
     // The same webhook-id on every attempt, so the receiver can drop repeats.
     expect(new Set(received.map((d) => d.headers["webhook-id"])).size).toBe(1);
 
-    const res = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, { headers: bearer(admin) });
+    const res = await request(`/v1/webhook-endpoints/${endpoint.id}/deliveries?limit=100`, {
+      headers: bearer(await tokenNow("admin")),
+    });
     const listed = ((await res.json()) as { data: Listed[] }).data.sort((a, b) => a.attempt - b.attempt);
     expect(listed.map((a) => a.attempt)).toEqual(Array.from({ length: attempts }, (_, i) => i + 1));
     expect(listed.every((a) => a.next_attempt_at === null)).toBe(true);
@@ -213,7 +241,9 @@ describe("webhook delivery", () => {
     const [delivery] = await fanOut();
     await consume(isolate, [{ body: delivery }]);
     const s4 = await rotate({ expire_previous: "now" });
-    await consume(isolate, [{ body: delivery, attempts: 2 }]);
+    await createOrder();
+    const [next] = await fanOut();
+    await consume(isolate, [{ body: next }]);
 
     const [both, leaked] = await hook.received();
     expect(both?.headers["webhook-signature"]?.split(" ")).toHaveLength(3);
@@ -241,7 +271,9 @@ describe("webhook delivery", () => {
     const [delivery] = await fanOut();
     await consume(isolate, [{ body: delivery }]);
     clock.advance(PREVIOUS_SECRET_TTL_MS + 1);
-    await consume(isolate, [{ body: delivery, attempts: 2 }]);
+    await createOrder();
+    const [next] = await fanOut();
+    await consume(isolate, [{ body: next }]);
 
     const [during, after] = await hook.received();
     for (const key of [secret, endpoint.secret]) {

@@ -116,6 +116,18 @@ export function fakeWebhookRepository() {
       }
       return made;
     },
+    async lastAttempt(eventId, endpointId) {
+      const newest = attempts
+        .filter((a) => a.eventId === eventId && a.endpointId === endpointId)
+        .reduce<DeliveryAttempt | null>((top, a) => (top && top.attempt >= a.attempt ? top : a), null);
+      return newest
+        ? {
+            attempt: newest.attempt,
+            outcome: newest.outcome,
+            nextAttemptAt: newest.nextAttemptAt && new Date(newest.nextAttemptAt),
+          }
+        : null;
+    },
     async resealSecrets(id, sealed) {
       const endpoint = endpoints.get(id);
       if (endpoint) endpoints.set(id, { ...endpoint, ...sealed });

@@ -10,7 +10,7 @@ import {
   type Lane,
 } from "../../src/services/webhook-dispatcher";
 import type { SigningSecrets } from "../../src/services/webhook-endpoint-service";
-import type { StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
+import type { LastAttempt, StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
 import { emptyOrder } from "../support/orders";
 
 const STARTED = Date.parse("2026-12-02T10:00:00.250Z");
@@ -55,6 +55,7 @@ function dispatcherWith({
   stale = [] as string[],
   draw = 0.5,
   took = TOOK_MS,
+  newest = undefined as LastAttempt | undefined,
 } = {}) {
   const times = [STARTED, STARTED + took];
   const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
@@ -74,7 +75,8 @@ function dispatcherWith({
     events: { findById: async (id: string) => (found && id === found.id ? found : null) } as EventRepository,
     webhooks: {
       findEndpoint: async (id: string) => (stored && id === stored.id ? stored : null),
-      attemptsMade: async () => new Map(made > 0 ? [["wh-1", made]] : []),
+      lastAttempt: async () =>
+        newest ?? (made > 0 ? { attempt: made, outcome: "retrying" as const, nextAttemptAt: null } : null),
       recordAttempt,
       resealSecrets,
       markSlow,
@@ -204,7 +206,7 @@ describe("one delivery attempt", () => {
       events: { findById: async () => event } as unknown as EventRepository,
       webhooks: {
         findEndpoint: async () => endpoint(),
-        attemptsMade: async () => new Map(),
+        lastAttempt: async () => null,
         recordAttempt,
       } as unknown as WebhookRepository,
       secrets: { generate: () => "", seal: async (p) => p, open: async (p) => ({ plain: p, stale: false }) },
@@ -387,6 +389,41 @@ describe("one delivery attempt", () => {
         disable: undefined,
       },
     ]);
+  });
+});
+
+describe("a delivery under way in another message", () => {
+  const at = (seconds: number) => new Date(STARTED + seconds * 1000);
+
+  it.each(["delivered", "failed"] as const)("is done once its newest attempt is %s: no POST", async (outcome) => {
+    const { deliver, post, recordAttempt } = dispatcherWith({ newest: { attempt: 3, outcome, nextAttemptAt: null } });
+    expect(await deliver()).toEqual({ kind: "ack", outcome: "duplicate" });
+    expect([post.mock.calls.length, recordAttempt.mock.calls.length]).toEqual([0, 0]);
+  });
+
+  it("comes back when its next attempt is due, without a POST", async () => {
+    const { deliver, post } = dispatcherWith({
+      newest: { attempt: 1, outcome: "retrying", nextAttemptAt: at(299.2) },
+    });
+    expect(await deliver()).toEqual({ kind: "retry", outcome: "not_due", delaySeconds: 300 });
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it("is attempted when its next attempt is due, or within a second of it, numbered on", async () => {
+    for (const due of [at(0.9), at(-60)]) {
+      const { deliver, post, recordAttempt } = dispatcherWith({
+        newest: { attempt: 1, outcome: "retrying", nextAttemptAt: due },
+      });
+      expect(await deliver()).toMatchObject({ outcome: "delivered" });
+      expect(post).toHaveBeenCalledTimes(1);
+      expect(recorded(recordAttempt)[0]?.attempt.attempt).toBe(2);
+    }
+  });
+
+  it("is a redelivery's to make when the attempts are from before it, delivered or not", async () => {
+    const { deliver, post } = dispatcherWith({ newest: { attempt: 4, outcome: "delivered", nextAttemptAt: null } });
+    expect(await deliver(1, "wh-1", 4)).toMatchObject({ outcome: "delivered" });
+    expect(post).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -198,6 +198,28 @@ export function webhookRepositoryContract(name: string, fresh: () => Promise<Web
       await repo.markSlow(crypto.randomUUID(), since);
     });
 
+    it("knows an event's newest attempt at an endpoint, its outcome and when the next is due", async () => {
+      const [one, two] = [storedEndpoint(), storedEndpoint()];
+      for (const e of [one, two]) await repo.createEndpoint(e);
+      const [event, other] = [await storedEvent(), await storedEvent()];
+      const first = attemptOf(one.id, event, 1);
+      await repo.recordAttempt(first);
+      expect(await repo.lastAttempt(event, one.id)).toEqual({
+        attempt: 1,
+        outcome: "retrying",
+        nextAttemptAt: first.nextAttemptAt,
+      });
+      await repo.recordAttempt({
+        ...attemptOf(one.id, event, 9),
+        attempt: 2,
+        outcome: "delivered",
+        nextAttemptAt: null,
+      });
+      await repo.recordAttempt({ ...attemptOf(one.id, other, 10), attempt: 7 });
+      expect(await repo.lastAttempt(event, one.id)).toEqual({ attempt: 2, outcome: "delivered", nextAttemptAt: null });
+      expect(await repo.lastAttempt(event, two.id)).toBeNull();
+    });
+
     it("knows the attempts made for an event, by endpoint", async () => {
       const [one, two] = [storedEndpoint(), storedEndpoint()];
       for (const e of [one, two]) await repo.createEndpoint(e);
