@@ -21,7 +21,7 @@ import { createPostgresWebhookRepository } from "./repositories/postgres-webhook
 import { createEndpointRecovery } from "./services/endpoint-recovery";
 import { createEventFanOut } from "./services/event-fan-out";
 import { createEventHandOver, type EventHandOver } from "./services/event-hand-over";
-import { type EventMessage, type EventQueue, isDeadLetterQueue } from "./services/event-messages";
+import { type EventMessage, type EventQueue, isDeadLetterQueue, type SweepMessage } from "./services/event-messages";
 import { createEventPurge } from "./services/event-purge";
 import { createEventRedelivery } from "./services/event-redelivery";
 import { createEventService } from "./services/event-service";
@@ -186,9 +186,12 @@ const queueConsumer =
 function queueOf(binding: Queue | undefined): EventQueue | undefined {
   if (!binding) return undefined;
   return {
-    async send(messages: EventMessage[]) {
+    async send(messages: (EventMessage | SweepMessage)[], options?: { delaySeconds?: number }) {
       for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT) {
-        await binding.sendBatch(messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body })));
+        await binding.sendBatch(
+          messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body })),
+          options,
+        );
       }
     },
   };
@@ -228,18 +231,19 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides }: E
     post: postDelivery,
   });
   const fanOut = createEventFanOut({ events, webhooks, queue, now: clock });
+  const sweep = createEventSweep({ events, queue, logger, metrics, now: clock });
   const { allowLocalReceivers } = config.webhooks;
   return {
     feed: createEventService({ repository: events }),
     endpoints: createWebhookEndpointService({ repository: webhooks, secrets, allowLocalReceivers, now: clock }),
     handOver: createEventHandOver({ queue, logger, metrics, pause }),
-    sweep: createEventSweep({ events, queue, logger, metrics, now: clock }),
+    sweep,
     purge: createEventPurge({ events, now: clock }),
     redeliver: createEventRedelivery({ events, webhooks, queue }),
     testWebhook: createWebhookTestSend({ dispatcher }),
     recoverWebhook: createEndpointRecovery({ events, webhooks, queue }),
     consume: queueConsumer(
-      eventConsumer({ fanOut, dispatcher, logger, metrics, ...(slowLane ? { slowLane } : {}) }),
+      eventConsumer({ fanOut, dispatcher, logger, metrics, sweep, ...(slowLane ? { slowLane } : {}) }),
       deadLetterConsumer({ events, webhooks, logger, metrics, now: clock }),
     ),
   };

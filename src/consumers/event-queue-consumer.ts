@@ -2,7 +2,14 @@ import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import { newSpanId, parseTraceparent } from "../observability/trace-context";
 import type { EventFanOut } from "../services/event-fan-out";
-import { type EventQueue, isEventMessage, isSlowLane, RETRY_DELAYS_S } from "../services/event-messages";
+import {
+  type EventQueue,
+  isEventMessage,
+  isSlowLane,
+  isSweepMessage,
+  RETRY_DELAYS_S,
+} from "../services/event-messages";
+import type { SweepReport } from "../services/event-sweep";
 import type { Lane, WebhookDispatcher } from "../services/webhook-dispatcher";
 
 export interface EventConsumerDeps {
@@ -12,6 +19,8 @@ export interface EventConsumerDeps {
   metrics: Metrics;
   /** The slow lane's queue (src/services/webhook-dispatcher.ts, `Lane`); none: one lane for every receiver. */
   slowLane?: EventQueue;
+  /** A step of the sweep, for a backlog draining through the queue (SweepMessage). */
+  sweep: () => Promise<SweepReport>;
 }
 
 /**
@@ -30,6 +39,32 @@ export const UNSEEN_EVENT_DELAY_S = 60;
  */
 const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1] ?? 5;
 
+/** An event's fan-out; one not committed (yet) is looked for again, then let go. */
+async function fanOutStep(fanOut: EventFanOut, eventId: string, message: Message<unknown>, log: Logger) {
+  const endpoints = await fanOut(eventId);
+  if (endpoints === null && message.attempts < UNSEEN_EVENT_LOOKS) {
+    log.info("event not committed yet; looked for again", { attempt: message.attempts });
+    message.retry({ delaySeconds: UNSEEN_EVENT_DELAY_S });
+    return;
+  }
+  if (endpoints === null) log.warn("event never committed; let go", { attempt: message.attempts });
+  else log.info("event fanned out", { endpoints });
+  message.ack();
+}
+
+/** A step of a backlog's drain: the sweep once, which sends the next step while it finds work. */
+const sweepStepOf = (sweep: () => Promise<SweepReport>, logger: Logger) => async (message: Message<unknown>) => {
+  try {
+    const { handedOver, next } = await sweep();
+    logger.info("event sweep step", { handed_over: handedOver, next });
+    message.ack();
+  } catch (err) {
+    const { name, code } = err as { name?: string; code?: unknown };
+    logger.error("event sweep step failed; retried", { attempt: message.attempts, error: name, code });
+    message.retry({ delaySeconds: backoff(message.attempts) });
+  }
+};
+
 /**
  * The events queue's consumer and its slow lane's (wrangler.toml `[[queues.consumers]]`). Each message is
  * one step, acked or retried on its own (https://developers.cloudflare.com/queues/configuration/batching-retries/
@@ -39,9 +74,11 @@ const backoff = (attempts: number) => RETRY_DELAYS_S[Math.min(attempts, RETRY_DE
  * receiver that does not answer in the fast lane's wait is moved to the slow lane, where its 15 s hold
  * batches of receivers like it only (docs/operations.md, "Webhook isolation").
  */
-export function eventConsumer({ fanOut, dispatcher, logger, metrics, slowLane }: EventConsumerDeps) {
+export function eventConsumer({ fanOut, dispatcher, logger, metrics, slowLane, sweep }: EventConsumerDeps) {
+  const sweepStep = sweepStepOf(sweep, logger);
   async function step(message: Message<unknown>, lane: Lane | undefined): Promise<void> {
     const body = message.body;
+    if (isSweepMessage(body)) return sweepStep(message);
     if (!isEventMessage(body)) {
       metrics.count("queue_messages_ignored_total");
       logger.warn("queue message ignored: not an event message", { message_id: message.id });
@@ -57,18 +94,7 @@ export function eventConsumer({ fanOut, dispatcher, logger, metrics, slowLane }:
       ...(body.kind === "delivery" ? { endpoint_id: body.endpoint } : {}),
     });
     try {
-      if (body.kind === "event") {
-        const endpoints = await fanOut(body.event);
-        if (endpoints === null && message.attempts < UNSEEN_EVENT_LOOKS) {
-          log.info("event not committed yet; looked for again", { attempt: message.attempts });
-          message.retry({ delaySeconds: UNSEEN_EVENT_DELAY_S });
-          return;
-        }
-        if (endpoints === null) log.warn("event never committed; let go", { attempt: message.attempts });
-        else log.info("event fanned out", { endpoints });
-        message.ack();
-        return;
-      }
+      if (body.kind === "event") return await fanOutStep(fanOut, body.event, message, log);
       const decision = await dispatcher.deliver({
         eventId: body.event,
         endpointId: body.endpoint,

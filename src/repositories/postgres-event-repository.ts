@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Customer } from "../domain/caller";
 import type { OrderStatus } from "../domain/order";
 import type { OrderEvent, OrderEventType } from "../domain/order-event";
-import type { EventListQuery, EventRepository } from "../services/event-repository";
+import type { EventListQuery, EventRepository, SweepClaim } from "../services/event-repository";
 import type { ListPosition } from "../services/keyset-page";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
@@ -80,7 +80,7 @@ function pageOf({ direction, after }: EventListQuery): PageClauses {
 /** What the event jobs ask of the events table: ids, types and traces, never the order. */
 function jobQueries(
   db: Database,
-): Pick<EventRepository, "routeOf" | "undispatched" | "markDispatched" | "oldestUndispatched"> {
+): Pick<EventRepository, "routeOf" | "claimForSweep" | "markDispatched" | "oldestUndispatched"> {
   return {
     async routeOf(id) {
       const [row] = await runQuery("events.route", () =>
@@ -104,17 +104,7 @@ function jobQueries(
       };
     },
 
-    async undispatched(before, limit) {
-      const rows = await runQuery("events.undispatched", () =>
-        db
-          .select({ id: orderEvents.id, traceparent: orderEvents.traceparent })
-          .from(orderEvents)
-          .where(and(isNull(orderEvents.dispatchedAt), lt(orderEvents.createdAt, before)))
-          .orderBy(asc(orderEvents.createdAt))
-          .limit(limit),
-      );
-      return rows.map((r) => ({ id: r.id, traceparent: r.traceparent ?? undefined }));
-    },
+    claimForSweep: (claim) => claimForSweep(db, claim),
 
     async markDispatched(id, at) {
       await runQuery("events.mark-dispatched", () =>
@@ -137,6 +127,33 @@ function jobQueries(
       return row?.createdAt ?? null;
     },
   };
+}
+
+/** The sweep's claim: due events, oldest first, skipping rows another sweep holds (FOR UPDATE SKIP LOCKED). */
+async function claimForSweep(db: Database, { createdBefore, sweptBefore, at, limit }: SweepClaim) {
+  const due = db
+    .select({ id: orderEvents.id })
+    .from(orderEvents)
+    .where(
+      and(
+        isNull(orderEvents.dispatchedAt),
+        lt(orderEvents.createdAt, createdBefore),
+        or(isNull(orderEvents.sweptAt), lt(orderEvents.sweptAt, sweptBefore)),
+      ),
+    )
+    .orderBy(asc(orderEvents.createdAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  const rows = await runQuery("events.claim-for-sweep", () =>
+    db
+      .update(orderEvents)
+      .set({ sweptAt: at })
+      .where(inArray(orderEvents.id, due))
+      .returning({ id: orderEvents.id, traceparent: orderEvents.traceparent, createdAt: orderEvents.createdAt }),
+  );
+  return rows
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+    .map((r) => ({ id: r.id, traceparent: r.traceparent ?? undefined }));
 }
 
 /** This customer's events: their subject within their issuer. */

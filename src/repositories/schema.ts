@@ -122,7 +122,8 @@ export const idempotencyKeys = pgTable(
  * makes the change. An order's currency, items, totals, customer and creation time never change, so
  * an event keeps only what does (status, version, the time of the change) and is rendered with the
  * order's row: exactly the order as it was at that version. `dispatched_at` is set when the event
- * has been fanned out to its webhook endpoints; the sweep hands over any left without it.
+ * has been fanned out to its webhook endpoints; the sweep hands over any left without it, and claims
+ * each one it hands over (`swept_at`), so sweeps running at once never hand over the same event.
  */
 export const orderEvents = pgTable(
   "order_events",
@@ -143,6 +144,7 @@ export const orderEvents = pgTable(
     tracestate: varchar("tracestate", { length: 512 }),
     createdAt: timestamptz("created_at").notNull(),
     dispatchedAt: timestamptz("dispatched_at"),
+    sweptAt: timestamptz("swept_at"),
     // The writing transaction's id: the forward feed's order, which no event can be committed behind
     // once every transaction before it has finished (pg_snapshot_xmin). Null for events before 0013.
     txid: xid8("txid").default(sql`pg_current_xact_id()`),

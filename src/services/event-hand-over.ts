@@ -1,6 +1,7 @@
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
 import { type EventQueue, type EventRoute, handOvers } from "./event-messages";
+import { SWEEP_AFTER_MS } from "./event-sweep";
 
 /**
  * A refused hand-over is tried once more this long after, in the request's `waitUntil` (which may run up
@@ -25,8 +26,10 @@ export interface EventHandOverDeps {
 export type EventHandOver = (events: EventRoute[], later?: (retry: Promise<void>) => void) => Promise<void>;
 
 /**
- * Tried twice; never throws: what it cannot hand over, the sweep will. Without a queue (a preview) it
- * does nothing: the events wait in the feed, and there is no sweep to promise them to.
+ * Tried twice; never throws: what it cannot hand over, the sweep will, starting (a minute on) as soon as
+ * the queue takes this isolate's next hand-over, so an outage's backlog drains from its end, not from the
+ * next hourly run. Without a queue (a preview) it does nothing: the events wait in the feed, and there is
+ * no sweep to promise them to.
  */
 export function createEventHandOver({
   queue,
@@ -34,8 +37,17 @@ export function createEventHandOver({
   metrics,
   pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }: EventHandOverDeps): EventHandOver {
-  const handedOver = (events: EventRoute[]) =>
+  // Whether this isolate left events to the sweep since the queue last took one of its hand-overs.
+  let leftToSweep = false;
+  const handedOver = async (events: EventRoute[]) => {
     metrics.count("events_handed_over_total", { by: "request" }, events.length);
+    if (!leftToSweep) return;
+    leftToSweep = false;
+    // A minute on, the events refused last are old enough for the sweep (SWEEP_AFTER_MS).
+    await queue?.send([{ kind: "sweep" }], { delaySeconds: SWEEP_AFTER_MS / 1000 }).catch(() => {
+      leftToSweep = true;
+    });
+  };
   return async (events, later) => {
     if (!queue) return;
     const messages = handOvers(events);
@@ -43,17 +55,20 @@ export function createEventHandOver({
       try {
         await pause(HAND_OVER_RETRY_MS);
         await queue.send(messages);
-        handedOver(events);
       } catch (err) {
+        leftToSweep = true;
         logger.warn("events not handed over; the sweep will", { events: events.length, error: (err as Error).name });
+        return;
       }
+      await handedOver(events);
     };
     try {
       await queue.send(messages);
-      handedOver(events);
     } catch {
       if (later) later(retry());
       else await retry();
+      return;
     }
+    await handedOver(events);
   };
 }

@@ -15,10 +15,20 @@ export type EventMessage = (
   traceparent?: string;
 };
 
+/** The sweep's next step: a backlog drains in steps through the queue, at the pace its consumers keep. */
+export interface SweepMessage {
+  kind: "sweep";
+}
+
 /** The queue the event jobs send to. Implemented over a Cloudflare Queues producer binding (src/isolate.ts). */
 export interface EventQueue {
-  send(messages: EventMessage[]): Promise<void>;
+  /** `delaySeconds`: delivered no sooner (Queues delays a message up to 12 h). */
+  send(messages: (EventMessage | SweepMessage)[], options?: { delaySeconds?: number }): Promise<void>;
 }
+
+/** Whether a message is the sweep's next step. */
+export const isSweepMessage = (body: unknown): body is SweepMessage =>
+  typeof body === "object" && body !== null && (body as { kind?: unknown }).kind === "sweep";
 
 /**
  * Delays between attempts, in seconds, like Svix's schedule: seconds, minutes, then hours, about
@@ -87,9 +97,9 @@ export const deliveries = (
 
 /** Sends to the queue; with no queue bound (a preview), a job that must send fails with the reason. */
 export function senderTo(queue: EventQueue | undefined) {
-  return async (messages: EventMessage[]): Promise<void> => {
+  return async (messages: (EventMessage | SweepMessage)[], options?: { delaySeconds?: number }): Promise<void> => {
     if (messages.length === 0) return;
     if (!queue) throw new AppError("SERVICE_UNAVAILABLE", { detail: "no EVENTS_QUEUE binding" });
-    await queue.send(messages);
+    await (options ? queue.send(messages, options) : queue.send(messages));
   };
 }

@@ -18,6 +18,14 @@ export interface EventListQuery {
   after?: ListPosition;
 }
 
+/** What the sweep claims: see EventRepository.claimForSweep. */
+export interface SweepClaim {
+  createdBefore: Date;
+  sweptBefore: Date;
+  at: Date;
+  limit: number;
+}
+
 export interface EventRepository {
   list(query: EventListQuery): Promise<OrderEvent[]>;
   /** The event, rendered with its order at that version; only if it is this customer's (when given). */
@@ -29,8 +37,12 @@ export interface EventRepository {
   routeOf(
     id: string,
   ): Promise<{ type: OrderEventType; createdAt: Date; traceparent?: string; dispatched?: boolean } | null>;
-  /** Events created before `before` not fanned out yet, oldest first: id and trace. */
-  undispatched(before: Date, limit: number): Promise<{ id: string; traceparent?: string }[]>;
+  /**
+   * Claims for the sweep, at `at`, up to `limit` events created before `createdBefore` that are not fanned
+   * out yet and were not claimed since `sweptBefore`, oldest first, skipping those another sweep is
+   * claiming this moment: id and trace.
+   */
+  claimForSweep(claim: SweepClaim): Promise<{ id: string; traceparent?: string }[]>;
   /** Records that the event was fanned out to its endpoints. */
   markDispatched(id: string, at: Date): Promise<void>;
   /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */

@@ -7,34 +7,53 @@ import type { EventRepository } from "./event-repository";
 /** Events not handed over within this long (the worker died, the queue refused) are handed over by the sweep. */
 export const SWEEP_AFTER_MS = 60_000;
 /**
- * Events per sweep: a backlog drains over several runs (500 an hour, or 500 a minute with a faster
- * schedule) instead of one long one, and a run's lines, one per event under its trace, stay well within
- * the 256 KB an invocation may log
- * (https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit).
+ * Events per sweep step: a run's lines, one per event under its trace, stay well within the 256 KB an
+ * invocation may log (https://developers.cloudflare.com/changelog/2025-04-07-increase-trace-events-limit).
+ * A backlog drains step after step through the queue (SweepMessage), not in one long run.
  */
 export const SWEEP_BATCH = 500;
+/**
+ * An event the sweep handed over that is still not fanned out this long after (its fan-out gave up on
+ * our side, or the send after the claim failed) is handed over again.
+ */
+export const RESWEEP_AFTER_MS = 60 * 60_000;
 
 export interface SweepReport {
   handedOver: number;
   /** Seconds since the oldest event not yet fanned out was created; 0 when there is none. */
   oldestPendingSeconds: number;
+  /** When the next step was sent for: at once (a full batch), a minute on (a partial one), or none. */
+  next: "now" | "later" | "none";
 }
 
 export interface EventSweepDeps {
-  events: Pick<EventRepository, "undispatched" | "oldestUndispatched">;
+  events: Pick<EventRepository, "claimForSweep" | "oldestUndispatched">;
   queue: EventQueue | undefined;
   logger: Logger;
   metrics: Pick<Metrics, "count" | "setGauge">;
   now: () => number;
 }
 
-/** Every Cron Trigger run's first job (src/cron-schedule.ts): the events no request handed over. */
+/**
+ * The Cron Trigger's first job (src/cron-schedule.ts), and each step of a backlog's drain: claims and
+ * hands over the events no request handed over, then sends the next step while it finds work: at once
+ * after a full batch (the step waits behind the events it just sent, so the drain keeps its consumers'
+ * pace), a minute later after a partial one (the events of the last minute, which their requests may
+ * still hand over), none after an empty one. Steps running at once split the backlog: each claims its own.
+ */
 export function createEventSweep({ events, queue, logger, metrics, now }: EventSweepDeps) {
   const send = senderTo(queue);
   return async function sweep(): Promise<SweepReport> {
     const at = now();
-    const late = await events.undispatched(new Date(at - SWEEP_AFTER_MS), SWEEP_BATCH);
-    await send(handOvers(late));
+    const late = await events.claimForSweep({
+      createdBefore: new Date(at - SWEEP_AFTER_MS),
+      sweptBefore: new Date(at - RESWEEP_AFTER_MS),
+      at: new Date(at),
+      limit: SWEEP_BATCH,
+    });
+    const next = late.length === SWEEP_BATCH ? "now" : late.length > 0 ? "later" : "none";
+    await send([...handOvers(late), ...(next === "now" ? [{ kind: "sweep" as const }] : [])]);
+    if (next === "later") await send([{ kind: "sweep" }], { delaySeconds: SWEEP_AFTER_MS / 1000 });
     metrics.count("events_handed_over_total", { by: "sweep" }, late.length);
     // Each under the trace of the request that caused it, so a late event is found by its trace id.
     for (const { id, traceparent } of late)
@@ -42,6 +61,6 @@ export function createEventSweep({ events, queue, logger, metrics, now }: EventS
     const oldest = await events.oldestUndispatched();
     const oldestPendingSeconds = oldest ? Math.max(0, (at - oldest.getTime()) / 1000) : 0;
     metrics.setGauge("events_oldest_pending_seconds", oldestPendingSeconds);
-    return { handedOver: late.length, oldestPendingSeconds };
+    return { handedOver: late.length, oldestPendingSeconds, next };
   };
 }

@@ -1,8 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { eventConsumer, UNSEEN_EVENT_DELAY_S, UNSEEN_EVENT_LOOKS } from "../../src/consumers/event-queue-consumer";
 import { AppError } from "../../src/domain/app-error";
 import { createMetrics } from "../../src/observability/metrics";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
+import type { SweepReport } from "../../src/services/event-sweep";
 import type { DeliveryDecision, Lane, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
 import { captureLogger } from "../support/capture-logger";
 import { batchFrom, batchOf, message } from "../support/queue-messages";
@@ -22,7 +23,9 @@ function consumerWith(
   const dispatcher: WebhookDispatcher = { deliver: (step) => decide(step.lane), sendTest: async () => null };
   const { logger, lines } = captureLogger();
   const lanes = slowLane ? { slowLane: slowLane.queue } : {};
-  return { consume: eventConsumer({ fanOut, dispatcher, logger, metrics, ...lanes }), metrics, fannedOut, lines };
+  const sweep = vi.fn(async (): Promise<SweepReport> => ({ handedOver: 3, oldestPendingSeconds: 70, next: "later" }));
+  const consume = eventConsumer({ fanOut, dispatcher, logger, metrics, sweep, ...lanes });
+  return { consume, metrics, fannedOut, lines, sweep };
 }
 
 const delivery = { kind: "delivery", event: crypto.randomUUID(), endpoint: crypto.randomUUID() };
@@ -144,5 +147,18 @@ describe("the events queue consumer", () => {
     const moved = message(delivery);
     await consume(batchFrom("order-events-dev", moved.msg));
     expect(moved.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[0] } });
+  });
+
+  it("runs a step of the sweep for a sweep message, and retries one that failed on our side", async () => {
+    const { consume, sweep, lines } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }));
+    const step = message({ kind: "sweep" });
+    await consume(batchOf(step.msg));
+    expect(sweep).toHaveBeenCalledTimes(1);
+    expect(step.done).toEqual({ acked: true });
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "event sweep step", handed_over: 3, next: "later" }));
+    sweep.mockRejectedValueOnce(new AppError("SERVICE_UNAVAILABLE"));
+    const failed = message({ kind: "sweep" }, 2);
+    await consume(batchOf(failed.msg));
+    expect(failed.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[1] } });
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { GAVE_UP_ERROR } from "../../src/consumers/dead-letter-consumer";
 import { HOURLY } from "../../src/cron-schedule";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
-import { SWEEP_AFTER_MS } from "../../src/services/event-sweep";
+import { RESWEEP_AFTER_MS, SWEEP_AFTER_MS } from "../../src/services/event-sweep";
 import { MAX_RETRY_DELAY_S } from "../../src/services/retry-policy";
 import { PREVIOUS_SECRET_TTL_MS } from "../../src/services/webhook-endpoint-service";
 import { liveApp } from "../support/live-app";
@@ -309,6 +309,36 @@ describe("webhook delivery", () => {
     // Fanned out: the next sweep has nothing left to hand over.
     await isolate.runCron(HOURLY);
     expect(recorder.sent).toEqual([]);
+  });
+
+  it("drains an outage's backlog from the queue's recovery: steps at once split it, each event handed over once", async () => {
+    const { register, createOrder, fanOut, isolate, recorder, clock } = await setUp();
+    await register(receiver("drained").url);
+    recorder.state.refusing = true;
+    for (let i = 0; i < 3; i++) await createOrder();
+    recorder.state.refusing = false;
+    // The queue takes the next hand-over: the drain's first step is sent for a minute on.
+    await createOrder();
+    expect(recorder.sweeps).toEqual([{ delaySeconds: SWEEP_AFTER_MS / 1000 }]);
+    expect(await fanOut()).toHaveLength(1);
+    clock.advance(SWEEP_AFTER_MS + 1);
+    const sweep = { kind: "sweep" };
+    await Promise.all([consume(isolate, [{ body: sweep }]), consume(isolate, [{ body: sweep }])]);
+    const handedOver = recorder.take().map((m) => m.kind === "event" && m.event);
+    expect(handedOver).toHaveLength(3);
+    expect(new Set(handedOver).size).toBe(3);
+    // Claimed: a later step finds nothing until an hour after the claim, and then hands over what is
+    // still not fanned out.
+    await consume(isolate, [{ body: sweep }]);
+    expect(recorder.sent).toEqual([]);
+    clock.advance(RESWEEP_AFTER_MS + 1);
+    await consume(isolate, [{ body: sweep }]);
+    expect(
+      recorder
+        .take()
+        .map((m) => m.kind === "event" && m.event)
+        .sort(),
+    ).toEqual([...handedOver].sort());
   });
 
   it("sweeps on any schedule a deployment adds, and purges on the hourly one only", async () => {

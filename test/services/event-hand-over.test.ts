@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { createEventHandOver, HAND_OVER_RETRY_MS } from "../../src/services/event-hand-over";
 import type { EventQueue } from "../../src/services/event-messages";
+import { SWEEP_AFTER_MS } from "../../src/services/event-sweep";
 import { eventJobDeps, TRACEPARENT } from "../support/event-jobs";
 import { recordingQueue } from "../support/recording-queue";
 
@@ -77,6 +78,21 @@ describe("handing events over before the answer", () => {
       }),
     ]);
     expect(metrics.render({})).not.toContain("events_handed_over_total{");
+  });
+
+  it("starts the sweep's drain, a minute on, when the queue takes a hand-over after leaving events to it", async () => {
+    const recorder = recordingQueue();
+    const { handOver } = handOverWith({ queue: recorder.queue });
+    await handOver([{ id: "e0" }]);
+    expect(recorder.sweeps).toEqual([]);
+    recorder.state.refusing = true;
+    await handOver([{ id: "e1" }]);
+    await handOver([{ id: "e2" }]);
+    recorder.state.refusing = false;
+    await handOver([{ id: "e3" }]);
+    await handOver([{ id: "e4" }]);
+    expect(recorder.sweeps).toEqual([{ delaySeconds: SWEEP_AFTER_MS / 1000 }]);
+    expect(recorder.take().map((m) => m.kind === "event" && m.event)).toEqual(["e0", "e3", "e4"]);
   });
 
   it("does nothing without a queue (a preview): the events wait in the feed, and nothing is logged", async () => {

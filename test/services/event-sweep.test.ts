@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { createEventSweep, SWEEP_AFTER_MS, SWEEP_BATCH } from "../../src/services/event-sweep";
+import { createEventSweep, RESWEEP_AFTER_MS, SWEEP_AFTER_MS, SWEEP_BATCH } from "../../src/services/event-sweep";
 import { eventJobDeps, NOW, TRACEPARENT } from "../support/event-jobs";
 import { recordingQueue } from "../support/recording-queue";
 
@@ -9,15 +9,20 @@ function sweepWith(options: Parameters<typeof eventJobDeps>[0]) {
 }
 
 describe("the sweep", () => {
-  it("hands over the events older than a minute, each logged under its own trace, and reports the oldest", async () => {
+  it("claims and hands over the events older than a minute, each logged under its own trace, and reports the oldest", async () => {
     const recorder = recordingQueue();
-    const undispatched = vi.fn(async () => [{ id: "late", traceparent: TRACEPARENT }]);
+    const claimForSweep = vi.fn(async () => [{ id: "late", traceparent: TRACEPARENT }]);
     const { sweep, lines, metrics } = sweepWith({
       queue: recorder.queue,
-      events: { undispatched, oldestUndispatched: async () => new Date(NOW - 90_000) },
+      events: { claimForSweep, oldestUndispatched: async () => new Date(NOW - 90_000) },
     });
-    expect(await sweep()).toEqual({ handedOver: 1, oldestPendingSeconds: 90 });
-    expect(undispatched).toHaveBeenCalledWith(new Date(NOW - SWEEP_AFTER_MS), SWEEP_BATCH);
+    expect(await sweep()).toEqual({ handedOver: 1, oldestPendingSeconds: 90, next: "later" });
+    expect(claimForSweep).toHaveBeenCalledWith({
+      createdBefore: new Date(NOW - SWEEP_AFTER_MS),
+      sweptBefore: new Date(NOW - RESWEEP_AFTER_MS),
+      at: new Date(NOW),
+      limit: SWEEP_BATCH,
+    });
     expect(recorder.batches).toEqual([[{ kind: "event", event: "late", traceparent: TRACEPARENT }]]);
     expect(lines).toEqual([
       expect.objectContaining({
@@ -30,10 +35,28 @@ describe("the sweep", () => {
     expect(metrics.render({})).toContain('events_handed_over_total{by="sweep"} 1');
   });
 
+  it("keeps going while it finds work: the next step at once after a full batch, a minute on after a partial one, none after none", async () => {
+    const claimed = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${i}` }));
+    for (const [found, next, sweeps] of [
+      [SWEEP_BATCH, "now", [{}]],
+      [SWEEP_BATCH - 1, "later", [{ delaySeconds: SWEEP_AFTER_MS / 1000 }]],
+      [0, "none", []],
+    ] as const) {
+      const recorder = recordingQueue();
+      const { sweep } = sweepWith({
+        queue: recorder.queue,
+        events: { claimForSweep: async () => claimed(found), oldestUndispatched: async () => null },
+      });
+      expect((await sweep()).next).toBe(next);
+      expect(recorder.sweeps).toEqual(sweeps);
+      expect(recorder.sent).toHaveLength(found);
+    }
+  });
+
   it("without a queue, fails with the reason (a cron bound to no queue is misconfigured)", async () => {
     const { sweep } = sweepWith({
       queue: null,
-      events: { undispatched: async () => [{ id: "late" }], oldestUndispatched: async () => null },
+      events: { claimForSweep: async () => [{ id: "late" }], oldestUndispatched: async () => null },
     });
     await expect(sweep()).rejects.toMatchObject({
       code: "SERVICE_UNAVAILABLE",

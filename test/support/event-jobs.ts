@@ -39,7 +39,7 @@ export function eventJobDeps({
     events: {
       findById: unexpected("findById"),
       routeOf: unexpected("routeOf"),
-      undispatched: unexpected("undispatched"),
+      claimForSweep: unexpected("claimForSweep"),
       markDispatched: unexpected("markDispatched"),
       oldestUndispatched: unexpected("oldestUndispatched"),
       missedBy: unexpected("missedBy"),

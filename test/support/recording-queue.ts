@@ -1,4 +1,4 @@
-import type { EventMessage, EventQueue } from "../../src/services/event-messages";
+import { type EventMessage, type EventQueue, isSweepMessage } from "../../src/services/event-messages";
 
 /**
  * A stand-in for the EVENTS_QUEUE producer that keeps what it was sent, so a test can hand each
@@ -6,24 +6,29 @@ import type { EventMessage, EventQueue } from "../../src/services/event-messages
  * as a queue that is down does. No workerd APIs: unit tests in Node use it too.
  */
 export function recordingQueue() {
-  /** Each call's messages as sent: one batch per `send`. */
+  /** Each call's event messages as sent: one batch per `send`. */
   const batches: EventMessage[][] = [];
+  /** The sweep's next steps as sent, each with its delay. */
+  const sweeps: { delaySeconds?: number }[] = [];
   const state = { refusing: false };
   const queue: EventQueue = {
-    async send(messages) {
+    async send(messages, options) {
       if (state.refusing) throw new Error("queue unavailable");
-      batches.push(messages);
+      const events = messages.filter((m): m is EventMessage => !isSweepMessage(m));
+      for (const _ of messages.filter(isSweepMessage)) sweeps.push({ ...options });
+      if (events.length > 0) batches.push(events);
     },
   };
   return {
     queue,
     batches,
+    sweeps,
     state,
-    /** Every message sent and not yet taken, in order. */
+    /** Every event message sent and not yet taken, in order. */
     get sent() {
       return batches.flat();
     },
-    /** The messages sent so far, which are then forgotten. */
+    /** The event messages sent so far, which are then forgotten. */
     take: () => batches.splice(0).flat(),
   };
 }
