@@ -21,7 +21,7 @@ import { createPostgresWebhookRepository } from "./repositories/postgres-webhook
 import { createEndpointRecovery } from "./services/endpoint-recovery";
 import { createEventFanOut } from "./services/event-fan-out";
 import { createEventHandOver, type EventHandOver } from "./services/event-hand-over";
-import { type EventMessage, type EventQueue, isDeadLetterQueue, type SweepMessage } from "./services/event-messages";
+import { type EventQueue, isDeadLetterQueue, type QueueMessage } from "./services/event-messages";
 import { createEventPurge } from "./services/event-purge";
 import { createEventRedelivery } from "./services/event-redelivery";
 import { createEventService } from "./services/event-service";
@@ -29,6 +29,8 @@ import { createEventSweep } from "./services/event-sweep";
 import { createIdempotencyPurge } from "./services/idempotency-purge";
 import type { OrderRepository } from "./services/order-repository";
 import { createOrderService, type OrderService } from "./services/order-service";
+import type { PurgeReport } from "./services/purge-in-batches";
+import { createPurgeSteps, type PurgeJob } from "./services/purge-steps";
 import { createReadiness } from "./services/readiness";
 import type { ReadinessProbe } from "./services/readiness-probe";
 import { createWebhookDispatcher } from "./services/webhook-dispatcher";
@@ -117,7 +119,8 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
   const db = createDatabase({ ...database, timeoutMs: config.dbTimeoutMs, breaker });
   const repository = overrides.repository ?? createPostgresOrderRepository(db);
   const webhooks = overrides.webhookRepository ?? createPostgresWebhookRepository(db);
-  const events = eventsOf({ config, db, webhooks, logger, metrics, clock, overrides });
+  const purgeKeys = createIdempotencyPurge({ repository, now: clock });
+  const events = eventsOf({ config, db, webhooks, logger, metrics, clock, overrides, purgeKeys });
   const orders =
     overrides.orders ?? createOrderService({ repository, now: clock, announce: announcer(events.handOver) });
   const signingKeys = overrides.signingKeys ?? providerKeys(config, clock, logger);
@@ -144,11 +147,10 @@ export function createIsolate(env: AppBindings, overrides: IsolateOverrides = {}
     clock,
     signingKeys,
   });
-  const purgeKeys = createIdempotencyPurge({ repository, now: clock });
   return {
     app,
     config,
-    runCron: (cron) => scheduled(cron, { logger, sweep: events.sweep, purgeKeys, purgeEvents: events.purge }),
+    runCron: (cron) => scheduled(cron, { logger, sweep: events.sweep, purge: events.purge }),
     consumeEvents: events.consume,
   };
 }
@@ -186,7 +188,7 @@ const queueConsumer =
 function queueOf(binding: Queue | undefined): EventQueue | undefined {
   if (!binding) return undefined;
   return {
-    async send(messages: (EventMessage | SweepMessage)[], options?: { delaySeconds?: number }) {
+    async send(messages: QueueMessage[], options?: { delaySeconds?: number }) {
       for (let i = 0; i < messages.length; i += SEND_BATCH_LIMIT) {
         await binding.sendBatch(
           messages.slice(i, i + SEND_BATCH_LIMIT).map((body) => ({ body })),
@@ -206,6 +208,8 @@ interface EventsDeps {
   clock: () => number;
   /** The queues and the hand-over's pause, when a test brings its own. */
   overrides: Pick<IsolateOverrides, "eventQueue" | "slowLane" | "pause">;
+  /** The idempotency records' purge, which goes on in steps through the same queue. */
+  purgeKeys: () => Promise<PurgeReport>;
 }
 
 /**
@@ -213,7 +217,7 @@ interface EventsDeps {
  * moves events along (hand-over after the answer, sweep and purge from the cron, redelivery for an
  * admin), and the queue's consumer that fans them out and delivers them signed.
  */
-function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides }: EventsDeps) {
+function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides, purgeKeys }: EventsDeps) {
   const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);
   const slowLane = overrides.slowLane ?? queueOf(config.webhooks.slowLane);
   const { pause } = overrides;
@@ -232,18 +236,19 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides }: E
   });
   const fanOut = createEventFanOut({ events, webhooks, queue, now: clock });
   const sweep = createEventSweep({ events, queue, logger, metrics, now: clock });
+  const purge = createPurgeSteps({ idempotency: purgeKeys, events: createEventPurge({ events, now: clock }) }, queue);
   const { allowLocalReceivers } = config.webhooks;
   return {
     feed: createEventService({ repository: events }),
     endpoints: createWebhookEndpointService({ repository: webhooks, secrets, allowLocalReceivers, now: clock }),
     handOver: createEventHandOver({ queue, logger, metrics, pause }),
     sweep,
-    purge: createEventPurge({ events, now: clock }),
+    purge,
     redeliver: createEventRedelivery({ events, webhooks, queue }),
     testWebhook: createWebhookTestSend({ dispatcher }),
     recoverWebhook: createEndpointRecovery({ events, webhooks, queue }),
     consume: queueConsumer(
-      eventConsumer({ fanOut, dispatcher, logger, metrics, sweep, ...(slowLane ? { slowLane } : {}) }),
+      eventConsumer({ fanOut, dispatcher, logger, metrics, sweep, purge, ...(slowLane ? { slowLane } : {}) }),
       deadLetterConsumer({ events, webhooks, logger, metrics, now: clock }),
     ),
   };
@@ -255,15 +260,11 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides }: E
  */
 async function scheduled(
   cron: string,
-  {
-    logger,
-    sweep,
-    purgeKeys,
-    purgeEvents,
-  }: { logger: Logger } & Record<"sweep" | "purgeKeys" | "purgeEvents", () => Promise<object>>,
+  { logger, sweep, purge }: { logger: Logger; sweep: () => Promise<object>; purge: (job: PurgeJob) => Promise<object> },
 ): Promise<void> {
   const jobs: [string, () => Promise<object>][] = [["event sweep", sweep]];
-  if (cron === HOURLY) jobs.push(["idempotency purge", purgeKeys], ["event purge", purgeEvents]);
+  if (cron === HOURLY)
+    jobs.push(["idempotency purge", () => purge("idempotency")], ["event purge", () => purge("events")]);
   const failures: unknown[] = [];
   for (const [job, run] of jobs) {
     try {

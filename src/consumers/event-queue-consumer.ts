@@ -5,11 +5,13 @@ import type { EventFanOut } from "../services/event-fan-out";
 import {
   type EventQueue,
   isEventMessage,
+  isPurgeMessage,
   isSlowLane,
   isSweepMessage,
   RETRY_DELAYS_S,
 } from "../services/event-messages";
 import type { SweepReport } from "../services/event-sweep";
+import type { PurgeJob, PurgeStepReport } from "../services/purge-steps";
 import type { Lane, WebhookDispatcher } from "../services/webhook-dispatcher";
 
 export interface EventConsumerDeps {
@@ -21,6 +23,8 @@ export interface EventConsumerDeps {
   slowLane?: EventQueue;
   /** A step of the sweep, for a backlog draining through the queue (SweepMessage). */
   sweep: () => Promise<SweepReport>;
+  /** A step of a purge, for retention keeping up through the queue (PurgeMessage). */
+  purge: (job: PurgeJob) => Promise<PurgeStepReport>;
 }
 
 /**
@@ -52,15 +56,18 @@ async function fanOutStep(fanOut: EventFanOut, eventId: string, message: Message
   message.ack();
 }
 
-/** A step of a backlog's drain: the sweep once, which sends the next step while it finds work. */
-const sweepStepOf = (sweep: () => Promise<SweepReport>, logger: Logger) => async (message: Message<unknown>) => {
+/**
+ * A step of a job that goes on through the queue (a backlog's drain, a purge): run once, logged with what
+ * it did; it sends its own next step while it finds work. One that failed on our side is retried.
+ */
+const jobStepOf = (name: string, run: () => Promise<object>, logger: Logger) => async (message: Message<unknown>) => {
   try {
-    const { handedOver, next } = await sweep();
-    logger.info("event sweep step", { handed_over: handedOver, next });
+    const report: object = await run();
+    logger.info(`${name} step`, { ...report });
     message.ack();
   } catch (err) {
-    const { name, code } = err as { name?: string; code?: unknown };
-    logger.error("event sweep step failed; retried", { attempt: message.attempts, error: name, code });
+    const { name: error, code } = err as { name?: string; code?: unknown };
+    logger.error(`${name} step failed; retried`, { attempt: message.attempts, error, code });
     message.retry({ delaySeconds: backoff(message.attempts) });
   }
 };
@@ -74,11 +81,12 @@ const sweepStepOf = (sweep: () => Promise<SweepReport>, logger: Logger) => async
  * receiver that does not answer in the fast lane's wait is moved to the slow lane, where its 15 s hold
  * batches of receivers like it only (docs/operations.md, "Webhook isolation").
  */
-export function eventConsumer({ fanOut, dispatcher, logger, metrics, slowLane, sweep }: EventConsumerDeps) {
-  const sweepStep = sweepStepOf(sweep, logger);
+export function eventConsumer({ fanOut, dispatcher, logger, metrics, slowLane, sweep, purge }: EventConsumerDeps) {
+  const sweepStep = jobStepOf("event sweep", sweep, logger);
   async function step(message: Message<unknown>, lane: Lane | undefined): Promise<void> {
     const body = message.body;
     if (isSweepMessage(body)) return sweepStep(message);
+    if (isPurgeMessage(body)) return jobStepOf(`${body.job} purge`, () => purge(body.job), logger)(message);
     if (!isEventMessage(body)) {
       metrics.count("queue_messages_ignored_total");
       logger.warn("queue message ignored: not an event message", { message_id: message.id });

@@ -20,15 +20,30 @@ export interface SweepMessage {
   kind: "sweep";
 }
 
+/** A purge's next step (src/services/purge-steps.ts): retention keeps up in steps through the queue. */
+export interface PurgeMessage {
+  kind: "purge";
+  job: "idempotency" | "events";
+}
+
 /** The queue the event jobs send to. Implemented over a Cloudflare Queues producer binding (src/isolate.ts). */
 export interface EventQueue {
   /** `delaySeconds`: delivered no sooner (Queues delays a message up to 12 h). */
-  send(messages: (EventMessage | SweepMessage)[], options?: { delaySeconds?: number }): Promise<void>;
+  send(messages: QueueMessage[], options?: { delaySeconds?: number }): Promise<void>;
 }
+
+/** Everything the events queue carries. */
+export type QueueMessage = EventMessage | SweepMessage | PurgeMessage;
 
 /** Whether a message is the sweep's next step. */
 export const isSweepMessage = (body: unknown): body is SweepMessage =>
   typeof body === "object" && body !== null && (body as { kind?: unknown }).kind === "sweep";
+
+/** Whether a message is a purge's next step, naming one of the purges. */
+export const isPurgeMessage = (body: unknown): body is PurgeMessage => {
+  const m = body as { kind?: unknown; job?: unknown } | null;
+  return typeof m === "object" && m !== null && m.kind === "purge" && (m.job === "idempotency" || m.job === "events");
+};
 
 /**
  * Delays between attempts, in seconds, like Svix's schedule: seconds, minutes, then hours, about
@@ -97,7 +112,7 @@ export const deliveries = (
 
 /** Sends to the queue; with no queue bound (a preview), a job that must send fails with the reason. */
 export function senderTo(queue: EventQueue | undefined) {
-  return async (messages: (EventMessage | SweepMessage)[], options?: { delaySeconds?: number }): Promise<void> => {
+  return async (messages: QueueMessage[], options?: { delaySeconds?: number }): Promise<void> => {
     if (messages.length === 0) return;
     if (!queue) throw new AppError("SERVICE_UNAVAILABLE", { detail: "no EVENTS_QUEUE binding" });
     await (options ? queue.send(messages, options) : queue.send(messages));

@@ -4,6 +4,7 @@ import { AppError } from "../../src/domain/app-error";
 import { createMetrics } from "../../src/observability/metrics";
 import { RETRY_DELAYS_S } from "../../src/services/event-messages";
 import type { SweepReport } from "../../src/services/event-sweep";
+import type { PurgeJob, PurgeStepReport } from "../../src/services/purge-steps";
 import type { DeliveryDecision, Lane, WebhookDispatcher } from "../../src/services/webhook-dispatcher";
 import { captureLogger } from "../support/capture-logger";
 import { batchFrom, batchOf, message } from "../support/queue-messages";
@@ -24,8 +25,16 @@ function consumerWith(
   const { logger, lines } = captureLogger();
   const lanes = slowLane ? { slowLane: slowLane.queue } : {};
   const sweep = vi.fn(async (): Promise<SweepReport> => ({ handedOver: 3, oldestPendingSeconds: 70, next: "later" }));
-  const consume = eventConsumer({ fanOut, dispatcher, logger, metrics, sweep, ...lanes });
-  return { consume, metrics, fannedOut, lines, sweep };
+  const purge = vi.fn(
+    async (_job: PurgeJob): Promise<PurgeStepReport> => ({
+      deleted: 9,
+      batches: 1,
+      stoppedEarly: false,
+      continued: false,
+    }),
+  );
+  const consume = eventConsumer({ fanOut, dispatcher, logger, metrics, sweep, purge, ...lanes });
+  return { consume, metrics, fannedOut, lines, sweep, purge };
 }
 
 const delivery = { kind: "delivery", event: crypto.randomUUID(), endpoint: crypto.randomUUID() };
@@ -155,10 +164,21 @@ describe("the events queue consumer", () => {
     await consume(batchOf(step.msg));
     expect(sweep).toHaveBeenCalledTimes(1);
     expect(step.done).toEqual({ acked: true });
-    expect(lines).toContainEqual(expect.objectContaining({ msg: "event sweep step", handed_over: 3, next: "later" }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "event sweep step", handedOver: 3, next: "later" }));
     sweep.mockRejectedValueOnce(new AppError("SERVICE_UNAVAILABLE"));
     const failed = message({ kind: "sweep" }, 2);
     await consume(batchOf(failed.msg));
     expect(failed.done).toEqual({ retried: { delaySeconds: RETRY_DELAYS_S[1] } });
+  });
+
+  it("runs a step of the purge a message names, and ignores one naming no purge", async () => {
+    const { consume, purge, lines, metrics } = consumerWith(async () => ({ kind: "ack", outcome: "delivered" }));
+    const step = message({ kind: "purge", job: "events" });
+    const unknown = message({ kind: "purge", job: "orders" });
+    await consume(batchOf(step.msg, unknown.msg));
+    expect(purge.mock.calls).toEqual([["events"]]);
+    expect([step.done, unknown.done]).toEqual([{ acked: true }, { acked: true }]);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "events purge step", deleted: 9 }));
+    expect(metrics.render({})).toContain("queue_messages_ignored_total 1");
   });
 });

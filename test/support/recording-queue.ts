@@ -1,4 +1,10 @@
-import { type EventMessage, type EventQueue, isSweepMessage } from "../../src/services/event-messages";
+import {
+  type EventMessage,
+  type EventQueue,
+  isPurgeMessage,
+  isSweepMessage,
+  type PurgeMessage,
+} from "../../src/services/event-messages";
 
 /**
  * A stand-in for the EVENTS_QUEUE producer that keeps what it was sent, so a test can hand each
@@ -8,14 +14,16 @@ import { type EventMessage, type EventQueue, isSweepMessage } from "../../src/se
 export function recordingQueue() {
   /** Each call's event messages as sent: one batch per `send`. */
   const batches: EventMessage[][] = [];
-  /** The sweep's next steps as sent, each with its delay. */
+  /** The sweep's next steps as sent, each with its delay; and the purges' next steps. */
   const sweeps: { delaySeconds?: number }[] = [];
+  const purges: PurgeMessage[] = [];
   const state = { refusing: false };
   const queue: EventQueue = {
     async send(messages, options) {
       if (state.refusing) throw new Error("queue unavailable");
-      const events = messages.filter((m): m is EventMessage => !isSweepMessage(m));
+      const events = messages.filter((m): m is EventMessage => !isSweepMessage(m) && !isPurgeMessage(m));
       for (const _ of messages.filter(isSweepMessage)) sweeps.push({ ...options });
+      purges.push(...messages.filter(isPurgeMessage));
       if (events.length > 0) batches.push(events);
     },
   };
@@ -23,6 +31,7 @@ export function recordingQueue() {
     queue,
     batches,
     sweeps,
+    purges,
     state,
     /** Every event message sent and not yet taken, in order. */
     get sent() {
