@@ -10,6 +10,8 @@ export interface WebhookEndpoint {
   disabled: boolean;
   /** Why it was disabled: by an admin, or by the receiver (410 Gone). */
   disabledReason: string | null;
+  /** Since when its receiver has been too slow for the fast lane (null: it answers in time). */
+  slowSince: Date | null;
   /** Optimistic-concurrency counter; the ETag is derived from it. */
   version: number;
   createdAt: Date;

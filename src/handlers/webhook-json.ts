@@ -11,6 +11,7 @@ export function endpointJson(endpoint: WebhookEndpoint) {
     events: endpoint.events,
     disabled: endpoint.disabled,
     disabled_reason: endpoint.disabledReason,
+    slow_since: endpoint.slowSince?.toISOString() ?? null,
     created_at: endpoint.createdAt.toISOString(),
     updated_at: endpoint.updatedAt.toISOString(),
   };

@@ -81,6 +81,7 @@ const endpointShape = {
   events: z.array(z.enum(ORDER_EVENT_TYPES)),
   disabled: z.boolean(),
   disabled_reason: z.nullable(z.string()),
+  slow_since: z.nullable(z.iso.datetime()),
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
 };

@@ -26,18 +26,11 @@ const {
   previousSecretExpiresAt: _e,
   previousSecrets: _l,
   failingSince: _f,
-  slowSince: _w,
   ...publicColumns
 } = getTableColumns(webhookEndpoints);
 
 /** Columns kept from the public endpoint: its secrets, and the delivery state only the dispatcher reads. */
-type SecretColumns =
-  | "secret"
-  | "previousSecret"
-  | "previousSecretExpiresAt"
-  | "previousSecrets"
-  | "failingSince"
-  | "slowSince";
+type SecretColumns = "secret" | "previousSecret" | "previousSecretExpiresAt" | "previousSecrets" | "failingSince";
 
 function toEndpoint(row: Omit<EndpointRow, SecretColumns>): WebhookEndpoint {
   return {
@@ -47,6 +40,7 @@ function toEndpoint(row: Omit<EndpointRow, SecretColumns>): WebhookEndpoint {
     events: row.events as OrderEventType[],
     disabled: row.disabled,
     disabledReason: row.disabledReason,
+    slowSince: row.slowSince,
     version: row.version,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -249,7 +243,6 @@ export function createPostgresWebhookRepository(db: Database): WebhookRepository
             secret: row.secret,
             previousSecrets: previousSecretsOf(row),
             failingSince: row.failingSince,
-            slowSince: row.slowSince,
           } satisfies StoredEndpoint)
         : null;
     },

@@ -82,6 +82,7 @@ async function createEndpoint({ repository, secrets, now, newId }: Deps, { url, 
     events: [...new Set(events)],
     disabled: false,
     disabledReason: null,
+    slowSince: null,
     version: 1,
     createdAt: at,
     updatedAt: at,
@@ -146,7 +147,7 @@ export function createWebhookEndpointService(options: WebhookEndpointServiceDeps
       requireAdmin(caller);
       const found = await repository.findEndpoint(id);
       if (!found) throw notFound();
-      const { secret: _, previousSecrets: __, failingSince: ___, slowSince: ____, ...endpoint } = found;
+      const { secret: _, previousSecrets: __, failingSince: ___, ...endpoint } = found;
       return endpoint;
     },
 

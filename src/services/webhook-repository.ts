@@ -17,8 +17,6 @@ export interface StoredEndpoint extends WebhookEndpoint {
   previousSecrets: PreviousSecret[];
   /** When its first failed attempt since its last delivered one (or since it was enabled) was made. */
   failingSince: Date | null;
-  /** Since when its receiver has been too slow for the fast lane (null: it answers in time). */
-  slowSince: Date | null;
 }
 
 export type EndpointChanges = Partial<

@@ -48,6 +48,7 @@ describe("the webhook endpoints' routes", () => {
         events: ["order.created"],
         disabled: false,
         disabled_reason: null,
+        slow_since: null,
         created_at: "2026-11-25T12:00:00.000Z",
         updated_at: "2026-11-25T12:05:00.000Z",
       },

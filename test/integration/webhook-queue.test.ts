@@ -90,8 +90,12 @@ describe("order events on Miniflare's queue", () => {
       const second = await create();
       const got = await received(healthy, 2);
       expect(got.map((d) => (JSON.parse(d.body) as { data: { order_id: string } }).data.order_id)).toContain(second);
-      // Reached before the hung receiver's first attempt ended: the fast lane cut it and recorded nothing.
+      // Reached before the hung receiver's first attempt ended: the fast lane cut it and recorded nothing,
+      // and the endpoint shows since when it is in the slow lane.
       expect(await attempts()).toEqual([]);
+      const shown = await SELF.fetch(`https://orders.test/v1/webhook-endpoints/${ids[1]}`, { headers: bearer(admin) });
+      const { slow_since } = ((await shown.json()) as { data: { slow_since: string | null } }).data;
+      expect(Date.parse(slow_since ?? "")).toBeGreaterThan(0);
       // The slow lane sends the same webhook-id again and waits the full 15 s, recorded as attempt 1.
       const [first] = await vi.waitFor(
         async () => {

@@ -15,13 +15,8 @@ const olderThan =
     at(row).getTime() < after.createdAt.getTime() ||
     (at(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
-const publicOf = ({
-  secret: _,
-  previousSecrets: __,
-  failingSince: ___,
-  slowSince: ____,
-  ...endpoint
-}: StoredEndpoint) => structuredClone(endpoint) as WebhookEndpoint;
+const publicOf = ({ secret: _, previousSecrets: __, failingSince: ___, ...endpoint }: StoredEndpoint) =>
+  structuredClone(endpoint) as WebhookEndpoint;
 
 /** An in-memory WebhookRepository with the real one's semantics (test/support/webhook-repository-contract.ts). */
 export function fakeWebhookRepository() {

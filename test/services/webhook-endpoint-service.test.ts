@@ -21,6 +21,7 @@ const endpoint = (over: Partial<WebhookEndpoint> = {}): WebhookEndpoint => ({
   events: ["order.created"],
   disabled: false,
   disabledReason: null,
+  slowSince: null,
   version: 3,
   createdAt: new Date(NOW - 60_000),
   updatedAt: new Date(NOW - 60_000),
@@ -113,6 +114,7 @@ describe("creating an endpoint", () => {
       events: ["order.created", "order.status_changed"],
       disabled: false,
       disabledReason: null,
+      slowSince: null,
       version: 1,
       createdAt: at,
       updatedAt: at,
@@ -123,7 +125,6 @@ describe("creating an endpoint", () => {
       secret: "sealed:whsec_1",
       previousSecrets: [],
       failingSince: null,
-      slowSince: null,
     });
   });
 
