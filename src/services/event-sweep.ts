@@ -22,8 +22,8 @@ export interface SweepReport {
   handedOver: number;
   /** Seconds since the oldest event not yet fanned out was created; 0 when there is none. */
   oldestPendingSeconds: number;
-  /** When the next step was sent for: at once (a full batch), a minute on (a partial one), or none. */
-  next: "now" | "later" | "none";
+  /** Whether the next step was sent: after a full batch, more may be waiting. */
+  next: "now" | "none";
 }
 
 export interface EventSweepDeps {
@@ -36,10 +36,10 @@ export interface EventSweepDeps {
 
 /**
  * The Cron Trigger's first job (src/cron-schedule.ts), and each step of a backlog's drain: claims and
- * hands over the events no request handed over, then sends the next step while it finds work: at once
- * after a full batch (the step waits behind the events it just sent, so the drain keeps its consumers'
- * pace), a minute later after a partial one (the events of the last minute, which their requests may
- * still hand over), none after an empty one. Steps running at once split the backlog: each claims its own.
+ * hands over the events no request handed over, then, after a full batch, sends the next step behind
+ * the events it just sent, so the drain keeps its consumers' pace. Steps running at once split the
+ * backlog: each claims its own. Only a full batch goes on: events that are merely slow to be fanned out
+ * (a consumer lagging over a minute) are handed over again at most once an hour, never every minute.
  */
 export function createEventSweep({ events, queue, logger, metrics, now }: EventSweepDeps) {
   const send = senderTo(queue);
@@ -51,9 +51,8 @@ export function createEventSweep({ events, queue, logger, metrics, now }: EventS
       at: new Date(at),
       limit: SWEEP_BATCH,
     });
-    const next = late.length === SWEEP_BATCH ? "now" : late.length > 0 ? "later" : "none";
+    const next = late.length === SWEEP_BATCH ? "now" : "none";
     await send([...handOvers(late), ...(next === "now" ? [{ kind: "sweep" as const }] : [])]);
-    if (next === "later") await send([{ kind: "sweep" }], { delaySeconds: SWEEP_AFTER_MS / 1000 });
     metrics.count("events_handed_over_total", { by: "sweep" }, late.length);
     // Each under the trace of the request that caused it, so a late event is found by its trace id.
     for (const { id, traceparent } of late)

@@ -24,7 +24,7 @@ function consumerWith(
   const dispatcher: WebhookDispatcher = { deliver: (step) => decide(step.lane), sendTest: async () => null };
   const { logger, lines } = captureLogger();
   const lanes = slowLane ? { slowLane: slowLane.queue } : {};
-  const sweep = vi.fn(async (): Promise<SweepReport> => ({ handedOver: 3, oldestPendingSeconds: 70, next: "later" }));
+  const sweep = vi.fn(async (): Promise<SweepReport> => ({ handedOver: 3, oldestPendingSeconds: 70, next: "now" }));
   const purge = vi.fn(
     async (_job: PurgeJob): Promise<PurgeStepReport> => ({
       deleted: 9,
@@ -164,7 +164,7 @@ describe("the events queue consumer", () => {
     await consume(batchOf(step.msg));
     expect(sweep).toHaveBeenCalledTimes(1);
     expect(step.done).toEqual({ acked: true });
-    expect(lines).toContainEqual(expect.objectContaining({ msg: "event sweep step", handedOver: 3, next: "later" }));
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "event sweep step", handedOver: 3, next: "now" }));
     sweep.mockRejectedValueOnce(new AppError("SERVICE_UNAVAILABLE"));
     const failed = message({ kind: "sweep" }, 2);
     await consume(batchOf(failed.msg));
