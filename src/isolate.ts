@@ -214,8 +214,8 @@ interface EventsDeps {
 
 /**
  * Order events from the outbox to the receivers: the feed, the endpoints' admin API, each job that
- * moves events along (hand-over after the answer, sweep and purge from the cron, redelivery for an
- * admin), and the queue's consumer that fans them out and delivers them signed.
+ * moves events along (hand-over before the answer, sweep and purge from the cron and the queue,
+ * redelivery for an admin), and the queue's consumer that fans them out and delivers them signed.
  */
 function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides, purgeKeys }: EventsDeps) {
   const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);

@@ -14,7 +14,7 @@ export interface RequestScope {
   /** Aborts when the client goes away. */
   signal?: AbortSignal;
   db: { calls: number; ms: number };
-  /** Keeps work going after the answer (`ctx.waitUntil`): the events' hand-over to the queue. */
+  /** Keeps work going after the answer (`ctx.waitUntil`): a hand-over the queue refused, tried again. */
   defer(work: Promise<unknown>): void;
   /** Workers' tracing for the request's span and the database calls' (a no-op where there is none). */
   tracer: Tracer;

@@ -68,7 +68,7 @@ function forwardPage(after: ListPosition | undefined): PageClauses {
 }
 
 /** Newest first: a row comparison the (created_at, id) indexes answer in order. */
-function pageOf({ direction, after }: EventListQuery): PageClauses {
+function pageClausesOf({ direction, after }: EventListQuery): PageClauses {
   if (direction === "asc") return forwardPage(after);
   const position = after ? sql`(${after.createdAt.toISOString()}::timestamptz, ${after.id}::uuid)` : undefined;
   return {
@@ -205,7 +205,7 @@ export function createPostgresEventRepository(db: Database): EventRepository {
     db.select(eventWithOrder).from(orderEvents).innerJoin(orders, eq(orders.id, orderEvents.orderId));
   return {
     async list(query) {
-      const page = pageOf(query);
+      const page = pageClausesOf(query);
       const where = and(
         ownedBy(query.customer),
         query.type === undefined ? undefined : eq(orderEvents.type, query.type),

@@ -69,8 +69,8 @@ export interface OrderServiceDeps {
   now?: () => number;
   newId?: () => string;
   /**
-   * Told each event a write committed, to hand it to the queue after the answer. It must not throw
-   * or delay: an event it loses is handed over by the sweep.
+   * Told each event a write committed, to hand it to the queue before the answer (awaited: one send). It
+   * must not throw, nor wait out a refusal: an event it loses is handed over by the sweep.
    */
   announce?: (event: EventStamp) => Promise<void> | void;
 }
