@@ -7,7 +7,7 @@ import type { WebhookRepository } from "../services/webhook-repository";
 
 export interface DeadLetterConsumerDeps {
   events: Pick<EventRepository, "routeOf">;
-  webhooks: Pick<WebhookRepository, "findEndpoint" | "listAttempts" | "recordAttempt">;
+  webhooks: Pick<WebhookRepository, "findEndpoint" | "lastAttempt" | "recordAttempt">;
   logger: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -37,7 +37,7 @@ export function deadLetterConsumer({
   newId = () => crypto.randomUUID(),
 }: DeadLetterConsumerDeps) {
   async function recordGaveUp(delivery: Delivery): Promise<void> {
-    const [newest] = await webhooks.listAttempts(delivery.endpoint, { limit: 1, eventId: delivery.event });
+    const newest = await webhooks.lastAttempt(delivery.event, delivery.endpoint);
     if (newest?.outcome === "failed") return;
     const [route, endpoint] = await Promise.all([
       events.routeOf(delivery.event),

@@ -115,6 +115,6 @@ export function senderTo(queue: EventQueue | undefined) {
   return async (messages: QueueMessage[], options?: { delaySeconds?: number }): Promise<void> => {
     if (messages.length === 0) return;
     if (!queue) throw new AppError("SERVICE_UNAVAILABLE", { detail: "no EVENTS_QUEUE binding" });
-    await (options ? queue.send(messages, options) : queue.send(messages));
+    await queue.send(messages, options);
   };
 }
