@@ -124,6 +124,19 @@ describe("order events, written with the change", () => {
   });
 });
 
+/**
+ * A create served as the runtime would, but with the work it hands to waitUntil kept in `kept` instead of
+ * waited for: a test decides whether the worker lives on after the answer.
+ */
+async function createKeeping({ app, bindings }: Awaited<ReturnType<typeof setUp>>, kept: Promise<unknown>[]) {
+  const ctx = { waitUntil: (p: Promise<unknown>) => kept.push(p), passThroughOnException: () => {}, props: {} };
+  return app.fetch(
+    new Request("https://orders.test/v1/orders", { method: "POST", headers: json(await token()), body }),
+    bindings,
+    ctx as unknown as ExecutionContext,
+  );
+}
+
 describe("an event's hand-over", () => {
   it("happens before the answer: a worker stopped right after its 201 has handed the event over", async () => {
     const queue = recordingQueue();
@@ -134,41 +147,24 @@ describe("an event's hand-over", () => {
         await queue.queue.send(messages);
       },
     };
-    const { app, bindings, feed } = await setUp({ eventQueue: remote });
-    // An execution context whose waitUntil work is never waited for: the worker stops at the answer.
-    const abandoned: Promise<unknown>[] = [];
-    const ctx = { waitUntil: (p: Promise<unknown>) => abandoned.push(p), passThroughOnException: () => {}, props: {} };
-    const created = await app.fetch(
-      new Request("https://orders.test/v1/orders", { method: "POST", headers: json(await token()), body }),
-      bindings,
-      ctx as unknown as ExecutionContext,
-    );
+    const live = await setUp({ eventQueue: remote });
+    // Its waitUntil work is never waited for: the worker stops at the answer.
+    const created = await createKeeping(live, []);
     expect(created.status).toBe(201);
     const handedOver = queue.take();
-    const [event] = (await feed()).data;
+    const [event] = (await live.feed()).data;
     expect(handedOver.map((m) => [m.kind, m.event])).toEqual([["event", event?.id]]);
   });
 
   it("refused once, is tried again after the answer, in its waitUntil", async () => {
     const queue = recordingQueue();
-    let refusals = 1;
-    const refusingOnce = {
-      send: async (messages: Parameters<typeof queue.queue.send>[0]) => {
-        if (refusals-- > 0) throw new TypeError("queue busy");
-        await queue.queue.send(messages);
-      },
-    };
-    const { app, bindings, feed } = await setUp({ eventQueue: refusingOnce });
+    queue.state.refusals = 1;
+    const live = await setUp({ eventQueue: queue.queue });
     const deferred: Promise<unknown>[] = [];
-    const ctx = { waitUntil: (p: Promise<unknown>) => deferred.push(p), passThroughOnException: () => {}, props: {} };
-    const created = await app.fetch(
-      new Request("https://orders.test/v1/orders", { method: "POST", headers: json(await token()), body }),
-      bindings,
-      ctx as unknown as ExecutionContext,
-    );
+    const created = await createKeeping(live, deferred);
     expect(created.status).toBe(201);
     await Promise.all(deferred);
-    const [event] = (await feed()).data;
+    const [event] = (await live.feed()).data;
     expect(queue.take().map((m) => [m.kind, m.event])).toEqual([["event", event?.id]]);
   });
 });

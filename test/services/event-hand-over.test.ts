@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
 import { createEventHandOver, HAND_OVER_RETRY_MS } from "../../src/services/event-hand-over";
-import type { EventQueue } from "../../src/services/event-messages";
 import { SWEEP_AFTER_MS } from "../../src/services/event-sweep";
 import { eventJobDeps, TRACEPARENT } from "../support/event-jobs";
 import { recordingQueue } from "../support/recording-queue";
@@ -26,13 +25,8 @@ describe("handing events over before the answer", () => {
 
   it("tries a refused hand-over once more after a pause, and counts it handed over when it goes", async () => {
     const recorder = recordingQueue();
-    let refusals = 1;
-    const queue: EventQueue = {
-      send: async (messages) => {
-        if (refusals-- > 0) throw new TypeError("queue busy");
-        await recorder.queue.send(messages);
-      },
-    };
+    recorder.state.refusals = 1;
+    const { queue } = recorder;
     const { handOver, lines, metrics, pauses } = handOverWith({ queue });
     await handOver([{ id: "e1" }]);
     expect(pauses).toEqual([HAND_OVER_RETRY_MS]);
@@ -43,13 +37,8 @@ describe("handing events over before the answer", () => {
 
   it("answers without waiting out a refusal: the second try goes to `later`, the request's waitUntil", async () => {
     const recorder = recordingQueue();
-    let refusals = 1;
-    const queue: EventQueue = {
-      send: async (messages) => {
-        if (refusals-- > 0) throw new TypeError("queue busy");
-        await recorder.queue.send(messages);
-      },
-    };
+    recorder.state.refusals = 1;
+    const { queue } = recorder;
     const { handOver, pauses } = handOverWith({ queue });
     const deferred: Promise<void>[] = [];
     await handOver([{ id: "e1" }], (retry) => deferred.push(retry));
