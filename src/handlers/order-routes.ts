@@ -9,6 +9,7 @@ import { traceparentOf } from "../observability/trace-context";
 import { documentRoute } from "../openapi/route-doc";
 import type { ListPosition } from "../services/keyset-page";
 import { namedCustomer } from "../services/named-customer";
+import type { RenderedOrder } from "../services/order-repository";
 import {
   type CreateOrderInput,
   type CreateOutcome,
@@ -17,7 +18,8 @@ import {
   type WriteOrigin,
 } from "../services/order-service";
 import type { CursorCodec } from "./cursor";
-import { orderJson } from "./order-json";
+import { jsonText } from "./json-text";
+import { type OrderJson, orderJson } from "./order-json";
 import { ORDER_OPERATIONS } from "./order-operations";
 import {
   cancelBody,
@@ -29,7 +31,7 @@ import {
   orderIdParam,
   setStatusBody,
 } from "./order-schemas";
-import { pageAnswer } from "./page-answer";
+import { renderedPageAnswer } from "./page-answer";
 import { etagOf, expectedVersion } from "./preconditions";
 import { validate } from "./validation";
 
@@ -95,6 +97,10 @@ function originOf(c: Context<AppEnv>): WriteOrigin {
 const orderAnswer = (c: Context<AppEnv>, order: Order) =>
   c.json({ data: orderJson(order) }, 200, { ETag: etagOf(order) });
 
+/** The same answer for an order the database rendered. */
+const renderedAnswer = (c: Context<AppEnv>, order: RenderedOrder) =>
+  jsonText<{ data: OrderJson }, 200>(c, `{"data":${order.json}}`, 200, { ETag: etagOf(order) });
+
 /** What the service takes from a valid create body. */
 function createInput(body: z.output<typeof createOrderBody>): CreateOrderInput {
   return {
@@ -131,7 +137,7 @@ async function listPage(
   const scope = { caller: customerOf(caller), status: query.status, customerId };
   const load = (page: { limit: number; after?: ListPosition }) =>
     service.list(caller, { ...page, status: query.status, includeItems: query.include === "items", customerId });
-  return pageAnswer(c, cursors, scope, query, load, orderJson);
+  return renderedPageAnswer<OrderJson>(c, cursors, scope, query, load);
 }
 
 /**
@@ -182,7 +188,7 @@ function collectionRoutes({
       validate("param", orderIdParam),
       documentRoute(ORDER_OPERATIONS.getOrder),
       async (c) => {
-        return orderAnswer(c, await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase()));
+        return renderedAnswer(c, await service.get(c.get("caller"), c.req.valid("param").id.toLowerCase()));
       },
     );
 }

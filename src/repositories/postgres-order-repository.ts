@@ -7,13 +7,15 @@ import type {
   IdempotencyClaim,
   ListQuery,
   OrderRepository,
+  RenderedOrder,
   TransitionResult,
 } from "../services/order-repository";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
 import { deleteOldestBefore } from "./oldest-first-delete";
-import { type ItemTuple, type OrderRow, toOrder, withItems } from "./order-rows";
+import { toOrder, withItems } from "./order-rows";
 import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
+import { renderedOrder } from "./rendered-order";
 import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
 
 type Value = string | Placeholder;
@@ -71,8 +73,12 @@ export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosit
       ? sql`(${orders.createdAt}, ${orders.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`
       : undefined,
   );
-  const query = includeItems ? db.select(withItems).from(orders) : db.select().from(orders);
-  return query.where(where).orderBy(desc(orders.createdAt), desc(orders.id)).limit(sql.placeholder("limit"));
+  return db
+    .select(renderedOrder(includeItems))
+    .from(orders)
+    .where(where)
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(sql.placeholder("limit"));
 }
 
 /**
@@ -80,7 +86,7 @@ export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosit
  * share of a list request's CPU after the database call).
  */
 function preparedLists(db: Database) {
-  type Prepared = { execute(values: Record<string, unknown>): Promise<(OrderRow & { items?: ItemTuple[] })[]> };
+  type Prepared = { execute(values: Record<string, unknown>): Promise<RenderedOrder[]> };
   const prepared = new Map<string, Prepared>();
   return (query: ListQuery) => {
     const shape = shapeOf(query);
@@ -215,8 +221,12 @@ const storedRecord = (row: { requestHash: string; snapshot: string | null; event
 function preparedFinds(db: Database) {
   const id = sql.placeholder("id");
   return {
-    any: db.select(withItems).from(orders).where(visible(id, undefined)).prepare("orders_find_any"),
-    own: db.select(withItems).from(orders).where(visible(id, customerPlaceholders)).prepare("orders_find_own"),
+    any: db.select(renderedOrder(true)).from(orders).where(visible(id, undefined)).prepare("orders_find_any"),
+    own: db
+      .select(renderedOrder(true))
+      .from(orders)
+      .where(visible(id, customerPlaceholders))
+      .prepare("orders_find_own"),
   };
 }
 
@@ -265,13 +275,10 @@ export function createPostgresOrderRepository(db: Database): OrderRepository {
       const [row] = await runQuery("orders.find", () =>
         customer ? find.own.execute({ id, ...ownerParams(customer) }) : find.any.execute({ id }),
       );
-      return row ? toOrder(row) : null;
+      return row ?? null;
     },
 
-    async list(query: ListQuery) {
-      const rows = await runQuery("orders.list", () => list(query));
-      return rows.map(toOrder);
-    },
+    list: (query: ListQuery) => runQuery("orders.list", () => list(query)),
 
     async transition({ id, customer, to, from, expectedVersion, event }): Promise<TransitionResult> {
       const guard = and(

@@ -30,6 +30,18 @@ export type CreateResult =
   /** The key was taken (maybe a moment ago, by a racing request): what it holds, or null if it vanished. */
   | { kind: "key-taken"; record: StoredIdempotencyRecord | null };
 
+/**
+ * An order in the API's JSON representation (docs/API.md, "Order"), rendered by the database so that a
+ * read passes the text through (docs/benchmarks.md): the JSON, and what its answer needs beside it.
+ */
+export interface RenderedOrder {
+  id: string;
+  version: number;
+  createdAt: Date;
+  /** `{id, customer_id, status, currency, items?, item_count, total, created_at, updated_at}`, compact. */
+  json: string;
+}
+
 export interface ListQuery {
   /** Only this customer's orders; every customer's when absent (admins). */
   customer?: Customer;
@@ -67,8 +79,8 @@ export interface OrderRepository {
    */
   create(order: Order, idempotency: IdempotencyClaim | undefined, event: EventStamp): Promise<CreateResult>;
   /** With items, in one query. */
-  findById(id: string, customer?: Customer): Promise<Order | null>;
-  list(query: ListQuery): Promise<Order[]>;
+  findById(id: string, customer?: Customer): Promise<RenderedOrder | null>;
+  list(query: ListQuery): Promise<RenderedOrder[]>;
   /** Conditional status change, its event and the resulting row, in one round trip. */
   transition(input: TransitionInput): Promise<TransitionResult>;
   /** Deletes up to `limit` records that expired before `before`, oldest first; returns how many. */

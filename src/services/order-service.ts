@@ -4,7 +4,7 @@ import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadin
 import type { EventStamp, EventTrace } from "../domain/order-event";
 import { type ListPosition, type Page, pageOf } from "./keyset-page";
 import { namedCustomer } from "./named-customer";
-import type { OrderRepository, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
+import type { OrderRepository, RenderedOrder, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -33,8 +33,8 @@ export interface ListOrdersInput {
   customerId?: string;
 }
 
-/** A page of orders, newest first; `next` is null on the last page. */
-export type OrderPage = Page<Order>;
+/** A page of orders, newest first, as the database rendered them; `next` is null on the last page. */
+export type OrderPage = Page<RenderedOrder>;
 
 /** The request a write comes from: its id and trace are recorded on the event the write causes. */
 export interface WriteOrigin {
@@ -49,7 +49,7 @@ export interface OrderService {
     idempotencyKey?: string,
     origin?: WriteOrigin,
   ): Promise<CreateOutcome>;
-  get(caller: Caller, id: string): Promise<Order>;
+  get(caller: Caller, id: string): Promise<RenderedOrder>;
   list(caller: Caller, input: ListOrdersInput): Promise<OrderPage>;
   /** Owners and admins: cancel a pending or paid order, optionally only at a given version. */
   cancel(caller: Caller, id: string, expectedVersion?: number, origin?: WriteOrigin): Promise<Order>;

@@ -9,7 +9,7 @@ import {
   unsignedToken,
 } from "../support/identity-provider";
 import type { JwksAnswer } from "../support/jwks-answer";
-import { emptyOrder } from "../support/orders";
+import { emptyOrder, rendered } from "../support/orders";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
 /**
@@ -57,7 +57,7 @@ function appFor(jwksUrl: string, extra: Record<string, string> = {}) {
     orders: {
       get: async (caller) => {
         seen.push(caller);
-        return emptyOrder(caller.id);
+        return rendered(emptyOrder(caller.id));
       },
     },
   });
@@ -206,7 +206,7 @@ describe("tokens from an identity provider (JWKS)", () => {
     const { app } = testApp({
       clock: () => t,
       env: { JWT_MODES: "jwks", JWT_JWKS_URL: url, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE },
-      orders: { get: async (caller) => emptyOrder(caller.id) },
+      orders: { get: async (caller) => rendered(emptyOrder(caller.id)) },
     });
     const get = (token: string) =>
       app.request("/v1/orders/5d2f1c3b-0000-4000-8000-000000000001", { headers: { Authorization: `Bearer ${token}` } });

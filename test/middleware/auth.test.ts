@@ -5,7 +5,7 @@ import { hmacSigningKey, signToken } from "../../scripts/smoke-checks";
 import type { AppEnv } from "../../src/app-env";
 import { auth } from "../../src/middleware/auth";
 import { onError } from "../../src/middleware/error-response";
-import { emptyOrder } from "../support/orders";
+import { emptyOrder, rendered } from "../support/orders";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
 const sub = "3f0c7e9a-1b2c-4d5e-8f90-123456789abc";
@@ -20,7 +20,7 @@ function appSeeingCaller(env: Record<string, string> = {}, clock?: () => number)
     orders: {
       get: async (caller) => {
         seen.push(caller);
-        return order;
+        return rendered(order);
       },
     },
   });

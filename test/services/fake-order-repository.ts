@@ -1,6 +1,7 @@
 import type { Customer } from "../../src/domain/caller";
 import type { Order } from "../../src/domain/order";
 import type { OrderRepository } from "../../src/services/order-repository";
+import { rendered } from "../support/orders";
 
 interface FakeKeyRecord {
   requestHash: string;
@@ -64,7 +65,8 @@ export function fakeOrderRepository() {
     },
     async findById(id, customer) {
       calls.push("findById");
-      return visible(id, customer);
+      const order = visible(id, customer);
+      return order && rendered(order);
     },
     async list({ customer, status, limit, after, includeItems }) {
       calls.push("list");
@@ -78,11 +80,7 @@ export function fakeOrderRepository() {
             (o.createdAt.getTime() === after.createdAt.getTime() && o.id < after.id),
         )
         .slice(0, limit)
-        .map((o) => {
-          const copy = structuredClone(o);
-          if (!includeItems) delete copy.items;
-          return copy;
-        });
+        .map((o) => rendered(o, { includeItems }));
     },
     async transition({ id, customer, to, from, expectedVersion, event }) {
       calls.push("transition");

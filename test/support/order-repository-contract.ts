@@ -1,13 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Customer } from "../../src/domain/caller";
 import { type Order, priceItems } from "../../src/domain/order";
+import { orderJson } from "../../src/handlers/order-json";
 import type {
   CreateResult,
   IdempotencyClaim,
   OrderRepository,
+  RenderedOrder,
   TransitionInput,
   TransitionResult,
 } from "../../src/services/order-repository";
+import { rendered } from "./orders";
 
 let clock = Date.parse("2026-01-01T00:00:00.000Z");
 
@@ -69,8 +72,6 @@ const claim = (
   issuer = "",
 ) => ({ caller: own(callerId, issuer), key, requestHash: hash, expiresAt }) satisfies IdempotencyClaim;
 
-const withoutItems = ({ items: _, ...order }: Order): Order => order;
-
 /**
  * What every OrderRepository does, whatever stores it: run against the in-memory fake the service
  * tests use and against the Postgres repository (on PGlite and PostgreSQL), so the fake cannot drift.
@@ -86,10 +87,26 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
     it("stores an order with its items and finds it, for its owner and for admins only", async () => {
       const order = newOrder(crypto.randomUUID());
       expect(await repo.create(order)).toEqual({ kind: "created", order });
-      expect(await repo.findById(order.id)).toEqual(order);
-      expect(await repo.findById(order.id, own(order.customerId))).toEqual(order);
+      expect(await repo.findById(order.id)).toEqual(rendered(order));
+      expect(await repo.findById(order.id, own(order.customerId))).toEqual(rendered(order));
       expect(await repo.findById(order.id, own(crypto.randomUUID()))).toBeNull();
       expect(await repo.findById(crypto.randomUUID())).toBeNull();
+    });
+
+    it("renders an order as orderJson writes it, byte for byte, whatever its text and amounts", async () => {
+      const text = 'q"\\\t\n\u0001\u001f\u007f/<>\u2028é😀';
+      const subject = `auth0|${crypto.randomUUID().slice(0, 8)}${text}`;
+      const { items, total } = priceItems([
+        { sku: "S.k_u-9", quantity: 1000, unitPrice: 100_000_000 },
+        { sku: "SKU-0", quantity: 7, unitPrice: 1 },
+      ]);
+      const order = newOrder(subject, { items, total, currency: "EUR" });
+      await repo.create(order);
+      const found = await repo.findById(order.id);
+      expect(found?.json).toBe(JSON.stringify(orderJson(order)));
+      expect(JSON.parse(found?.json ?? "null").total).toBe(100_000_000_007);
+      const [listed] = await repo.list({ customer: own(subject), limit: 1, includeItems: false });
+      expect(listed?.json).toBe(JSON.stringify(orderJson({ ...order, items: undefined })));
     });
 
     it("answers a second use of a key with the first order as created, and stores nothing", async () => {
@@ -129,9 +146,9 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       const subject = `auth0|${crypto.randomUUID().slice(0, 8)}Ab`;
       const order = newOrder(subject);
       expect(await repo.create(order, claim(subject, "opaque"))).toEqual({ kind: "created", order });
-      expect(await repo.findById(order.id, own(subject))).toEqual(order);
+      expect(await repo.findById(order.id, own(subject))).toEqual(rendered(order));
       expect(await repo.findById(order.id, own(subject.toLowerCase()))).toBeNull();
-      expect(await repo.list({ customer: own(subject), limit: 10, includeItems: true })).toEqual([order]);
+      expect(await repo.list({ customer: own(subject), limit: 10, includeItems: true })).toEqual([rendered(order)]);
       expect(await repo.list({ customer: own(subject.toUpperCase()), limit: 10, includeItems: false })).toEqual([]);
       expect((await repo.create(newOrder(subject), claim(subject, "opaque"))).kind).toBe("key-taken");
       const moved = await repo.transition({ id: order.id, customer: own(subject), to: "cancelled", from: ["pending"] });
@@ -158,9 +175,11 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       });
       expect(await repo.findById(ours.id, own(subject, issuer))).toBeNull();
       expect(await repo.findById(theirs.id, own(subject))).toBeNull();
-      expect(await repo.findById(theirs.id, own(subject, issuer))).toEqual(theirs);
-      expect(await repo.list({ customer: own(subject), limit: 10, includeItems: true })).toEqual([ours]);
-      expect(await repo.list({ customer: own(subject, issuer), limit: 10, includeItems: true })).toEqual([theirs]);
+      expect(await repo.findById(theirs.id, own(subject, issuer))).toEqual(rendered(theirs));
+      expect(await repo.list({ customer: own(subject), limit: 10, includeItems: true })).toEqual([rendered(ours)]);
+      expect(await repo.list({ customer: own(subject, issuer), limit: 10, includeItems: true })).toEqual([
+        rendered(theirs),
+      ]);
       const stranger = await repo.transition({
         id: ours.id,
         customer: own(subject, issuer),
@@ -203,8 +222,8 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       }
       const expected = [...created]
         .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : -1))
-        .map(withoutItems);
-      const seen: Order[] = [];
+        .map((order) => rendered(order, { includeItems: false }));
+      const seen: RenderedOrder[] = [];
       let after: { createdAt: Date; id: string } | undefined;
       for (let pages = 0; pages < 10; pages++) {
         const page = await repo.list({ customer: own(customer), limit: 4, after, includeItems: false });
@@ -225,11 +244,11 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       await repo.transition({ id: a.id, to: "paid", from: ["pending"] });
       const bare = await repo.list({ customer: own(customer), limit: 10, includeItems: false });
       expect(bare.map((o) => o.id)).toEqual([b.id, a.id]);
-      expect(bare[0]).not.toHaveProperty("items");
+      expect(bare[0]).toEqual(rendered(b, { includeItems: false }));
       const withItems = await repo.list({ customer: own(customer), limit: 10, includeItems: true });
-      expect(withItems[0]).toEqual(b);
+      expect(withItems[0]).toEqual(rendered(b));
       const paid = await repo.list({ customer: own(customer), status: "paid", limit: 10, includeItems: false });
-      expect(paid.map((o) => [o.id, o.status, o.version])).toEqual([[a.id, "paid", 2]]);
+      expect(paid.map((o) => [o.id, JSON.parse(o.json).status, o.version])).toEqual([[a.id, "paid", 2]]);
       const everyone = await repo.list({ limit: 1000, includeItems: false });
       expect(everyone.map((o) => o.id)).toEqual(expect.arrayContaining([a.id, b.id]));
     });
@@ -263,7 +282,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
         updated: null,
         current: null,
       });
-      expect(await repo.findById(order.id)).toEqual(moved.updated);
+      expect(await repo.findById(order.id)).toEqual(moved.updated && rendered(moved.updated));
     });
 
     it("purges expired records oldest first, a batch at a time, keeping live ones and every order", async () => {
@@ -291,7 +310,7 @@ export function orderRepositoryContract(name: string, fresh: () => Promise<Order
       expect(await store.purgeExpiredIdempotencyRecords(before, 10)).toBe(3);
       expect(await store.purgeExpiredIdempotencyRecords(before, 10)).toBe(0);
       expect((await store.create(newOrder(customer), claim(customer, "live", "f".repeat(64)))).kind).toBe("key-taken");
-      for (const order of [...orders, live]) expect(await store.findById(order.id)).toEqual(order);
+      for (const order of [...orders, live]) expect(await store.findById(order.id)).toEqual(rendered(order));
     });
   });
 }

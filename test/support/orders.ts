@@ -1,4 +1,6 @@
 import type { Order } from "../../src/domain/order";
+import { orderJson } from "../../src/handlers/order-json";
+import type { RenderedOrder } from "../../src/services/order-repository";
 
 /** A pending order with no items, owned by `customerId`: what a mocked service returns to auth tests. */
 export const emptyOrder = (customerId: string): Order => ({
@@ -14,3 +16,17 @@ export const emptyOrder = (customerId: string): Order => ({
   createdAt: new Date(0),
   updatedAt: new Date(0),
 });
+
+/**
+ * The order as a read returns it: the API's representation as `orderJson` writes it, which the database's
+ * rendering must equal byte for byte (with items, or without the key when a list leaves them out).
+ */
+export function rendered(order: Order, { includeItems = true } = {}): RenderedOrder {
+  const { items, ...rest } = order;
+  return {
+    id: order.id,
+    version: order.version,
+    createdAt: order.createdAt,
+    json: JSON.stringify(orderJson(includeItems ? { ...rest, items: items ?? [] } : rest)),
+  };
+}
