@@ -8,16 +8,21 @@ import { jsonText } from "./json-text";
 export const DEFAULT_PAGE = 20;
 
 type PageQuery = { limit?: number; cursor?: string };
-type Load<T> = (page: { limit: number; after?: ListPosition }) => Promise<Page<T>>;
+type Load<P> = (page: { limit: number; after?: ListPosition }) => Promise<P>;
 
 /**
  * A page and its `page` member, `{limit, next_cursor}`: the query's cursor opened and the next one sealed
  * for the same scope (caller and filters), so a cursor is good only for the listing that issued it.
  */
-async function loadPage<T>(cursors: CursorCodec, scope: CursorScope, query: PageQuery, load: Load<T>) {
+async function loadPage<P extends { next: ListPosition | null }>(
+  cursors: CursorCodec,
+  scope: CursorScope,
+  query: PageQuery,
+  load: Load<P>,
+) {
   const limit = query.limit ?? DEFAULT_PAGE;
-  const page = await load({ limit, after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined });
-  return { items: page.items, page: { limit, next_cursor: page.next ? await cursors.encode(page.next, scope) : null } };
+  const loaded = await load({ limit, after: query.cursor ? await cursors.decode(query.cursor, scope) : undefined });
+  return { loaded, page: { limit, next_cursor: loaded.next ? await cursors.encode(loaded.next, scope) : null } };
 }
 
 /** A listing's answer, `{data, page}`, each item rendered here. */
@@ -26,22 +31,22 @@ export async function pageAnswer<T, J>(
   cursors: CursorCodec,
   scope: CursorScope,
   query: PageQuery,
-  load: Load<T>,
+  load: Load<Page<T>>,
   render: (item: T) => J,
 ) {
-  const { items, page } = await loadPage(cursors, scope, query, load);
-  return c.json({ data: items.map(render), page });
+  const { loaded, page } = await loadPage(cursors, scope, query, load);
+  return c.json({ data: loaded.items.map(render), page });
 }
 
-/** A listing's answer whose items the database rendered as JSON text: the same bytes as `pageAnswer`'s. */
+/** A listing's answer whose items the database rendered as one JSON array: the same bytes as `pageAnswer`'s. */
 export async function renderedPageAnswer<J>(
   c: Context<AppEnv>,
   cursors: CursorCodec,
   scope: CursorScope,
   query: PageQuery,
-  load: Load<{ json: string }>,
+  load: Load<{ json: string; next: ListPosition | null }>,
 ) {
-  const { items, page } = await loadPage(cursors, scope, query, load);
-  const text = `{"data":[${items.map((item) => item.json).join(",")}],"page":${JSON.stringify(page)}}`;
+  const { loaded, page } = await loadPage(cursors, scope, query, load);
+  const text = `{"data":${loaded.json},"page":${JSON.stringify(page)}}`;
   return jsonText<{ data: J[]; page: typeof page }, 200>(c, text, 200);
 }

@@ -8,6 +8,7 @@ import type {
   ListQuery,
   OrderRepository,
   RenderedOrder,
+  RenderedPage,
   TransitionResult,
 } from "../services/order-repository";
 import type { Database } from "./database";
@@ -55,15 +56,18 @@ export const listParams = ({ customer, status, limit, after }: ListQuery) => ({
   ...(customer ? ownerParams(customer) : {}),
   status,
   limit,
+  fetch: limit + 1,
   afterAt: after?.createdAt.toISOString(),
   afterId: after?.id,
 });
 
 /**
- * A page of orders, newest first, in one query. The keyset condition is a row comparison and the
- * order matches the indexes exactly (DESC NULLS FIRST), so Postgres reads just the page from an
- * index instead of sorting every row the filter matches. Built with placeholders, so each shape is
- * built once; exported for the query-plan test.
+ * A page of orders, newest first, in one query and one row. The keyset condition is a row comparison
+ * and the order matches the indexes exactly (DESC NULLS FIRST), so Postgres reads just the page and one
+ * more (is there a next page?) from an index instead of sorting every row the filter matches. Around
+ * them, one row: the page's orders as one JSON array (the one more left out) and where the next page
+ * starts, so the driver parses a single string. Built with placeholders, so each shape is built once;
+ * exported for the query-plan test.
  */
 export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosition, includeItems }: ListShape) {
   const where = and(
@@ -73,22 +77,35 @@ export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosit
       ? sql`(${orders.createdAt}, ${orders.id}) < (${sql.placeholder("afterAt")}::timestamptz, ${sql.placeholder("afterId")}::uuid)`
       : undefined,
   );
-  return db
+  const rows = db
     .select(renderedOrder(includeItems))
     .from(orders)
     .where(where)
     .orderBy(desc(orders.createdAt), desc(orders.id))
-    .limit(sql.placeholder("limit"));
+    .limit(sql.placeholder("fetch"))
+    .as("page");
+  const size = sql`${sql.placeholder("limit")}::int`;
+  const newestFirst = (column: SQL) => sql`(array_agg(${column} ORDER BY page.created_at DESC, page.id DESC))`;
+  return db
+    .select({
+      json: sql<string>`'[' || coalesce(array_to_string(${newestFirst(sql`page.json`)}[1:${size}], ','), '') || ']'`,
+      more: sql<boolean>`count(*) > ${size}`,
+      lastAt: sql`${newestFirst(sql`page.created_at`)}[${size}]`.mapWith(orders.createdAt),
+      lastId: sql<string | null>`${newestFirst(sql`page.id`)}[${size}]`,
+    })
+    .from(rows);
 }
+
+type ListRow = { json: string; more: boolean; lastAt: Date | null; lastId: string | null };
 
 /**
  * Every list shape prepared once per repository, on first use (query building was the largest
  * share of a list request's CPU after the database call).
  */
 function preparedLists(db: Database) {
-  type Prepared = { execute(values: Record<string, unknown>): Promise<RenderedOrder[]> };
+  type Prepared = { execute(values: Record<string, unknown>): Promise<ListRow[]> };
   const prepared = new Map<string, Prepared>();
-  return (query: ListQuery) => {
+  return async (query: ListQuery): Promise<RenderedPage> => {
     const shape = shapeOf(query);
     const key = Object.values(shape)
       .map((on) => (on ? "1" : "0"))
@@ -98,7 +115,9 @@ function preparedLists(db: Database) {
       statement = listOrdersQuery(db, shape).prepare(`orders_list_${key}`) as Prepared;
       prepared.set(key, statement);
     }
-    return statement.execute(listParams(query));
+    const [row] = await statement.execute(listParams(query));
+    const next = row?.more && row.lastAt && row.lastId ? { createdAt: row.lastAt, id: row.lastId } : null;
+    return { json: row?.json ?? "[]", next };
   };
 }
 

@@ -44,5 +44,6 @@ export const renderedOrder = (includeItems: boolean) => ({
   id: orders.id,
   version: orders.version,
   createdAt: orders.createdAt,
-  json: orderJsonText(includeItems),
+  // Named, so that a query over these rows (a list's page) can refer to it.
+  json: orderJsonText(includeItems).as("json"),
 });

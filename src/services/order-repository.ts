@@ -42,10 +42,18 @@ export interface RenderedOrder {
   json: string;
 }
 
+/** A page of orders the database rendered: their JSON array, newest first, and where the next page starts. */
+export interface RenderedPage {
+  json: string;
+  /** Null on the last page. */
+  next: ListPosition | null;
+}
+
 export interface ListQuery {
   /** Only this customer's orders; every customer's when absent (admins). */
   customer?: Customer;
   status?: OrderStatus;
+  /** The page's size: one more is read to tell whether another page follows. */
   limit: number;
   after?: ListPosition;
   includeItems: boolean;
@@ -80,7 +88,7 @@ export interface OrderRepository {
   create(order: Order, idempotency: IdempotencyClaim | undefined, event: EventStamp): Promise<CreateResult>;
   /** With items, in one query. */
   findById(id: string, customer?: Customer): Promise<RenderedOrder | null>;
-  list(query: ListQuery): Promise<RenderedOrder[]>;
+  list(query: ListQuery): Promise<RenderedPage>;
   /** Conditional status change, its event and the resulting row, in one round trip. */
   transition(input: TransitionInput): Promise<TransitionResult>;
   /** Deletes up to `limit` records that expired before `before`, oldest first; returns how many. */

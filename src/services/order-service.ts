@@ -2,9 +2,15 @@ import { AppError } from "../domain/app-error";
 import { type Caller, customerOf, isAdmin, requireAdmin, scopeOf } from "../domain/caller";
 import { type Currency, type Order, type OrderStatus, priceItems, statusesLeadingTo } from "../domain/order";
 import type { EventStamp, EventTrace } from "../domain/order-event";
-import { type ListPosition, type Page, pageOf } from "./keyset-page";
+import type { ListPosition } from "./keyset-page";
 import { namedCustomer } from "./named-customer";
-import type { OrderRepository, RenderedOrder, StoredIdempotencyRecord, TransitionInput } from "./order-repository";
+import type {
+  OrderRepository,
+  RenderedOrder,
+  RenderedPage,
+  StoredIdempotencyRecord,
+  TransitionInput,
+} from "./order-repository";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -34,7 +40,7 @@ export interface ListOrdersInput {
 }
 
 /** A page of orders, newest first, as the database rendered them; `next` is null on the last page. */
-export type OrderPage = Page<RenderedOrder>;
+export type OrderPage = RenderedPage;
 
 /** The request a write comes from: its id and trace are recorded on the event the write causes. */
 export interface WriteOrigin {
@@ -258,8 +264,7 @@ export function createOrderService({
       }
       const named = customerId === undefined ? undefined : namedCustomer(caller, customerId);
       const customer = isAdmin(caller) ? named : customerOf(caller);
-      const rows = await repository.list({ customer, status, limit: limit + 1, after, includeItems });
-      return pageOf(rows, limit, (order) => order.createdAt);
+      return repository.list({ customer, status, limit, after, includeItems });
     },
 
     async cancel(caller, id, expectedVersion, origin) {

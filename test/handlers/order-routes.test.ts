@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { AppError } from "../../src/domain/app-error";
 import type { Order } from "../../src/domain/order";
 import type { OrderService } from "../../src/services/order-service";
-import { rendered } from "../support/orders";
+import { renderedPage } from "../support/orders";
 import { TEST_SECRET, testApp } from "../support/test-app";
 
 const customer = "3f0c7e9a-1b2c-4d5e-8f90-123456789abc";
@@ -206,7 +206,7 @@ describe("POST /v1/orders", () => {
 describe("GET /v1/orders", () => {
   it("passes paging options through and returns an opaque cursor that round-trips", async () => {
     const list = vi.fn<OrderService["list"]>(async () => ({
-      items: [rendered(order)],
+      ...renderedPage([order]),
       next: { createdAt: order.createdAt, id: orderId },
     }));
     const first = await request({ list }, "GET", "/v1/orders?limit=1&status=pending&include=items");
@@ -280,7 +280,7 @@ describe("GET /v1/orders", () => {
 
   it("refuses a cursor sealed with another key, and takes one across a change of JWT_SECRET", async () => {
     const list = vi.fn<OrderService["list"]>(async () => ({
-      items: [rendered(order)],
+      ...renderedPage([order]),
       next: { createdAt: order.createdAt, id: orderId },
     }));
     const cursorFrom = async (env: Record<string, string>, secret = TEST_SECRET) => {

@@ -1,7 +1,8 @@
 import type { Customer } from "../../src/domain/caller";
 import type { Order } from "../../src/domain/order";
+import { pageOf } from "../../src/services/keyset-page";
 import type { OrderRepository } from "../../src/services/order-repository";
-import { rendered } from "../support/orders";
+import { rendered, renderedPage } from "../support/orders";
 
 interface FakeKeyRecord {
   requestHash: string;
@@ -70,7 +71,7 @@ export function fakeOrderRepository() {
     },
     async list({ customer, status, limit, after, includeItems }) {
       calls.push("list");
-      return [...orders.values()]
+      const matching = [...orders.values()]
         .filter((o) => owns(customer, o) && (!status || o.status === status))
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
         .filter(
@@ -79,8 +80,9 @@ export function fakeOrderRepository() {
             o.createdAt < after.createdAt ||
             (o.createdAt.getTime() === after.createdAt.getTime() && o.id < after.id),
         )
-        .slice(0, limit)
-        .map((o) => rendered(o, { includeItems }));
+        .slice(0, limit + 1);
+      const page = pageOf(matching, limit, (o) => o.createdAt);
+      return renderedPage(page.items, { includeItems, next: page.next });
     },
     async transition({ id, customer, to, from, expectedVersion, event }) {
       calls.push("transition");

@@ -1,6 +1,7 @@
 import type { Order } from "../../src/domain/order";
-import { orderJson } from "../../src/handlers/order-json";
-import type { RenderedOrder } from "../../src/services/order-repository";
+import { type OrderJson, orderJson } from "../../src/handlers/order-json";
+import type { ListPosition } from "../../src/services/keyset-page";
+import type { RenderedOrder, RenderedPage } from "../../src/services/order-repository";
 
 /** A pending order with no items, owned by `customerId`: what a mocked service returns to auth tests. */
 export const emptyOrder = (customerId: string): Order => ({
@@ -30,3 +31,12 @@ export function rendered(order: Order, { includeItems = true } = {}): RenderedOr
     json: JSON.stringify(orderJson(includeItems ? { ...rest, items: items ?? [] } : rest)),
   };
 }
+
+/** A page as a list returns it: these orders' JSON array, as `orderJson` writes each. */
+export const renderedPage = (
+  orders: Order[],
+  { includeItems = true, next = null }: { includeItems?: boolean; next?: ListPosition | null } = {},
+): RenderedPage => ({ json: `[${orders.map((o) => rendered(o, { includeItems }).json).join(",")}]`, next });
+
+/** The orders of a rendered page, parsed. */
+export const ordersIn = (page: RenderedPage): OrderJson[] => JSON.parse(page.json);
