@@ -7,7 +7,6 @@ import type {
   IdempotencyClaim,
   ListQuery,
   OrderRepository,
-  RenderedOrder,
   RenderedPage,
   TransitionResult,
 } from "../services/order-repository";
