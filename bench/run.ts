@@ -488,6 +488,8 @@ async function databaseScenarios(
   const providerAuth = `Bearer ${await provider.sign("RS256", claims)}`;
   const adminAuth = `Bearer ${await sign({ ...claims, sub: crypto.randomUUID(), role: "admin" }, SECRET, "HS256")}`;
   let orderId = "";
+  // The provider's caller is a customer of its own issuer (subject and issuer): it reads an order of its own.
+  let providerOrderId = "";
   const get = (path: () => string) => () => ({
     method: "GET" as const,
     path: path(),
@@ -522,8 +524,8 @@ async function databaseScenarios(
   scenarios.push({
     name: "GET /v1/orders/:id, RS256 token (db +0ms)",
     latencyMs: 0,
-    request: () => ({ method: "GET", path: `/v1/orders/${orderId}`, headers: { authorization: providerAuth } }),
-    floorRequest: onFloor(() => `/orders/${orderId}`),
+    request: () => ({ method: "GET", path: `/v1/orders/${providerOrderId}`, headers: { authorization: providerAuth } }),
+    floorRequest: onFloor(() => `/orders/${providerOrderId}`),
   });
   for (const latencyMs of [0, 30]) {
     scenarios.push({
@@ -564,6 +566,7 @@ async function databaseScenarios(
   const against = againstFile ? await startWorker(againstFile, serviceBindings, { limiters: true }) : undefined;
   console.log(`[${backend}] seeding 60 orders…`);
   orderId = await seedOrders(full.url, auth);
+  providerOrderId = await seedOrders(full.url, providerAuth, 1);
   // What autovacuum does on a real server (PGlite runs none): give the planner statistics.
   await sql.query(database, "ANALYZE");
 
