@@ -18,8 +18,10 @@ type Bindings = {
  * scenario, with none of the service: no auth, validation, ownership, ETags, logging or metrics.
  * Its own table definitions, the same SQL shapes (an order with its items as one JSON array, a page
  * of 50 newest with items, an order and 10 items written in one batch), the same database and
- * injected latency, and the same two calls to the platform's Rate Limiting bindings when bound (the
- * platform's work, not the service's). What the service costs is measured against this, in one run.
+ * injected latency, the same answer (the API's Order, docs/API.md, mapped the naive way: every row
+ * and nested item to an object, then serialized), and the same two calls to the platform's Rate
+ * Limiting bindings when bound (the platform's work, not the service's). What the service costs is
+ * measured against this, in one run.
  */
 const orders = pgTable("orders", {
   id: uuid("id").primaryKey(),
@@ -44,9 +46,29 @@ const orderItems = pgTable("order_items", {
 const withItems = {
   ...getTableColumns(orders),
   items: sql<
-    unknown[]
+    [string, number, number, number][] | null
   >`(SELECT json_agg(json_build_array(${orderItems.sku}, ${orderItems.quantity}, ${orderItems.unitPrice}, ${orderItems.lineTotal}) ORDER BY ${orderItems.position}) FROM ${orderItems} WHERE ${orderItems.orderId} = ${orders.id})`,
 };
+
+type OrderRow = typeof orders.$inferSelect & { items: [string, number, number, number][] | null };
+
+/** The API's Order, as a handler maps a row: snake_case keys, item objects, RFC 3339 times. */
+const apiOrder = (o: OrderRow) => ({
+  id: o.id,
+  customer_id: o.customerSubject,
+  status: o.status,
+  currency: o.currency,
+  items: (o.items ?? []).map(([sku, quantity, unitPrice, lineTotal]) => ({
+    sku,
+    quantity,
+    unit_price: unitPrice,
+    line_total: lineTotal,
+  })),
+  item_count: o.itemCount,
+  total: o.total,
+  created_at: o.createdAt.toISOString(),
+  updated_at: o.updatedAt.toISOString(),
+});
 
 const app = new Hono<{ Bindings: Bindings }>();
 let db: NeonHttpDatabase | undefined;
@@ -73,7 +95,7 @@ app.get("/orders/:id", async (c) => {
     .select(withItems)
     .from(orders)
     .where(eq(orders.id, c.req.param("id")));
-  return order ? c.json({ data: order }) : c.json({ error: "not found" }, 404);
+  return order ? c.json({ data: apiOrder(order) }) : c.json({ error: "not found" }, 404);
 });
 app.get("/orders", async (c) => {
   const customerId = c.req.query("customer_id") ?? "";
@@ -83,7 +105,7 @@ app.get("/orders", async (c) => {
     .where(and(eq(orders.customerSubject, customerId), eq(orders.customerIssuer, "")))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(51);
-  return c.json({ data: page.slice(0, 50) });
+  return c.json({ data: page.slice(0, 50).map(apiOrder) });
 });
 app.post("/orders", async (c) => {
   const body = await c.req.json<{ currency: string; items: { sku: string; quantity: number; unit_price: number }[] }>();
@@ -112,6 +134,9 @@ app.post("/orders", async (c) => {
   };
   const database = dbOf(c.env);
   await database.batch([database.insert(orders).values(order), database.insert(orderItems).values(items)]);
-  return c.json({ data: { ...order, items } }, 201);
+  return c.json(
+    { data: apiOrder({ ...order, items: items.map((i) => [i.sku, i.quantity, i.unitPrice, i.lineTotal]) }) },
+    201,
+  );
 });
 export default app;
