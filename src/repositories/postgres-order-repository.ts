@@ -15,7 +15,7 @@ import { runQuery } from "./database-errors";
 import { deleteOldestBefore } from "./oldest-first-delete";
 import { toOrder, withItems } from "./order-rows";
 import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
-import { renderedOrder } from "./rendered-order";
+import { listedOrder, renderedOrder } from "./rendered-order";
 import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
 
 type Value = string | Placeholder;
@@ -77,7 +77,7 @@ export function listOrdersQuery(db: Database, { byCustomer, byStatus, afterPosit
       : undefined,
   );
   const rows = db
-    .select(renderedOrder(includeItems))
+    .select(listedOrder(includeItems))
     .from(orders)
     .where(where)
     .orderBy(desc(orders.createdAt), desc(orders.id))
@@ -239,12 +239,8 @@ const storedRecord = (row: { requestHash: string; snapshot: string | null; event
 function preparedFinds(db: Database) {
   const id = sql.placeholder("id");
   return {
-    any: db.select(renderedOrder(true)).from(orders).where(visible(id, undefined)).prepare("orders_find_any"),
-    own: db
-      .select(renderedOrder(true))
-      .from(orders)
-      .where(visible(id, customerPlaceholders))
-      .prepare("orders_find_own"),
+    any: db.select(renderedOrder).from(orders).where(visible(id, undefined)).prepare("orders_find_any"),
+    own: db.select(renderedOrder).from(orders).where(visible(id, customerPlaceholders)).prepare("orders_find_own"),
   };
 }
 

@@ -30,7 +30,7 @@ const itemsJson = sql`coalesce((
   FROM ${orderItems} i WHERE i.order_id = ${ordersColumn("id")}), '[]')::json`;
 
 /** The order's JSON text, with its items or without them (the key is then absent). */
-export function orderJsonText(includeItems: boolean): SQL<string> {
+function orderJsonText(includeItems: boolean): SQL<string> {
   const column = ordersColumn;
   return sql<string>`${objectOf(sql`${column("id")} AS id, ${column("customer_subject")} AS customer_id,
     ${column("status")} AS status, ${column("currency")} AS currency,
@@ -39,11 +39,15 @@ export function orderJsonText(includeItems: boolean): SQL<string> {
     ${isoTime(column("created_at"))} AS created_at, ${isoTime(column("updated_at"))} AS updated_at`)}`;
 }
 
-/** What a read selects: the order's JSON text and what its answer needs beside it (ETag, cursor). */
-export const renderedOrder = (includeItems: boolean) => ({
+/** What a read by id selects: the order's JSON text with its items, and its version (the ETag). */
+export const renderedOrder = { version: orders.version, json: orderJsonText(true) };
+
+/**
+ * What a list selects per order, for the page built around these rows: the JSON text (named, so that the
+ * page can refer to it) and its keyset position.
+ */
+export const listedOrder = (includeItems: boolean) => ({
   id: orders.id,
-  version: orders.version,
   createdAt: orders.createdAt,
-  // Named, so that a query over these rows (a list's page) can refer to it.
   json: orderJsonText(includeItems).as("json"),
 });

@@ -32,13 +32,11 @@ export type CreateResult =
 
 /**
  * An order in the API's JSON representation (docs/API.md, "Order"), rendered by the database so that a
- * read passes the text through (docs/benchmarks.md): the JSON, and what its answer needs beside it.
+ * read passes the text through (docs/benchmarks.md): the JSON, and its version for the answer's ETag.
  */
 export interface RenderedOrder {
-  id: string;
   version: number;
-  createdAt: Date;
-  /** `{id, customer_id, status, currency, items?, item_count, total, created_at, updated_at}`, compact. */
+  /** `{id, customer_id, status, currency, items, item_count, total, created_at, updated_at}`, compact. */
   json: string;
 }
 

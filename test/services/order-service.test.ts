@@ -3,7 +3,7 @@ import { AppError } from "../../src/domain/app-error";
 import type { Caller } from "../../src/domain/caller";
 import type { EventStamp } from "../../src/domain/order-event";
 import { createOrderService, IDEMPOTENCY_TTL_MS, type OrderService } from "../../src/services/order-service";
-import { ordersIn } from "../support/orders";
+import { ordersIn, rendered } from "../support/orders";
 import { fakeOrderRepository } from "./fake-order-repository";
 
 const alice: Caller = { id: "00000000-0000-4000-8000-00000000000a", issuer: "", role: "customer" };
@@ -147,8 +147,8 @@ describe("get and list", () => {
   it("shows a customer their own order and hides others' as NOT_FOUND", async () => {
     const created = await service.create(alice, input);
     const id = created.order.id;
-    expect((await service.get(alice, id)).id).toBe(id);
-    expect((await service.get(admin, id)).id).toBe(id);
+    expect(await service.get(alice, id)).toEqual(rendered(created.order));
+    expect(await service.get(admin, id)).toEqual(rendered(created.order));
     await expect(service.get(bob, id)).rejects.toMatchObject({ code: "NOT_FOUND", message: "order not found" });
   });
 

@@ -25,9 +25,7 @@ export const emptyOrder = (customerId: string): Order => ({
 export function rendered(order: Order, { includeItems = true } = {}): RenderedOrder {
   const { items, ...rest } = order;
   return {
-    id: order.id,
     version: order.version,
-    createdAt: order.createdAt,
     json: JSON.stringify(orderJson(includeItems ? { ...rest, items: items ?? [] } : rest)),
   };
 }
