@@ -24,6 +24,7 @@ import { createEventHandOver, type EventHandOver } from "./services/event-hand-o
 import { type EventQueue, isDeadLetterQueue, type QueueMessage } from "./services/event-messages";
 import { createEventPurge } from "./services/event-purge";
 import { createEventRedelivery } from "./services/event-redelivery";
+import type { EventRepository } from "./services/event-repository";
 import { createEventService } from "./services/event-service";
 import { createEventSweep } from "./services/event-sweep";
 import { createIdempotencyPurge } from "./services/idempotency-purge";
@@ -55,6 +56,8 @@ export interface IsolateOverrides {
   signingKeys?: KeyLookup;
   /** In place of the Postgres webhook repository (test/services/fake-webhook-repository.ts). */
   webhookRepository?: WebhookRepository;
+  /** In place of the Postgres event repository (test/services/fake-event-repository.ts). */
+  eventRepository?: EventRepository;
   /** In place of the EVENTS_QUEUE binding. */
   eventQueue?: EventQueue;
   /** In place of the WEBHOOKS_SLOW_QUEUE binding. */
@@ -207,7 +210,7 @@ interface EventsDeps {
   metrics: Metrics;
   clock: () => number;
   /** The queues and the hand-over's pause, when a test brings its own. */
-  overrides: Pick<IsolateOverrides, "eventQueue" | "slowLane" | "pause">;
+  overrides: Pick<IsolateOverrides, "eventRepository" | "eventQueue" | "slowLane" | "pause">;
   /** The idempotency records' purge, which goes on in steps through the same queue. */
   purgeKeys: () => Promise<PurgeReport>;
 }
@@ -221,7 +224,7 @@ function eventsOf({ config, db, webhooks, logger, metrics, clock, overrides, pur
   const queue = overrides.eventQueue ?? queueOf(config.webhooks.queue);
   const slowLane = overrides.slowLane ?? queueOf(config.webhooks.slowLane);
   const { pause } = overrides;
-  const events = createPostgresEventRepository(db);
+  const events = overrides.eventRepository ?? createPostgresEventRepository(db);
   const box = createSecretBox(config.sealingKeys);
   const secrets: SigningSecrets = { generate: newSigningSecret, seal: box.seal, open: box.open };
   const dispatcher = createWebhookDispatcher({

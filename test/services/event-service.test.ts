@@ -1,85 +1,81 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Caller } from "../../src/domain/caller";
 import type { OrderEvent } from "../../src/domain/order-event";
-import type { EventListQuery, EventRepository } from "../../src/services/event-repository";
 import { createEventService } from "../../src/services/event-service";
-import { emptyOrder } from "../support/orders";
+import { newOrder } from "../support/order-repository-contract";
+import { fakeEventRepository } from "./fake-event-repository";
+import { fakeOrderRepository } from "./fake-order-repository";
 
-const NOW = Date.parse("2026-12-02T10:00:00Z");
 const ADMIN: Caller = { id: "admin-1", issuer: "", role: "admin" };
 const CUSTOMER: Caller = { id: "6f1b2c4e-0000-4000-8000-000000000001", issuer: "", role: "customer" };
+const OTHER = "6f1b2c4e-0000-4000-8000-000000000002";
 
-const event = (id: string, createdAt: number): OrderEvent => ({
-  id,
-  type: "order.created",
-  order: emptyOrder(CUSTOMER.id),
-  requestId: null,
-  trace: null,
-  createdAt: new Date(createdAt),
-});
-
-function serviceWith(rows: OrderEvent[]) {
-  const list = vi.fn<EventRepository["list"]>(async () => rows);
-  const service = createEventService({ repository: { list } as unknown as EventRepository });
-  const asked = (): EventListQuery | undefined => list.mock.calls[0]?.[0];
-  return { service, asked };
+/** The feed over the in-memory repositories, and a way to write orders (each with its event) into them. */
+function feed() {
+  const orders = fakeOrderRepository();
+  const service = createEventService({ repository: fakeEventRepository(orders) });
+  async function write(customer: string) {
+    const order = newOrder(customer);
+    const event = { id: crypto.randomUUID() };
+    await orders.repository.create(order, undefined, event);
+    return { orderId: order.id, id: event.id };
+  }
+  return { service, orders, write };
 }
+
+const ids = (page: { items: OrderEvent[] }) => page.items.map((e) => e.id);
+const positionOf = (event: OrderEvent | undefined) => event && { createdAt: event.createdAt, id: event.id };
 
 describe("the events feed", () => {
   it("shows a customer the events of their own orders only, and an admin everyone's", async () => {
-    const mine = serviceWith([]);
-    await mine.service.list(CUSTOMER, { limit: 10, direction: "desc" });
-    expect(mine.asked()?.customer).toEqual({ id: CUSTOMER.id, issuer: "" });
-    const all = serviceWith([]);
-    await all.service.list(ADMIN, { limit: 10, direction: "desc" });
-    expect(all.asked()).not.toHaveProperty("customer", expect.anything());
+    const { service, write } = feed();
+    const mine = await write(CUSTOMER.id);
+    const theirs = await write(OTHER);
+    expect(ids(await service.list(CUSTOMER, { limit: 10, direction: "desc" }))).toEqual([mine.id]);
+    expect(ids(await service.list(ADMIN, { limit: 10, direction: "desc" }))).toEqual([theirs.id, mine.id]);
   });
 
-  it("newest first: passes the filters on, asks for one more row, and has no next page after the last", async () => {
-    const rows = [event("c", NOW - 1_000), event("b", NOW - 2_000), event("a", NOW - 3_000)];
-    const after = { createdAt: new Date(NOW), id: "z" };
-    const { service, asked } = serviceWith(rows);
-    const page = await service.list(ADMIN, {
-      limit: 2,
-      direction: "desc",
-      after,
-      type: "order.created",
-      orderId: "o-1",
-    });
-    expect(asked()).toEqual({
-      customerId: undefined,
-      type: "order.created",
-      orderId: "o-1",
-      direction: "desc",
-      after,
-      limit: 3,
-    });
-    expect(page).toEqual({ items: rows.slice(0, 2), next: { createdAt: new Date(NOW - 2_000), id: "b" } });
-    const last = serviceWith(rows.slice(0, 2));
-    expect((await last.service.list(ADMIN, { limit: 2, direction: "desc" })).next).toBeNull();
+  it("newest first: a page at a time, filtered, with no next page after the last", async () => {
+    const { service, orders, write } = feed();
+    const [a, b, c] = [await write(CUSTOMER.id), await write(CUSTOMER.id), await write(CUSTOMER.id)];
+    const first = await service.list(ADMIN, { limit: 2, direction: "desc" });
+    expect(ids(first)).toEqual([c.id, b.id]);
+    expect(first.next).toEqual(positionOf(first.items[1]));
+    const rest = await service.list(ADMIN, { limit: 2, direction: "desc", after: first.next ?? undefined });
+    expect(rest).toMatchObject({ next: null });
+    expect(ids(rest)).toEqual([a.id]);
+
+    const change = { id: crypto.randomUUID() };
+    await orders.repository.transition({ id: b.orderId, to: "paid", from: ["pending"], event: change });
+    const changes = await service.list(ADMIN, { limit: 2, direction: "desc", type: "order.status_changed" });
+    expect(ids(changes)).toEqual([change.id]);
+    const ofB = await service.list(ADMIN, { limit: 5, direction: "desc", orderId: b.orderId });
+    expect(ids(ofB)).toEqual([change.id, b.id]);
   });
 
-  it("oldest first: the cursor always keeps its place, after the last event seen or where it was", async () => {
-    const rows = [event("a", NOW - 30_000), event("b", NOW - 25_000), event("c", NOW - 20_000)];
-    const seen = serviceWith(rows);
-    expect(await seen.service.list(ADMIN, { limit: 5, direction: "asc" })).toEqual({
-      items: rows,
-      next: { createdAt: new Date(NOW - 20_000), id: "c" },
-    });
-    const after = { createdAt: new Date(NOW - 20_000), id: "b" };
-    const nothingNew = serviceWith([]);
-    expect(await nothingNew.service.list(ADMIN, { limit: 5, direction: "asc", after })).toEqual({
-      items: [],
-      next: after,
-    });
-    const fromStart = serviceWith([]);
-    expect(await fromStart.service.list(ADMIN, { limit: 5, direction: "asc" })).toEqual({ items: [], next: null });
+  it("oldest first: a full page continues after its last event, and the cursor keeps its place when nothing is new", async () => {
+    const { service, write } = feed();
+    expect(await service.list(ADMIN, { limit: 5, direction: "asc" })).toEqual({ items: [], next: null });
+    const [a, b, c] = [await write(CUSTOMER.id), await write(CUSTOMER.id), await write(CUSTOMER.id)];
+    const first = await service.list(ADMIN, { limit: 2, direction: "asc" });
+    expect(ids(first)).toEqual([a.id, b.id]);
+    expect(first.next).toEqual(positionOf(first.items[1]));
+    const rest = await service.list(ADMIN, { limit: 2, direction: "asc", after: first.next ?? undefined });
+    expect(ids(rest)).toEqual([c.id]);
+    expect(rest.next).toEqual(positionOf(rest.items[0]));
+    const after = rest.next ?? undefined;
+    expect(await service.list(ADMIN, { limit: 2, direction: "asc", after })).toEqual({ items: [], next: after });
+    const d = await write(CUSTOMER.id);
+    expect(ids(await service.list(ADMIN, { limit: 2, direction: "asc", after }))).toEqual([d.id]);
   });
 
-  it("oldest first: a full page continues after its last event, not after the extra row", async () => {
-    const rows = [event("a", NOW - 30_000), event("b", NOW - 25_000), event("c", NOW - 20_000)];
-    const { service } = serviceWith(rows);
-    const page = await service.list(ADMIN, { limit: 2, direction: "asc" });
-    expect(page).toEqual({ items: rows.slice(0, 2), next: { createdAt: new Date(NOW - 25_000), id: "b" } });
+  it("reads one event as the feed shows it to the caller: another customer's is NOT_FOUND", async () => {
+    const { service, write } = feed();
+    const mine = await write(CUSTOMER.id);
+    const theirs = await write(OTHER);
+    expect(await service.get(CUSTOMER, mine.id)).toMatchObject({ id: mine.id, order: { id: mine.orderId } });
+    expect(await service.get(ADMIN, theirs.id)).toMatchObject({ id: theirs.id, order: { id: theirs.orderId } });
+    await expect(service.get(CUSTOMER, theirs.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(service.get(ADMIN, crypto.randomUUID())).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -1,5 +1,6 @@
 import type { Customer } from "../../src/domain/caller";
-import type { Order } from "../../src/domain/order";
+import type { Order, OrderStatus } from "../../src/domain/order";
+import type { EventStamp, OrderEventType } from "../../src/domain/order-event";
 import { pageOf } from "../../src/services/keyset-page";
 import type { OrderRepository } from "../../src/services/order-repository";
 import { rendered, renderedPage } from "../support/orders";
@@ -12,13 +13,48 @@ interface FakeKeyRecord {
   expiresAt: Date;
 }
 
+/** An event as the real repository writes it beside its change: order_events' columns. */
+export interface StoredEvent {
+  id: string;
+  type: OrderEventType;
+  orderId: string;
+  customer: Customer;
+  orderVersion: number;
+  status: OrderStatus;
+  previousStatus?: OrderStatus;
+  requestId?: string;
+  trace?: EventStamp["trace"];
+  createdAt: Date;
+  /** Where its write committed among the others (the txid column's order). */
+  committed: number;
+  dispatchedAt: Date | null;
+  sweptAt: Date | null;
+}
+
 /** An in-memory OrderRepository with the real one's semantics, for service unit tests. */
 export function fakeOrderRepository() {
   const orders = new Map<string, Order>();
   const keys = new Map<string, FakeKeyRecord>();
   const calls: string[] = [];
   /** The events written with each change, as the real repository writes them (one per change). */
-  const events: { id: string; type: string; orderId: string; requestId?: string }[] = [];
+  const events: StoredEvent[] = [];
+  let commits = 0;
+  const record = (type: OrderEventType, order: Order, stamp: EventStamp, previousStatus?: OrderStatus) =>
+    events.push({
+      id: stamp.id,
+      type,
+      orderId: order.id,
+      customer: { id: order.customerId, issuer: order.customerIssuer },
+      orderVersion: order.version,
+      status: order.status,
+      ...(previousStatus ? { previousStatus } : {}),
+      requestId: stamp.requestId,
+      trace: stamp.trace,
+      createdAt: order.updatedAt,
+      committed: ++commits,
+      dispatchedAt: null,
+      sweptAt: null,
+    });
   const keyOf = (caller: Customer, key: string) => JSON.stringify([caller.issuer, caller.id, key]);
   const owns = (customer: Customer | undefined, o: Order) =>
     !customer || (o.customerId === customer.id && o.customerIssuer === customer.issuer);
@@ -39,7 +75,8 @@ export function fakeOrderRepository() {
             record: {
               requestHash: existing.requestHash,
               snapshot: structuredClone(existing.snapshot),
-              eventId: existing.eventId,
+              // Null once the event is purged, as the real one's join finds nothing.
+              eventId: events.some((e) => e.id === existing.eventId) ? existing.eventId : null,
             },
           };
         }
@@ -52,7 +89,7 @@ export function fakeOrderRepository() {
         });
       }
       orders.set(order.id, structuredClone(order));
-      events.push({ id: event.id, type: "order.created", orderId: order.id, requestId: event.requestId });
+      record("order.created", order, event);
       return { kind: "created", order: structuredClone(order) };
     },
     async purgeExpiredIdempotencyRecords(before, limit) {
@@ -95,10 +132,11 @@ export function fakeOrderRepository() {
         ...current,
         status: to,
         version: current.version + 1,
-        updatedAt: new Date(current.updatedAt.getTime() + 1),
+        // The database's now(), as the real one sets it (and never before the last change).
+        updatedAt: new Date(Math.max(Date.now(), current.updatedAt.getTime() + 1)),
       };
       orders.set(id, next);
-      events.push({ id: event.id, type: "order.status_changed", orderId: id, requestId: event.requestId });
+      record("order.status_changed", next, event, current.status);
       return { updated: structuredClone(next), current: structuredClone(next) };
     },
   };
