@@ -10,8 +10,9 @@
  * docs/operations.md ("Webhook isolation") holds the recorded figures and what they mean for production.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLoopbackServer } from "../dev/loopback-server.ts";
 import { cli } from "../scripts/cli.ts";
 
 const USAGE = `usage: npm run bench:webhooks [-- --orders <n>] [--port <port>]
@@ -35,7 +36,7 @@ interface Receipt {
 async function startReceivers() {
   const got = new Map<string, Receipt[]>();
   const open: ServerResponse[] = [];
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const server = createLoopbackServer(async (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     for await (const chunk of req) body += chunk;
     const name = (req.url ?? "/").slice(1);

@@ -7,11 +7,11 @@
 
 import type { webcrypto } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { sign } from "hono/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
+import { createLoopbackServer } from "./loopback-server.ts";
 
 export const DEV_ALGORITHMS = ["RS256", "ES256", "EdDSA"] as const;
 export type DevAlgorithm = (typeof DEV_ALGORITHMS)[number];
@@ -68,7 +68,7 @@ export async function serveDevProvider({
   maxAgeSeconds: number;
 }) {
   const keys = await devKeys(path);
-  const server = createServer((_req, res) => {
+  const server = createLoopbackServer((_req, res) => {
     res
       .writeHead(200, { "Content-Type": "application/json", "Cache-Control": `max-age=${maxAgeSeconds}` })
       .end(JSON.stringify(keys.jwks));

@@ -4,8 +4,8 @@
  * `standardwebhooks` library (as a partner's receiver would) and prints the event. `--status 500` or
  * `--status 410` answers every delivery that way, to watch retries or an endpoint being disabled.
  */
-import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
+import { createLoopbackServer } from "../dev/loopback-server.ts";
 import { cli } from "./cli.ts";
 
 const USAGE = `usage: npm run webhook-receiver -- --port <n> [--secret whsec_…] [--status <code>] [--count <n>] [--timeout <s>]
@@ -42,7 +42,7 @@ if (timeoutS !== undefined && !(timeoutS > 0)) fail("--timeout must be a number 
 const hook = new Webhook(secret ?? "");
 let verified = 0;
 
-const server = createServer(async (req, res) => {
+const server = createLoopbackServer(async (req, res) => {
   let body = "";
   for await (const chunk of req) body += chunk;
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLoopbackServer } from "../loopback-server.ts";
 import {
   assertDatabaseName,
   type BackendProvider,
@@ -219,7 +220,7 @@ export async function startSqlServer({
     send(res, 200, neonResult(result));
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createLoopbackServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
     const handle = async () => {
       const refusal = browserRefusal(req, actualPort);

@@ -3,14 +3,15 @@
  * each path is a provider of its own whose answer a test sets through `POST /_control/<name>` — the key
  * set, or a fault: a status, an HTML page, a delay, a body of N bytes — and whose fetches it counts.
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLoopbackServer } from "../../../dev/loopback-server.ts";
 import type { JwksAnswer } from "../jwks-answer.ts";
 
 export async function startJwksServer(): Promise<{ url: string; close(): Promise<void> }> {
   const answers = new Map<string, JwksAnswer>();
   const fetches = new Map<string, number>();
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = createLoopbackServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
     const control = /^\/_control\/([\w-]+)(\/stats)?$/.exec(path);
     if (control?.[1] && req.method === "POST") {

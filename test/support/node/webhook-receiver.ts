@@ -5,14 +5,15 @@
  * (`{"hang": true}`: the request stays open until the sender gives up).
  * `GET /_control/<name>` returns what it received.
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLoopbackServer } from "../../../dev/loopback-server.ts";
 import type { ReceivedDelivery } from "../received-delivery.ts";
 
 export async function startWebhookReceivers(): Promise<{ url: string; close(): Promise<void> }> {
   const answers = new Map<string, { status: number; location?: string; hang?: boolean }>();
   const received = new Map<string, ReceivedDelivery[]>();
-  const server: Server = createServer(async (req, res) => {
+  const server: Server = createLoopbackServer(async (req, res) => {
     const path = new URL(req.url ?? "/", "http://local").pathname;
     let body = "";
     for await (const chunk of req) body += chunk;
