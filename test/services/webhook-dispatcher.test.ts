@@ -12,6 +12,9 @@ import {
 import type { SigningSecrets } from "../../src/services/webhook-endpoint-service";
 import type { LastAttempt, StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
 import { emptyOrder } from "../support/orders";
+import { fakeEventRepository } from "./fake-event-repository";
+import { fakeOrderRepository } from "./fake-order-repository";
+import { fakeWebhookRepository } from "./fake-webhook-repository";
 
 const STARTED = Date.parse("2026-12-02T10:00:00.250Z");
 const TOOK_MS = 120.4;
@@ -45,6 +48,37 @@ const endpoint = (over: Partial<StoredEndpoint> = {}): StoredEndpoint => ({
   ...over,
 });
 
+/** The in-memory event repository, holding this event (with its order) if given. */
+function eventsHolding(held: OrderEvent | null): EventRepository {
+  const orders = fakeOrderRepository();
+  if (held) {
+    orders.orders.set(held.order.id, structuredClone(held.order));
+    orders.events.push({
+      id: held.id,
+      type: held.type,
+      orderId: held.order.id,
+      customer: { id: held.order.customerId, issuer: held.order.customerIssuer },
+      orderVersion: held.order.version,
+      status: held.order.status,
+      ...(held.previousStatus ? { previousStatus: held.previousStatus } : {}),
+      requestId: held.requestId ?? undefined,
+      trace: held.trace ?? undefined,
+      createdAt: held.createdAt,
+      committed: 1,
+      dispatchedAt: null,
+      sweptAt: null,
+    });
+  }
+  return fakeEventRepository(orders);
+}
+
+/** The in-memory webhook repository, holding this endpoint if given. */
+function webhooksHolding(held: StoredEndpoint | null) {
+  const webhooks = fakeWebhookRepository();
+  if (held) webhooks.endpoints.set(held.id, structuredClone(held));
+  return webhooks;
+}
+
 type Answer = Awaited<ReturnType<DeliveryPorts["post"]>>;
 
 /** The dispatcher over mocks of its ports; the clock reads STARTED, then STARTED + TOOK_MS. */
@@ -58,9 +92,16 @@ function dispatcherWith({
   newest = undefined as LastAttempt | undefined,
 } = {}) {
   const times = [STARTED, STARTED + took];
-  const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
-  const markSlow = vi.fn<WebhookRepository["markSlow"]>(async () => {});
-  const resealSecrets = vi.fn<WebhookRepository["resealSecrets"]>(async () => {});
+  const webhooks = webhooksHolding(stored);
+  const repository: WebhookRepository = {
+    ...webhooks.repository,
+    // The receiver's attempts recorded before this one, as the test sets them (see `deliver`).
+    lastAttempt: async () =>
+      newest ?? (made > 0 ? { attempt: made, outcome: "retrying" as const, nextAttemptAt: null } : null),
+  };
+  const recordAttempt = vi.spyOn(repository, "recordAttempt");
+  const markSlow = vi.spyOn(repository, "markSlow");
+  const resealSecrets = vi.spyOn(repository, "resealSecrets");
   const post = vi.fn<DeliveryPorts["post"]>(async () => answer);
   const sign = vi.fn<DeliveryPorts["sign"]>(async (_message, secrets) => ({
     "webhook-id": "evt-1",
@@ -72,15 +113,8 @@ function dispatcherWith({
     open: async (sealed) => ({ plain: sealed.replace("sealed:", "plain:"), stale: stale.includes(sealed) }),
   };
   const dispatcher = createWebhookDispatcher({
-    events: { findById: async (id: string) => (found && id === found.id ? found : null) } as EventRepository,
-    webhooks: {
-      findEndpoint: async (id: string) => (stored && id === stored.id ? stored : null),
-      lastAttempt: async () =>
-        newest ?? (made > 0 ? { attempt: made, outcome: "retrying" as const, nextAttemptAt: null } : null),
-      recordAttempt,
-      resealSecrets,
-      markSlow,
-    } as unknown as WebhookRepository,
+    events: eventsHolding(found),
+    webhooks: repository,
     secrets,
     render: (e) => JSON.stringify({ id: e.id, type: e.type }),
     renderTest: (t) => JSON.stringify({ id: t.id, type: "webhook.test", endpoint: t.endpointId }),
@@ -201,25 +235,23 @@ describe("one delivery attempt", () => {
   });
 
   it("gives each attempt a random UUID by default", async () => {
-    const recordAttempt = vi.fn<WebhookRepository["recordAttempt"]>(async () => {});
+    const webhooks = webhooksHolding(endpoint());
+    webhooks.endpoints.set("wh-2", endpoint({ id: "wh-2" }));
     const dispatcher = createWebhookDispatcher({
-      events: { findById: async () => event } as unknown as EventRepository,
-      webhooks: {
-        findEndpoint: async () => endpoint(),
-        lastAttempt: async () => null,
-        recordAttempt,
-      } as unknown as WebhookRepository,
+      events: eventsHolding(event),
+      webhooks: webhooks.repository,
       secrets: { generate: () => "", seal: async (p) => p, open: async (p) => ({ plain: p, stale: false }) },
       render: () => "{}",
       renderTest: () => "{}",
       sign: async () => ({}),
-      post: async () => ({ status: 200 }),
+      post: async () => ({ status: 500 }),
     });
     const step = { eventId: "evt-1", endpointId: "wh-1", spanId: SPAN_ID };
     await dispatcher.deliver(step);
-    await dispatcher.deliver(step);
-    const [first, second] = recordAttempt.mock.calls.map(([attempt]) => attempt.id);
+    await dispatcher.deliver({ ...step, endpointId: "wh-2" });
+    const [first, second] = webhooks.attempts.map((attempt) => attempt.id);
     expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(second).toMatch(/^[0-9a-f]{8}-/);
     expect(first).not.toBe(second);
   });
 
