@@ -32,8 +32,9 @@ async function write(store: EventStore, customer = "customer-1") {
 const written = async (store: EventStore) => [await write(store), await write(store), await write(store)] as const;
 
 /**
- * What every EventRepository does, whatever stores it: run against the in-memory fake the event jobs'
- * tests use and against the Postgres repository (PGlite and PostgreSQL), so the fake cannot drift.
+ * What every EventRepository does, whatever stores it: run against the in-memory fake the service, route
+ * and dispatcher tests use and against the Postgres repository (PGlite and PostgreSQL), so the fake cannot
+ * drift.
  * Each test has a store of its own: the sweep and the purge see every event in it.
  */
 export function eventRepositoryContract(name: string, fresh: () => Promise<EventStore>) {
@@ -49,7 +50,7 @@ export function eventRepositoryContract(name: string, fresh: () => Promise<Event
 
       const first = await store.events.findById(id);
       expect(first).toEqual({
-        id: id,
+        id,
         type: "order.created",
         order,
         requestId,
