@@ -2,17 +2,14 @@ import type { Customer } from "../../src/domain/caller";
 import type { OrderEvent } from "../../src/domain/order-event";
 import type { DeliveryAttempt } from "../../src/domain/webhook-endpoint";
 import type { EventListQuery, EventRepository } from "../../src/services/event-repository";
-import type { ListPosition } from "../../src/services/keyset-page";
+import { newestFirst, olderThan } from "./fake-keyset";
 import type { fakeOrderRepository, StoredEvent } from "./fake-order-repository";
 
-/** (a, b) compared in turn: the first that differs decides. */
-const byKeys = (a: (number | string)[], b: (number | string)[]) => {
-  for (let i = 0; i < a.length; i++) {
-    const [x, y] = [a[i] as number | string, b[i] as number | string];
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return 0;
-};
+const at = (e: { createdAt: Date }) => e.createdAt;
+const oldestFirst = <T extends { id: string; createdAt: Date }>(a: T, b: T) => newestFirst<T>(at)(b, a);
+/** The forward feed's order: where each write committed (the txid column), then time and id. */
+const inCommitOrder = <T extends { id: string; createdAt: Date; committed: number }>(a: T, b: T) =>
+  a.committed - b.committed || oldestFirst(a, b);
 
 const ownedBy = (customer: Customer | undefined) => (e: StoredEvent) =>
   !customer || (e.customer.id === customer.id && e.customer.issuer === customer.issuer);
@@ -41,22 +38,16 @@ export function fakeEventRepository(
       createdAt: e.createdAt,
     };
   };
-  const timeAndId = (e: { createdAt: Date; id: string }) => [e.createdAt.getTime(), e.id];
   /** The feed's page: newest first by (time, id), or in commit order after the event a cursor names. */
   const page = ({ direction, after }: EventListQuery): StoredEvent[] => {
-    if (direction === "desc") {
-      const older = (e: StoredEvent) => !after || byKeys(timeAndId(e), timeAndId(after)) < 0;
-      return events.filter(older).sort((a, b) => byKeys(timeAndId(b), timeAndId(a)));
-    }
-    const inCommitOrder = (e: { committed: number; createdAt: Date; id: string }) => [e.committed, ...timeAndId(e)];
+    if (direction === "desc")
+      return events.filter(olderThan<StoredEvent>(at, after)).sort(newestFirst<StoredEvent>(at));
     // A purged event's place is before every kept one, as the real one's is.
-    const place = (p: ListPosition) => ({ ...p, committed: byId(p.id)?.committed ?? 0 });
-    const later = (e: StoredEvent) => !after || byKeys(inCommitOrder(e), inCommitOrder(place(after))) > 0;
-    return events.filter(later).sort((a, b) => byKeys(inCommitOrder(a), inCommitOrder(b)));
+    const place = after && { ...after, committed: byId(after.id)?.committed ?? 0 };
+    return events.filter((e) => !place || inCommitOrder(e, place) > 0).sort(inCommitOrder);
   };
   const attemptsAt = (endpointId: string, eventId: string) =>
     attempts.filter((a) => a.endpointId === endpointId && a.eventId === eventId);
-  const oldestFirst = (a: StoredEvent, b: StoredEvent) => byKeys(timeAndId(a), timeAndId(b));
 
   return {
     async list(query) {

@@ -4,6 +4,9 @@ import type { EventStamp, OrderEventType } from "../../src/domain/order-event";
 import { pageOf } from "../../src/services/keyset-page";
 import type { OrderRepository } from "../../src/services/order-repository";
 import { rendered, renderedPage } from "../support/orders";
+import { newestFirst, olderThan } from "./fake-keyset";
+
+const createdAt = (o: Order) => o.createdAt;
 
 interface FakeKeyRecord {
   requestHash: string;
@@ -39,6 +42,7 @@ export function fakeOrderRepository() {
   /** The events written with each change, as the real repository writes them (one per change). */
   const events: StoredEvent[] = [];
   let commits = 0;
+  /** Writes an event's row, as the real repository's statement does beside its change. */
   const record = (type: OrderEventType, order: Order, stamp: EventStamp, previousStatus?: OrderStatus) =>
     events.push({
       id: stamp.id,
@@ -110,13 +114,8 @@ export function fakeOrderRepository() {
       calls.push("list");
       const matching = [...orders.values()]
         .filter((o) => owns(customer, o) && (!status || o.status === status))
-        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
-        .filter(
-          (o) =>
-            !after ||
-            o.createdAt < after.createdAt ||
-            (o.createdAt.getTime() === after.createdAt.getTime() && o.id < after.id),
-        )
+        .filter(olderThan(createdAt, after))
+        .sort(newestFirst(createdAt))
         .slice(0, limit + 1);
       const page = pageOf(matching, limit, (o) => o.createdAt);
       return renderedPage(page.items, { includeItems, next: page.next });
@@ -140,5 +139,5 @@ export function fakeOrderRepository() {
       return { updated: structuredClone(next), current: structuredClone(next) };
     },
   };
-  return { repository, orders, keys, calls, events };
+  return { repository, orders, keys, calls, events, record };
 }

@@ -1,19 +1,6 @@
 import type { DeliveryAttempt, WebhookEndpoint } from "../../src/domain/webhook-endpoint";
-import type { ListPosition } from "../../src/services/keyset-page";
 import type { EndpointChangeResult, StoredEndpoint, WebhookRepository } from "../../src/services/webhook-repository";
-
-/** Newest first, as the keyset listings order: (time, id) descending. */
-const newestFirst =
-  <T extends { id: string }>(at: (row: T) => Date) =>
-  (a: T, b: T) =>
-    at(b).getTime() - at(a).getTime() || (b.id > a.id ? 1 : b.id < a.id ? -1 : 0);
-
-const olderThan =
-  <T extends { id: string }>(at: (row: T) => Date, after?: ListPosition) =>
-  (row: T) =>
-    !after ||
-    at(row).getTime() < after.createdAt.getTime() ||
-    (at(row).getTime() === after.createdAt.getTime() && row.id < after.id);
+import { newestFirst, olderThan } from "./fake-keyset";
 
 const publicOf = ({ secret: _, previousSecrets: __, failingSince: ___, ...endpoint }: StoredEndpoint) =>
   structuredClone(endpoint) as WebhookEndpoint;

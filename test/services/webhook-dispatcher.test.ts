@@ -53,21 +53,8 @@ function eventsHolding(held: OrderEvent | null): EventRepository {
   const orders = fakeOrderRepository();
   if (held) {
     orders.orders.set(held.order.id, structuredClone(held.order));
-    orders.events.push({
-      id: held.id,
-      type: held.type,
-      orderId: held.order.id,
-      customer: { id: held.order.customerId, issuer: held.order.customerIssuer },
-      orderVersion: held.order.version,
-      status: held.order.status,
-      ...(held.previousStatus ? { previousStatus: held.previousStatus } : {}),
-      requestId: held.requestId ?? undefined,
-      trace: held.trace ?? undefined,
-      createdAt: held.createdAt,
-      committed: 1,
-      dispatchedAt: null,
-      sweptAt: null,
-    });
+    const stamp = { id: held.id, requestId: held.requestId ?? undefined, trace: held.trace ?? undefined };
+    orders.record(held.type, { ...held.order, updatedAt: held.createdAt }, stamp, held.previousStatus);
   }
   return fakeEventRepository(orders);
 }
