@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,7 +46,6 @@ describe("the servers workerd fetches from", () => {
   });
 
   it("holds Node's default to what it was, so the check above means something", async () => {
-    const { createServer } = await import("node:http");
     const plain = createServer((_req, res) => res.end());
     await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
     const { port } = plain.address() as { port: number };
