@@ -1,10 +1,11 @@
-import { neon, neonConfig } from "@neondatabase/serverless";
+import { type NeonQueryFunction, neon, neonConfig } from "@neondatabase/serverless";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import type { Metrics } from "../observability/metrics";
 import { currentScope } from "../observability/scope-storage";
 import type { CircuitBreaker } from "./circuit-breaker";
 
-export type Database = NeonHttpDatabase;
+/** Drizzle over the driver, and the driver itself (`$client`) for statements compiled once. */
+export type Database = NeonHttpDatabase & { $client: NeonQueryFunction<false, false> };
 
 /** How one client's round trips are made: where to, within what deadline, through which breaker. */
 export interface CallPolicy {

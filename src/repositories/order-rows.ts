@@ -1,5 +1,6 @@
 import { getTableColumns, sql } from "drizzle-orm";
 import type { Order } from "../domain/order";
+import type { EventStamp } from "../domain/order-event";
 import { orderItems, orders } from "./schema";
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -37,3 +38,10 @@ export function toOrder(row: OrderRow & { items?: ItemTuple[] }): Order {
   }
   return order;
 }
+
+/** Where an event came from, as its row holds it: the request's id and trace context, or nulls. */
+export const eventOrigin = (event: EventStamp) => ({
+  requestId: event.requestId ?? null,
+  traceparent: event.trace?.traceparent ?? null,
+  tracestate: event.trace?.tracestate ?? null,
+});

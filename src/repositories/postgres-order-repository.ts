@@ -4,7 +4,6 @@ import type { Order } from "../domain/order";
 import type { EventStamp } from "../domain/order-event";
 import type {
   CreateResult,
-  IdempotencyClaim,
   ListQuery,
   OrderRepository,
   RenderedPage,
@@ -12,9 +11,10 @@ import type {
 } from "../services/order-repository";
 import type { Database } from "./database";
 import { runQuery } from "./database-errors";
+import { type ClaimRow, compiledIdempotentCreate } from "./idempotent-create";
 import { deleteOldestBefore } from "./oldest-first-delete";
-import { toOrder, withItems } from "./order-rows";
-import { decodeSnapshot, encodeSnapshot } from "./order-snapshot";
+import { eventOrigin, toOrder, withItems } from "./order-rows";
+import { decodeSnapshot } from "./order-snapshot";
 import { listedOrder, renderedOrder } from "./rendered-order";
 import { idempotencyKeys, orderEvents, orderItems, orders } from "./schema";
 
@@ -120,51 +120,6 @@ function preparedLists(db: Database) {
   };
 }
 
-/** One row of VALUES per item, typed: untyped parameters would arrive as text. */
-const itemRows = (order: Order) =>
-  sql.join(
-    (order.items ?? []).map(
-      (item, position) =>
-        sql`(${position}::smallint, ${item.sku}::varchar, ${item.quantity}::integer, ${item.unitPrice}::bigint, ${item.lineTotal}::bigint)`,
-    ),
-    sql`, `,
-  );
-
-/**
- * Claims the key and inserts order and items in one statement. The key goes first: on conflict
- * with a live record nothing is inserted (a racing duplicate waits for the first to commit, then
- * inserts nothing); an expired record is replaced. Foreign keys are checked at the end of the
- * statement, when the order exists.
- */
-function claimAndInsert(db: Database, order: Order, claim: IdempotencyClaim, event: EventStamp) {
-  const createdAt = order.createdAt.toISOString();
-  return db.execute(sql`
-    WITH claimed AS (
-      INSERT INTO ${idempotencyKeys} (customer_subject, customer_issuer, key, request_hash, order_id, order_snapshot, created_at, expires_at)
-      VALUES (${claim.caller.id}, ${claim.caller.issuer}, ${claim.key}, ${claim.requestHash}, ${order.id}::uuid,
-              ${encodeSnapshot(order)}, ${createdAt}::timestamptz, ${claim.expiresAt.toISOString()}::timestamptz)
-      ON CONFLICT (customer_issuer, customer_subject, key) DO UPDATE SET
-        request_hash = excluded.request_hash, order_id = excluded.order_id, order_snapshot = excluded.order_snapshot,
-        created_at = excluded.created_at, expires_at = excluded.expires_at
-      WHERE ${idempotencyKeys}.expires_at <= excluded.created_at
-      RETURNING order_id
-    ), new_order AS (
-      INSERT INTO ${orders} (id, customer_subject, customer_issuer, status, currency, total, item_count, version, created_at, updated_at)
-      SELECT order_id, ${order.customerId}, ${order.customerIssuer}, 'pending', ${order.currency}::currency, ${order.total}::bigint,
-             ${order.itemCount}::smallint, 1, ${createdAt}::timestamptz, ${createdAt}::timestamptz
-      FROM claimed
-      RETURNING id
-    ), new_event AS (
-      INSERT INTO ${orderEvents} (id, type, order_id, customer_subject, customer_issuer, order_version, status, request_id, traceparent, tracestate, created_at)
-      SELECT ${event.id}::uuid, 'order.created', id, ${order.customerId}, ${order.customerIssuer}, 1, 'pending', ${event.requestId ?? null},
-             ${event.trace?.traceparent ?? null}, ${event.trace?.tracestate ?? null}, ${createdAt}::timestamptz
-      FROM new_order
-    )
-    INSERT INTO ${orderItems} (order_id, position, sku, quantity, unit_price, line_total)
-    SELECT new_order.id, v.position, v.sku, v.quantity, v.unit_price, v.line_total
-    FROM new_order CROSS JOIN (VALUES ${itemRows(order)}) AS v(position, sku, quantity, unit_price, line_total)`);
-}
-
 /** The order, its items and its event, as three statements of one batch (one transaction, one round trip). */
 function insertOrder(db: Database, order: Order, event: EventStamp) {
   return [
@@ -196,40 +151,17 @@ function insertOrder(db: Database, order: Order, event: EventStamp) {
       customerIssuer: order.customerIssuer,
       orderVersion: order.version,
       status: order.status,
-      requestId: event.requestId ?? null,
-      traceparent: event.trace?.traceparent ?? null,
-      tracestate: event.trace?.tracestate ?? null,
+      ...eventOrigin(event),
       createdAt: order.createdAt,
     }),
   ] as const;
 }
 
-/** Runs after the claim in the same transaction: sees our record, or the one that was there first. */
-function readClaim(db: Database, claim: IdempotencyClaim) {
-  return db
-    .select({
-      orderId: idempotencyKeys.orderId,
-      requestHash: idempotencyKeys.requestHash,
-      snapshot: idempotencyKeys.orderSnapshot,
-      // Aliased and qualified by hand: drizzle leaves a one-table query's columns unqualified.
-      eventId: sql<string | null>`(SELECT e.id FROM ${orderEvents} e
-        WHERE e.order_id = ${idempotencyKeys}.order_id AND e.type = 'order.created' LIMIT 1)`,
-    })
-    .from(idempotencyKeys)
-    .where(
-      and(
-        eq(idempotencyKeys.customerSubject, claim.caller.id),
-        eq(idempotencyKeys.customerIssuer, claim.caller.issuer),
-        eq(idempotencyKeys.key, claim.key),
-      ),
-    );
-}
-
 /** What a taken key holds, as the service reads it. */
-const storedRecord = (row: { requestHash: string; snapshot: string | null; eventId: string | null }) => ({
-  requestHash: row.requestHash,
-  snapshot: row.snapshot ? decodeSnapshot(row.snapshot) : null,
-  eventId: row.eventId,
+const storedRecord = (row: ClaimRow) => ({
+  requestHash: row.request_hash,
+  snapshot: row.order_snapshot ? decodeSnapshot(row.order_snapshot) : null,
+  eventId: row.event_id,
 });
 
 /**
@@ -271,17 +203,15 @@ function changeStatus(db: Database, guard: SQL | undefined, to: Order["status"],
 export function createPostgresOrderRepository(db: Database): OrderRepository {
   const find = preparedFinds(db);
   const list = preparedLists(db);
+  const createWithKey = compiledIdempotentCreate(db);
   return {
     async create(order, claim, event): Promise<CreateResult> {
       if (!claim) {
         await runQuery("orders.create", () => db.batch(insertOrder(db, order, event)));
         return { kind: "created", order };
       }
-      const [, rows] = await runQuery("orders.create-idempotent", () =>
-        db.batch([claimAndInsert(db, order, claim, event), readClaim(db, claim)]),
-      );
-      const record = rows[0];
-      if (record?.orderId === order.id) return { kind: "created", order };
+      const record = await runQuery("orders.create-idempotent", () => createWithKey(order, claim, event));
+      if (record?.order_id === order.id) return { kind: "created", order };
       return { kind: "key-taken", record: record ? storedRecord(record) : null };
     },
 
