@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
 import { unstable_readConfig } from "wrangler";
 
 /**
@@ -8,4 +10,27 @@ export function deployedCompatibility(): { compatibilityDate: string; compatibil
   const config = unstable_readConfig({ config: "wrangler.toml" }, { hideWarnings: true });
   if (!config.compatibility_date) throw new Error("wrangler.toml has no compatibility_date");
   return { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags };
+}
+
+/**
+ * A wrangler config, written in `out`, for a baseline worker (bare Hono, the stack floor) with the
+ * deployed compatibility date and flags and the same esbuild settings, so only the code differs.
+ */
+export function baselineConfig(out: string, name: string, main: string): string {
+  const { compatibilityDate, compatibilityFlags } = deployedCompatibility();
+  mkdirSync(out, { recursive: true });
+  const file = `${out}/${name}.wrangler.toml`;
+  writeFileSync(
+    file,
+    [
+      `name = "${name}"`,
+      `main = "${relative(out, main)}"`,
+      `compatibility_date = "${compatibilityDate}"`,
+      `compatibility_flags = ${JSON.stringify(compatibilityFlags)}`,
+      "send_metrics = false",
+      "keep_names = false",
+      "",
+    ].join("\n"),
+  );
+  return file;
 }

@@ -10,14 +10,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
-import { deployedCompatibility } from "./compatibility.ts";
+import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
 import { createOrder, seedOrders, TEN_ITEMS } from "./requests.ts";
 import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
 
@@ -147,24 +147,6 @@ function build(outdir: string, config?: string) {
   const script = readdirSync(outdir).find((f) => f.endsWith(".js"));
   if (!script) throw new Error(`no bundle in ${outdir}`);
   return `${outdir}/${script}`;
-}
-
-/** The floor's wrangler config: its own entry, the deployed compatibility date and flags. */
-function floorConfig() {
-  const { compatibilityDate, compatibilityFlags } = deployedCompatibility();
-  const file = `${OUT}/profile-floor.wrangler.toml`;
-  writeFileSync(
-    file,
-    [
-      'name = "profile-floor"',
-      `main = "${relative(OUT, "bench/floor/worker.ts")}"`,
-      `compatibility_date = "${compatibilityDate}"`,
-      `compatibility_flags = ${JSON.stringify(compatibilityFlags)}`,
-      "send_metrics = false",
-      "",
-    ].join("\n"),
-  );
-  return file;
 }
 
 /**
@@ -320,7 +302,7 @@ function scenarios(auth: string, customer: string, orderId: string): Scenario[] 
 async function main() {
   mkdirSync(OUT, { recursive: true });
   const serviceScript = build(`${OUT}/profile-worker`);
-  const floorScript = build(`${OUT}/profile-floor`, floorConfig());
+  const floorScript = build(`${OUT}/profile-floor`, baselineConfig(OUT, "profile-floor", "bench/floor/worker.ts"));
   const modules = {
     service: moduleOfLine(readFileSync(serviceScript, "utf8")),
     floor: moduleOfLine(readFileSync(floorScript, "utf8")),

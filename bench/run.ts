@@ -28,7 +28,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
@@ -37,7 +37,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
-import { deployedCompatibility } from "./compatibility.ts";
+import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
 import { createOrder, seedOrders, subscribeEndpoint, TEN_ITEMS } from "./requests.ts";
 import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
@@ -67,29 +67,6 @@ const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 5));
 const STARTUP_RUNS = Math.max(1, Number(process.env.BENCH_STARTUP_RUNS ?? 9));
 /** Results are recorded only by a whole run of this checkout alone. */
 const RECORDING = !ONLY && !AGAINST;
-
-/**
- * A wrangler config for a baseline worker (bare Hono, the stack floor) with the deployed
- * compatibility date and flags and the same esbuild settings, so only the code differs.
- */
-function baselineConfig(name: string, main: string): string {
-  const { compatibilityDate, compatibilityFlags } = deployedCompatibility();
-  mkdirSync(OUT, { recursive: true });
-  const file = `${OUT}/${name}.wrangler.toml`;
-  writeFileSync(
-    file,
-    [
-      `name = "${name}"`,
-      `main = "${relative(OUT, main)}"`,
-      `compatibility_date = "${compatibilityDate}"`,
-      `compatibility_flags = ${JSON.stringify(compatibilityFlags)}`,
-      "send_metrics = false",
-      "keep_names = false",
-      "",
-    ].join("\n"),
-  );
-  return file;
-}
 
 /**
  * Builds a worker as deployed: the bundle (sized, and served by the load runs) and its upload as
@@ -711,8 +688,8 @@ async function main() {
   pin(process.pid, 0);
   mkdirSync(OUT, { recursive: true });
   console.log("building the worker as deployed…");
-  const bareConfig = baselineConfig("bare-hono", "bench/bare/worker.ts");
-  const floorConfig = baselineConfig("stack-floor", "bench/floor/worker.ts");
+  const bareConfig = baselineConfig(OUT, "bare-hono", "bench/bare/worker.ts");
+  const floorConfig = baselineConfig(OUT, "stack-floor", "bench/floor/worker.ts");
   const bundle = build(undefined, `${OUT}/worker`);
   const bare = build(bareConfig, `${OUT}/bare`);
   const floor = build(floorConfig, `${OUT}/floor`);
