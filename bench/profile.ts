@@ -18,7 +18,7 @@ import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
 import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
-import { createOrder, seedOrders, TEN_ITEMS } from "./requests.ts";
+import { createOrder, floorCreate, seedOrders } from "./requests.ts";
 import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
 
 cli(
@@ -155,6 +155,7 @@ function build(outdir: string, config?: string) {
  * worker's own isolate, where it was 5-7 % of an orders request's profile, named as ours.
  */
 async function serve(name: string, scriptPath: string, bindings: Record<string, string>, inspectorPort: number) {
+  const moduleOf = moduleOfLine(readFileSync(scriptPath, "utf8"));
   const mf = new Miniflare({
     ...convertV4MiniflareOptions({
       workers: [
@@ -176,7 +177,7 @@ async function serve(name: string, scriptPath: string, bindings: Record<string, 
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
   /** One profiled run of a request; its profile written to `file`. */
-  const profile = async (request: autocannon.Request, file: string, moduleOf: (line: number) => string) => {
+  const profile = async (request: autocannon.Request, file: string) => {
     await cdp.send("Profiler.start");
     const result = await autocannon({ url, connections: 8, duration: DURATION_S, requests: [request] });
     const { profile: taken } = (await cdp.send("Profiler.stop")) as { profile: CpuProfile };
@@ -237,26 +238,17 @@ function report(name: string, service: Run, floor: Run | undefined) {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 /** Each scenario's runs, the service's and the floor's in turn (every other round the floor first). */
-async function profileScenarios(scenarios: Scenario[], service: Served, floor: Served, modules: Modules) {
+async function profileScenarios(scenarios: Scenario[], service: Served, floor: Served) {
   for (const scenario of scenarios) {
     const slug = scenario.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
     const mine: Run[] = [];
     const theirs: Run[] = [];
     for (let round = 0; round < REPEAT; round++) {
       const sides = [
-        async () =>
-          mine.push(
-            await service.profile(scenario.request, `${OUT}/profile-${slug}.${round}.cpuprofile`, modules.service),
-          ),
+        async () => mine.push(await service.profile(scenario.request, `${OUT}/profile-${slug}.${round}.cpuprofile`)),
         async () => {
-          if (scenario.floorRequest)
-            theirs.push(
-              await floor.profile(
-                scenario.floorRequest,
-                `${OUT}/profile-floor-${slug}.${round}.cpuprofile`,
-                modules.floor,
-              ),
-            );
+          const request = scenario.floorRequest;
+          if (request) theirs.push(await floor.profile(request, `${OUT}/profile-floor-${slug}.${round}.cpuprofile`));
         },
       ];
       for (const side of round % 2 ? sides.reverse() : sides) await side();
@@ -264,11 +256,6 @@ async function profileScenarios(scenarios: Scenario[], service: Served, floor: S
     const ours = median(mine);
     if (ours) report(scenario.name, ours, median(theirs));
   }
-}
-
-interface Modules {
-  service: (line: number) => string;
-  floor: (line: number) => string;
 }
 
 /** The scenarios: /healthz, and the three orders scenarios with the floor's same work. */
@@ -289,12 +276,7 @@ function scenarios(auth: string, customer: string, orderId: string): Scenario[] 
     {
       name: "POST /v1/orders",
       request: createOrder(auth),
-      floorRequest: {
-        method: "POST",
-        path: "/orders",
-        headers: { "content-type": "application/json" },
-        body: TEN_ITEMS,
-      },
+      floorRequest: floorCreate(),
     },
   ];
 }
@@ -303,10 +285,6 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   const serviceScript = build(`${OUT}/profile-worker`);
   const floorScript = build(`${OUT}/profile-floor`, baselineConfig(OUT, "profile-floor", "bench/floor/worker.ts"));
-  const modules = {
-    service: moduleOfLine(readFileSync(serviceScript, "utf8")),
-    floor: moduleOfLine(readFileSync(floorScript, "utf8")),
-  };
   const provider = createProvider({
     databaseUrl: process.env.BENCH_DATABASE_URL,
     migrationsFolder: "migrations",
@@ -328,7 +306,7 @@ async function main() {
   const now = Math.floor(Date.now() / 1000);
   const auth = `Bearer ${await sign({ sub: customer, iat: now, exp: now + 3600 }, SECRET, "HS256")}`;
   const orderId = await seedOrders(service.url, auth);
-  await profileScenarios(scenarios(auth, customer, orderId), service, floor, modules);
+  await profileScenarios(scenarios(auth, customer, orderId), service, floor);
   await service.close();
   await floor.close();
   await sql.close();

@@ -18,6 +18,14 @@ export const createOrder = (authorization: string): autocannon.Request => ({
   }),
 });
 
+/** The stack floor's same create (bench/floor): TEN_ITEMS to its `POST /orders`. */
+export const floorCreate = (): autocannon.Request => ({
+  method: "POST",
+  path: "/orders",
+  headers: { "content-type": "application/json" },
+  body: TEN_ITEMS,
+});
+
 /**
  * The benchmark's data: `count` orders of TEN_ITEMS for the token's customer (60 by default, so a
  * list of 50 with items is a full page). Returns the last order's id, for the single-order reads.

@@ -39,7 +39,7 @@ import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
 import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
-import { createOrder, seedOrders, subscribeEndpoint, TEN_ITEMS } from "./requests.ts";
+import { createOrder, floorCreate, seedOrders, subscribeEndpoint } from "./requests.ts";
 import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
 import { barChart } from "./svg.ts";
 
@@ -474,12 +474,6 @@ async function databaseScenarios(
   });
   const post = () => createOrder(auth);
   const onFloor = (path: () => string) => () => ({ method: "GET" as const, path: path() });
-  const floorPost = (): autocannon.Request => ({
-    method: "POST",
-    path: "/orders",
-    headers: { "content-type": "application/json" },
-    body: TEN_ITEMS,
-  });
   const scenarios: Scenario[] = [];
   // Reads first, writes last: every read scenario sees the same 60 seeded orders.
   for (const latencyMs of [0, 30]) {
@@ -509,7 +503,7 @@ async function databaseScenarios(
       name: `POST /v1/orders 10 items + key (db +${latencyMs}ms)`,
       latencyMs,
       request: post,
-      floorRequest: floorPost,
+      floorRequest: floorCreate,
     });
   }
   // The same create once an endpoint takes its events ÷ without: the request path must not grow.
