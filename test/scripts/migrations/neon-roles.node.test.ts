@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MigrationConnection } from "../../../scripts/migrations/migrator.ts";
 import { runMigrations } from "../../../scripts/migrations/migrator.ts";
 import {
@@ -63,17 +63,26 @@ beforeAll(async () => {
   await runMigrations(as("neondb_owner"));
 }, 60_000);
 afterAll(() => db.close());
+// Each test starts with no worker role, whatever the one before it left, and makes the one it needs.
+beforeEach(() =>
+  db.exec(`RESET ROLE; DROP ROLE IF EXISTS made_by_a_leak; DROP ROLE IF EXISTS console_made;
+    DO $$ BEGIN
+      IF EXISTS (SELECT FROM pg_roles WHERE rolname = '${WORKER_ROLE}') THEN
+        REASSIGN OWNED BY ${WORKER_ROLE} TO neondb_owner; DROP OWNED BY ${WORKER_ROLE}; DROP ROLE ${WORKER_ROLE};
+      END IF;
+    END $$;`),
+);
 
 describe("the worker's role on a Neon-like PostgreSQL", () => {
   it("made in the Console, it reads the journal and makes roles: the script refuses it and changes nothing", async () => {
-    await db.exec(`RESET ROLE; DROP ROLE IF EXISTS made_by_a_leak; DROP ROLE IF EXISTS console_made;
-      CREATE ROLE console_made LOGIN CREATEDB CREATEROLE BYPASSRLS IN ROLE neon_superuser;`);
+    await db.exec("CREATE ROLE console_made LOGIN CREATEDB CREATEROLE BYPASSRLS IN ROLE neon_superuser");
     expect(await attempt("console_made", JOURNAL)).toBe("allowed");
     expect(await attempt("console_made", "CREATE ROLE made_by_a_leak")).toBe("allowed");
 
     // The same role under the worker's name, as checklist step 4 once made it:
-    await db.exec(`REASSIGN OWNED BY ${WORKER_ROLE} TO neondb_owner; DROP OWNED BY ${WORKER_ROLE}; DROP ROLE ${WORKER_ROLE};
-      CREATE ROLE ${WORKER_ROLE} LOGIN PASSWORD 'console-made' CREATEDB CREATEROLE BYPASSRLS IN ROLE neon_superuser;`);
+    await db.exec(
+      `CREATE ROLE ${WORKER_ROLE} LOGIN PASSWORD 'console-made' CREATEDB CREATEROLE BYPASSRLS IN ROLE neon_superuser`,
+    );
     const refusal = provisionWorkerRole(as("neondb_owner"), newPassword());
     await expect(refusal).rejects.toThrow(WorkerRoleError);
     await expect(refusal).rejects.toThrow(/CREATEROLE, CREATEDB, BYPASSRLS, member of neon_superuser/);
@@ -81,7 +90,6 @@ describe("the worker's role on a Neon-like PostgreSQL", () => {
       WORKER_ROLE,
     ]);
     expect(rows[0]?.rolpassword).toMatch(/^SCRAM-SHA-256\$/);
-    await db.exec(`DROP OWNED BY ${WORKER_ROLE}; DROP ROLE ${WORKER_ROLE};`);
   });
 
   it("made by the owner with SQL, it logs in with its new password and belongs to nothing", async () => {
@@ -106,6 +114,7 @@ describe("the worker's role on a Neon-like PostgreSQL", () => {
   });
 
   it("has migration 0003's grants (made after 0003 ran, it gets them with it): rows, nothing else", async () => {
+    await provisionWorkerRole(as("neondb_owner"), newPassword());
     expect(await attempt(WORKER_ROLE, "SELECT count(*) FROM orders")).toBe("allowed");
     expect(await attempt(WORKER_ROLE, JOURNAL)).toMatch(/permission denied for schema drizzle/);
     expect(await attempt(WORKER_ROLE, "CREATE TABLE mine (id int)")).toMatch(/permission denied for schema public/);
@@ -115,6 +124,7 @@ describe("the worker's role on a Neon-like PostgreSQL", () => {
   });
 
   it("run again, it rotates the password and keeps the grants", async () => {
+    await provisionWorkerRole(as("neondb_owner"), newPassword());
     const before = await db.query<{ p: string }>("SELECT rolpassword AS p FROM pg_authid WHERE rolname = $1", [
       WORKER_ROLE,
     ]);
