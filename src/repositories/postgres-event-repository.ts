@@ -80,7 +80,7 @@ function pageClausesOf({ direction, after }: EventListQuery): PageClauses {
 /** What the event jobs ask of the events table: ids, types and traces, never the order. */
 function jobQueries(
   db: Database,
-): Pick<EventRepository, "routeOf" | "claimForSweep" | "markDispatched" | "oldestUndispatched"> {
+): Pick<EventRepository, "routeOf" | "claimForSweep" | "releaseSweepClaim" | "markDispatched" | "oldestUndispatched"> {
   return {
     async routeOf(id) {
       const [row] = await runQuery("events.route", () =>
@@ -105,6 +105,16 @@ function jobQueries(
     },
 
     claimForSweep: (claim) => claimForSweep(db, claim),
+
+    async releaseSweepClaim(ids, at) {
+      if (ids.length === 0) return;
+      await runQuery("events.release-sweep-claim", () =>
+        db
+          .update(orderEvents)
+          .set({ sweptAt: null })
+          .where(and(inArray(orderEvents.id, ids), eq(orderEvents.sweptAt, at))),
+      );
+    },
 
     async markDispatched(id, at) {
       await runQuery("events.mark-dispatched", () =>

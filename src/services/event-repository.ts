@@ -43,6 +43,11 @@ export interface EventRepository {
    * claiming this moment: id and trace.
    */
   claimForSweep(claim: SweepClaim): Promise<{ id: string; traceparent?: string }[]>;
+  /**
+   * Lets go of a sweep's claim made `at` whose hand-over failed: those of `ids` still claimed then are the
+   * next sweep's to claim, whenever it runs, not only an hour on.
+   */
+  releaseSweepClaim(ids: string[], at: Date): Promise<void>;
   /** Records that the event was fanned out to its endpoints. */
   markDispatched(id: string, at: Date): Promise<void>;
   /** The age of the oldest event not fanned out yet, as its creation time; null when there is none. */

@@ -14,7 +14,7 @@ export const SWEEP_AFTER_MS = 60_000;
 export const SWEEP_BATCH = 500;
 /**
  * An event the sweep handed over that is still not fanned out this long after (its fan-out gave up on
- * our side, or the send after the claim failed) is handed over again.
+ * our side, or the send after the claim failed and the claim could not be let go) is handed over again.
  */
 export const RESWEEP_AFTER_MS = 60 * 60_000;
 
@@ -27,7 +27,7 @@ export interface SweepReport {
 }
 
 export interface EventSweepDeps {
-  events: Pick<EventRepository, "claimForSweep" | "oldestUndispatched">;
+  events: Pick<EventRepository, "claimForSweep" | "releaseSweepClaim" | "oldestUndispatched">;
   queue: EventQueue | undefined;
   logger: Logger;
   metrics: Pick<Metrics, "count" | "setGauge">;
@@ -43,6 +43,19 @@ export interface EventSweepDeps {
  */
 export function createEventSweep({ events, queue, logger, metrics, now }: EventSweepDeps) {
   const send = senderTo(queue);
+  // A claim not handed over is let go, so the step's retry or the next run claims it, not the re-sweep an hour on.
+  const letGo = (claimed: { id: string }[], at: Date) =>
+    events
+      .releaseSweepClaim(
+        claimed.map((e) => e.id),
+        at,
+      )
+      .catch((err: unknown) =>
+        logger.warn("sweep claim not let go; its events wait for the re-sweep", {
+          events: claimed.length,
+          error: (err as Error).name,
+        }),
+      );
   return async function sweep(): Promise<SweepReport> {
     const at = now();
     const late = await events.claimForSweep({
@@ -52,7 +65,12 @@ export function createEventSweep({ events, queue, logger, metrics, now }: EventS
       limit: SWEEP_BATCH,
     });
     const next = late.length === SWEEP_BATCH ? "now" : "none";
-    await send([...handOvers(late), ...(next === "now" ? [{ kind: "sweep" as const }] : [])]);
+    try {
+      await send([...handOvers(late), ...(next === "now" ? [{ kind: "sweep" as const }] : [])]);
+    } catch (err) {
+      await letGo(late, new Date(at));
+      throw err;
+    }
     metrics.count("events_handed_over_total", { by: "sweep" }, late.length);
     // Each under the trace of the request that caused it, so a late event is found by its trace id.
     for (const { id, traceparent } of late)

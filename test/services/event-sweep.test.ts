@@ -54,13 +54,53 @@ describe("the sweep", () => {
   });
 
   it("without a queue, fails with the reason (a cron bound to no queue is misconfigured)", async () => {
+    const releaseSweepClaim = vi.fn(async () => {});
     const { sweep } = sweepWith({
       queue: null,
-      events: { claimForSweep: async () => [{ id: "late" }], oldestUndispatched: async () => null },
+      events: { claimForSweep: async () => [{ id: "late" }], releaseSweepClaim, oldestUndispatched: async () => null },
     });
     await expect(sweep()).rejects.toMatchObject({
       code: "SERVICE_UNAVAILABLE",
       detail: "no EVENTS_QUEUE binding",
     });
+    expect(releaseSweepClaim).toHaveBeenCalledWith(["late"], new Date(NOW));
+  });
+
+  it("lets go of what it claimed when the queue refuses it, so the step's retry claims it again, not in an hour", async () => {
+    const recorder = recordingQueue();
+    recorder.state.refusing = true;
+    const releaseSweepClaim = vi.fn(async () => {});
+    const { sweep, lines, metrics } = sweepWith({
+      queue: recorder.queue,
+      events: {
+        claimForSweep: async () => [{ id: "a" }, { id: "b", traceparent: TRACEPARENT }],
+        releaseSweepClaim,
+      },
+    });
+    await expect(sweep()).rejects.toThrow("queue unavailable");
+    expect(releaseSweepClaim).toHaveBeenCalledWith(["a", "b"], new Date(NOW));
+    expect(lines).toEqual([]);
+    expect(metrics.render({})).not.toMatch(/^events_handed_over_total/m);
+  });
+
+  it("says so when the claim cannot be let go either, and fails with the queue's reason", async () => {
+    const recorder = recordingQueue();
+    recorder.state.refusing = true;
+    const { sweep, lines } = sweepWith({
+      queue: recorder.queue,
+      events: {
+        claimForSweep: async () => [{ id: "a" }],
+        releaseSweepClaim: async () => Promise.reject(new TypeError("fetch failed")),
+      },
+    });
+    await expect(sweep()).rejects.toThrow("queue unavailable");
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "sweep claim not let go; its events wait for the re-sweep",
+        events: 1,
+        error: "TypeError",
+      }),
+    ]);
   });
 });

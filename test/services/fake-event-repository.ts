@@ -77,6 +77,9 @@ export function fakeEventRepository(
       for (const e of due) e.sweptAt = at;
       return due.map((e) => ({ id: e.id, traceparent: e.trace?.traceparent }));
     },
+    async releaseSweepClaim(ids, at) {
+      for (const e of events) if (ids.includes(e.id) && e.sweptAt?.getTime() === at.getTime()) e.sweptAt = null;
+    },
     async markDispatched(id, at) {
       const event = byId(id);
       if (event) event.dispatchedAt ??= at;

@@ -40,6 +40,7 @@ export function eventJobDeps({
       findById: unexpected("findById"),
       routeOf: unexpected("routeOf"),
       claimForSweep: unexpected("claimForSweep"),
+      releaseSweepClaim: unexpected("releaseSweepClaim"),
       markDispatched: unexpected("markDispatched"),
       oldestUndispatched: unexpected("oldestUndispatched"),
       missedBy: unexpected("missedBy"),

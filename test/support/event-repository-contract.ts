@@ -143,6 +143,29 @@ export function eventRepositoryContract(name: string, fresh: () => Promise<Event
       expect(await claim(moment(10), moment(0), 4)).toEqual([]);
     });
 
+    it("lets go of a sweep's claim made at a time: claimed by the next sweep, whenever it runs", async () => {
+      const store = await fresh();
+      const [a, b] = await written(store);
+      const moment = (minutes: number) => new Date(Date.parse("2027-01-01T00:00:00Z") + minutes * 60_000);
+      const claim = (minutes: number) =>
+        store.events.claimForSweep({
+          createdBefore: moment(10),
+          sweptBefore: moment(-60),
+          at: moment(minutes),
+          limit: 10,
+        });
+      const traced = (id: string) => ({ id, traceparent: TRACE.traceparent });
+
+      expect(await claim(1)).toHaveLength(3);
+      // Another sweep's claim time, an unknown id and no ids let go of nothing.
+      await store.events.releaseSweepClaim([a.id, b.id], moment(2));
+      await store.events.releaseSweepClaim([crypto.randomUUID()], moment(1));
+      await store.events.releaseSweepClaim([], moment(1));
+      expect(await claim(2)).toEqual([]);
+      await store.events.releaseSweepClaim([a.id, b.id], moment(1));
+      expect(await claim(3)).toEqual([traced(a.id), traced(b.id)]);
+    });
+
     it("names what an endpoint missed: events of its types from a time, with no delivery there, and the attempts made", async () => {
       const store = await fresh();
       const [endpoint, other] = [storedEndpoint(), storedEndpoint()];
