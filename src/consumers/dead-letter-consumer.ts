@@ -1,6 +1,6 @@
 import type { Logger } from "../observability/logger";
 import type { Metrics } from "../observability/metrics";
-import { type EventMessage, isEventMessage } from "../services/event-messages";
+import { type EventMessage, isEventMessage, isPurgeMessage, isSweepMessage } from "../services/event-messages";
 import type { EventRepository } from "../services/event-repository";
 import { attemptRecord, notAttempted } from "../services/webhook-dispatcher";
 import type { WebhookRepository } from "../services/webhook-repository";
@@ -25,8 +25,9 @@ type Delivery = Extract<EventMessage, { kind: "delivery" }>;
  * up on ends `failed` in the endpoint's deliveries, where an admin finds it and sends it again (redeliver,
  * recover): the dispatcher recorded that for a last attempt the receiver failed; when our side failed to
  * the end, it is recorded here. An event whose fan-out never ran is left to the sweep, which hands over
- * every event not fanned out. Each is counted by kind and logged with its ids; a dead letter that is not
- * ours is only counted and logged.
+ * every event not fanned out, and a step of the sweep or a purge to the hourly run, which starts each
+ * again. Each is counted by kind and logged with its ids; a dead letter that is not ours is only counted
+ * and logged.
  */
 export function deadLetterConsumer({
   events,
@@ -57,6 +58,14 @@ export function deadLetterConsumer({
 
   async function step(message: Message<unknown>): Promise<void> {
     const body = message.body;
+    // A step of a job the hourly run starts again (src/cron-schedule.ts): nothing is lost with it.
+    if (isSweepMessage(body) || isPurgeMessage(body)) {
+      metrics.count("dead_letters_total", { kind: body.kind });
+      const job = isPurgeMessage(body) ? `${body.job} purge` : "event sweep";
+      logger.warn(`${job} step given up: the hourly run goes on`, { message_id: message.id });
+      message.ack();
+      return;
+    }
     if (!isEventMessage(body)) {
       metrics.count("dead_letters_total", { kind: "unknown" });
       logger.warn("dead letter dropped: not an event message", { message_id: message.id });

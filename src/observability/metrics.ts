@@ -69,7 +69,7 @@ export const EVENT_COUNTERS = {
     "Webhook delivery steps by outcome (delivered, retrying, failed, disabled, skipped; moved: to the slow lane; duplicate, not_due: a copy of a delivery under way).",
   events_handed_over_total: "Events handed to the queue, by who handed them (request, sweep).",
   webhook_endpoints_disabled_total: "Endpoints disabled, by reason (gone: a 410; failing: 5 days of failed attempts).",
-  dead_letters_total: "Messages the events queue gave up on, by kind (delivery, event, unknown).",
+  dead_letters_total: "Messages the events queue gave up on, by kind (delivery, event, sweep, purge, unknown).",
   queue_messages_ignored_total: "Messages on the events queue that are not event messages, acknowledged unread.",
 } as const;
 export type EventCounter = keyof typeof EVENT_COUNTERS;

@@ -106,6 +106,25 @@ describe("the dead-letter queue's consumer", () => {
     );
   });
 
+  it("counts a step of the sweep or a purge apart, and leaves it to the hourly run", async () => {
+    const { consume, metrics, lines } = consumerWith();
+    const steps = [
+      message({ kind: "sweep" }),
+      message({ kind: "purge", job: "events" }),
+      message({ kind: "purge", job: "idempotency" }),
+    ];
+    await consume(batchOf(...steps.map((s) => s.msg)));
+    expect(steps.map((s) => s.done)).toEqual([{ acked: true }, { acked: true }, { acked: true }]);
+    expect(metrics.render({})).toContain('dead_letters_total{kind="sweep"} 1');
+    expect(metrics.render({})).toContain('dead_letters_total{kind="purge"} 2');
+    expect(metrics.render({})).not.toContain('dead_letters_total{kind="unknown"}');
+    expect(lines.map((l) => l.msg).sort()).toEqual([
+      "event sweep step given up: the hourly run goes on",
+      "events purge step given up: the hourly run goes on",
+      "idempotency purge step given up: the hourly run goes on",
+    ]);
+  });
+
   it("retries a dead letter it could not record, logging codes, never data", async () => {
     const { consume, delivery, lines } = consumerWith({ failRecording: true });
     const sent = message(delivery);
