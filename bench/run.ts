@@ -678,107 +678,99 @@ function goalsOf(
   ];
 }
 
-async function main() {
-  pin(process.pid, 0);
-  mkdirSync(OUT, { recursive: true });
-  console.log("building the worker as deployed…");
-  const bareConfig = baselineConfig(OUT, "bare-hono", "bench/bare/worker.ts");
-  const floorConfig = baselineConfig(OUT, "stack-floor", "bench/floor/worker.ts");
-  const bundle = build(undefined, `${OUT}/worker`);
-  const bare = build(bareConfig, `${OUT}/bare`);
-  const floor = build(floorConfig, `${OUT}/floor`);
-  const top = contributors(`${OUT}/worker/meta.json`);
-  if (AGAINST) console.log(`building the worker at ${AGAINST}…`);
-  const against = AGAINST ? buildAgainst(AGAINST, OUT) : undefined;
-
-  // Full chain ÷ bare Hono on /healthz: BENCH_REPEAT interleaved runs against the same two workers.
+/**
+ * The full chain ÷ bare Hono on /healthz: BENCH_REPEAT interleaved runs against the same two workers,
+ * every other run in the other order, as for the orders scenarios.
+ */
+async function healthzRuns(bundleFile: string, bareFile: string) {
   const results: Record<string, ScenarioResult> = {};
   const ratios: number[] = [];
-  if (selected("GET /healthz")) {
-    const noDb = await startWorker(
-      bundle.file,
-      {
-        JWT_SECRET: SECRET,
-        WEBHOOK_ENCRYPTION_KEY: SECRET,
-        DATABASE_URL: "postgres://bench:bench@localhost/none",
-        LOG_LEVEL: "error",
-      },
-      { limiters: true },
-    );
-    const baseline = await startWorker(bare.file, {});
-    const healthz: autocannon.Request = { method: "GET", path: "/healthz" };
-    await warmUp(baseline, healthz);
-    await warmUp(noDb, healthz);
-    for (let run = 1; run <= REPEAT; run++) {
-      // Every other run in the other order, as for the orders scenarios.
-      let b: Awaited<ReturnType<typeof drive>>;
-      let f: typeof b;
-      if (run % 2) {
-        b = await drive(baseline, healthz);
-        f = await drive(noDb, healthz);
-      } else {
-        f = await drive(noDb, healthz);
-        b = await drive(baseline, healthz);
-      }
-      ratios.push(Math.round((f.summary.rps / Math.max(1, b.summary.rps)) * 1000) / 1000);
-      results[`bare hono GET /healthz (run ${run})`] = b.summary;
-      results[`full chain GET /healthz (run ${run})`] = f.summary;
-      console.log(
-        `/healthz run ${run}: bare ${b.summary.rps} req/s, full ${f.summary.rps} req/s, ratio ${ratios.at(-1)}`,
-      );
+  const noDb = await startWorker(
+    bundleFile,
+    {
+      JWT_SECRET: SECRET,
+      WEBHOOK_ENCRYPTION_KEY: SECRET,
+      DATABASE_URL: "postgres://bench:bench@localhost/none",
+      LOG_LEVEL: "error",
+    },
+    { limiters: true },
+  );
+  const baseline = await startWorker(bareFile, {});
+  const healthz: autocannon.Request = { method: "GET", path: "/healthz" };
+  await warmUp(baseline, healthz);
+  await warmUp(noDb, healthz);
+  for (let run = 1; run <= REPEAT; run++) {
+    let b: Awaited<ReturnType<typeof drive>>;
+    let f: typeof b;
+    if (run % 2) {
+      b = await drive(baseline, healthz);
+      f = await drive(noDb, healthz);
+    } else {
+      f = await drive(noDb, healthz);
+      b = await drive(baseline, healthz);
     }
-    await noDb.mf.dispose();
-    await baseline.mf.dispose();
+    ratios.push(Math.round((f.summary.rps / Math.max(1, b.summary.rps)) * 1000) / 1000);
+    results[`bare hono GET /healthz (run ${run})`] = b.summary;
+    results[`full chain GET /healthz (run ${run})`] = f.summary;
+    console.log(
+      `/healthz run ${run}: bare ${b.summary.rps} req/s, full ${f.summary.rps} req/s, ratio ${ratios.at(-1)}`,
+    );
   }
+  await noDb.mf.dispose();
+  await baseline.mf.dispose();
+  return { results, ratios };
+}
 
-  const pgUrl = await postgresUrl();
-  if (!pgUrl) console.log("no PostgreSQL answers (BENCH_DATABASE_URL): database scenarios on PGlite only");
-  const comparisons: Comparison[] = [];
-  for (const [backend, url] of [["pglite", undefined], ...(pgUrl ? [["postgres", pgUrl] as const] : [])] as const) {
-    const run = await databaseScenarios(backend, bundle.file, floor.file, url, against?.file);
-    Object.assign(results, run.results);
-    comparisons.push(...run.comparisons);
-  }
-
-  // Last: its short-lived workerd processes must not overlap the load runs above.
-  const profileStartup = !AGAINST && selected("startup");
-  if (profileStartup) console.log("profiling startup (wrangler check startup)…");
-  const startupRunsMs = profileStartup
-    ? startupRuns({ worker: bundle.upload, bare: bare.upload, floor: floor.upload })
-    : { worker: [], bare: [], floor: [] };
-  // As for the orders scenarios: run by run (interleaved), the worker's ÷ the floor's, and the median;
-  // a run in which the profiler saw either one's startup not at all has no ratio.
-  const worker = startupRunsMs.worker ?? [];
-  const floorRuns = startupRunsMs.floor ?? [];
+/**
+ * Startup of the three uploads, STARTUP_RUNS interleaved profiles each. As for the orders scenarios: run by
+ * run, the worker's ÷ the floor's, and the median; a run in which the profiler saw either one's startup
+ * not at all has no ratio.
+ */
+function startupFigures(uploads: { worker: string; bare: string; floor: string } | undefined) {
+  const runsMs = uploads ? startupRuns(uploads) : { worker: [], bare: [], floor: [] };
+  const worker = runsMs.worker ?? [];
+  const floor = runsMs.floor ?? [];
   const paired = worker.flatMap((ms, i) => {
-    const floorMs = floorRuns[i];
+    const floorMs = floor[i];
     return ms !== null && floorMs != null ? [[ms, floorMs] as const] : [];
   });
-  const startupRatios = runRatios(
+  const ratios = runRatios(
     paired.map(([ms]) => ms),
     paired.map(([, floorMs]) => floorMs),
   );
-  const startup = {
+  return {
     active_ms: medianSeen(worker),
-    bare_active_ms: medianSeen(startupRunsMs.bare),
-    stack_floor_active_ms: medianSeen(floorRuns),
-    over_floor: startupRatios.length > 0 ? median(startupRatios) : undefined,
-    over_floor_runs: startupRatios,
-    runs_ms: startupRunsMs,
+    bare_active_ms: medianSeen(runsMs.bare),
+    stack_floor_active_ms: medianSeen(floor),
+    over_floor: ratios.length > 0 ? median(ratios) : undefined,
+    over_floor_runs: ratios,
+    runs_ms: runsMs,
   };
+}
 
-  const goals = goalsOf(results, median(ratios), startup, bundle.gzip_bytes, floor.gzip_bytes);
-  const report = {
+type Build = ReturnType<typeof build>;
+type Startup = ReturnType<typeof startupFigures>;
+
+/** What bench/results/latest.json records of a run. */
+function reportOf(
+  results: Record<string, ScenarioResult>,
+  healthzRatios: number[],
+  startup: Startup,
+  builds: { bundle: Build; bare: Build; floor: Build; top: ReturnType<typeof contributors> },
+  withPostgres: boolean,
+) {
+  const { bundle, bare, floor, top } = builds;
+  return {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, date: new Date().toISOString() },
     settings: {
       duration_s: DURATION_S,
       connections: CONNECTIONS,
-      database: `PGlite${pgUrl ? " and PostgreSQL" : ""} via the local SQL-over-HTTP server`,
+      database: `PGlite${withPostgres ? " and PostgreSQL" : ""} via the local SQL-over-HTTP server`,
     },
     scenarios: results,
     ratios: {
-      full_over_bare: median(ratios),
-      full_over_bare_runs: ratios,
+      full_over_bare: median(healthzRatios),
+      full_over_bare_runs: healthzRatios,
       rs256_read_over_hs256_read: tokenCost(results),
       create_with_endpoint_over_create: endpointCost(results),
     },
@@ -787,27 +779,32 @@ async function main() {
         .filter(([, r]) => r.db_round_trips_per_request !== undefined)
         .map(([name, r]) => [name, r.db_round_trips_per_request]),
     ),
-    goals,
+    goals: goalsOf(results, median(healthzRatios), startup, bundle.gzip_bytes, floor.gzip_bytes),
     startup,
     bundle: { raw_bytes: bundle.raw_bytes, gzip_bytes: bundle.gzip_bytes, top_contributors_minified_bytes: top },
     bare_bundle: { raw_bytes: bare.raw_bytes, gzip_bytes: bare.gzip_bytes },
     stack_floor_bundle: { raw_bytes: floor.raw_bytes, gzip_bytes: floor.gzip_bytes },
   };
-  // A partial run (BENCH_ONLY) or a comparison (BENCH_AGAINST) prints its figures but leaves the
-  // recorded results alone.
-  if (RECORDING) {
-    mkdirSync("bench/results", { recursive: true });
-    writeFileSync("bench/results/latest.json", `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(
-      "bench/results/latest.svg",
-      barChart(
-        `order-service: requests/s (${report.machine.cpus} CPUs, ${CONNECTIONS} connections)`,
-        Object.entries(results).map(([label, r]) => ({ label, value: r.rps })),
-      ),
-    );
-  }
+}
 
-  const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+type Report = ReturnType<typeof reportOf>;
+
+function record(report: Report) {
+  mkdirSync("bench/results", { recursive: true });
+  writeFileSync("bench/results/latest.json", `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(
+    "bench/results/latest.svg",
+    barChart(
+      `order-service: requests/s (${report.machine.cpus} CPUs, ${CONNECTIONS} connections)`,
+      Object.entries(report.scenarios).map(([label, r]) => ({ label, value: r.rps })),
+    ),
+  );
+}
+
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+/** The scenarios' table. */
+function printTable(results: Record<string, ScenarioResult>) {
   console.log(
     "\nscenario".padEnd(66) +
       "req/s".padStart(8) +
@@ -832,52 +829,103 @@ async function main() {
   }
   if (Object.values(results).some((r) => r.cpu_over_baseline !== undefined))
     console.log("* ÷ the same create on a database without the endpoint, driven in turn (not ÷ the floor)");
-  console.log(`\nfull chain ÷ bare on /healthz: median ${report.ratios.full_over_bare} of ${ratios.join(", ")}`);
+}
+
+/** The whole-run figures: /healthz, startup, the bundle, the goals and the two ratios. */
+function printFigures(report: Report) {
+  const { ratios, startup, bundle, bare_bundle: bare, stack_floor_bundle: floor } = report;
   console.log(
-    `startup (active CPU, median of ${STARTUP_RUNS}): ${startupFigure(worker)}, ` +
-      `bare Hono ${startupFigure(startupRunsMs.bare)}, ` +
-      `stack floor (Hono + Drizzle over the Neon driver) ${startupFigure(floorRuns)}; ` +
-      `÷ floor ${startup.over_floor ?? "not measured"} (runs ${startupRatios.join(", ")})`,
+    `\nfull chain ÷ bare on /healthz: median ${ratios.full_over_bare} of ${ratios.full_over_bare_runs.join(", ")}`,
+  );
+  console.log(
+    `startup (active CPU, median of ${STARTUP_RUNS}): ${startupFigure(startup.runs_ms.worker)}, ` +
+      `bare Hono ${startupFigure(startup.runs_ms.bare)}, ` +
+      `stack floor (Hono + Drizzle over the Neon driver) ${startupFigure(startup.runs_ms.floor)}; ` +
+      `÷ floor ${startup.over_floor ?? "not measured"} (runs ${startup.over_floor_runs.join(", ")})`,
   );
   console.log(
     `bundle: ${kib(bundle.raw_bytes)} raw, ${kib(bundle.gzip_bytes)} gzip (bare Hono: ${kib(bare.gzip_bytes)}, ` +
       `stack floor: ${kib(floor.gzip_bytes)} gzip)`,
   );
+  const top = bundle.top_contributors_minified_bytes;
   console.log(`largest contributors (minified): ${top.map((t) => `${t.name} ${kib(t.bytes)}`).join(", ")}`);
   console.log("\ngoals (docs/benchmarks.md), on PostgreSQL where the database is in it:");
-  for (const g of goals) console.log(`  ${g.met ? "met    " : "NOT MET"} ${g.goal}: ${g.value ?? "not measured"}`);
+  for (const g of report.goals)
+    console.log(`  ${g.met ? "met    " : "NOT MET"} ${g.goal}: ${g.value ?? "not measured"}`);
   console.log(
-    `a read with an RS256 token ÷ with an HS256 one (CPU): ${report.ratios.rs256_read_over_hs256_read ?? "not measured"}`,
+    `a read with an RS256 token ÷ with an HS256 one (CPU): ${ratios.rs256_read_over_hs256_read ?? "not measured"}`,
   );
   console.log(
-    `a create with one webhook endpoint ÷ without (CPU): ${report.ratios.create_with_endpoint_over_create ?? "not measured"}`,
+    `a create with one webhook endpoint ÷ without (CPU): ${ratios.create_with_endpoint_over_create ?? "not measured"}`,
   );
-  if (RECORDING) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
-  if (against) {
+}
+
+/** BENCH_AGAINST: each scenario's median CPU and p99 at that commit and in this checkout. */
+function printComparisons(commit: string, comparisons: Comparison[]) {
+  console.log(`\nthis checkout against ${AGAINST} (${commit.slice(0, 7)}), median of ${REPEAT} interleaved runs each:`);
+  for (const { name, against: theirs, current } of comparisons) {
+    const cpu = (rs: ScenarioResult[]) => median(rs.map((r) => r.cpu_ms_per_request ?? 0));
+    const p99 = (rs: ScenarioResult[]) => median(rs.map((r) => r.p99_ms));
     console.log(
-      `\nthis checkout against ${AGAINST} (${against.commit.slice(0, 7)}), median of ${REPEAT} interleaved runs each:`,
+      `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(cpu(theirs), cpu(current))}), ` +
+        `p99 ${p99(theirs)} → ${p99(current)} ms`,
     );
-    for (const { name, against: theirs, current } of comparisons) {
-      const cpu = (rs: ScenarioResult[]) => median(rs.map((r) => r.cpu_ms_per_request ?? 0));
-      const p99 = (rs: ScenarioResult[]) => median(rs.map((r) => r.p99_ms));
-      console.log(
-        `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(cpu(theirs), cpu(current))}), ` +
-          `p99 ${p99(theirs)} → ${p99(current)} ms`,
-      );
-    }
+  }
+}
+
+/** What fails the run: a non-2xx answer or an error, or a request that took other than one round trip. */
+const failuresOf = (results: Record<string, ScenarioResult>, comparisons: Comparison[]) => [
+  ...Object.entries(results)
+    .filter(([, r]) => r.errors > 0)
+    .map(([name, r]) => `${name}: ${r.errors} non-2xx answers or errors`),
+  ...comparisons
+    .filter((c) => c.against.some((r) => r.errors > 0))
+    .map((c) => `${c.name}: non-2xx answers or errors from the worker at ${AGAINST}`),
+  ...Object.entries(results)
+    .filter(([, r]) => r.db_round_trips_per_request !== undefined && r.db_round_trips_per_request !== 1)
+    .map(([name, r]) => `${name}: ${r.db_round_trips_per_request} database round trips per request, not 1`),
+];
+
+async function main() {
+  pin(process.pid, 0);
+  mkdirSync(OUT, { recursive: true });
+  console.log("building the worker as deployed…");
+  const bundle = build(undefined, `${OUT}/worker`);
+  const bare = build(baselineConfig(OUT, "bare-hono", "bench/bare/worker.ts"), `${OUT}/bare`);
+  const floor = build(baselineConfig(OUT, "stack-floor", "bench/floor/worker.ts"), `${OUT}/floor`);
+  const top = contributors(`${OUT}/worker/meta.json`);
+  if (AGAINST) console.log(`building the worker at ${AGAINST}…`);
+  const against = AGAINST ? buildAgainst(AGAINST, OUT) : undefined;
+
+  const healthz = selected("GET /healthz") ? await healthzRuns(bundle.file, bare.file) : { results: {}, ratios: [] };
+  const results: Record<string, ScenarioResult> = { ...healthz.results };
+
+  const pgUrl = await postgresUrl();
+  if (!pgUrl) console.log("no PostgreSQL answers (BENCH_DATABASE_URL): database scenarios on PGlite only");
+  const comparisons: Comparison[] = [];
+  for (const [backend, url] of [["pglite", undefined], ...(pgUrl ? [["postgres", pgUrl] as const] : [])] as const) {
+    const run = await databaseScenarios(backend, bundle.file, floor.file, url, against?.file);
+    Object.assign(results, run.results);
+    comparisons.push(...run.comparisons);
   }
 
-  const failures = [
-    ...Object.entries(results)
-      .filter(([, r]) => r.errors > 0)
-      .map(([name, r]) => `${name}: ${r.errors} non-2xx answers or errors`),
-    ...comparisons
-      .filter((c) => c.against.some((r) => r.errors > 0))
-      .map((c) => `${c.name}: non-2xx answers or errors from the worker at ${AGAINST}`),
-    ...Object.entries(results)
-      .filter(([, r]) => r.db_round_trips_per_request !== undefined && r.db_round_trips_per_request !== 1)
-      .map(([name, r]) => `${name}: ${r.db_round_trips_per_request} database round trips per request, not 1`),
-  ];
+  // Last: its short-lived workerd processes must not overlap the load runs above.
+  const profileStartup = !AGAINST && selected("startup");
+  if (profileStartup) console.log("profiling startup (wrangler check startup)…");
+  const startup = startupFigures(
+    profileStartup ? { worker: bundle.upload, bare: bare.upload, floor: floor.upload } : undefined,
+  );
+
+  const report = reportOf(results, healthz.ratios, startup, { bundle, bare, floor, top }, Boolean(pgUrl));
+  // A partial run (BENCH_ONLY) or a comparison (BENCH_AGAINST) prints its figures but leaves the
+  // recorded results alone.
+  if (RECORDING) record(report);
+  printTable(results);
+  printFigures(report);
+  if (RECORDING) console.log("wrote bench/results/latest.json and bench/results/latest.svg");
+  if (against) printComparisons(against.commit, comparisons);
+
+  const failures = failuresOf(results, comparisons);
   if (failures.length > 0) {
     console.error(`bench failed:\n${failures.join("\n")}`);
     process.exit(1);
