@@ -168,11 +168,18 @@ function unsafeSettings(config: Config): Record<string, string> {
   return { webhooks: "WEBHOOK_ALLOW_LOCAL_RECEIVERS is on in a deployed environment: turn it off" };
 }
 
-/** Hands each committed event to the queue before the answer; a refused one again after it, in its `waitUntil`. */
+/**
+ * Hands each committed event to the queue before the answer; a refused one again after it, in its `waitUntil`.
+ * A request cut short (its deadline answered 504, or its client went away) has no answer left to wait for
+ * the hand-over: it goes on in the `waitUntil`, which outlives the answer by up to 30 s
+ * (https://developers.cloudflare.com/workers/runtime-apis/context/).
+ */
 const announcer = (handOver: EventHandOver) => async (event: EventStamp) => {
   const scope = currentScope();
   const later = scope ? (retry: Promise<void>) => scope.defer(retry) : undefined;
-  await handOver([{ id: event.id, traceparent: event.trace?.traceparent }], later);
+  const work = handOver([{ id: event.id, traceparent: event.trace?.traceparent }], later);
+  if (scope?.signal?.aborted) scope.defer(work);
+  await work;
 };
 
 /** Queues takes at most 100 messages per sendBatch (https://developers.cloudflare.com/queues/platform/limits/). */

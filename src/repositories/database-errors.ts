@@ -52,9 +52,9 @@ export function isRetryable(err: unknown): boolean {
 export function toDatabaseError(err: unknown, operation = "database call"): AppError {
   if (err instanceof AppError) return err;
   const detail = safeDetail(operation, err);
-  if ([...chain(err)].some((e) => e instanceof CallCancelledError)) {
-    return new AppError("SERVICE_UNAVAILABLE", { detail, cancelled: true });
-  }
+  const cancelled = [...chain(err)].find((e): e is CallCancelledError => e instanceof CallCancelledError);
+  if (cancelled)
+    return new AppError("SERVICE_UNAVAILABLE", { detail, cancelled: true, mayHaveApplied: cancelled.sent });
   const open = [...chain(err)].find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
   if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, retryAfterMs: open.retryAfterMs });
   const state = sqlState(err);

@@ -26,6 +26,13 @@ export interface DatabaseOptions extends CallPolicy {
 /** The caller gave up (client gone, request deadline passed): neither the database's fault nor a success. */
 export class CallCancelledError extends Error {
   override readonly name = "CallCancelledError";
+  /** Whether the statement had been sent: then it may have run, and committed, all the same. */
+  readonly sent: boolean;
+
+  constructor(message: string, sent: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.sent = sent;
+  }
 }
 
 /**
@@ -62,7 +69,7 @@ async function instrumentedCall(
 ): Promise<Response> {
   const scope = currentScope();
   // Already cancelled: do not even take a breaker slot.
-  if (scope?.signal?.aborted) throw new CallCancelledError("request already cancelled");
+  if (scope?.signal?.aborted) throw new CallCancelledError("request already cancelled", false);
   breaker?.acquire();
   if (breaker && scope) scope.spanAttributes["db.breaker"] = breaker.state;
   const deadline = AbortSignal.timeout(timeoutMs);
@@ -80,7 +87,7 @@ async function instrumentedCall(
     if (!deadline.aborted && callerSignals.some((s) => s.aborted)) {
       outcome = "cancelled";
       breaker?.release();
-      throw new CallCancelledError("the caller cancelled the database call", { cause: err });
+      throw new CallCancelledError("the caller cancelled the database call", true, { cause: err });
     }
     breaker?.failure();
     throw err;

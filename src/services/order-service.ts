@@ -100,8 +100,8 @@ function refusedTransition(current: Order, expectedVersion: number | undefined, 
 }
 
 /**
- * A write with its event, whose answer may be lost: the database took it but no answer came back, so it may
- * have been applied. Its event is handed over all the same, so it reaches the queue now rather than at the
+ * A write with its event, whose answer may be lost: the database took it but no answer came back (or the
+ * request gave up on it after sending it), so it may have been applied. Its event is handed over all the same, so it reaches the queue now rather than at the
  * hourly sweep (the fan-out waits for an id that has not committed yet, and gives up on one that never
  * does). A write that a blind retry would repeat (`unknownOutcome` given) tells the client the outcome is
  * unknown (no Retry-After) and how to find out, instead of inviting a retry; a keyed create's error stands,
@@ -120,7 +120,8 @@ async function writeWithEvent<T>(
   } catch (err) {
     if (!(err instanceof AppError && err.mayHaveApplied)) throw err;
     await announce(event);
-    if (unknownOutcome === undefined) throw err;
+    // Cut short by its request (the deadline's 504 is answered, or the client is gone): nobody to tell.
+    if (unknownOutcome === undefined || err.cancelled) throw err;
     throw new AppError("OUTCOME_UNKNOWN", { message: unknownOutcome, detail: err.detail });
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EVENT_RETENTION_MS } from "../../src/services/event-purge";
 import { clearFaults, injectFaults } from "../support/database";
 import { liveApp } from "../support/live-app";
@@ -28,8 +28,8 @@ const json = (t: string, more: Record<string, string> = {}) => ({
 });
 const body = JSON.stringify({ currency: "EUR", items: [{ sku: "EVT-1", quantity: 2, unit_price: 700 }] });
 
-async function setUp(replace: Parameters<typeof liveApp>[1] = {}) {
-  const live = await liveApp({}, replace);
+async function setUp(replace: Parameters<typeof liveApp>[1] = {}, settings: Record<string, string> = {}) {
+  const live = await liveApp(settings, replace);
   const admin = await token({ role: "admin" });
   const feed = async (query = "", t = admin) => {
     const res = await live.request(`/v1/events${query}`, { headers: bearer(t) });
@@ -166,6 +166,23 @@ describe("an event's hand-over", () => {
     await Promise.all(deferred);
     const [event] = (await live.feed()).data;
     expect(queue.take().map((m) => [m.kind, m.event])).toEqual([["event", event?.id]]);
+  });
+});
+
+describe("an event whose write its request's deadline cut short", () => {
+  it("is handed over after the 504, in its waitUntil: the statement was sent, and may have committed", async () => {
+    const queue = recordingQueue();
+    const live = await setUp({ eventQueue: queue.queue }, { REQUEST_TIMEOUT_MS: "100", DB_TIMEOUT_MS: "5000" });
+    await injectFaults({ latencyMs: 1_000, times: 1, database: live.database });
+    const kept: Promise<unknown>[] = [];
+    expect((await createKeeping(live, kept)).status).toBe(504);
+    // The answer is out; the hand-over goes on in the waitUntil (the fan-out looks for an event not yet
+    // committed, and lets go of one that never is).
+    await vi.waitFor(() => expect(kept.length).toBeGreaterThan(0));
+    await Promise.all(kept);
+    expect(queue.take()).toEqual([
+      expect.objectContaining({ kind: "event", event: expect.stringMatching(/^[0-9a-f-]{36}$/) }),
+    ]);
   });
 });
 

@@ -53,9 +53,12 @@ describe("toDatabaseError", () => {
     expect(sqlState(new Error("plain"))).toBeUndefined();
   });
 
-  it("marks a call its caller cancelled, so nobody logs it as a failure", () => {
-    const err = toDatabaseError(new CallCancelledError("gone", { cause: new DOMException("x", "AbortError") }), "x");
-    expect(err).toMatchObject({ code: "SERVICE_UNAVAILABLE", cancelled: true });
+  it("marks a call its caller cancelled, so nobody logs it as a failure; sent, it may have been applied", () => {
+    const cause = { cause: new DOMException("x", "AbortError") };
+    const err = toDatabaseError(new CallCancelledError("gone", true, cause), "x");
+    expect(err).toMatchObject({ code: "SERVICE_UNAVAILABLE", cancelled: true, mayHaveApplied: true });
+    const unsent = toDatabaseError(new CallCancelledError("gone before", false), "x");
+    expect(unsent).toMatchObject({ code: "SERVICE_UNAVAILABLE", cancelled: true, mayHaveApplied: false });
     expect(toDatabaseError(new Error("fetch failed")).cancelled).toBe(false);
   });
 

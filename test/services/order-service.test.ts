@@ -424,24 +424,51 @@ describe("events", () => {
     ]);
   });
 
-  it("announces the event of a write whose answer was lost, which may have committed it (the fan-out waits for it)", async () => {
-    const { order } = await service.create(alice, input);
-    announced = [];
+  /** Every create and status change fails with `err` after its event was stamped; the stamped ids. */
+  const writesFailingWith = (err: AppError) => {
     const stamped: string[] = [];
-    const lost = new AppError("SERVICE_UNAVAILABLE", { mayHaveApplied: true });
     fake.repository.create = async (_order, _claim, event) => {
       stamped.push(event.id);
-      throw lost;
+      throw err;
     };
     fake.repository.transition = async ({ event }) => {
       stamped.push(event.id);
-      throw lost;
+      throw err;
     };
+    return stamped;
+  };
+
+  it("announces the event of a write whose answer was lost, which may have committed it (the fan-out waits for it)", async () => {
+    const { order } = await service.create(alice, input);
+    announced = [];
+    const lost = new AppError("SERVICE_UNAVAILABLE", { mayHaveApplied: true });
+    const stamped = writesFailingWith(lost);
     await expect(service.create(alice, input)).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
     await expect(service.create(alice, input, "k-lost")).rejects.toBe(lost);
     await expect(service.cancel(alice, order.id)).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
     await expect(service.setStatus(admin, order.id, "paid")).rejects.toMatchObject({ code: "OUTCOME_UNKNOWN" });
     expect(stamped).toHaveLength(4);
+    expect(announced).toEqual(stamped);
+  });
+
+  it("announces the event of a write its request gave up on after sending it, and lets the cancellation stand", async () => {
+    const { order } = await service.create(alice, input);
+    announced = [];
+    const cut = new AppError("SERVICE_UNAVAILABLE", { cancelled: true, mayHaveApplied: true });
+    const stamped = writesFailingWith(cut);
+    // The request is over (answered 504, or its client gone): no OUTCOME_UNKNOWN for anyone to read.
+    await expect(service.create(alice, input)).rejects.toBe(cut);
+    await expect(service.create(alice, input, "k-cut")).rejects.toBe(cut);
+    await expect(service.cancel(alice, order.id)).rejects.toBe(cut);
+    await expect(service.setStatus(admin, order.id, "paid")).rejects.toBe(cut);
+    expect(stamped).toHaveLength(4);
+    expect(announced).toEqual(stamped);
+    // Cancelled before it was sent: nothing can have been applied, nothing is announced.
+    const unsent = new AppError("SERVICE_UNAVAILABLE", { cancelled: true });
+    fake.repository.create = async () => {
+      throw unsent;
+    };
+    await expect(service.create(alice, input)).rejects.toBe(unsent);
     expect(announced).toEqual(stamped);
   });
 
