@@ -14,9 +14,11 @@ export const SWEEP_AFTER_MS = 60_000;
 export const SWEEP_BATCH = 500;
 /**
  * An event the sweep handed over that is still not fanned out this long after (its fan-out gave up on
- * our side, or the send after the claim failed and the claim could not be let go) is handed over again.
+ * our side, or the send after the claim failed and the claim could not be let go) is handed over again:
+ * by the next hourly run, which comes an hour after the run that claimed it give or take the trigger's
+ * jitter, so a little under an hour, never the run after it.
  */
-export const RESWEEP_AFTER_MS = 60 * 60_000;
+export const RESWEEP_AFTER_MS = 55 * 60_000;
 
 export interface SweepReport {
   handedOver: number;

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { createEventSweep, RESWEEP_AFTER_MS, SWEEP_AFTER_MS, SWEEP_BATCH } from "../../src/services/event-sweep";
 import { eventJobDeps, NOW, TRACEPARENT } from "../support/event-jobs";
+import { newOrder } from "../support/order-repository-contract";
 import { recordingQueue } from "../support/recording-queue";
+import { fakeEventRepository } from "./fake-event-repository";
+import { fakeOrderRepository } from "./fake-order-repository";
 
 function sweepWith(options: Parameters<typeof eventJobDeps>[0]) {
   const deps = eventJobDeps(options);
@@ -51,6 +54,37 @@ describe("the sweep", () => {
       expect(recorder.sweeps).toEqual(sweeps);
       expect(recorder.sent).toHaveLength(found);
     }
+  });
+
+  it("hands a claimed event not fanned out over again at the next hourly run, even one that fires early, not sooner", async () => {
+    const orders = fakeOrderRepository();
+    await orders.repository.create(newOrder("customer-1", { createdAt: new Date(NOW - 120_000) }), undefined, {
+      id: "stuck",
+    });
+    const recorder = recordingQueue();
+    let clock = NOW;
+    const { logger, metrics } = eventJobDeps();
+    const sweep = createEventSweep({
+      events: fakeEventRepository(orders),
+      queue: recorder.queue,
+      logger,
+      metrics,
+      now: () => clock,
+    });
+    const handedOver = async (at: number) => {
+      clock = at;
+      await sweep();
+      return recorder.batches
+        .splice(0)
+        .flat()
+        .map((m) => m.event);
+    };
+    expect(await handedOver(NOW)).toEqual(["stuck"]);
+    // A queue's sweep step minutes on, and one a few minutes short of the hour, leave it be.
+    expect(await handedOver(NOW + 5 * 60_000)).toEqual([]);
+    expect(await handedOver(NOW + 50 * 60_000)).toEqual([]);
+    // The next hourly run, its trigger a minute early: handed over again.
+    expect(await handedOver(NOW + 59 * 60_000)).toEqual(["stuck"]);
   });
 
   it("without a queue, fails with the reason (a cron bound to no queue is misconfigured)", async () => {
