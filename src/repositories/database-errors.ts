@@ -52,10 +52,11 @@ export function isRetryable(err: unknown): boolean {
 export function toDatabaseError(err: unknown, operation = "database call"): AppError {
   if (err instanceof AppError) return err;
   const detail = safeDetail(operation, err);
-  const cancelled = [...chain(err)].find((e): e is CallCancelledError => e instanceof CallCancelledError);
+  const causes = [...chain(err)];
+  const cancelled = causes.find((e): e is CallCancelledError => e instanceof CallCancelledError);
   if (cancelled)
     return new AppError("SERVICE_UNAVAILABLE", { detail, cancelled: true, mayHaveApplied: cancelled.sent });
-  const open = [...chain(err)].find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
+  const open = causes.find((e): e is CircuitOpenError => e instanceof CircuitOpenError);
   if (open) return new AppError("SERVICE_UNAVAILABLE", { detail, retryAfterMs: open.retryAfterMs });
   const state = sqlState(err);
   const opts = { detail };

@@ -60,17 +60,18 @@ export function createEventSweep({ events, queue, logger, metrics, now }: EventS
       );
   return async function sweep(): Promise<SweepReport> {
     const at = now();
+    const claimedAt = new Date(at);
     const late = await events.claimForSweep({
       createdBefore: new Date(at - SWEEP_AFTER_MS),
       sweptBefore: new Date(at - RESWEEP_AFTER_MS),
-      at: new Date(at),
+      at: claimedAt,
       limit: SWEEP_BATCH,
     });
     const next = late.length === SWEEP_BATCH ? "now" : "none";
     try {
       await send([...handOvers(late), ...(next === "now" ? [{ kind: "sweep" as const }] : [])]);
     } catch (err) {
-      await letGo(late, new Date(at));
+      await letGo(late, claimedAt);
       throw err;
     }
     metrics.count("events_handed_over_total", { by: "sweep" }, late.length);

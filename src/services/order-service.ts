@@ -101,11 +101,11 @@ function refusedTransition(current: Order, expectedVersion: number | undefined, 
 
 /**
  * A write with its event, whose answer may be lost: the database took it but no answer came back (or the
- * request gave up on it after sending it), so it may have been applied. Its event is handed over all the same, so it reaches the queue now rather than at the
- * hourly sweep (the fan-out waits for an id that has not committed yet, and gives up on one that never
- * does). A write that a blind retry would repeat (`unknownOutcome` given) tells the client the outcome is
- * unknown (no Retry-After) and how to find out, instead of inviting a retry; a keyed create's error stands,
- * since its retry replays.
+ * request gave up on it after sending it), so it may have been applied. Its event is handed over all the
+ * same, so it reaches the queue now rather than at the hourly sweep (the fan-out waits for an id that has
+ * not committed yet, and gives up on one that never does). A write that a blind retry would repeat
+ * (`unknownOutcome` given) tells the client the outcome is unknown (no Retry-After) and how to find out,
+ * instead of inviting a retry; a keyed create's error stands, since its retry replays.
  */
 async function writeWithEvent<T>(
   write: Promise<T>,
