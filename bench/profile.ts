@@ -17,9 +17,9 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { createProvider } from "../dev/sql-server/provider.ts";
 import { startSqlServer } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
-import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
+import { baselineConfig } from "./compatibility.ts";
 import { createOrder, floorCreate, seedOrders } from "./requests.ts";
-import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
+import { onPlatform } from "./stand-ins.ts";
 
 cli(
   "usage: npm run bench:profile   (where the worker's CPU goes per scenario, and the floor's; docs/benchmarks.md)",
@@ -157,19 +157,7 @@ function build(outdir: string, config?: string) {
 async function serve(name: string, scriptPath: string, bindings: Record<string, string>, inspectorPort: number) {
   const moduleOf = moduleOfLine(readFileSync(scriptPath, "utf8"));
   const mf = new Miniflare({
-    ...convertV4MiniflareOptions({
-      workers: [
-        {
-          name,
-          modules: true,
-          scriptPath,
-          ...deployedCompatibility(),
-          bindings,
-          serviceBindings: platformBindings,
-        },
-        platformStandInWorker,
-      ],
-    }),
+    ...convertV4MiniflareOptions(onPlatform(name, scriptPath, bindings)),
     inspectorPort,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");

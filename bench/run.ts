@@ -40,7 +40,7 @@ import { buildAgainst } from "./against.ts";
 import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
 import { createOrder, floorCreate, seedOrders, subscribeEndpoint } from "./requests.ts";
-import { platformBindings, platformStandInWorker } from "./stand-ins.ts";
+import { onPlatform } from "./stand-ins.ts";
 import { barChart } from "./svg.ts";
 
 cli(
@@ -144,12 +144,11 @@ function pin(pid: number, cpu: number) {
  */
 async function startWorker(scriptPath: string, bindings: Record<string, string>, { limiters = false } = {}) {
   const before = new Set(children());
-  const worker = { modules: true, scriptPath, ...deployedCompatibility(), bindings };
   const mf = new Miniflare(
     convertV4MiniflareOptions(
       limiters
-        ? { workers: [{ name: "benchmarked", ...worker, serviceBindings: platformBindings }, platformStandInWorker] }
-        : worker,
+        ? onPlatform("benchmarked", scriptPath, bindings)
+        : { modules: true, scriptPath, ...deployedCompatibility(), bindings },
     ),
   );
   const url = await mf.ready;

@@ -11,7 +11,7 @@ import { deployedCompatibility } from "./compatibility.ts";
  */
 export const PLATFORM_STAND_IN = "platform-stand-in";
 
-export const platformStandInWorker = {
+const platformStandInWorker = {
   name: PLATFORM_STAND_IN,
   modules: true,
   ...deployedCompatibility(),
@@ -24,8 +24,19 @@ export const platformStandInWorker = {
 };
 
 /** The service bindings that give a worker both limiters and the events queue. */
-export const platformBindings = {
+const platformBindings = {
   IP_RATE_LIMITER: { name: PLATFORM_STAND_IN, entrypoint: "Limiter" },
   USER_RATE_LIMITER: { name: PLATFORM_STAND_IN, entrypoint: "Limiter" },
   EVENTS_QUEUE: { name: PLATFORM_STAND_IN, entrypoint: "Queue" },
 };
+
+/**
+ * Miniflare's `workers` (v4 options) for a benchmarked worker as deployed (wrangler.toml's compatibility
+ * settings), its platform bindings served by the stand-in worker beside it.
+ */
+export const onPlatform = (name: string, scriptPath: string, bindings: Record<string, string>) => ({
+  workers: [
+    { name, modules: true, scriptPath, ...deployedCompatibility(), bindings, serviceBindings: platformBindings },
+    platformStandInWorker,
+  ],
+});
