@@ -105,7 +105,7 @@ function moduleOfLine(bundle: string): (line: number) => string {
  * on this VM the sampler runs late (the median sample comes 260 µs after the one before, one in ten
  * after 2 ms, the latest after 130 ms): counted by its own interval, a late sample took the whole gap
  * for the function it happened to hit, and one such sample put 54 µs of every read on Hono's router,
- * whose share of the samples is a seventh of that.
+ * whose share of the samples is 10 µs.
  */
 function selfTimes(profile: CpuProfile, moduleOf: (line: number) => string) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
