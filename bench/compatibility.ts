@@ -12,6 +12,14 @@ export function deployedCompatibility(): { compatibilityDate: string; compatibil
   return { compatibilityDate: config.compatibility_date, compatibilityFlags: config.compatibility_flags };
 }
 
+/** A built worker as Miniflare serves it with the deployed compatibility settings (above). */
+export const deployedWorker = (scriptPath: string, bindings: Record<string, string>) => ({
+  modules: true,
+  scriptPath,
+  ...deployedCompatibility(),
+  bindings,
+});
+
 /**
  * A wrangler config, written in `out`, for a baseline worker (bare Hono, the stack floor) with the
  * deployed compatibility date and flags and the same esbuild settings, so only the code differs.

@@ -37,7 +37,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
-import { baselineConfig, deployedCompatibility } from "./compatibility.ts";
+import { baselineConfig, deployedWorker } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
 import { createOrder, floorCreate, seedOrders, subscribeEndpoint } from "./requests.ts";
 import { onPlatform } from "./stand-ins.ts";
@@ -146,9 +146,7 @@ async function startWorker(scriptPath: string, bindings: Record<string, string>,
   const before = new Set(children());
   const mf = new Miniflare(
     convertV4MiniflareOptions(
-      limiters
-        ? onPlatform("benchmarked", scriptPath, bindings)
-        : { modules: true, scriptPath, ...deployedCompatibility(), bindings },
+      limiters ? onPlatform("benchmarked", scriptPath, bindings) : deployedWorker(scriptPath, bindings),
     ),
   );
   const url = await mf.ready;

@@ -1,4 +1,4 @@
-import { deployedCompatibility } from "./compatibility.ts";
+import { deployedCompatibility, deployedWorker } from "./compatibility.ts";
 
 /**
  * The platform's bindings for a benchmarked worker, as JS RPC services in the same workerd: the Rate
@@ -36,7 +36,7 @@ const platformBindings = {
  */
 export const onPlatform = (name: string, scriptPath: string, bindings: Record<string, string>) => ({
   workers: [
-    { name, modules: true, scriptPath, ...deployedCompatibility(), bindings, serviceBindings: platformBindings },
+    { name, ...deployedWorker(scriptPath, bindings), serviceBindings: platformBindings },
     platformStandInWorker,
   ],
 });
