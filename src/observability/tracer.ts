@@ -3,7 +3,8 @@ export type SpanAttributes = Record<string, string | number | boolean | undefine
 /**
  * The small part of Workers' tracing API the code calls (`ctx.tracing`, the runtime's `Tracing`): the
  * attributes that make a trace useful on the request's span, and a span of our own around a database
- * call. Where the runtime offers no tracing (tests that call the app directly), it does nothing.
+ * call. Where the runtime offers no tracing (tests that call the app directly) or the request is not
+ * sampled, it does nothing.
  * Workers' automatic traces (`[observability.traces]` in wrangler.toml) record the spans:
  * https://developers.cloudflare.com/workers/observability/traces/.
  */
@@ -27,7 +28,7 @@ interface PlatformSpan {
 
 /** What the code calls of Workers' `Tracing` (`ctx.tracing`), which the runtime's type satisfies. */
 export interface PlatformTracing {
-  getActiveSpan(): { setAttributes(attributes: SpanAttributes): unknown } | undefined;
+  getActiveSpan(): { readonly isTraced: boolean; setAttributes(attributes: SpanAttributes): unknown } | undefined;
   enterSpan<T>(name: string, callback: (span: PlatformSpan) => T): T;
 }
 
@@ -58,5 +59,11 @@ class PlatformTracer implements Tracer {
   }
 }
 
+/**
+ * The request's tracer: Workers' tracing when the request is sampled, the no-op otherwise. An unsampled
+ * request's spans are recorded nowhere, so none is opened (`Span#isTraced`, "whether the current request
+ * is being sampled": https://developers.cloudflare.com/changelog/post/2026-06-16-custom-spans/); production
+ * samples a tenth of requests (`head_sampling_rate`, wrangler.toml), and `wrangler dev` none.
+ */
 export const platformTracer = (tracing: PlatformTracing | undefined): Tracer =>
-  tracing ? new PlatformTracer(tracing) : noTracer;
+  tracing?.getActiveSpan()?.isTraced ? new PlatformTracer(tracing) : noTracer;
