@@ -29,14 +29,10 @@ const CURSOR_BYTES = IV_BYTES + POSITION_BYTES + TAG_BYTES;
 /** Unpadded base64url of CURSOR_BYTES: the one form a cursor is issued in. */
 const CURSOR_TEXT = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((CURSOR_BYTES * 4) / 3)}}$`);
 
-const toBase64Url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+// The base64url the cursor is written in, unpadded, by the runtime's own Uint8Array codec (ES2026).
+const toBase64Url = (bytes: Uint8Array) => bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 
-const fromBase64Url = (text: string) =>
-  Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+const fromBase64Url = (text: string) => Uint8Array.fromBase64(text, { alphabet: "base64url" });
 
 const invalid = () =>
   validationError([{ path: "query.cursor", message: "is not a cursor this API issued for this listing" }]);
@@ -45,14 +41,13 @@ const invalid = () =>
 function packPosition({ createdAt, id }: ListPosition): Uint8Array {
   const bytes = new Uint8Array(POSITION_BYTES);
   new DataView(bytes.buffer).setBigInt64(0, BigInt(createdAt.getTime()));
-  const hex = id.replaceAll("-", "");
-  for (let i = 0; i < 16; i++) bytes[8 + i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  bytes.set(Uint8Array.fromHex(id.replaceAll("-", "")), 8);
   return bytes;
 }
 
 function unpackPosition(bytes: Uint8Array): ListPosition {
   const ms = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigInt64(0));
-  const hex = [...bytes.subarray(8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = bytes.subarray(8).toHex();
   const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   return { createdAt: new Date(ms), id };
 }

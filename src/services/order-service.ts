@@ -135,7 +135,7 @@ async function hashRequest(caller: Caller, input: CreateOrderInput): Promise<str
     input.items.map((i) => [i.sku, i.quantity, i.unitPrice]),
   ]);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return new Uint8Array(digest).toHex();
 }
 
 /** The Idempotency-Key's claim: this request's hash, held for a day from the create. */

@@ -14,9 +14,6 @@ export interface SecretBox {
 const VERSION = "v1.";
 const IV_BYTES = 12;
 
-const toBase64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-const fromBase64 = (text: string) => Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
-
 export function createSecretBox(keys: readonly [string, ...string[]]): SecretBox {
   const encoder = new TextEncoder();
   const aesKeys = derivedAesKeys(keys, "order-service/webhook-secret/v1");
@@ -31,11 +28,11 @@ export function createSecretBox(keys: readonly [string, ...string[]]): SecretBox
       const bytes = new Uint8Array(IV_BYTES + sealed.byteLength);
       bytes.set(iv);
       bytes.set(sealed, IV_BYTES);
-      return VERSION + toBase64(bytes);
+      return VERSION + bytes.toBase64();
     },
     async open(text) {
       if (!text.startsWith(VERSION)) throw new Error("not a sealed webhook secret");
-      const bytes = fromBase64(text.slice(VERSION.length));
+      const bytes = Uint8Array.fromBase64(text.slice(VERSION.length));
       const params = { name: "AES-GCM", iv: bytes.subarray(0, IV_BYTES) };
       const all = await aesKeys();
       for (const [i, key] of all.entries()) {
