@@ -12,7 +12,8 @@ const script = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: R
 const folders = (script ?? "").split(/\s+/).filter((word) => word.startsWith("test/"));
 
 /** What a test reaches a database through: the SQL server's helpers, the app with its database, PostgreSQL. */
-const REACHES_A_DATABASE = /support\/(database|live-app)|freshDatabase|TEST_DATABASE_URL|createProvider|startSqlServer/;
+const REACHES_A_DATABASE =
+  /support\/(database|live-app)|freshDatabase|TEST_DATABASE_URL|createProvider|start(Test)?SqlServer/;
 
 const testFiles = readdirSync("test", { recursive: true, encoding: "utf8" })
   .filter((file) => file.endsWith(".test.ts"))
@@ -36,6 +37,7 @@ describe("the PostgreSQL suites", () => {
 
   it("would catch one", () => {
     expect(REACHES_A_DATABASE.test('import { freshDatabase } from "../support/database";')).toBe(true);
+    expect(REACHES_A_DATABASE.test("const sql = await startTestSqlServer();")).toBe(true);
     expect(REACHES_A_DATABASE.test('import { createFakeOrderRepository } from "../support/orders";')).toBe(false);
   });
 });
