@@ -857,15 +857,19 @@ function printFigures(report: Report) {
   );
 }
 
-/** BENCH_AGAINST: each scenario's median CPU and p99 at that commit and in this checkout. */
+/**
+ * BENCH_AGAINST: each scenario's median CPU and p99 at that commit and in this checkout, and the range of
+ * the runs' own ratios (this checkout ÷ that commit, run by run), to show how far the runs agree.
+ */
 function printComparisons(commit: string, comparisons: Comparison[]) {
   console.log(`\nthis checkout against ${AGAINST} (${commit.slice(0, 7)}), median of ${REPEAT} interleaved runs each:`);
   for (const { name, against: theirs, current } of comparisons) {
     const cpu = (rs: ScenarioResult[]) => median(rs.map((r) => r.cpu_ms_per_request ?? 0));
     const p99 = (rs: ScenarioResult[]) => median(rs.map((r) => r.p99_ms));
+    const ratios = cpuRatios(current, theirs);
     console.log(
-      `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(cpu(theirs), cpu(current))}), ` +
-        `p99 ${p99(theirs)} → ${p99(current)} ms`,
+      `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(cpu(theirs), cpu(current))}; ` +
+        `runs ×${Math.min(...ratios)}–${Math.max(...ratios)}), p99 ${p99(theirs)} → ${p99(current)} ms`,
     );
   }
 }
