@@ -11,18 +11,19 @@
  *     behind the local SQL-over-HTTP server on PGlite and on this machine's PostgreSQL when it answers
  *     (BENCH_DATABASE_URL), with stand-ins for the Rate Limiting and queue bindings (bench/stand-ins.ts),
  *     and counts database round trips (at the SQL server) per request.
- *  4. Drives each orders scenario and the stack floor doing the same work in turn, BENCH_REPEAT
- *     times each (5 runs of 3 s, the order swapped every other run), with autocannon after an
- *     unmeasured warm-up (BENCH_WARM_UP_S, 2 s), the load
- *     generator pinned to CPU 0 and workerd to CPU 1 where the machine has two, and reports
- *     `cpu_over_floor`: the median of the runs' CPU ratios. A non-2xx answer or a round-trip count
- *     other than 1 fails the run. The stack floor answers one query at +30 ms too: the latency any
- *     worker gets here.
+ *  4. Drives each orders scenario and the stack floor doing the same work at the same time,
+ *     BENCH_REPEAT runs of 3 s, with autocannon after an unmeasured warm-up (BENCH_WARM_UP_S, 2 s),
+ *     the load generator pinned to CPU 0 and both workerd processes to CPU 1 where the machine has
+ *     two, and reports `cpu_over_floor`: the median of the runs' CPU ratios, each of two workers
+ *     measured in the same seconds (their requests per second and latencies are those of two workers
+ *     sharing one CPU). Database round trips are counted on the service driven alone. A non-2xx answer
+ *     or a round-trip count other than 1 fails the run. The stack floor answers one query at +30 ms
+ *     too: the latency any worker gets here.
  *  5. Prints a table and the goals (docs/benchmarks.md), and writes bench/results/latest.json and
  *     latest.svg.
  * BENCH_REPEAT=<n> drives each database scenario n times and reports the median (and the runs).
- * BENCH_AGAINST=<git ref> also builds the worker at that commit and drives the two in turn, n times
- * each (BENCH_REPEAT), printing both medians and the change; such a run, like a
+ * BENCH_AGAINST=<git ref> also builds the worker at that commit and drives it with the others, in the
+ * same runs (BENCH_REPEAT), printing both medians and the change; such a run, like a
  * BENCH_ONLY one, leaves the recorded results alone.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -60,8 +61,9 @@ const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undef
 const selected = (name: string) => !ONLY || ONLY.test(name);
 const AGAINST = process.env.BENCH_AGAINST || undefined;
 /**
- * Runs per figure. On a shared VM one run's CPU ratio moved from 1.21 to 1.89 and back within a
- * minute: five short runs, interleaved, give a median that one disturbed run does not move.
+ * Runs per figure. On a shared VM a worker's CPU per request moves by a third from one run to the
+ * next; workers driven in the same seconds move together, and the median of five runs' ratios is not
+ * moved by one disturbed run.
  */
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 5));
 const STARTUP_RUNS = Math.max(1, Number(process.env.BENCH_STARTUP_RUNS ?? 9));
@@ -210,12 +212,12 @@ interface Scenario {
   request: () => autocannon.Request;
   /** The stack floor's worker instead of the service's. */
   floor?: boolean;
-  /** The same work on the stack floor, driven in turn with the service's: `cpu_over_floor`. */
+  /** The same work on the stack floor, driven at the same time as the service's: `cpu_over_floor`. */
   floorRequest?: () => autocannon.Request;
   /**
    * Instead of the floor, the service against itself: the same request to two workers of this bundle,
-   * each on a fresh database, one of them prepared (e.g. a webhook endpoint subscribed), driven in
-   * turn. `cpu_over_baseline` is what the preparation costs a request.
+   * each on a fresh database, one of them prepared (e.g. a webhook endpoint subscribed), driven at
+   * the same time. `cpu_over_baseline` is what the preparation costs a request.
    */
   versus?: { prepare: (url: string) => Promise<void> };
 }
@@ -229,7 +231,7 @@ interface ScenarioResult {
   requests: number;
   cpu_ms_per_request?: number;
   db_round_trips_per_request?: number;
-  /** Ours ÷ the stack floor doing the same work: the median of the interleaved runs' ratios. */
+  /** Ours ÷ the stack floor doing the same work: the median of the runs' ratios. */
   cpu_over_floor?: number;
   cpu_over_floor_runs?: number[];
   floor_cpu_ms_per_request?: number;
@@ -244,6 +246,8 @@ interface ScenarioResult {
 type Worker = Awaited<ReturnType<typeof startWorker>>;
 
 const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 2);
+/** Requests of the count of database round trips, a worker alone (below). */
+const TRIP_COUNT_REQUESTS = 200;
 
 /**
  * Load that is not measured, so V8 has compiled the path before the clock starts: the full chain
@@ -350,7 +354,6 @@ function medianResult(runs: ScenarioResult[]): ScenarioResult {
     errors: Math.max(...runs.map((r) => r.errors)),
     requests: runs.reduce((n, r) => n + r.requests, 0),
     cpu_ms_per_request: of((r) => r.cpu_ms_per_request),
-    db_round_trips_per_request: Math.max(...runs.map((r) => r.db_round_trips_per_request ?? 0)),
     cpu_ms_per_request_runs: runs.map((r) => r.cpu_ms_per_request ?? 0),
     p99_ms_runs: runs.map((r) => r.p99_ms),
   };
@@ -372,7 +375,7 @@ function startupFigure(runs: (number | null)[] = []): string {
     : figure;
 }
 
-/** Run by run (the two were measured in turn), ours ÷ theirs. */
+/** Run by run (the two were measured in the same seconds), ours ÷ theirs. */
 const runRatios = (mine: number[], theirs: number[]) =>
   mine.map((m, i) => Math.round((m / Math.max(theirs[i] ?? 0, 1e-9)) * 1000) / 1000);
 
@@ -530,7 +533,7 @@ async function databaseScenarios(
     { DATABASE_URL: `postgres://bench:bench@localhost/${database}`, DATABASE_HTTP_ENDPOINT: sql.url },
     { limiters: true },
   );
-  // The other commit's worker, on the same database, driven in turn with this one.
+  // The other commit's worker, on the same database, driven in the same runs as this one.
   const against = againstFile ? await startWorker(againstFile, serviceBindings, { limiters: true }) : undefined;
   console.log(`[${backend}] seeding 60 orders…`);
   orderId = await seedOrders(full.url, auth);
@@ -540,20 +543,22 @@ async function databaseScenarios(
 
   /** Each worker's database, where it is not the scenarios' shared one. */
   const databaseOf = new Map<Worker, string>();
-  /** One measured run, with the round trips it made. */
-  async function measure(target: Worker, request: autocannon.Request): Promise<ScenarioResult> {
+  /**
+   * Database round trips per request: a property of the code, not of the load, so counted on a worker
+   * driven alone (the measured runs drive several at once on one database), by what was sent.
+   */
+  async function roundTrips(target: Worker, request: autocannon.Request): Promise<number> {
     const db = databaseOf.get(target) ?? database;
     const trips = (await sql.stats()).byDatabase[db]?.roundTrips ?? 0;
-    const { result, summary } = await drive(target, request);
-    // Requests still in flight when the clock stopped finish now; count them all, by what was sent.
+    const result = await autocannon({
+      url: target.url,
+      connections: CONNECTIONS,
+      amount: TRIP_COUNT_REQUESTS,
+      requests: [request],
+    });
     await settle();
-    const sent = Math.max(1, result.requests.sent);
-    const perRequest = (n: number) => Math.round((n / sent) * 100) / 100;
-    return {
-      backend,
-      ...summary,
-      db_round_trips_per_request: perRequest(((await sql.stats()).byDatabase[db]?.roundTrips ?? 0) - trips),
-    };
+    const made = ((await sql.stats()).byDatabase[db]?.roundTrips ?? 0) - trips;
+    return Math.round((made / Math.max(1, result.requests.sent)) * 100) / 100;
   }
 
   const results: Record<string, ScenarioResult> = {};
@@ -583,19 +588,26 @@ async function databaseScenarios(
     const targets =
       pair ?? (s.floor ? { floor } : { ...(against ? { against } : {}), ...(s.floorRequest ? { floor } : {}), full });
     const requestFor = (target: Worker) => (target === floor && s.floorRequest ? s.floorRequest() : s.request());
+    const main = pair ? pair.prepared : s.floor ? floor : full;
     for (const target of Object.values(targets)) await warmUp(target, requestFor(target));
-    // Requests still in flight when the warm-up stopped finish before the count starts.
+    // Requests still in flight when the warm-up stopped finish before anything is counted.
     await settle();
+    const trips = await roundTrips(main, requestFor(main));
     const runs = new Map<Worker, ScenarioResult[]>(Object.values(targets).map((t) => [t, []]));
     for (let run = 1; run <= REPEAT; run++) {
-      // Every other run in the other order, so a machine slowing down within a run favours neither.
-      const order = run % 2 ? Object.values(targets) : Object.values(targets).reverse();
-      for (const target of order) runs.get(target)?.push(await measure(target, requestFor(target)));
+      // All at once: whatever slows the machine down during a run slows every worker in it.
+      const measured = await Promise.all(
+        Object.values(targets).map(async (target) => ({ target, ...(await drive(target, requestFor(target))) })),
+      );
+      for (const { target, summary } of measured) runs.get(target)?.push({ backend, ...summary });
+      // Requests still in flight when the clock stopped finish before the next run starts.
+      await settle();
     }
     await sql.setFaults(null);
-    const mine = runs.get(pair ? pair.prepared : s.floor ? floor : full) ?? [];
+    const mine = runs.get(main) ?? [];
     results[name] = {
       ...medianResult(mine),
+      db_round_trips_per_request: trips,
       ...(s.floorRequest ? overFloor(mine, runs.get(floor) ?? []) : {}),
       ...(pair ? overBaseline(mine, runs.get(pair.baseline) ?? []) : {}),
     };
@@ -606,7 +618,7 @@ async function databaseScenarios(
         `errors ${r.errors}, db trips ${r.db_round_trips_per_request}` +
         (r.cpu_over_floor === undefined
           ? ""
-          : `, floor ${r.floor_cpu_ms_per_request} ms, ÷ floor ${r.cpu_over_floor}`) +
+          : `, floor ${r.floor_cpu_ms_per_request} ms, ÷ floor ${r.cpu_over_floor} (runs ${r.cpu_over_floor_runs?.join(", ")})`) +
         (r.cpu_over_baseline === undefined ? "" : `, ÷ without ${r.cpu_over_baseline} (${r.cpu_over_baseline_runs})`) +
         (REPEAT > 1 ? ` (median of ${REPEAT}; cpu ${mine.map((m) => m.cpu_ms_per_request).join(", ")})` : ""),
     );
@@ -640,7 +652,7 @@ const endpointCost = (results: Record<string, ScenarioResult>) =>
 
 /**
  * A read's CPU with an identity provider's RS256 token ÷ with this service's HS256 one (PostgreSQL),
- * each against the stack floor in its own interleaved runs: the two scenarios run minutes apart, and
+ * each against the stack floor in its own runs: the two scenarios run minutes apart, and
  * the floor takes out what the machine did in between.
  */
 function tokenCost(results: Record<string, ScenarioResult>): number | undefined {
@@ -825,7 +837,7 @@ function printTable(results: Record<string, ScenarioResult>) {
     );
   }
   if (Object.values(results).some((r) => r.cpu_over_baseline !== undefined))
-    console.log("* ÷ the same create on a database without the endpoint, driven in turn (not ÷ the floor)");
+    console.log("* ÷ the same create on a database without the endpoint, driven at the same time (not ÷ the floor)");
 }
 
 /** The whole-run figures: /healthz, startup, the bundle, the goals and the two ratios. */
@@ -862,7 +874,7 @@ function printFigures(report: Report) {
  * the runs' own ratios (this checkout ÷ that commit, run by run), to show how far the runs agree.
  */
 function printComparisons(commit: string, comparisons: Comparison[]) {
-  console.log(`\nthis checkout against ${AGAINST} (${commit.slice(0, 7)}), median of ${REPEAT} interleaved runs each:`);
+  console.log(`\nthis checkout against ${AGAINST} (${commit.slice(0, 7)}), median of ${REPEAT} runs together:`);
   for (const { name, against: theirs, current } of comparisons) {
     const cpu = (rs: ScenarioResult[]) => median(rs.map((r) => r.cpu_ms_per_request ?? 0));
     const p99 = (rs: ScenarioResult[]) => median(rs.map((r) => r.p99_ms));
