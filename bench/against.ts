@@ -1,7 +1,7 @@
 /**
  * `BENCH_AGAINST=<git ref>`: the worker as it was at another commit, built as the current one is
  * (its own sources and wrangler.toml, this checkout's node_modules and wrangler) and served with the
- * same settings, so `npm run bench` can drive both in interleaved runs and tell a change from the
+ * same settings, so `npm run bench` can drive both in the same seconds and tell a change from the
  * machine's drift.
  */
 import { execFileSync } from "node:child_process";

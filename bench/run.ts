@@ -689,7 +689,8 @@ function goalsOf(
 
 /**
  * The full chain ÷ bare Hono on /healthz: BENCH_REPEAT interleaved runs against the same two workers,
- * every other run in the other order, as for the orders scenarios.
+ * every other run in the other order. Not in the same seconds, as the orders scenarios are: this ratio
+ * is of requests per second, which two workers sharing a CPU would split between them.
  */
 async function healthzRuns(bundleFile: string, bareFile: string) {
   const results: Record<string, ScenarioResult> = {};
