@@ -246,7 +246,7 @@ interface ScenarioResult {
 type Worker = Awaited<ReturnType<typeof startWorker>>;
 
 const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 2);
-/** Requests of the count of database round trips, a worker alone (below). */
+/** Requests sent to one worker, alone, to count its database round trips (`roundTrips`, below). */
 const TRIP_COUNT_REQUESTS = 200;
 
 /**
