@@ -51,6 +51,9 @@ const inWorkerd = ({ servers }: { servers: boolean }) =>
 export default defineConfig({
   test: {
     projects: [
+      // The pure layers' tests again, in Node, as `npm run mutation` runs them: so that they keep passing
+      // outside workerd, and the mutation run keeps starting.
+      "./vitest.mutation.config.ts",
       {
         // The local tooling (SQL-over-HTTP server, dev runner) runs in Node, so it is tested there.
         test: {

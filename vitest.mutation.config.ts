@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     name: "pure",
     environment: "node",
+    setupFiles: ["test/support/node/uint8array-base64.ts"],
     include: [
       "test/domain/**/*.test.ts",
       "test/lib/**/*.test.ts",
