@@ -38,7 +38,7 @@ export const EVENT_OPERATIONS = {
   },
   redeliverEvent: {
     operationId: "redeliverEvent",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Deliver an event again (admins)",
     description:
       "To `endpoint_id`, or (no body, `{}`) to every enabled endpoint that takes the event's type. Queued at " +

@@ -7,7 +7,7 @@ const WITH_BODY = [...ADMIN, "PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VAL
 export const WEBHOOK_OPERATIONS = {
   createWebhookEndpoint: {
     operationId: "createWebhookEndpoint",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Register a webhook endpoint (admins)",
     description:
       "Events of the listed types are POSTed to `url`, signed as Standard Webhooks. The answer holds the " +
@@ -28,7 +28,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   listWebhookEndpoints: {
     operationId: "listWebhookEndpoints",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "List webhook endpoints, newest first (admins)",
     description: "Keyset pagination as for orders. Never the secrets.",
     security: "bearer",
@@ -38,7 +38,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   getWebhookEndpoint: {
     operationId: "getWebhookEndpoint",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Get a webhook endpoint (admins)",
     description: "With its version as a strong ETag for `If-Match`. Never the secret.",
     security: "bearer",
@@ -48,7 +48,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   updateWebhookEndpoint: {
     operationId: "updateWebhookEndpoint",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Change a webhook endpoint's url, events, description, or disable it (admins)",
     description:
       "`disabled: true` stops deliveries; `false` resumes them and clears `disabled_reason` (set when the " +
@@ -62,7 +62,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   deleteWebhookEndpoint: {
     operationId: "deleteWebhookEndpoint",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Delete a webhook endpoint and its delivery history (admins)",
     description: "Deliveries still queued for it are dropped. With `If-Match`, only at that version.",
     security: "bearer",
@@ -73,7 +73,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   rotateWebhookSecret: {
     operationId: "rotateWebhookSecret",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Rotate a webhook endpoint's signing secret (admins)",
     description:
       "A new secret, shown this once. Each secret a rotation retires keeps signing for 24 h from it (one " +
@@ -94,7 +94,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   recoverWebhookEndpoint: {
     operationId: "recoverWebhookEndpoint",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Send an endpoint again what it missed since a time (admins)",
     description:
       "Every event since `since` (RFC 3339), and since the endpoint was created, of the types it takes that it " +
@@ -109,7 +109,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   testWebhookEndpoint: {
     operationId: "testWebhookEndpoint",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Send a test event to a webhook endpoint (admins)",
     description:
       "Sends a signed `webhook.test` event (see `webhooks`) to this endpoint alone, enabled or disabled, through " +
@@ -124,7 +124,7 @@ export const WEBHOOK_OPERATIONS = {
   },
   listWebhookDeliveries: {
     operationId: "listWebhookDeliveries",
-    tag: "webhooks",
+    tag: "webhook endpoints",
     summary: "Recent delivery attempts to an endpoint, newest first (admins)",
     description:
       "Each attempt: the event, its outcome (delivered, retrying, failed after the last attempt, disabled " +

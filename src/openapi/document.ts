@@ -373,7 +373,7 @@ export function buildOpenApiDocument(app: Hono<AppEnv>): Json {
     tags: [
       { name: "orders", description: "Create, read, list, cancel and move orders (bearer JWT)." },
       { name: "events", description: "What happened to orders: the events feed (bearer JWT)." },
-      { name: "webhooks", description: "Endpoints that receive events, signed; their deliveries (admins)." },
+      { name: "webhook endpoints", description: "Endpoints that receive events, signed; their deliveries (admins)." },
       { name: "operations", description: "Probes, metrics and this documentation." },
     ],
     paths,

@@ -53,7 +53,7 @@ export interface DocumentedResponse {
  */
 export interface RouteDoc {
   operationId: string;
-  tag: "orders" | "events" | "webhooks" | "operations";
+  tag: "orders" | "events" | "webhook endpoints" | "operations";
   summary: string;
   description: string;
   /** `bearer`: a customer or admin JWT; `metrics`: METRICS_TOKEN. */
