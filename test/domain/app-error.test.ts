@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError, ERROR_CODES, toAppError } from "../../src/domain/app-error";
+import { AppError, ERROR_CODES, MAX_FIELD_ERRORS, toAppError, validationError } from "../../src/domain/app-error";
 
 describe("AppError", () => {
   it.each([
@@ -103,5 +103,24 @@ describe("toAppError", () => {
     circular.self = circular;
     expect(toAppError(circular).detail).toBe("non-Error thrown: [object Object]");
     expect(toAppError(10n).detail).toBe("non-Error thrown: [object BigInt]");
+  });
+});
+
+describe("a validation error with many problems", () => {
+  const problems = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `body.items.${i}`, message: "bad" }));
+
+  it("lists up to MAX_FIELD_ERRORS as they are", () => {
+    const err = validationError(problems(MAX_FIELD_ERRORS));
+    expect(err.message).toBe("the request is invalid");
+    expect(err.fields).toEqual(problems(MAX_FIELD_ERRORS));
+  });
+
+  it("lists the first MAX_FIELD_ERRORS of more, and says how many there were", () => {
+    const err = validationError(problems(MAX_FIELD_ERRORS + 1), "the order is invalid");
+    expect(err.code).toBe("VALIDATION_ERROR");
+    expect(err.message).toBe(
+      `the order is invalid: ${MAX_FIELD_ERRORS + 1} problems, the first ${MAX_FIELD_ERRORS} listed`,
+    );
+    expect(err.fields).toEqual(problems(MAX_FIELD_ERRORS));
   });
 });

@@ -169,6 +169,11 @@ describe("webhook URLs at the edges of the rules", () => {
       "https://[2002:808:808::1]/",
       "https://[3fff:1000::1]/",
       "https://[2a00:1450:4001::200e]/",
+      // The first address of 2000::/3; a second group below 2001::/23's outside 2001::; groups that would
+      // read as 10.0.0.0 outside 6to4.
+      "https://[2000::1]/",
+      "https://[2600:1::1]/",
+      "https://[2606:a00::1]/",
     ]) {
       expect(webhookUrlProblem(url, deployed), url).toBeUndefined();
     }

@@ -46,6 +46,16 @@ describe("cursor codec", () => {
     await expect(codec.decode(forOne, { caller: scope.caller })).rejects.toMatchObject(refusal);
   });
 
+  it("binds a cursor to the listing it was issued for (the events feed, a webhook's deliveries)", async () => {
+    const codec = createCursorCodec([current]);
+    const feed: CursorScope = { caller: scope.caller, listing: "events:asc:order.created" };
+    const cursor = await codec.encode(position, feed);
+    expect(await codec.decode(cursor, feed)).toEqual(position);
+    for (const other of [scope, { ...feed, listing: "events:desc:order.created" }, { ...feed, listing: "" }]) {
+      await expect(codec.decode(cursor, other)).rejects.toMatchObject(refusal);
+    }
+  });
+
   it.each([
     ["an edited first character", (c: string) => flip(c, 0)],
     ["an edited middle", (c: string) => flip(c, 30)],

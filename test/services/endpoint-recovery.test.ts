@@ -51,8 +51,14 @@ describe("recovering what an endpoint missed", () => {
     const { recover, batches } = recoveryWith([{ id: "e1", attemptsMade: 0 }], endpoint({ disabled: true }));
     const since = new Date(NOW);
     await expect(recover(CUSTOMER, "wh-1", since)).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(recover(ADMIN, "wh-none", since)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(recover(ADMIN, "wh-1", since)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(recover(ADMIN, "wh-none", since)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "webhook endpoint not found",
+    });
+    await expect(recover(ADMIN, "wh-1", since)).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/^the webhook endpoint is disabled: enable it/),
+    });
     expect(batches).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createEventHandOver, HAND_OVER_RETRY_MS } from "../../src/services/event-hand-over";
+import { type EventQueue, isSweepMessage } from "../../src/services/event-messages";
 import { SWEEP_AFTER_MS } from "../../src/services/event-sweep";
 import { eventJobDeps, TRACEPARENT } from "../support/event-jobs";
 import { recordingQueue } from "../support/recording-queue";
@@ -82,6 +83,49 @@ describe("handing events over before the answer", () => {
     await handOver([{ id: "e4" }]);
     expect(recorder.sweeps).toEqual([{ delaySeconds: SWEEP_AFTER_MS / 1000 }]);
     expect(recorder.take().map((m) => m.kind === "event" && m.event)).toEqual(["e0", "e3", "e4"]);
+  });
+
+  it("still owes the sweep's drain when the queue refuses the sweep's step itself, and sends it with the next", async () => {
+    const recorder = recordingQueue();
+    const refuse = { sweeps: true };
+    const queue: EventQueue = {
+      send: (messages, options) =>
+        refuse.sweeps && messages.some(isSweepMessage)
+          ? Promise.reject(new Error("queue busy"))
+          : recorder.queue.send(messages, options),
+    };
+    const { handOver } = handOverWith({ queue });
+    recorder.state.refusing = true;
+    await handOver([{ id: "e1" }]);
+    recorder.state.refusing = false;
+    await handOver([{ id: "e2" }]);
+    expect(recorder.sweeps).toEqual([]);
+    refuse.sweeps = false;
+    await handOver([{ id: "e3" }]);
+    await handOver([{ id: "e4" }]);
+    expect(recorder.sweeps).toEqual([{ delaySeconds: SWEEP_AFTER_MS / 1000 }]);
+    expect(recorder.take().map((m) => m.kind === "event" && m.event)).toEqual(["e2", "e3", "e4"]);
+  });
+
+  it("pauses HAND_OVER_RETRY_MS on the clock before the second try, unless told otherwise", async () => {
+    vi.useFakeTimers();
+    try {
+      const recorder = recordingQueue();
+      recorder.state.refusals = 1;
+      const { pause: _injected, ...deps } = eventJobDeps({ queue: recorder.queue });
+      const handOver = createEventHandOver(deps);
+      let second: Promise<void> | undefined;
+      await handOver([{ id: "e1" }], (retry) => {
+        second = retry;
+      });
+      await vi.advanceTimersByTimeAsync(HAND_OVER_RETRY_MS - 1);
+      expect(recorder.sent).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      await second;
+      expect(recorder.take().map((m) => m.kind === "event" && m.event)).toEqual(["e1"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("does nothing without a queue (a preview): the events wait in the feed, and nothing is logged", async () => {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { isDeadLetterQueue, isEventMessage, RETRY_DELAYS_S } from "../../src/services/event-messages";
+import { AppError } from "../../src/domain/app-error";
+import {
+  type EventQueue,
+  isDeadLetterQueue,
+  isEventMessage,
+  isPurgeMessage,
+  isSlowLane,
+  isSweepMessage,
+  type QueueMessage,
+  RETRY_DELAYS_S,
+  senderTo,
+} from "../../src/services/event-messages";
 
 const E1 = "5d2f1c3b-0000-4000-8000-0000000000e1";
 const W1 = "7a2f1c3b-0000-4000-8000-0000000000a1";
@@ -14,6 +25,8 @@ describe("what travels on the events queue", () => {
         traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       },
       { kind: "delivery", event: E1, endpoint: W1, after: 3 },
+      // A redelivery after no attempts made yet numbers its attempts from the first.
+      { kind: "delivery", event: E1, endpoint: W1, after: 0 },
     ]) {
       expect(isEventMessage(body), JSON.stringify(body)).toBe(true);
     }
@@ -38,9 +51,77 @@ describe("what travels on the events queue", () => {
       { kind: "delivery", event: E1, endpoint: "w1" },
       { kind: "delivery", event: `${E1}x`, endpoint: W1 },
       { kind: "delivery", event: E1, endpoint: W1, after: -1 },
+      { kind: "delivery", event: E1, endpoint: W1, after: 1.5 },
+      { kind: "delivery", event: E1, endpoint: W1, after: "2" },
     ]) {
       expect(isEventMessage(body), JSON.stringify(body)).toBe(false);
     }
+  });
+});
+
+describe("the sweep's and the purges' next steps", () => {
+  it("tells a sweep step by its kind", () => {
+    expect(isSweepMessage({ kind: "sweep" })).toBe(true);
+    for (const body of [null, undefined, "sweep", { kind: "purge", job: "events" }, { kind: "event", event: E1 }, {}]) {
+      expect(isSweepMessage(body), JSON.stringify(body)).toBe(false);
+    }
+  });
+
+  it("tells a purge step by its kind and one of the two purges it names", () => {
+    expect(isPurgeMessage({ kind: "purge", job: "idempotency" })).toBe(true);
+    expect(isPurgeMessage({ kind: "purge", job: "events" })).toBe(true);
+    for (const body of [
+      null,
+      undefined,
+      "purge",
+      {},
+      { kind: "purge" },
+      { kind: "purge", job: "" },
+      { kind: "purge", job: "orders" },
+      { kind: "sweep", job: "events" },
+      { job: "idempotency" },
+    ]) {
+      expect(isPurgeMessage(body), JSON.stringify(body)).toBe(false);
+    }
+  });
+});
+
+describe("the slow lane", () => {
+  it("is told by its name", () => {
+    expect(isSlowLane("order-events-slow")).toBe(true);
+    expect(isSlowLane("order-events")).toBe(false);
+    expect(isSlowLane("slow-order-events")).toBe(false);
+  });
+});
+
+describe("sending to the queue", () => {
+  const recording = () => {
+    const sent: { messages: QueueMessage[]; options?: { delaySeconds?: number } }[] = [];
+    const queue: EventQueue = {
+      send: async (messages, options) => {
+        sent.push({ messages, options });
+      },
+    };
+    return { queue, sent };
+  };
+
+  it("sends the messages with their delay", async () => {
+    const { queue, sent } = recording();
+    await senderTo(queue)([{ kind: "sweep" }], { delaySeconds: 5 });
+    expect(sent).toEqual([{ messages: [{ kind: "sweep" }], options: { delaySeconds: 5 } }]);
+  });
+
+  it("sends nothing for no messages, and needs no queue for that", async () => {
+    const { queue, sent } = recording();
+    await senderTo(queue)([]);
+    expect(sent).toEqual([]);
+    await expect(senderTo(undefined)([])).resolves.toBeUndefined();
+  });
+
+  it("fails a send with no queue bound (a preview) with the reason", async () => {
+    const failure = senderTo(undefined)([{ kind: "sweep" }]);
+    await expect(failure).rejects.toBeInstanceOf(AppError);
+    await expect(failure).rejects.toMatchObject({ code: "SERVICE_UNAVAILABLE", detail: "no EVENTS_QUEUE binding" });
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AppError } from "../../src/domain/app-error";
 import { createEventFanOut } from "../../src/services/event-fan-out";
 import { createEventRedelivery } from "../../src/services/event-redelivery";
@@ -74,6 +74,15 @@ describe("redelivery", () => {
     expect(await redeliver(ADMIN, "e1", W1)).toEqual([W1]);
     expect(await redeliver(ADMIN, "e1")).toEqual([W1, W2]);
     expect(recorder.batches.map((batch) => batch.map((m) => "endpoint" in m && m.endpoint))).toEqual([[W1], [W1, W2]]);
+  });
+
+  it("sends nothing, and asks for no attempts, when no enabled endpoint takes the event", async () => {
+    const { redeliver, recorder, webhooks } = redeliveryWith();
+    for (const id of [W1, W2]) webhooks.endpoints.set(id, storedEndpoint({ id, disabled: true }));
+    const attemptsMade = vi.spyOn(webhooks.repository, "attemptsMade");
+    expect(await redeliver(ADMIN, "e1")).toEqual([]);
+    expect(attemptsMade).not.toHaveBeenCalled();
+    expect(recorder.batches).toEqual([]);
   });
 
   it("numbers attempts on from those made, so a redelivery never looks like a first delivery", async () => {

@@ -75,7 +75,13 @@ describe("the events feed", () => {
     const theirs = await write(OTHER);
     expect(await service.get(CUSTOMER, mine.id)).toMatchObject({ id: mine.id, order: { id: mine.orderId } });
     expect(await service.get(ADMIN, theirs.id)).toMatchObject({ id: theirs.id, order: { id: theirs.orderId } });
-    await expect(service.get(CUSTOMER, theirs.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(service.get(ADMIN, crypto.randomUUID())).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(service.get(CUSTOMER, theirs.id)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "event not found",
+    });
+    await expect(service.get(ADMIN, crypto.randomUUID())).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "event not found",
+    });
   });
 });

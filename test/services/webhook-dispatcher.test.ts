@@ -303,10 +303,12 @@ describe("one delivery attempt", () => {
   });
 
   it("disables an endpoint whose every attempt has failed for 5 days, with why, and acks it", async () => {
-    const since = new Date(STARTED + TOOK_MS - 5 * 86_400_000);
+    // Exactly 5 days when the attempt ends (a whole millisecond, as a Date holds).
+    const since = new Date(STARTED + 120 - 5 * 86_400_000);
     const { deliver, recordAttempt } = dispatcherWith({
       answer: { error: "no answer within 15 s" },
       stored: endpoint({ failingSince: since }),
+      took: 120,
     });
     expect(await deliver(4)).toEqual({ kind: "ack", outcome: "disabled", disabledBy: "failing" });
     expect(recorded(recordAttempt)).toEqual([
@@ -429,7 +431,7 @@ describe("a delivery under way in another message", () => {
   });
 
   it("is attempted when its next attempt is due, or within a second of it, numbered on", async () => {
-    for (const due of [at(0.9), at(-60)]) {
+    for (const due of [at(1), at(0.9), at(-60)]) {
       const { deliver, post, recordAttempt } = dispatcherWith({
         newest: { attempt: 1, outcome: "retrying", nextAttemptAt: due },
       });
@@ -513,6 +515,13 @@ describe("the fast and slow lanes", () => {
     const quick = dispatcherWith();
     await quick.deliverIn("slow");
     expect(quick.markSlow).not.toHaveBeenCalled();
+  });
+
+  it("keeps a receiver that refused at once in the fast lane, and retries it there", async () => {
+    const { deliverIn, recordAttempt, markSlow } = dispatcherWith({ answer: { error: "connection refused" } });
+    expect(await deliverIn("fast")).toMatchObject({ kind: "retry", outcome: "retrying" });
+    expect(recorded(recordAttempt).map(({ attempt }) => attempt.outcome)).toEqual(["retrying"]);
+    expect(markSlow).not.toHaveBeenCalled();
   });
 
   it("with one lane, waits the sender's full timeout and never moves an endpoint", async () => {

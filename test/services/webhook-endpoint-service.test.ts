@@ -222,6 +222,17 @@ describe("changing an endpoint", () => {
     expect(await service.update(ADMIN, "wh-1", { description: null })).toMatchObject({ description: null });
   });
 
+  it("leaves the reason and the days of failures alone when a change does not enable it", async () => {
+    const failingSince = new Date(NOW - 86_400_000);
+    const { service, fake } = serviceWith([stored({ failingSince })]);
+    await service.update(ADMIN, "wh-1", { disabled: true });
+    expect(await service.update(ADMIN, "wh-1", { description: "renamed" })).toMatchObject({
+      disabled: true,
+      disabledReason: "disabled by an admin",
+    });
+    expect(fake.endpoints.get("wh-1")?.failingSince).toEqual(failingSince);
+  });
+
   it("checks a new URL by the same rules, and changes nothing when it is refused", async () => {
     const { service, fake } = serviceWith([stored()]);
     expect(await refusal(service.update(ADMIN, "wh-1", { url: "https://10.0.0.1/h" }))).toMatchObject({
@@ -270,6 +281,8 @@ describe("rotating the secret", () => {
         previousSecrets: [
           { secret: "sealed:s0", expiresAt: new Date(NOW + 1_000) },
           { secret: "sealed:expired", expiresAt: new Date(NOW - 1_000) },
+          // Expiring at the very moment of the rotation: it signs no longer.
+          { secret: "sealed:expiring", expiresAt: new Date(Math.floor(NOW)) },
         ],
       }),
     ]);
@@ -340,6 +353,15 @@ describe("an endpoint's deliveries", () => {
     const page = await service.deliveries(ADMIN, "wh-1", { limit: 2 });
     expect(page).toEqual({ items: rows.slice(0, 2), next: { createdAt: new Date(NOW - 1), id: "b" } });
     expect(asked).toEqual(["listAttempts"]);
+  });
+
+  it("asks storage for the outcome and the event filtered on", async () => {
+    const { service, fake } = serviceWith([stored()]);
+    const failed = { ...attempt("f", NOW - 1), outcome: "failed" as const, statusCode: 500 };
+    const other = { ...attempt("o", NOW - 2), eventId: "evt-2" };
+    fake.attempts.push(attempt("a", NOW), failed, other);
+    expect((await service.deliveries(ADMIN, "wh-1", { limit: 10, outcome: "failed" })).items).toEqual([failed]);
+    expect((await service.deliveries(ADMIN, "wh-1", { limit: 10, eventId: "evt-2" })).items).toEqual([other]);
   });
 
   it("tells an endpoint with no deliveries yet (an empty page) from one that does not exist (404)", async () => {

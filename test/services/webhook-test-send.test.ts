@@ -23,6 +23,9 @@ describe("an admin's test send", () => {
 
   it("is 404 for an endpoint that does not exist", async () => {
     const send = createWebhookTestSend({ dispatcher: { sendTest: async () => null } });
-    await expect(send(ADMIN, "wh-none")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(send(ADMIN, "wh-none")).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      message: "webhook endpoint not found",
+    });
   });
 });

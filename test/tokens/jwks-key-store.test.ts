@@ -147,16 +147,35 @@ describe("the identity provider's keys", () => {
   it("refresh in the background once 80 % of the provider's max-age has passed, serving the held keys meanwhile", async () => {
     const p = provider(json(jwksOf(rsa), { "Cache-Control": "public, max-age=300" }));
     const store = p.store();
+    expect(store.has("rsa-1")).toBe(false);
     await store.key("rsa-1");
     p.advance(239_000);
-    await store.key("rsa-1");
+    expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
+    await p.settle();
     expect(p.fetches).toHaveLength(1);
+    // Past 80 %, a caller that cannot run work in the background gets the held key, and no refresh.
     p.advance(1_000);
+    expect(await store.key("rsa-1")).toBeDefined();
+    expect(p.fetches).toHaveLength(1);
     p.answer(json(jwksOf(rsa, next)));
     expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
     await p.settle();
     expect(p.fetches).toHaveLength(2);
     expect(store.has("rsa-2")).toBe(true);
+  });
+
+  it("refresh a short-lived set at most once per interval, however early 80 % of its max-age comes", async () => {
+    const p = provider(json(jwksOf(rsa), { "Cache-Control": "max-age=60" }));
+    const store = p.store({ minRefreshIntervalMs: 120_000 });
+    await store.key("rsa-1");
+    p.advance(50_000);
+    expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
+    await p.settle();
+    expect(p.fetches).toHaveLength(1);
+    p.advance(70_000);
+    expect(await store.key("rsa-1", p.runInBackground)).toBeDefined();
+    await p.settle();
+    expect(p.fetches).toHaveLength(2);
   });
 
   it("keep verifying with the held keys while the provider is down, refuse new kids, and call themselves stale after a long outage", async () => {
@@ -187,6 +206,16 @@ describe("the identity provider's keys", () => {
     ],
     ["answers JSON without keys", json({ issuer: "x" }), "jwks without keys"],
     ["lists no usable key", json({ keys: [{ kty: "oct", kid: "k" }] }), "jwks has no usable key"],
+    ["answers 503 with no body", () => new Response(null, { status: 503 }), "jwks answered 503"],
+    ["answers 204, no body", () => new Response(null, { status: 204 }), "jwks not json"],
+    ["answers JSON null", json(null), "jwks without keys"],
+    [
+      "fails with something that is not an Error",
+      () => {
+        throw "refused";
+      },
+      "jwks fetch failed: error",
+    ],
   ])("report a provider that %s as unavailable, and refuse every kid", async (_label, answer, problem) => {
     const p = provider(answer);
     const store = p.store();
@@ -380,6 +409,22 @@ describe("the identity provider's keys", () => {
     p.advance(30_000);
     expect(await second?.key("invented-again")).toBeUndefined();
     expect(p.fetches).toHaveLength(4);
+  });
+
+  it("take another isolate's newer copy only while it is younger than the interval", async () => {
+    const { cache } = memoryCache();
+    const p = provider(json(jwksOf(rsa)));
+    const [fetcher, reader] = [p.store({ cache }), p.store({ cache })];
+    await fetcher.key("rsa-1");
+    await reader.key("rsa-1");
+    expect(p.fetches).toHaveLength(1);
+    p.advance(30_000);
+    expect(await fetcher.key("invented")).toBeUndefined();
+    expect(p.fetches).toHaveLength(2);
+    // The reader's next unknown kid comes when that newer copy is exactly one interval old: the provider answers.
+    p.advance(30_000);
+    expect(await reader.key("invented-too")).toBeUndefined();
+    expect(p.fetches).toHaveLength(3);
   });
 
   it("refresh from the provider, not from the Cache API's copy", async () => {
