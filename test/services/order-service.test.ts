@@ -401,6 +401,19 @@ describe("events", () => {
     expect(announced).toEqual([created, created]);
   });
 
+  it("hands nothing over for a replay whose first request wrote no event (a key from before events)", async () => {
+    await service.create(alice, input, "k-before-events");
+    announced = [];
+    const [first] = [...fake.keys.values()];
+    if (!first) throw new Error("the first create stored no key");
+    fake.repository.create = async () => ({
+      kind: "key-taken",
+      record: { requestHash: first.requestHash, snapshot: first.snapshot, eventId: null },
+    });
+    expect((await service.create(alice, input, "k-before-events")).replayed).toBe(true);
+    expect(announced).toEqual([]);
+  });
+
   it("announces a create made without an Idempotency-Key too", async () => {
     const { order } = await service.create(alice, input);
     expect(fake.events.map((e) => [e.type, e.orderId])).toEqual([["order.created", order.id]]);

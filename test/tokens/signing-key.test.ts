@@ -59,6 +59,11 @@ describe("a provider's signing key", () => {
       () => ({ ...ec.jwk, crv: "Ed25519", alg: undefined }),
       "key type EC/Ed25519 is not supported",
     ],
+    [
+      "a P-256 curve named on an OKP key",
+      () => ({ ...ed.jwk, crv: "P-256", alg: undefined }),
+      "key type OKP/P-256 is not supported",
+    ],
     ["a symmetric key", () => ({ kty: "oct", k: "c2VjcmV0", kid: "h" }), "key type oct is not supported"],
     ["an RSA key claiming PS256", () => ({ ...rsa.jwk, alg: "PS256" }), "alg PS256 does not fit a RSA key"],
     ["an EC key claiming EdDSA", () => ({ ...ec.jwk, alg: "EdDSA" }), "alg EdDSA does not fit a EC key"],
