@@ -1,16 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/app-error";
 import {
-  type EventQueue,
   isDeadLetterQueue,
   isEventMessage,
   isPurgeMessage,
   isSlowLane,
   isSweepMessage,
-  type QueueMessage,
   RETRY_DELAYS_S,
   senderTo,
 } from "../../src/services/event-messages";
+import { recordingQueue } from "../support/recording-queue";
 
 const E1 = "5d2f1c3b-0000-4000-8000-0000000000e1";
 const W1 = "7a2f1c3b-0000-4000-8000-0000000000a1";
@@ -86,35 +85,18 @@ describe("the sweep's and the purges' next steps", () => {
   });
 });
 
-describe("the slow lane", () => {
-  it("is told by its name", () => {
-    expect(isSlowLane("order-events-slow")).toBe(true);
-    expect(isSlowLane("order-events")).toBe(false);
-    expect(isSlowLane("slow-order-events")).toBe(false);
-  });
-});
-
 describe("sending to the queue", () => {
-  const recording = () => {
-    const sent: { messages: QueueMessage[]; options?: { delaySeconds?: number } }[] = [];
-    const queue: EventQueue = {
-      send: async (messages, options) => {
-        sent.push({ messages, options });
-      },
-    };
-    return { queue, sent };
-  };
-
   it("sends the messages with their delay", async () => {
-    const { queue, sent } = recording();
-    await senderTo(queue)([{ kind: "sweep" }], { delaySeconds: 5 });
-    expect(sent).toEqual([{ messages: [{ kind: "sweep" }], options: { delaySeconds: 5 } }]);
+    const recorder = recordingQueue();
+    await senderTo(recorder.queue)([{ kind: "sweep" }, { kind: "event", event: E1 }], { delaySeconds: 5 });
+    expect(recorder.sweeps).toEqual([{ delaySeconds: 5 }]);
+    expect(recorder.sent).toEqual([{ kind: "event", event: E1 }]);
   });
 
   it("sends nothing for no messages, and needs no queue for that", async () => {
-    const { queue, sent } = recording();
-    await senderTo(queue)([]);
-    expect(sent).toEqual([]);
+    const recorder = recordingQueue();
+    recorder.state.refusing = true;
+    await senderTo(recorder.queue)([]);
     await expect(senderTo(undefined)([])).resolves.toBeUndefined();
   });
 
@@ -125,11 +107,15 @@ describe("sending to the queue", () => {
   });
 });
 
-describe("the dead-letter queue", () => {
-  it("is told by its name", () => {
-    expect(isDeadLetterQueue("order-events-dlq")).toBe(true);
-    expect(isDeadLetterQueue("order-events")).toBe(false);
-    expect(isDeadLetterQueue("order-events-dlq-x")).toBe(false);
+describe("the dead-letter queue and the slow lane", () => {
+  it.each([
+    ["the dead-letter queue", isDeadLetterQueue, "-dlq"],
+    ["the slow lane", isSlowLane, "-slow"],
+  ])("%s is told by its name", (_label, isIt, suffix) => {
+    expect(isIt(`order-events${suffix}`)).toBe(true);
+    expect(isIt("order-events")).toBe(false);
+    expect(isIt(`order-events${suffix}-x`)).toBe(false);
+    expect(isIt(`${suffix.slice(1)}-order-events`)).toBe(false);
   });
 });
 
