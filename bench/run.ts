@@ -23,8 +23,8 @@
  *     latest.svg.
  * BENCH_REPEAT=<n> drives each database scenario n times and reports the median (and the runs).
  * BENCH_AGAINST=<git ref> also builds the worker at that commit and drives it with the others, in the
- * same runs (BENCH_REPEAT), printing both medians and the change; such a run, like a
- * BENCH_ONLY one, leaves the recorded results alone.
+ * same runs (BENCH_REPEAT), printing both medians and the change (the median of the runs' own
+ * ratios); such a run, like a BENCH_ONLY one, leaves the recorded results alone.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -404,8 +404,15 @@ function overBaseline(mine: ScenarioResult[], baseline: ScenarioResult[]): Parti
   return { cpu_over_baseline: median(ratios), cpu_over_baseline_runs: ratios };
 }
 
-const change = (before: number, after: number) =>
-  `${after >= before ? "+" : ""}${Math.round(((after - before) / Math.max(before, 1e-9)) * 1000) / 10} %`;
+/**
+ * This checkout ÷ that commit as a change: the median of the runs' own ratios, as `cpu_over_floor` is. Each
+ * run's two workers shared the same seconds; the ratio of the two sides' medians would pair one side's
+ * run with another run of the other, and moved by 10 % between invocations of one bundle against itself.
+ */
+const change = (ratios: number[]) => {
+  const percent = Math.round((median(ratios) - 1) * 1000) / 10;
+  return `${percent >= 0 ? "+" : ""}${percent} %`;
+};
 
 /** Requests still in flight finish before a count is taken. */
 const settle = () => new Promise((r) => setTimeout(r, 1_000));
@@ -627,7 +634,7 @@ async function databaseScenarios(
       comparisons.push({ name, against: theirs, current: mine });
       const cpu = (rs: ScenarioResult[]) => rs.map((m) => m.cpu_ms_per_request ?? 0);
       console.log(
-        `  against: cpu ${cpu(theirs).join(", ")} → ${cpu(mine).join(", ")} ms (median ${change(median(cpu(theirs)), median(cpu(mine)))}), ` +
+        `  against: cpu ${cpu(theirs).join(", ")} → ${cpu(mine).join(", ")} ms (${change(cpuRatios(mine, theirs))}), ` +
           `p99 ${median(theirs.map((m) => m.p99_ms))} → ${r.p99_ms} ms`,
       );
     }
@@ -871,8 +878,9 @@ function printFigures(report: Report) {
 }
 
 /**
- * BENCH_AGAINST: each scenario's median CPU and p99 at that commit and in this checkout, and the range of
- * the runs' own ratios (this checkout ÷ that commit, run by run), to show how far the runs agree.
+ * BENCH_AGAINST: each scenario's median CPU and p99 at that commit and in this checkout, the change (the
+ * median of the runs' own ratios, this checkout ÷ that commit, run by run), and their range, to show how
+ * far the runs agree.
  */
 function printComparisons(commit: string, comparisons: Comparison[]) {
   console.log(`\nthis checkout against ${AGAINST} (${commit.slice(0, 7)}), median of ${REPEAT} runs together:`);
@@ -881,7 +889,7 @@ function printComparisons(commit: string, comparisons: Comparison[]) {
     const p99 = (rs: ScenarioResult[]) => median(rs.map((r) => r.p99_ms));
     const ratios = cpuRatios(current, theirs);
     console.log(
-      `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(cpu(theirs), cpu(current))}; ` +
+      `${name.padEnd(65)} cpu ${cpu(theirs)} → ${cpu(current)} ms (${change(ratios)}; ` +
         `runs ×${Math.min(...ratios)}–${Math.max(...ratios)}), p99 ${p99(theirs)} → ${p99(current)} ms`,
     );
   }
