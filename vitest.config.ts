@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { UNIT } from "./test/unit-folders";
@@ -50,6 +51,11 @@ const inWorkerd = ({ servers }: { servers: boolean }) =>
 
 export default defineConfig({
   test: {
+    // Vitest 5 runs one worker fewer than the cores by default, so on 2 cores (CI's) every file ran alone:
+    // the node, pure and unit projects one after another, then the workers project's files (one at a time
+    // in any case, below). Two workers overlap the first three, whose files mostly wait on the processes,
+    // servers and databases they start (https://vitest.dev/config/maxworkers).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       // The pure layers' tests again, in Node, as `npm run mutation` runs them: so that they keep passing
       // outside workerd, and the mutation run keeps starting.
@@ -60,7 +66,9 @@ export default defineConfig({
           name: "node",
           include: ["test/dev/**/*.test.ts", "test/**/*.node.test.ts"],
           environment: "node",
-          testTimeout: 30_000,
+          // Their tests start Node processes (the release, the scripts, wrangler's double) that share the
+          // machine's cores with the other files of the run, and with a second checkout's run.
+          testTimeout: 120_000,
         },
       },
       {
