@@ -53,8 +53,8 @@ export default defineConfig({
   test: {
     // Vitest 5 runs one worker fewer than the cores by default, so on 2 cores (CI's) every file ran alone:
     // the node, pure and unit projects one after another, then the workers project's files (one at a time
-    // in any case, below). Two workers overlap the first three, whose files mostly wait on the processes,
-    // servers and databases they start (https://vitest.dev/config/maxworkers).
+    // in any case, below). Two workers let the first three overlap: their files wait in part on the
+    // processes, servers and databases they start (https://vitest.dev/config/maxworkers).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       // The pure layers' tests again, in Node, as `npm run mutation` runs them: so that they keep passing
