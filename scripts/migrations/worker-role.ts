@@ -49,6 +49,36 @@ export function excessOf(facts: RoleFacts): string[] {
 
 export const newPassword = () => randomBytes(32).toString("base64url");
 
+/**
+ * Roles and their settings are the cluster's, shared by all its databases: two owners changing the worker's
+ * role at once (two releases on one Neon branch, or tests on one PostgreSQL) collide in the shared catalogs.
+ * PostgreSQL then refuses the later change with "tuple concurrently updated" (XX000) once the earlier one has
+ * committed, and the later of two CREATE ROLEs with a unique violation (23505) or "already exists" (42710).
+ */
+export function isRoleRace(err: unknown): boolean {
+  if (!(err instanceof Error) || !("code" in err)) return false;
+  const { code } = err;
+  return code === "23505" || code === "42710" || (code === "XX000" && err.message.includes("concurrently updated"));
+}
+
+const ROLE_RACE_TRIES = 8;
+
+/**
+ * A change to the role, made again when it lost a race: each is idempotent, and the winner has committed by
+ * then. Every loser of one race is refused at the same moment, so each waits a random while first (up to
+ * 20 ms, doubling per try), or they would meet again.
+ */
+async function afterRoleRaces<T>(change: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await change();
+    } catch (err) {
+      if (attempt >= ROLE_RACE_TRIES || !isRoleRace(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
 /** Migration 0003's statements: the role where missing, and its grants on today's and tomorrow's tables. */
 function grants(folder: string): SqlStatement[] {
   return readFileSync(join(folder, "0003_worker_role.sql"), "utf8")
@@ -69,6 +99,11 @@ export async function provisionWorkerRole(
   // A utility statement takes no parameters; the password is base64url, so it cannot leave the literal.
   if (!/^[A-Za-z0-9_-]{22,}$/.test(password))
     throw new WorkerRoleError("the password must be base64url, 22+ characters");
+  // Whole, so that a CREATE that lost to another runner's is made again as an ALTER.
+  return afterRoleRaces(() => provision(connection, password, folder));
+}
+
+async function provision(connection: MigrationConnection, password: string, folder: string) {
   const text = await connection.scalar({ query: FACTS, params: [WORKER_ROLE] });
   if (typeof text === "string") {
     const excess = excessOf(JSON.parse(text) as RoleFacts);
@@ -119,8 +154,10 @@ export async function setWorkerTimeouts(
     throw new WorkerRoleError("DB_TIMEOUT_MS must be a whole number of milliseconds from 1 to 600000");
   }
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role)) throw new WorkerRoleError(`not a role name: ${role}`);
-  await connection.transaction([
-    { query: `ALTER ROLE ${role} SET statement_timeout = '${timeoutMs}ms'`, params: [] },
-    { query: `ALTER ROLE ${role} SET lock_timeout = '${timeoutMs}ms'`, params: [] },
-  ]);
+  await afterRoleRaces(() =>
+    connection.transaction([
+      { query: `ALTER ROLE ${role} SET statement_timeout = '${timeoutMs}ms'`, params: [] },
+      { query: `ALTER ROLE ${role} SET lock_timeout = '${timeoutMs}ms'`, params: [] },
+    ]),
+  );
 }
