@@ -8,24 +8,47 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { resolve } from "node:path";
 
-export function buildAgainst(ref: string, out: string): { file: string; commit: string } {
+/**
+ * A worktree of `ref` with this checkout's node_modules, handed to `build`, then removed: what `build`
+ * leaves outside it (a bundle) is all that is needed from there on.
+ */
+export function inWorktree<T>(ref: string, out: string, build: (tree: string) => T): { built: T; commit: string } {
   const tree = resolve(out, "against-tree");
-  const outdir = resolve(out, "against");
   const git = (...args: string[]) => execFileSync("git", args, { encoding: "utf8" }).trim();
   const commit = git("rev-parse", "--verify", `${ref}^{commit}`);
   if (existsSync(tree)) git("worktree", "remove", "--force", tree);
   git("worktree", "prune");
   git("worktree", "add", "--detach", tree, commit);
-  symlinkSync(resolve("node_modules"), resolve(tree, "node_modules"), "dir");
+  try {
+    symlinkSync(resolve("node_modules"), resolve(tree, "node_modules"), "dir");
+    return { built: build(tree), commit };
+  } finally {
+    git("worktree", "remove", "--force", tree);
+  }
+}
+
+/** `wrangler deploy --dry-run --minify` in `cwd` (its wrangler.toml, or `config`); the bundle's path. */
+export function wranglerBundle(cwd: string, outdir: string, config?: string): string {
   rmSync(outdir, { recursive: true, force: true });
   execFileSync(
     process.execPath,
-    [resolve("node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--minify", "--outdir", outdir],
-    { cwd: tree, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    [
+      resolve("node_modules/wrangler/bin/wrangler.js"),
+      "deploy",
+      "--dry-run",
+      "--minify",
+      "--outdir",
+      outdir,
+      ...(config ? ["-c", config] : []),
+    ],
+    { cwd, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
-  // The bundle is all that is needed from here on.
-  git("worktree", "remove", "--force", tree);
   const name = readdirSync(outdir).find((f) => f.endsWith(".js"));
-  if (!name) throw new Error(`no bundle built for ${ref}`);
-  return { file: `${outdir}/${name}`, commit };
+  if (!name) throw new Error(`no bundle built in ${cwd}`);
+  return `${outdir}/${name}`;
+}
+
+export function buildAgainst(ref: string, out: string): { file: string; commit: string } {
+  const { built, commit } = inWorktree(ref, out, (tree) => wranglerBundle(tree, resolve(out, "against")));
+  return { file: built, commit };
 }

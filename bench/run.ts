@@ -26,20 +26,19 @@
  * same runs (BENCH_REPEAT), printing both medians and the change (the median of the runs' own
  * ratios); such a run, like a BENCH_ONLY one, leaves the recorded results alone.
  */
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { sign } from "hono/jwt";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import type { Faults, Stats } from "../dev/sql-server/server.ts";
 import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
 import { baselineConfig, deployedWorker } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
+import { children, cpuTicks, pin, startSqlProcess } from "./processes.ts";
 import { createOrder, floorCreate, seedOrders, subscribeEndpoint } from "./requests.ts";
 import { onPlatform } from "./stand-ins.ts";
 import { barChart } from "./svg.ts";
@@ -119,26 +118,6 @@ function contributors(metafile: string) {
     .map(([name, bytes]) => ({ name, bytes }));
 }
 
-/** Child processes of this one: how we find the workerd that Miniflare started. */
-function children(): number[] {
-  const out = spawnSync("ps", ["-o", "pid=", "--ppid", String(process.pid)], { encoding: "utf8" }).stdout;
-  return out
-    .split("\n")
-    .map((s) => Number(s.trim()))
-    .filter((n) => n > 0);
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
-function pin(pid: number, cpu: number) {
-  if (cpus().length < 2) return;
-  spawnSync("taskset", ["-a", "-pc", String(cpu), String(pid)], { stdio: "ignore" });
-}
-
 /**
  * A worker under workerd; `limiters` gives it the platform's stand-ins (bench/stand-ins.ts): the Rate
  * Limiting bindings, and the events queue's producer (the consumer's fan-out and deliveries run off
@@ -155,55 +134,6 @@ async function startWorker(scriptPath: string, bindings: Record<string, string>,
   const workerd = children().find((pid) => !before.has(pid));
   if (workerd) pin(workerd, 1);
   return { mf, url: url.toString().replace(/\/$/, ""), workerd };
-}
-
-/**
- * The local SQL server in a process of its own on CPU 0: its event loop and garbage collector are not
- * the load generator's, so a pause in one is not counted as the worker's latency.
- */
-async function startSqlProcess(databaseUrl: string | undefined) {
-  const args = ["dev/sql-server/main.ts", "--migrate"];
-  if (databaseUrl) args.push("--database-url", databaseUrl, "--create-databases", "--drop-created-on-close");
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolveReady, reject) => {
-    child.once("exit", (code) => reject(new Error(`the SQL server exited with ${code}`)));
-    lines.on("line", (line) => {
-      if (line.startsWith("ready ")) resolveReady(line.slice("ready ".length));
-    });
-  });
-  if (child.pid) pin(child.pid, 0);
-  const control = new URL("/_control/", url);
-  const setFaults = async (faults: Faults | null) => {
-    const res = await fetch(new URL("faults", control), {
-      method: faults ? "POST" : "DELETE",
-      headers: { "Content-Type": "application/json" },
-      body: faults ? JSON.stringify(faults) : null,
-    });
-    if (!res.ok) throw new Error(`SQL server faults: ${res.status} ${await res.text()}`);
-  };
-  return {
-    url,
-    stats: async () => (await (await fetch(new URL("stats", control))).json()) as Stats,
-    setFaults,
-    /** One statement on a database (which the server creates and migrates on first use). */
-    query: async (database: string, query: string) => {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: {
-          "Content-Type": "application/json",
-          "Neon-Connection-String": `postgres://bench:bench@localhost/${database}`,
-        },
-        body: JSON.stringify({ query, params: [] }),
-      });
-      if (!res.ok) throw new Error(`SQL server: ${query}: ${res.status} ${await res.text()}`);
-    },
-    close: () =>
-      new Promise<void>((resolveExit) => {
-        child.once("exit", () => resolveExit());
-        child.kill("SIGTERM");
-      }),
-  };
 }
 
 interface Scenario {
