@@ -6,13 +6,14 @@
  * seconds; a run's figure is the ratio of their CPU, and the result the median of nine runs.
  * `BENCH_AGAINST=<git ref>`: the other side is the service at that commit, to judge a change.
  */
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { cli } from "../scripts/cli.ts";
 import { inWorktree, wranglerBundle } from "./against.ts";
 import { baselineConfig } from "./compatibility.ts";
-import { children, cpuTicks, pin, startSqlProcess } from "./processes.ts";
+import { median } from "./median.ts";
+import { children, cpuTicks, pin, startSqlProcess, workerdsSince } from "./processes.ts";
 import { onPlatform } from "./stand-ins.ts";
 
 cli(
@@ -35,14 +36,6 @@ function buildDriver(tree: string, outdir: string): string {
   return wranglerBundle(tree, resolve(outdir), config);
 }
 
-const isWorkerd = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd";
-  } catch {
-    return false;
-  }
-};
-
 /** The driver under workerd with the stand-ins, pinned to CPU 1; `run` drives a scenario, `ticks` is its CPU. */
 async function startDriver(name: string, scriptPath: string, sqlUrl: string) {
   const before = new Set(children());
@@ -55,7 +48,7 @@ async function startDriver(name: string, scriptPath: string, sqlUrl: string) {
   };
   const mf = new Miniflare(convertV4MiniflareOptions(onPlatform(name, scriptPath, bindings)));
   await mf.ready;
-  const pids = children().filter((pid) => !before.has(pid) && isWorkerd(pid));
+  const pids = workerdsSince(before);
   for (const pid of pids) pin(pid, 1);
   return {
     mf,
@@ -102,10 +95,8 @@ async function main() {
     console.log(`the service ÷ ${other}, CPU in the same seconds, median of ${REPEAT} runs:`);
     for (const scenario of ["read", "list"]) {
       const ratios = await pairedRatios(a, scenario, b, against ? scenario : `floor-${scenario}`);
-      const sorted = [...ratios].sort((x, y) => x - y);
-      const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-      const range = `${sorted[0]?.toFixed(2)}–${sorted.at(-1)?.toFixed(2)}`;
-      console.log(`  ${scenario}: ×${median.toFixed(3)} (runs ${range})`);
+      const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+      console.log(`  ${scenario}: ×${median(ratios).toFixed(3)} (runs ${range})`);
     }
   } finally {
     await Promise.all([a.mf.dispose(), b.mf.dispose()]);

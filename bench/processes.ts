@@ -5,7 +5,7 @@ import { cpus } from "node:os";
 import { createInterface } from "node:readline";
 import type { Faults, Stats } from "../dev/sql-server/server.ts";
 
-/** Child processes of this one: how we find the workerd that Miniflare started. */
+/** Child processes of this one (`ps` lists itself among them, so ask for workerd by name: below). */
 export function children(): number[] {
   const out = spawnSync("ps", ["-o", "pid=", "--ppid", String(process.pid)], { encoding: "utf8" }).stdout;
   return out
@@ -13,6 +13,18 @@ export function children(): number[] {
     .map((s) => Number(s.trim()))
     .filter((n) => n > 0);
 }
+
+const isWorkerd = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "workerd";
+  } catch {
+    return false;
+  }
+};
+
+/** The workerd processes Miniflare started since `before` was taken (`new Set(children())`). */
+export const workerdsSince = (before: Set<number>): number[] =>
+  children().filter((pid) => !before.has(pid) && isWorkerd(pid));
 
 export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

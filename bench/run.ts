@@ -38,7 +38,8 @@ import { cli } from "../scripts/cli.ts";
 import { buildAgainst } from "./against.ts";
 import { baselineConfig, deployedWorker } from "./compatibility.ts";
 import { BENCH_AUDIENCE, BENCH_ISSUER, startBenchProvider } from "./identity-provider.ts";
-import { children, cpuTicks, pin, startSqlProcess } from "./processes.ts";
+import { median } from "./median.ts";
+import { children, cpuTicks, pin, startSqlProcess, workerdsSince } from "./processes.ts";
 import { createOrder, floorCreate, seedOrders, subscribeEndpoint } from "./requests.ts";
 import { onPlatform } from "./stand-ins.ts";
 import { barChart } from "./svg.ts";
@@ -131,7 +132,7 @@ async function startWorker(scriptPath: string, bindings: Record<string, string>,
     ),
   );
   const url = await mf.ready;
-  const workerd = children().find((pid) => !before.has(pid));
+  const [workerd] = workerdsSince(before);
   if (workerd) pin(workerd, 1);
   return { mf, url: url.toString().replace(/\/$/, ""), workerd };
 }
@@ -266,8 +267,6 @@ function startupRuns(uploads: Record<string, string>): Record<string, (number | 
   }
   return runs;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /** Each figure's median over the runs (one run: that run), with every run's CPU and p99 when repeated. */
 function medianResult(runs: ScenarioResult[]): ScenarioResult {
