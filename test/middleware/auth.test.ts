@@ -29,6 +29,10 @@ function appSeeingCaller(env: Record<string, string> = {}, clock?: () => number)
   return { get, seen, lines };
 }
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** The character one after `c`: a canonical last character has its unused low bits clear, so this sets one. */
+const nextInAlphabet = (c: string) => BASE64URL[BASE64URL.indexOf(c) + 1] ?? "";
+
 const signed = (claims: Record<string, unknown>, secret = TEST_SECRET, alg: "HS256" | "HS512" = "HS256") =>
   sign({ sub, exp: now() + 600, ...claims }, secret, alg);
 
@@ -203,6 +207,26 @@ describe("auth remembers the tokens it accepted", () => {
     expect((await get(`Bearer ${forged}`)).status).toBe(401);
     expect(verify).toHaveBeenCalled();
   });
+
+  it.each([
+    // 32 bytes take 43 characters, whose last two bits are unused: set one, and the bytes stay the same.
+    ["its unused bits set", (signature: string) => signature.slice(0, -1) + nextInAlphabet(signature.at(-1) ?? "")],
+    ["padded", (signature: string) => `${signature}=`],
+  ])(
+    "refuses a token whose signature is spelled another way (%s): the same bytes, another text",
+    async (_label, respell) => {
+      const { get, seen } = appSeeingCaller();
+      const [header, payload, signature = ""] = (await signed({})).split(".");
+      const respelled = `${header}.${payload}.${respell(signature)}`;
+      expect(Uint8Array.fromBase64(respell(signature), { alphabet: "base64url", lastChunkHandling: "loose" })).toEqual(
+        Uint8Array.fromBase64(signature, { alphabet: "base64url" }),
+      );
+      const res = await get(`Bearer ${respelled}`);
+      expect(res.status).toBe(401);
+      expect(res.headers.get("WWW-Authenticate")).toContain('error="invalid_token"');
+      expect(seen).toEqual([]);
+    },
+  );
 
   it("verifies a token of more than 4 KiB every time: such tokens are not remembered", async () => {
     const { get } = appSeeingCaller();
