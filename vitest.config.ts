@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { UNIT } from "./test/unit-folders";
+import { UNIT } from "./test/unit-folders.ts";
 
 // The pool reads wrangler.toml through wrangler, which warned for every test file that the required
 // secrets ([secrets] in wrangler.toml) are in none of .dev.vars, .env or the environment: the tests hand
