@@ -50,8 +50,9 @@ export function excessOf(facts: RoleFacts): string[] {
 export const newPassword = () => randomBytes(32).toString("base64url");
 
 /**
- * Roles and their settings are the cluster's, shared by all its databases: two owners changing the worker's
- * role at once (two releases on one Neon branch, or tests on one PostgreSQL) collide in the shared catalogs.
+ * Roles and their settings are the cluster's, shared by all its databases (on Neon, a branch's:
+ * https://neon.com/docs/manage/roles): two owners changing the worker's role at once (two releases on one
+ * Neon branch, or tests on one PostgreSQL) collide in the shared catalogs.
  * PostgreSQL then refuses the later change with "tuple concurrently updated" (XX000) once the earlier one has
  * committed, and the later of two CREATE ROLEs with a unique violation (23505) or "already exists" (42710).
  */
